@@ -1,0 +1,56 @@
+"""The Flask application: event programme builder, registration and speed-dating scheduler.
+
+``create_app`` is the only entry point (Flask tutorial style): it loads the
+configuration, binds the extensions and registers one blueprint per area.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    from .config import load_config
+
+    app.config.update(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import cli, database, i18n, models, security, web  # noqa: F401 (models: schema)
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.blueprint import bp as auth_bp
+    from .exchange.blueprint import bp as exchange_bp
+    from .programme.blueprint import manage_bp, public_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(exchange_bp)

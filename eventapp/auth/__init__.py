@@ -1,0 +1,1 @@
+"""Organiser and staff accounts: sign-in, roles, the create-user command."""

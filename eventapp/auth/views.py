@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from ..extensions import db
+from .forms import LoginForm
+from .operations import authenticate
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths, so the login page cannot redirect elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(_("Signed in."), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("programme.events"))
+        flash(_("Wrong email or password."), "error")
+        status = 401
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+def logout():
+    logout_user()
+    flash(_("Signed out."), "success")
+    return redirect(url_for("public.index"))

@@ -1,0 +1,1 @@
+"""Import and export of events in the ``speed-dating-instance/1`` exchange format."""

@@ -1,0 +1,51 @@
+"""Languages (French first, English available) and French-style dates and times.
+
+The language comes from an explicit choice (``?lang=`` stored in the session), then the
+browser's Accept-Language, then French.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_time, get_locale
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages.keys()) or "fr"
+
+
+def local_time(moment: datetime | None, tz: str) -> str:
+    """A stored UTC moment as a wall-clock time of the event ("11:50")."""
+    if moment is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return format_time(moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None), "HH:mm")
+
+
+def long_date(day: date | None) -> str:
+    """A date the way the interface language writes it ("mercredi 7 décembre 2016")."""
+    if day is None:
+        return ""
+    return format_date(day, "full")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["long_date"] = long_date
+
+    @app.context_processor
+    def inject_locale() -> dict:
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}

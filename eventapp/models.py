@@ -1,0 +1,47 @@
+"""Import every model so that SQLAlchemy and Alembic see the whole schema."""
+
+from .auth.models import Role, User
+from .events.models import Event
+from .programme.models import (
+    ProgrammeItem,
+    ProgrammeItemKind,
+    Project,
+    Room,
+    Round,
+    Session,
+    Theme,
+    Workshop,
+    WorkshopSlot,
+)
+from .registration.models import (
+    Participant,
+    ParticipantTheme,
+    ParticipantUnavailableRound,
+    ParticipantUnavailableSlot,
+    ProjectWish,
+    WorkshopWish,
+)
+from .scheduling.models import Assignment, WorkshopAssignment
+
+__all__ = [
+    "Assignment",
+    "Event",
+    "Participant",
+    "ParticipantTheme",
+    "ParticipantUnavailableRound",
+    "ParticipantUnavailableSlot",
+    "ProgrammeItem",
+    "ProgrammeItemKind",
+    "Project",
+    "ProjectWish",
+    "Role",
+    "Room",
+    "Round",
+    "Session",
+    "Theme",
+    "User",
+    "Workshop",
+    "WorkshopAssignment",
+    "WorkshopSlot",
+    "WorkshopWish",
+]

@@ -1,0 +1,31 @@
+"""Public pages: the list of events and each event's programme."""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from ..colours import readable_text_colour
+from ..events.models import Event
+from ..extensions import db
+from .queries import get_event_or_404
+
+
+def index():
+    events = db.session.scalars(db.select(Event).order_by(Event.date.desc())).all()
+    return render_template("programme/index.html", events=events)
+
+
+def theme_css(slug: str) -> Response:
+    """The event's signage colours as CSS classes (inline styles are barred by our CSP)."""
+    event = get_event_or_404(slug)
+    from .models import Theme
+
+    themes = db.session.scalars(db.select(Theme).where(Theme.event_id == event.id)).all()
+    rules = [
+        f".theme-{t.id} {{ --swatch: {t.colour}; "
+        f"--swatch-text: {readable_text_colour(t.colour)}; }}"
+        for t in themes
+    ]
+    response = Response("\n".join(rules) + "\n", mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response

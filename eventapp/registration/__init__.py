@@ -1,0 +1,1 @@
+"""People attending an event (participants, presenters, speakers) and their wishes."""

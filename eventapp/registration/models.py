@@ -1,0 +1,164 @@
+"""Participants and what they want to see.
+
+A presenter is a participant too (rule 3 of the scheduling contract: they attend nothing
+while their project presents), so there is one table for every person of an event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, utcnow
+from ..events.models import Event
+from ..extensions import db
+from ..programme.models import KEY_LENGTH, Project, Round, Theme, Workshop, WorkshopSlot
+
+CATEGORIES = (
+    "siae",
+    "service-public",
+    "association",
+    "entreprise",
+    "collectivite",
+    "recherche",
+    "financeur",
+    "demandeur-emploi",
+    "intervenant",
+    "autre",
+)
+ROLES = ("participant", "presenter", "speaker", "staff")
+STATUSES = ("registered", "waiting", "cancelled")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class Participant(db.Model):
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("event_id", "key", name="uq_participants_event_key"),
+        UniqueConstraint("event_id", "email", name="uq_participants_event_email"),
+        CheckConstraint("length(key) > 0", name="key_not_empty"),
+        CheckConstraint(_in("category", CATEGORIES) + " OR category IS NULL", name="category"),
+        CheckConstraint(_in("role", ROLES), name="valid_role"),
+        CheckConstraint(_in("status", STATUSES), name="valid_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    first_name: Mapped[str] = mapped_column(String(150), default="")
+    last_name: Mapped[str] = mapped_column(String(150), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    job_title: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    status: Mapped[str] = mapped_column(String(20), default="registered")
+    needs_step_free: Mapped[bool] = mapped_column(default=False)
+    accessibility_notes: Mapped[str] = mapped_column(Text, default="")
+    dietary_notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    project_wishes: Mapped[list[ProjectWish]] = relationship(
+        order_by="ProjectWish.rank", cascade="all, delete-orphan", passive_deletes=True
+    )
+    workshop_wishes: Mapped[list[WorkshopWish]] = relationship(
+        order_by="WorkshopWish.rank", cascade="all, delete-orphan", passive_deletes=True
+    )
+    theme_interests: Mapped[list[Theme]] = relationship(secondary="participant_themes")
+    unavailable_rounds: Mapped[list[Round]] = relationship(
+        secondary="participant_unavailable_rounds"
+    )
+    unavailable_slots: Mapped[list[WorkshopSlot]] = relationship(
+        secondary="participant_unavailable_slots"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.key}>"
+
+
+class ProjectWish(db.Model):
+    """The participant's k-th choice of project (rank 0 is the first wish)."""
+
+    __tablename__ = "project_wishes"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "project_id", name="uq_project_wishes_project"),
+        UniqueConstraint("participant_id", "rank", name="uq_project_wishes_rank"),
+        CheckConstraint("rank >= 0", name="rank_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    rank: Mapped[int] = mapped_column(Integer)
+
+    project: Mapped[Project] = relationship()
+
+
+class WorkshopWish(db.Model):
+    """The participant's k-th choice of workshop (rank 0 is the first wish)."""
+
+    __tablename__ = "workshop_wishes"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "workshop_id", name="uq_workshop_wishes_workshop"),
+        UniqueConstraint("participant_id", "rank", name="uq_workshop_wishes_rank"),
+        CheckConstraint("rank >= 0", name="rank_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    rank: Mapped[int] = mapped_column(Integer)
+
+    workshop: Mapped[Workshop] = relationship()
+
+
+class ParticipantTheme(db.Model):
+    __tablename__ = "participant_themes"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ParticipantUnavailableRound(db.Model):
+    __tablename__ = "participant_unavailable_rounds"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ParticipantUnavailableSlot(db.Model):
+    __tablename__ = "participant_unavailable_slots"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_slots.id", ondelete="CASCADE"), primary_key=True
+    )

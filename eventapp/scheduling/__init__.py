@@ -1,0 +1,1 @@
+"""Seating participants: assignments, solve jobs, review and publication."""

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Run the app for development: ``python3 run.py``.
+
+Creates the virtualenv and installs the requirements on first use, brings the database
+schema up to date, loads the demo day (7 December 2016) if the database has no event, and
+serves on HOST:PORT (default 127.0.0.1:5000). Production uses gunicorn instead (README).
+"""
+
+from __future__ import annotations
+
+import os
+
+from bootstrap import ensure_venv
+
+
+def main() -> None:
+    ensure_venv("requirements.txt")
+
+    from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
+
+    from eventapp import create_app
+    from eventapp.demo.loader import DEMO_ACCOUNTS, ensure_demo
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        event = ensure_demo()
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    shown_host = "localhost" if host in {"0.0.0.0", "::"} else host
+    print("")
+    print(f"Demo event: {event.name}")
+    for account in DEMO_ACCOUNTS:
+        print(f"Demo {account.role} account: {account.email} / password: {account.password}")
+    print(f"Serving on http://{shown_host}:{port}/  (Ctrl+C to stop)", flush=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False,
+               use_debugger=os.environ.get("FLASK_DEBUG") == "1")
+
+
+if __name__ == "__main__":
+    main()
