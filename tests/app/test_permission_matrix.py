@@ -1,0 +1,141 @@
+"""Role × route permission matrix.
+
+Every URL rule of the app must be declared in ACCESS with the least role that may use
+it; the test then calls every rule with every method as an anonymous visitor, a staff
+member and an organiser, and checks that those below the required role are turned away
+(anonymous: sent to the sign-in page; staff: 403) and those at or above it are not.
+A new route that is not declared here fails the first test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from eventapp import create_app
+from tests.conftest import login
+from tests.factories import (
+    make_event,
+    make_participant,
+    make_programme_item,
+    make_project,
+    make_room,
+    make_round,
+    make_session,
+    make_theme,
+    make_workshop,
+    make_workshop_slot,
+)
+
+PUBLIC, STAFF, ORGANISER = "public", "staff", "organiser"
+RANK = {"anonymous": 0, "staff": 1, "organiser": 2}
+NEEDED = {PUBLIC: 0, STAFF: 1, ORGANISER: 2}
+
+# endpoint -> least role allowed. Keep sorted by area.
+ACCESS: dict[str, str] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "public.index": PUBLIC,
+    "public.theme_css": PUBLIC,
+    "programme.events": STAFF,
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    endpoint: str
+    method: str
+    rule: str
+
+
+def _all_calls() -> list[Call]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    calls = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            calls.append(Call(rule.endpoint, method, rule.rule))
+    return sorted(calls, key=lambda c: (c.endpoint, c.method))
+
+
+CALLS = _all_calls()
+
+
+def test_every_route_is_declared():
+    undeclared = sorted({c.endpoint for c in CALLS} - set(ACCESS))
+    assert not undeclared, f"declare these endpoints in ACCESS: {undeclared}"
+    stale = sorted(set(ACCESS) - {c.endpoint for c in CALLS})
+    assert not stale, f"ACCESS names endpoints that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(app) -> dict:
+    """One event with one object of each kind, for the URL arguments."""
+    event = make_event(slug="matrix")
+    theme = make_theme(event)
+    room = make_room(event, themes=[theme])
+    round_ = make_round(event)
+    project = make_project(event, theme)
+    presenter = make_participant(event, role="presenter")
+    session = make_session(event, project, round=round_, room=room, table_number=1)
+    slot = make_workshop_slot(event)
+    workshop = make_workshop(event, slot=slot, room=room)
+    item = make_programme_item(event)
+    from eventapp.extensions import db
+
+    db.session.commit()
+    return {
+        "slug": event.slug, "event": event, "theme": theme, "room": room, "round": round_,
+        "project": project, "participant": presenter, "session": session, "slot": slot,
+        "workshop": workshop, "item": item, "filename": "app.css",
+    }
+
+
+def _url(call: Call, world: dict) -> str:
+    values = {}
+    for argument in _arguments(call.rule):
+        if argument in world and not hasattr(world[argument], "id"):
+            values[argument] = world[argument]
+        elif argument.endswith("_id") and argument[:-3] in world:
+            values[argument] = world[argument[:-3]].id
+        else:
+            raise AssertionError(f"no value for <{argument}> in {call.rule}: extend `world`")
+    path = call.rule
+    for argument, value in values.items():
+        path = _replace_argument(path, argument, str(value))
+    return path
+
+
+def _arguments(rule: str) -> list[str]:
+    return [m.group(1) for m in re.finditer(r"<(?:[^:<>]+:)?([^<>]+)>", rule)]
+
+
+def _replace_argument(path: str, argument: str, value: str) -> str:
+    return re.sub(rf"<(?:[^:<>]+:)?{argument}>", value, path)
+
+
+def _request(client, call: Call, url: str):
+    return client.open(url, method=call.method, data={})
+
+
+@pytest.mark.parametrize("role", ["anonymous", "staff", "organiser"])
+@pytest.mark.parametrize("call", CALLS, ids=lambda c: f"{c.method} {c.endpoint}")
+def test_role_can_or_cannot(call: Call, role: str, world, client, organiser, staff):
+    if call.endpoint not in ACCESS:
+        pytest.fail(f"{call.endpoint} is not declared in ACCESS")
+    if role != "anonymous":
+        assert login(client, organiser.email if role == "organiser" else staff.email
+                     ).status_code == 302
+    response = _request(client, call, _url(call, world))
+    allowed = RANK[role] >= NEEDED[ACCESS[call.endpoint]]
+    location = response.headers.get("Location", "")
+    sent_to_login = response.status_code == 302 and "/login" in location
+    if allowed:
+        assert response.status_code not in (401, 403), response.status_code
+        assert not (sent_to_login and call.endpoint != "auth.logout"), location
+    elif role == "anonymous":
+        assert sent_to_login or response.status_code == 401, response.status_code
+    else:
+        assert response.status_code == 403, response.status_code
