@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, refresh
 
 from .extensions import babel
 
@@ -46,6 +46,9 @@ def long_date(day: date | None) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on the app context, which outlives a request when a
+    # context is already pushed (CLI commands, tests): choose again for every request.
+    app.before_request(refresh)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["long_date"] = long_date
 
