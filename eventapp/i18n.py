@@ -22,7 +22,10 @@ def select_locale() -> str:
         return chosen
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(languages.keys()) or "fr"
+    return (
+        request.accept_languages.best_match(languages.keys())
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def local_time(moment: datetime | None, tz: str) -> str:

@@ -65,6 +65,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "SERVER_NAME": "localhost",
+        # Assertions read the English source strings; French has tests of its own.
+        "BABEL_DEFAULT_LOCALE": "en",
     }
 
 

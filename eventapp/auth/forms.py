@@ -7,6 +7,10 @@ from wtforms.validators import DataRequired, Email, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in on this device"))
