@@ -163,7 +163,7 @@ def test_workshops_projects_and_unplaced_sessions(client, day):
     assert "Keywords:</strong>" in html
     text = page_text(html)
     # SOLENI presents twice, at the second table of Salle 1: both presentations listed.
-    assert ("Presents: Round 1, 11:50–12:10, Salle 1 — Construire des parcours innovants "
+    assert ("When and where: Round 1, 11:50–12:10, Salle 1 — Construire des parcours innovants "
             "Round 2, 12:15–12:35, Salle 1 — Construire des parcours innovants") in text
     assert "Premières Heures Emmaüs Défi" in text
 
