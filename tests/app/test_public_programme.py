@@ -202,3 +202,18 @@ def test_event_without_speed_dating_or_workshops(client, app):
     html = response.get_data(as_text=True)
     assert "The programme of the day has not been published yet." in html
     assert "sd-grid" not in html
+
+
+def test_programme_mode_lists_every_session_as_to_be_scheduled(client, app):
+    event = make_event(slug="a-construire")
+    theme = make_theme(event, colour_name="bleu", name="Transformer et innover")
+    make_round(event, "11:50")
+    room = make_room(event, name="Salle 2", themes=[theme])
+    make_session(event, make_project(event, theme, name="AVISE"))
+    make_session(event, make_project(event, theme, name="D2C"), room=room)  # room, no round
+    db.session.commit()
+    text = page_text(client.get("/e/a-construire/", headers=ENGLISH).get_data(as_text=True))
+    assert "No presentation has been given a round and a room yet." in text
+    assert "To be scheduled" in text
+    assert "AVISE" in text and "D2C" in text and "(Salle 2)" in text
+    assert "When and where: to be scheduled" in text
