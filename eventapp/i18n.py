@@ -34,7 +34,10 @@ def local_time(moment: datetime | None, tz: str) -> str:
         return ""
     from zoneinfo import ZoneInfo
 
-    return format_time(moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None), "HH:mm")
+    # rebase=False: the moment is already in the event's zone; Flask-Babel would
+    # otherwise take the naive value for UTC and shift it again (by +1 h in Paris).
+    return format_time(moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None), "HH:mm",
+                       rebase=False)
 
 
 def long_date(day: date | None) -> str:

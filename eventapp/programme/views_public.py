@@ -7,12 +7,18 @@ from flask import Response, render_template
 from ..colours import readable_text_colour
 from ..events.models import Event
 from ..extensions import db
-from .queries import get_event_or_404
+from .queries import build_public_programme, get_event_or_404
 
 
 def index():
     events = db.session.scalars(db.select(Event).order_by(Event.date.desc())).all()
     return render_template("programme/index.html", events=events)
+
+
+def programme(slug: str) -> str:
+    """An event's public programme: timeline, speed-dating grid, projects, workshops."""
+    event = get_event_or_404(slug)
+    return render_template("programme/public/programme.html", page=build_public_programme(event))
 
 
 def theme_css(slug: str) -> Response:
