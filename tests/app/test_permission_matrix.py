@@ -39,6 +39,7 @@ ACCESS: dict[str, str] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "public.index": PUBLIC,
+    "public.programme": PUBLIC,
     "public.theme_css": PUBLIC,
     "programme.events": STAFF,
 }
