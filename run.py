@@ -25,12 +25,12 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         upgrade()
-        event = ensure_demo()
+        event_name = ensure_demo().name
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     shown_host = "localhost" if host in {"0.0.0.0", "::"} else host
     print("")
-    print(f"Demo event: {event.name}")
+    print(f"Demo event: {event_name}")
     for account in DEMO_ACCOUNTS:
         print(f"Demo {account.role} account: {account.email} / password: {account.password}")
     print(f"Serving on http://{shown_host}:{port}/  (Ctrl+C to stop)", flush=True)

@@ -129,3 +129,13 @@ class TestCreateUserCommand:
         result = app.test_cli_runner().invoke(
             args=["create-user", "x@example.org", "--role", "admin"], input="x\n")
         assert result.exit_code == 2
+
+
+def test_form_fields_carry_accessible_attributes_only_when_needed(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<label for="email">' in page
+    assert "None" not in page
+    invalid = client.post("/login", data={"email": "not-an-email", "password": ""})
+    html = invalid.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="email-error"' in html
