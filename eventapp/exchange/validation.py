@@ -518,6 +518,8 @@ def validate_instance(data: Any) -> dict:
     raw_event = data.get("event")
     if isinstance(raw_event, dict):
         doc["event"] = _clean_object(raw_event, EVENT_FIELDS, ctx, "event")
+    elif raw_event is None:
+        ctx.error("event", "required field missing")
     else:
         _wrong_type(ctx, "event", "an object", raw_event)
     for name, fields in COLLECTIONS.items():
