@@ -56,6 +56,18 @@ def export_instance(event: Event) -> dict[str, Any]:
     return _Exporter(event).document()
 
 
+def _options(stored: dict) -> dict[str, Any]:
+    """Stored options over the contract's defaults; ``previous`` only when it was given.
+
+    Keys that are not options of the format (another area's settings) stay out, so the
+    document remains importable.
+    """
+    options = {name: stored.get(name, default) for name, default in DEFAULT_OPTIONS.items()}
+    if "previous" in stored:
+        options["previous"] = stored["previous"]
+    return options
+
+
 def _pairs(statement) -> dict[int, list[int]]:
     """Group (owner id, other id) rows into owner -> [other ids], in row order."""
     grouped: dict[int, list[int]] = {}
@@ -115,7 +127,7 @@ class _Exporter:
                                 "end": self._hhmm(s.ends_at)} for s in slots],
             "workshops": self._workshops(workshops),
             "participants": self._participants(people, sessions),
-            "options": {**DEFAULT_OPTIONS, **(event.scheduling_options or {})},
+            "options": _options(event.scheduling_options or {}),
         }
 
     def _rooms(self, rooms: list[Room]) -> list[dict]:

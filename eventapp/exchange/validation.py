@@ -225,6 +225,17 @@ def category(value: Any, ctx: Context, path: str) -> Any:
                            f'{", ".join(CATEGORIES)})')
 
 
+def person_name(value: Any, ctx: Context, path: str) -> Any:
+    """A full name, split at the first space into first and last name on import."""
+    checked = text(301, empty=True)(value, ctx, path)
+    if checked is _INVALID:
+        return checked
+    first, _, last = checked.strip().partition(" ")
+    if len(first) > 150 or len(last) > 150:
+        return ctx.error(path, "too long (first and last name: at most 150 characters each)")
+    return checked.strip()
+
+
 def _list_of(item_check: Check) -> Check:
     def check(value: Any, ctx: Context, path: str) -> Any:
         if not isinstance(value, list):
@@ -337,7 +348,7 @@ COLLECTIONS: dict[str, tuple[Field, ...]] = {
         Field("description", DESCRIPTION, ""),
     ),
     "participants": (
-        Field("name", text(301, empty=True), ""),
+        Field("name", person_name, ""),
         Field("category", category, None),
         Field("wishes", refs("projects"), []),
         Field("themes", refs("themes"), []),

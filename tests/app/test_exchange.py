@@ -281,7 +281,10 @@ def test_options_are_exported_over_the_defaults(app):
                        "previous": {"p2": {"r1": "d2c-1"}}}
     data = small_instance()
     del data["options"]
-    assert "previous" not in export_instance(import_instance(data))["options"]
+    event = import_instance(data)
+    assert export_instance(event)["options"] == DEFAULT_OPTIONS  # no "previous"
+    event.scheduling_options = {"seed": 4, "solver_notes": "another area's setting"}
+    assert export_instance(event)["options"] == {**DEFAULT_OPTIONS, "seed": 4}
 
 
 # --- what export reads from data built in the app ---------------------------------------
@@ -444,6 +447,9 @@ ERROR_CASES = {
     "bad timezone": (_set("event.timezone", "Paris"),
                      ("event.timezone", 'unknown timezone "Paris": expected an IANA name such '
                                         'as "Europe/Paris"')),
+    "too long name": (_set("participants.0.name", "A" * 151 + " B"),
+                      ("participants[0].name",
+                       "too long (first and last name: at most 150 characters each)")),
     "too long id": (_set("themes.0.id", "x" * 101),
                     ("themes[0].id", "too long (101 characters, at most 100)")),
 }
