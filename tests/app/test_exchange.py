@@ -817,3 +817,100 @@ def test_cli_replace(app, tmp_path):
     assert db.session.scalar(select(func.count(Event.id))) == 1
     assert db.session.scalar(select(func.count(Project.id))) == 3
     assert db.session.scalar(select(func.count(Workshop.id))) == 1
+
+
+# --- property: any valid instance survives the round trip ----------------------------
+
+NAMES = ("Ana Diaz", "Lou", "Jean-Hugues Le Bars", "Zoé  Martin", "Élise d'Arc")
+
+
+def _random_instance(draw) -> dict:
+    """A random valid instance, drawn piece by piece so every reference is right."""
+    from hypothesis import strategies as st
+
+    def subset(items, **kwargs):
+        return draw(st.lists(st.sampled_from(items), unique=True, **kwargs)) if items else []
+
+    themes = [{"id": f"t{i}", "name": f"Thème {i}",
+               "colour": draw(st.from_regex(r"#[0-9a-f]{6}", fullmatch=True))}
+              for i in range(draw(st.integers(1, 3)))]
+    theme_ids = [t["id"] for t in themes]
+    rooms = [{"id": f"room{i}", "name": f"Salle {i}", "capacity": draw(st.integers(0, 120)),
+              "tables": draw(st.integers(1, 2)), "accessible": draw(st.booleans()),
+              "themes": subset(theme_ids)} for i in range(draw(st.integers(1, 3)))]
+    rounds = [{"id": f"r{i}", "start": f"{10 + i}:00", "end": f"{10 + i}:20"}
+              for i in range(draw(st.integers(1, 3)))]
+    slots = [{"id": f"s{i}", "start": f"{14 + i}:00", "end": f"{14 + i}:45"}
+             for i in range(draw(st.integers(0, 2)))]
+    people = [{"id": f"p{i}", "name": draw(st.sampled_from(NAMES)),
+               "category": draw(st.sampled_from([None, "siae", "intervenant", "autre"]))}
+              for i in range(draw(st.integers(0, 6)))]
+    person_ids = [p["id"] for p in people]
+    projects = [{"id": f"proj{i}", "name": f"Projet {i}", "theme": draw(st.sampled_from(theme_ids)),
+                 "presenters": subset(person_ids, max_size=2)}
+                for i in range(draw(st.integers(1, 4)))]
+    sessions, used = [], {}
+    for project in projects:
+        for n, round_key in enumerate(subset([r["id"] for r in rounds] + [None])):
+            room = draw(st.sampled_from([None, *rooms]))
+            if room and round_key and used.get((round_key, room["id"]), 0) >= room["tables"]:
+                room = None
+            if room and round_key:
+                used[(round_key, room["id"])] = used.get((round_key, room["id"]), 0) + 1
+            session = {"id": f"{project['id']}-{n}", "project": project["id"]}
+            if round_key:
+                session["round"] = round_key
+            if room:
+                session["room"] = room["id"]
+            capacity = draw(st.one_of(st.none(), st.integers(0, 50)))
+            if capacity is not None:
+                session["capacity"] = capacity
+            session["min_audience"] = draw(st.integers(0, capacity if capacity is not None else 5))
+            sessions.append(session)
+    workshops = [{"id": f"w{i}", "name": f"Atelier {i}", "slot": draw(st.sampled_from(slots))["id"],
+                  "room": draw(st.sampled_from(rooms))["id"], "capacity": draw(st.integers(0, 60))}
+                 for i in range(draw(st.integers(0, 3)) if slots else 0)]
+    for person in people:
+        person["wishes"] = subset([p["id"] for p in projects])
+        person["themes"] = subset(theme_ids)
+        person["workshop_wishes"] = subset([w["id"] for w in workshops])
+        person["unavailable"] = subset([r["id"] for r in rounds] + [s["id"] for s in slots])
+        person["needs_accessible"] = draw(st.booleans())
+        person["fixed"] = {}
+        for round_key in subset([r["id"] for r in rounds if r["id"] not in person["unavailable"]]):
+            choices = [s["id"] for s in sessions if s.get("round") == round_key]
+            if choices:
+                person["fixed"][round_key] = draw(st.sampled_from(choices))
+        for slot_key in subset([s["id"] for s in slots if s["id"] not in person["unavailable"]]):
+            choices = [w["id"] for w in workshops if w["slot"] == slot_key]
+            if choices:
+                person["fixed"][slot_key] = draw(st.sampled_from(choices))
+    options = {name: value for name, value in {
+        "rank_weights": draw(st.lists(st.integers(0, 100), max_size=4)),
+        "allow_idle": draw(st.booleans()),
+        "time_limit_s": draw(st.sampled_from([0.5, 10, 30])),
+        "seed": draw(st.integers(-5, 5)),
+    }.items() if draw(st.booleans())}
+    return {"format": "speed-dating-instance/1",
+            "event": {"name": "Journée aléatoire", "date": "2024-03-31",  # a DST day in Paris
+                      "timezone": draw(st.sampled_from(["Europe/Paris", "America/Cayenne"]))},
+            "themes": themes, "rooms": rooms, "rounds": rounds, "projects": projects,
+            "sessions": sessions, "workshop_slots": slots, "workshops": workshops,
+            "participants": people, "options": options}
+
+
+def test_any_valid_instance_round_trips(app):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.data())
+    def check(data):
+        original = _random_instance(data.draw)
+        event = import_instance(copy.deepcopy(original))
+        db.session.flush()
+        assert normalise(export_instance(event)) == normalise(original)
+        db.session.rollback()
+
+    check()
