@@ -13,6 +13,7 @@ and ids, which are the file's own language.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import unicodedata
@@ -77,6 +78,8 @@ LABELS = {
     "participants": "participant",
 }
 
+MAX_COUNT = 100_000  # capacities and tables: far above any venue, within an SQL integer
+
 _REQUIRED = object()
 _INVALID = object()
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -132,6 +135,8 @@ def text(max_length: int, *, empty: bool = False) -> Check:
             return _wrong_type(ctx, path, "a string", value)
         if not empty and not value.strip():
             return ctx.error(path, "must not be empty")
+        if "\x00" in value:  # PostgreSQL text cannot hold it
+            return ctx.error(path, "must not contain NUL characters")
         if len(value) > max_length:
             return ctx.error(path, f"too long ({len(value)} characters, at most {max_length})")
         return value
@@ -139,10 +144,12 @@ def text(max_length: int, *, empty: bool = False) -> Check:
     return check
 
 
-def integer(minimum: int | None = None) -> Check:
+def integer(minimum: int | None = None, maximum: int | None = None) -> Check:
     def check(value: Any, ctx: Context, path: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             return _wrong_type(ctx, path, "an integer", value)
+        if maximum is not None and value > maximum:
+            return ctx.error(path, f"must be at most {maximum} (got {value})")
         if minimum is not None and value < minimum:
             if minimum == 0:
                 return ctx.error(path, f"must not be negative (got {value})")
@@ -307,6 +314,7 @@ def mapping(key_check: Check, value_check: Check) -> Check:
 # --- the format, as data ---------------------------------------------------------------
 
 ID = text(KEY_LENGTH)
+COUNT = integer(0, MAX_COUNT)
 NAME = text(300)
 DESCRIPTION = text(100_000, empty=True)
 
@@ -314,8 +322,8 @@ COLLECTIONS: dict[str, tuple[Field, ...]] = {
     "themes": (Field("name", NAME), Field("colour", colour)),
     "rooms": (
         Field("name", text(200)),
-        Field("capacity", integer(0)),
-        Field("tables", integer(1), 1),
+        Field("capacity", COUNT),
+        Field("tables", integer(1, MAX_COUNT), 1),
         Field("accessible", boolean, True),
         Field("themes", refs("themes"), []),
         Field("directions", DESCRIPTION, ""),
@@ -334,15 +342,15 @@ COLLECTIONS: dict[str, tuple[Field, ...]] = {
         Field("project", ref("projects")),
         Field("round", ref("rounds"), None),
         Field("room", ref("rooms"), None),
-        Field("capacity", integer(0), None),
-        Field("min_audience", integer(0), 0),
+        Field("capacity", COUNT, None),
+        Field("min_audience", COUNT, 0),
     ),
     "workshop_slots": (Field("start", clock), Field("end", clock)),
     "workshops": (
         Field("name", NAME),
         Field("slot", ref("workshop_slots")),
         Field("room", ref("rooms")),
-        Field("capacity", integer(0)),
+        Field("capacity", COUNT),
         Field("host", text(300, empty=True), ""),
         Field("panel", DESCRIPTION, ""),
         Field("description", DESCRIPTION, ""),
@@ -404,8 +412,8 @@ def _clean_object(obj: dict, fields: tuple[Field, ...], ctx: Context, path: str)
 
 
 def _copy(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) \
-        else value
+    """A fresh copy of a mutable default ([] or {}), never the shared one."""
+    return copy.copy(value)
 
 
 def _collect_ids(data: dict, ctx: Context) -> dict[str, list[dict]]:
@@ -432,7 +440,9 @@ def _collect_ids(data: dict, ctx: Context) -> dict[str, list[dict]]:
                                             f"{name}[{ctx.ids[name][key]}])")
                 else:
                     ctx.ids[name][key] = index
-            items[name].append({"_path": path, "_raw": obj, "id": key})
+            # A wrong id (already reported) must not break the dict lookups that follow.
+            items[name].append({"_path": path, "_raw": obj,
+                                "id": key if isinstance(key, str) else None})
     return items
 
 
@@ -559,8 +569,19 @@ def load_document(raw: bytes) -> Any:
     def refuse_constant(name: str) -> Any:
         raise ValueError(f"{name} is not allowed in JSON")
 
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+        # json keeps the last of two equal keys silently; a hand-edited file would then
+        # lose data without a word.
+        obj: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in obj:
+                raise ValueError(f'duplicate key "{key}" in an object')
+            obj[key] = value
+        return obj
+
     try:
-        return json.loads(text_value, parse_constant=refuse_constant)
+        return json.loads(text_value, parse_constant=refuse_constant,
+                          object_pairs_hook=unique_keys)
     except json.JSONDecodeError as error:
         raise InstanceImportError([(
             "file", f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",

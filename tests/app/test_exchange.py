@@ -378,6 +378,8 @@ ERROR_CASES = {
     "null required": (_set("projects.0.theme", None),
                       ("projects[0].theme", "must not be null")),
     "missing id": (_set("rounds.0.id", DELETE), ("rounds[0].id", "required field missing")),
+    "list as id": (_set("rooms.0.id", ["attenante"]),
+                   ("rooms[0].id", "must be a string, not a list")),
     "empty id": (_set("rounds.0.id", ""), ("rounds[0].id", "must not be empty")),
     "wrong type": (_set("rooms.0.capacity", "60"),
                    ("rooms[0].capacity", "must be an integer, not a string")),
@@ -398,6 +400,10 @@ ERROR_CASES = {
                          ("rounds[1].end", "must be after start (12:00 is not after 12:15)")),
     "negative capacity": (_set("rooms.1.capacity", -5),
                           ("rooms[1].capacity", "must not be negative (got -5)")),
+    "huge capacity": (_set("rooms.0.capacity", 10**12),
+                      ("rooms[0].capacity", "must be at most 100000 (got 1000000000000)")),
+    "NUL character": (_set("projects.1.name", "AVI\x00SE"),
+                      ("projects[1].name", "must not contain NUL characters")),
     "no table": (_set("rooms.0.tables", 0), ("rooms[0].tables", "must be at least 1 (got 0)")),
     "audience over capacity": (_set("sessions.0.min_audience", 50),
                                ("sessions[0].min_audience", "50 exceeds capacity 30")),
@@ -505,6 +511,7 @@ def test_document_must_be_an_object(app):
 @pytest.mark.parametrize(("raw", "message"), [
     (b'{"format": 1,\n  "event": }', "invalid JSON at line 2, column 12: Expecting value"),
     (b'{"a": NaN}', "invalid JSON: NaN is not allowed in JSON"),
+    (b'{"themes": [{"id": "a", "id": "b"}]}', 'invalid JSON: duplicate key "id" in an object'),
     ('{"name": "Journée"}'.encode("latin-1"),
      "not UTF-8 text (byte 0xe9 at position 15); save the file as UTF-8 and try again"),
 ])
@@ -912,5 +919,55 @@ def test_any_valid_instance_round_trips(app):
         db.session.flush()
         assert normalise(export_instance(event)) == normalise(original)
         db.session.rollback()
+
+    check()
+
+
+def _leaf_paths(value, prefix=()):
+    """Every place in a document where a value can be replaced."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaf_paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaf_paths(item, (*prefix, index))
+
+
+def test_any_corrupted_document_is_refused_cleanly(app):
+    """Whatever a hand edit breaks, the answer is a list of errors, never a crash."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-3, 200) | st.floats(allow_nan=False)
+        | st.sampled_from(["", "r1", "tapaj", "salle2", "p1", "#zzzzzz", "12:00", "x" * 120,
+                           "a\x00b", 10**12, 2**70, 1e300]),
+        lambda children: st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "name", "r1", "x"]), children, max_size=3),
+        max_leaves=6,
+    )
+    paths = [path for path in _leaf_paths(small_instance()) if path]
+
+    @settings(max_examples=150, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.sampled_from(paths), json_values), min_size=1, max_size=3))
+    def check(edits):
+        data = small_instance()
+        for path, value in edits:
+            target = data
+            try:
+                for part in path[:-1]:
+                    target = target[part]
+                target[path[-1]] = value
+            except (KeyError, IndexError, TypeError):
+                continue  # an earlier edit removed this place
+        try:
+            import_instance(data)
+            db.session.flush()
+        except InstanceImportError as error:
+            assert error.errors and all(isinstance(p, str) and m for p, m in error.errors)
+        finally:
+            db.session.rollback()
 
     check()
