@@ -13,9 +13,8 @@ import click
 
 from ..events.models import Event
 from ..extensions import db
-from .operations import InstanceImportError, import_instance, load_document
+from .operations import InstanceImportError, import_instance, load_document, validate_instance
 from .queries import event_counts, export_instance, instance_json
-from .validation import validate_instance
 
 
 def _fail(lines: list[str]) -> None:

@@ -42,7 +42,8 @@ from ..scheduling.models import Assignment, WorkshopAssignment
 from .palette import colour_name
 from .validation import InstanceImportError, load_document, validate_instance
 
-__all__ = ["InstanceImportError", "import_instance", "load_document", "unique_slug"]
+__all__ = ["InstanceImportError", "import_instance", "load_document", "unique_slug",
+           "validate_instance"]
 
 SLUG_LENGTH = 80
 

@@ -4,7 +4,7 @@ Replacing an event's programme is a two-step action (upload, then confirm after 
 what will be replaced). Between the steps the validated document is kept in a file under
 the instance folder, named by an unguessable token and bound to the event and the user
 who uploaded it; the browser only carries the token. Files older than an hour are
-discarded.
+discarded. The folder is ``EXCHANGE_UPLOAD_DIR`` if set, else ``instance/exchange-uploads``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ MAX_AGE_SECONDS = 3600
 
 
 def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "exchange-uploads"
+    configured = current_app.config.get("EXCHANGE_UPLOAD_DIR")
+    folder = Path(configured or Path(current_app.instance_path) / "exchange-uploads")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..programme.queries import get_event_or_404
 from . import pending
 from .forms import ConfirmReplaceForm, UploadForm
-from .operations import InstanceImportError, import_instance, load_document
+from .operations import InstanceImportError, import_instance, load_document, validate_instance
 from .queries import (
     document_counts,
     event_counts,
@@ -21,7 +21,6 @@ from .queries import (
     identity_differences,
     instance_json,
 )
-from .validation import validate_instance
 
 
 @organiser_required
@@ -37,11 +36,17 @@ def _uploaded_document(form: UploadForm):
     return load_document(form.file.data.read())
 
 
-def _imported(event: Event):
+def _imported(event: Event, *, replaced: bool = False):
     counts = event_counts(event)
-    flash(_("Imported “%(name)s”: %(participants)d participants, %(sessions)d sessions.",
-            name=event.name, participants=counts["participants"],
-            sessions=counts["sessions"]), "success")
+    if replaced:
+        message = _("Replaced the programme of “%(name)s”: %(participants)d participants, "
+                    "%(sessions)d sessions.", name=event.name,
+                    participants=counts["participants"], sessions=counts["sessions"])
+    else:
+        message = _("Imported “%(name)s”: %(participants)d participants, %(sessions)d "
+                    "sessions.", name=event.name, participants=counts["participants"],
+                    sessions=counts["sessions"])
+    flash(message, "success")
     return redirect(url_for("programme.events"))
 
 
@@ -108,7 +113,7 @@ def _confirm_replace(event: Event, form: ConfirmReplaceForm):
                                errors=error.errors, event=event,
                                counts=event_counts(event)), 400
     db.session.commit()
-    return _imported(event)
+    return _imported(event, replaced=True)
 
 
 def _expired(event: Event):

@@ -44,6 +44,12 @@ from tests.factories import (
 EXAMPLES = ("restitution-2016.json", "restitution-2016-programme.json")
 
 
+@pytest.fixture(autouse=True)
+def _upload_dir(app_config, tmp_path):
+    """Uploads waiting for confirmation go to the test's own folder."""
+    app_config["EXCHANGE_UPLOAD_DIR"] = str(tmp_path / "uploads")
+
+
 # --- helpers ---------------------------------------------------------------------------
 
 
@@ -759,6 +765,24 @@ def test_replace_token_is_bound_to_its_event(organiser_client):
 
     assert response.status_code == 302
     assert set(db.session.scalars(select(Participant.key))) == {"keep"}
+
+
+def test_stale_uploads_expire(app, tmp_path):
+    import os
+
+    from eventapp.exchange import pending
+
+    token = pending.stash({"a": 1}, event_id=1, user_id=1)
+    assert pending.take(token, event_id=1, user_id=2) is None  # not the uploader
+    path = tmp_path / "uploads" / f"{token}.json"
+    old = path.stat().st_mtime - pending.MAX_AGE_SECONDS - 1
+    os.utime(path, (old, old))
+    assert pending.take(token, event_id=1, user_id=1) is None
+    assert not path.exists()
+    assert pending.take("../../etc/passwd", event_id=1, user_id=1) is None
+    fresh = pending.stash({"a": 2}, event_id=1, user_id=1)
+    assert pending.take(fresh, event_id=1, user_id=1) == {"a": 2}
+    assert pending.take(fresh, event_id=1, user_id=1) is None  # used once
 
 
 # --- command line ----------------------------------------------------------------------
