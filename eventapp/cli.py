@@ -59,5 +59,8 @@ def load_demo_command(reset: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .exchange import cli as exchange_cli
+
     app.cli.add_command(create_user_command)
     app.cli.add_command(load_demo_command)
+    exchange_cli.init_app(app)

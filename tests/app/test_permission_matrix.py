@@ -42,6 +42,9 @@ ACCESS: dict[str, str] = {
     "public.programme": PUBLIC,
     "public.theme_css": PUBLIC,
     "programme.events": STAFF,
+    "exchange.export_event": ORGANISER,
+    "exchange.import_new": ORGANISER,
+    "exchange.import_into": ORGANISER,
 }
 
 
