@@ -1,0 +1,44 @@
+"""URL map of the registration area: public registration pages and the organiser's
+participant pages (list, edit, cancel, settings, CSV import/export)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from ..extensions import limiter
+from . import views_manage, views_public
+
+bp = Blueprint("registration", __name__)
+
+
+def _public_post_limit() -> str:
+    return current_app.config.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
+
+
+def _limited(view):
+    """Public forms send emails: throttle their POSTs per address."""
+    return limiter.limit(_public_post_limit, methods=["POST"])(view)
+
+
+bp.add_url_rule("/e/<slug>/register", "register", _limited(views_public.register),
+                methods=["GET", "POST"])
+bp.add_url_rule("/e/<slug>/privacy", "privacy", views_public.privacy)
+bp.add_url_rule("/e/<slug>/link", "lost_link", _limited(views_public.lost_link),
+                methods=["GET", "POST"])
+
+_manage = "/manage/events/<slug>/participants"
+bp.add_url_rule(f"{_manage}/", "participants", views_manage.participants)
+bp.add_url_rule(f"{_manage}/new", "participant_new", views_manage.participant_new,
+                methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/<int:participant_id>/edit", "participant_edit",
+                views_manage.participant_edit, methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/<int:participant_id>/cancel", "participant_cancel",
+                views_manage.participant_cancel, methods=["POST"])
+bp.add_url_rule(f"{_manage}/settings", "settings", views_manage.settings,
+                methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/export.csv", "export_csv", views_manage.export_csv)
+bp.add_url_rule(f"{_manage}/import", "import_upload", views_manage.import_upload,
+                methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/import/<import_id>", "import_preview", views_manage.import_preview)
+bp.add_url_rule(f"{_manage}/import/<import_id>/confirm", "import_confirm",
+                views_manage.import_confirm, methods=["POST"])
