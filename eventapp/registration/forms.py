@@ -110,13 +110,20 @@ class ConfirmForm(FlaskForm):
     """A button-only form: CSRF protection for cancel, delete and confirm actions."""
 
 
+# What browsers send for <input type="datetime-local"> (the first is also how we render).
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
 class SettingsForm(FlaskForm):
-    opens_at = DateTimeLocalField(_l("Registration opens"), validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Registration closes"), validators=[Optional()])
+    opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS,
+                                  validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS,
+                                   validators=[Optional()])
     capacity = IntegerField(_l("Capacity (number of registered people)"),
                             validators=[Optional(), NumberRange(min=0)])
     waiting_list = BooleanField(_l("When full, offer a waiting list"))
-    wishes_deadline = DateTimeLocalField(_l("Deadline for choices"), validators=[Optional()])
+    wishes_deadline = DateTimeLocalField(_l("Deadline for choices"), format=LOCAL_FORMATS,
+                                         validators=[Optional()])
     organiser_name = StringField(_l("Organising body (data controller)"), filters=STRIP,
                                  validators=[Optional(), Length(max=300)])
     privacy_contact = EmailField(_l("Privacy contact email"), filters=STRIP,

@@ -134,14 +134,16 @@ def search_participants(event_id: int, text: str = "", category: str = "", statu
     query = db.select(Participant).where(Participant.event_id == event_id)
     text = (text or "").strip()
     if text:
-        pattern = f"%{text.lower()}%"
-        full_name = func.lower(Participant.first_name + " " + Participant.last_name)
-        query = query.where(or_(
-            full_name.like(pattern),
-            func.lower(Participant.last_name + " " + Participant.first_name).like(pattern),
-            func.lower(func.coalesce(Participant.email, "")).like(pattern),
-            func.lower(Participant.organisation).like(pattern),
-        ))
+        # The organiser's text is literal: % and _ are not wildcards.
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        columns = (
+            Participant.first_name + " " + Participant.last_name,
+            Participant.last_name + " " + Participant.first_name,
+            func.coalesce(Participant.email, ""),
+            Participant.organisation,
+        )
+        query = query.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
     if category in CATEGORIES:
         query = query.where(Participant.category == category)
     if status in STATUSES:
