@@ -3,12 +3,27 @@ participant pages (list, edit, cancel, settings, CSV import/export)."""
 
 from __future__ import annotations
 
+import click
 from flask import Blueprint, current_app
 
 from ..extensions import limiter
 from . import views_manage, views_public
 
-bp = Blueprint("registration", __name__)
+bp = Blueprint("registration", __name__, cli_group="registration")
+
+
+@bp.cli.command("purge-expired")
+def purge_expired_command() -> None:
+    """Erase participants of events whose retention period is over (run daily)."""
+    from ..db_types import utcnow
+    from ..extensions import db
+    from .operations import purge_expired
+
+    purged = purge_expired(utcnow().date())
+    db.session.commit()
+    for slug, count in purged.items():
+        click.echo(f"{slug}: {count} participants erased")
+    click.echo(f"{sum(purged.values())} participants erased in total.")
 
 
 def _public_post_limit() -> str:

@@ -110,6 +110,14 @@ class ConfirmForm(FlaskForm):
     """A button-only form: CSRF protection for cancel, delete and confirm actions."""
 
 
+class ImportConfirmForm(FlaskForm):
+    send_links = BooleanField(_l("Email each new participant their personal link"))
+
+
+class NewParticipantForm(OrganiserParticipantForm):
+    send_link = BooleanField(_l("Email this person their personal link now"))
+
+
 # What browsers send for <input type="datetime-local"> (the first is also how we render).
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 

@@ -7,9 +7,10 @@ with a message fit for the person who asked.
 
 from __future__ import annotations
 
+import calendar
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,8 @@ from .models import (
     WorkshopWish,
 )
 from .tokens import PORTAL, issue_token, revoke_tokens
+
+DEFAULT_RETENTION_MONTHS = 12
 
 
 class RegistrationError(ValueError):
@@ -207,6 +210,12 @@ def promote_waiting(event: Event) -> list[Participant]:
             token = issue_token(participant, PORTAL)
             _queue_portal_email(participant, token, "promoted")
     return promoted
+
+
+def send_portal_link(participant: Participant, template: str = "registered_by_organiser") -> None:
+    """Email the person a fresh personal link (organiser-added or imported people)."""
+    if participant.email:
+        _queue_portal_email(participant, issue_token(participant, PORTAL), template)
 
 
 def _queue_portal_email(participant: Participant, token: str, template: str) -> None:
@@ -396,6 +405,37 @@ def erase_participant(participant: Participant) -> list[Participant]:
     return promote_waiting(event)
 
 
+def purge_expired(today: date) -> dict[str, int]:
+    """Erase the participants of events whose retention period is over.
+
+    The privacy notice promises deletion ``retention_months`` after the event; run daily
+    (``flask registration purge-expired``). Returns the number erased per event slug.
+    """
+    purged: dict[str, int] = {}
+    rows = db.session.execute(
+        db.select(Event, RegistrationSettings.retention_months)
+        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == Event.id)).all()
+    for event, months in rows:
+        if today < add_months(event.date, months or DEFAULT_RETENTION_MONTHS):
+            continue
+        people = db.session.scalars(
+            db.select(Participant).where(Participant.event_id == event.id)).all()
+        for participant in people:
+            revoke_tokens(participant)
+            db.session.delete(participant)
+        if people:
+            purged[event.slug] = len(people)
+    db.session.flush()
+    return purged
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (clamped to the month's last day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 # --- Organiser changes ----------------------------------------------------------------
 
 
@@ -448,9 +488,11 @@ __all__ = [
     "erase_participant",
     "export_personal_data",
     "promote_waiting",
+    "purge_expired",
     "register",
     "resend_link",
     "save_wishes",
+    "send_portal_link",
     "update_details",
     "update_settings",
     "validate_ranking",

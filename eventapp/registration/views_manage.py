@@ -14,7 +14,14 @@ from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.queries import get_event_or_404
 from . import csv_io, import_store, operations, queries
-from .forms import ConfirmForm, ImportForm, OrganiserParticipantForm, SettingsForm
+from .forms import (
+    ConfirmForm,
+    ImportConfirmForm,
+    ImportForm,
+    NewParticipantForm,
+    OrganiserParticipantForm,
+    SettingsForm,
+)
 from .models import CATEGORIES, STATUSES, Participant
 
 PER_PAGE = 50
@@ -38,7 +45,7 @@ def participants(slug: str):
     return render_template(
         "registration/manage/participants.html", event=event, page=page, filters=filters,
         categories=CATEGORIES, statuses=STATUSES, counts=queries.status_counts(event.id),
-        settings=queries.settings_of(event), labels=_labels(), confirm_form=ConfirmForm())
+        settings=queries.settings_of(event), labels=_labels())
 
 
 def _labels() -> dict:
@@ -49,7 +56,7 @@ def _labels() -> dict:
 @organiser_required
 def participant_new(slug: str):
     event = get_event_or_404(slug)
-    form = OrganiserParticipantForm()
+    form = NewParticipantForm()
     if form.validate_on_submit():
         try:
             participant = operations.add_participant(event, form.details())
@@ -57,7 +64,9 @@ def participant_new(slug: str):
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(error)]
         else:
-            db.session.commit()
+            if form.send_link.data:
+                operations.send_portal_link(participant)
+            commit_and_send()
             flash(_("%(name)s was added.", name=participant.full_name), "success")
             return redirect(url_for("registration.participants", slug=slug))
     status = 400 if form.is_submitted() else 200
@@ -187,7 +196,7 @@ def import_preview(slug: str, import_id: str):
     stored = _stored_or_404(event, import_id)
     result = csv_io.parse_participants(stored.data, event)
     return render_template("registration/manage/import_preview.html", event=event,
-                           stored=stored, result=result, confirm_form=ConfirmForm(),
+                           stored=stored, result=result, confirm_form=ImportConfirmForm(),
                            labels=_labels())
 
 
@@ -195,15 +204,18 @@ def import_preview(slug: str, import_id: str):
 def import_confirm(slug: str, import_id: str):
     event = get_event_or_404(slug)
     stored = _stored_or_404(event, import_id)
-    if not ConfirmForm().validate_on_submit():
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
     result = csv_io.parse_participants(stored.data, event)
     if not result.clean:
         flash(_("The file still has errors; nothing was imported."), "error")
         return redirect(url_for("registration.import_preview", slug=slug, import_id=import_id))
     for row in result.rows:
-        operations.apply_import_row(event, row)
-    db.session.commit()
+        participant = operations.apply_import_row(event, row)
+        if form.send_links.data and row.action == "create":
+            operations.send_portal_link(participant)
+    commit_and_send()
     import_store.discard(import_id)
     created = sum(1 for row in result.rows if row.action == "create")
     flash(_("Import done: %(created)s participants added, %(updated)s updated.",

@@ -229,3 +229,16 @@ def test_helpers():
     assert detect_delimiter("Nom;Prénom;Email\n") == ";"
     assert neutralise("=1+1") == "'=1+1" and neutralise("\r") == "'\r"
     assert neutralise("Paris") == "Paris" and neutralise(None) == ""
+
+
+def test_confirm_can_email_links_to_new_participants_only(organiser_client, app, event):
+    from tests.factories import portal_token_in, read_outbox
+
+    make_participant(event, email="helene@example.org")
+    db.session.commit()
+    preview_url, preview = _upload(organiser_client, _csv(GOOD_ROWS).encode())
+    assert 'name="send_links"' in preview.get_data(as_text=True)
+    organiser_client.post(preview_url + "/confirm", data={"send_links": "y"})
+    [message] = read_outbox(app)
+    assert message["To"] == "ousmane@example.org"
+    assert organiser_client.get(f"/p/{portal_token_in(message)}/").status_code == 200

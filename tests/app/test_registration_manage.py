@@ -167,3 +167,59 @@ def test_settings_refuse_closing_before_opening(organiser_client, event):
     assert response.status_code == 400
     assert "close after it opens" in response.get_data(as_text=True)
     assert db.session.get(RegistrationSettings, event.id) is None
+
+
+def test_add_participant_and_email_their_link(organiser_client, app, event):
+    from tests.factories import portal_token_in
+
+    organiser_client.post(f"{BASE}/new", data={
+        "first_name": "Ana", "last_name": "Lopes", "email": "ana@example.org",
+        "category": "intervenant", "role": "speaker", "send_link": "y"})
+    [message] = read_outbox(app)
+    assert message["To"] == "ana@example.org"
+    assert organiser_client.get(f"/p/{portal_token_in(message)}/").status_code == 200
+
+
+def test_purge_erases_participants_after_the_retention_period(app, event):
+    from datetime import date
+
+    from eventapp.registration.operations import add_months, purge_expired
+
+    make_registration_settings(event, retention_months=3)  # event on 7 Dec 2016
+    person = make_participant(event)
+    other = make_participant(make_event(slug="later", date=date(2017, 6, 1)))
+    db.session.commit()
+    assert purge_expired(date(2017, 3, 6)) == {}
+    assert purge_expired(date(2017, 3, 7)) == {"journee": 1}
+    db.session.commit()
+    assert db.session.get(Participant, person.id) is None
+    assert db.session.get(Participant, other.id) is not None  # default: 12 months
+    assert add_months(date(2016, 11, 30), 3) == date(2017, 2, 28)
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["registration", "purge-expired"])
+    assert result.exit_code == 0 and "1 participants erased in total" in result.output
+    db.session.expire_all()
+    assert db.session.get(Participant, other.id) is None
+
+
+@pytest.fixture
+def csrf_config(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
+
+
+def test_forms_carry_csrf_tokens(csrf_config, client, event):
+    import re
+
+    page = client.get("/e/journee/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"first_name": "A", "last_name": "B", "email": "ab@example.org",
+            "category": "autre", "role": "participant", "consent": "y"}
+    assert client.post("/e/journee/register", data=data).status_code == 400
+    response = client.post("/e/journee/register", data={**data, "csrf_token": token})
+    assert response.status_code == 302
+    portal = response.headers["Location"]
+    page = client.get(portal + "cancel").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    assert client.post(portal + "cancel").status_code == 400
