@@ -111,8 +111,11 @@ def deliver(email: EmailMessage) -> None:
 
 
 def _send_smtp(email: EmailMessage, config) -> None:
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=20) as smtp:
-        if config.get("MAIL_USE_TLS"):
+    """STARTTLS (port 587, SMTP_STARTTLS) or implicit TLS when the port is 465."""
+    port = int(config["MAIL_PORT"])
+    connection = smtplib.SMTP_SSL if port == 465 else smtplib.SMTP
+    with connection(config["MAIL_SERVER"], port, timeout=20) as smtp:
+        if config.get("MAIL_USE_TLS") and port != 465:
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))

@@ -39,6 +39,7 @@ def home(token: str):
     return render_template(
         "portal/home.html", token=token, participant=participant, event=event,
         settings=queries.settings_of(event), wishes_open=queries.wishes_open(event, utcnow()),
+        waiting_position=queries.waiting_position(participant),
         labels={"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
                 "status": queries.STATUS_LABELS},
         has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)))

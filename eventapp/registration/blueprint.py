@@ -49,6 +49,8 @@ bp.add_url_rule(f"{_manage}/<int:participant_id>/edit", "participant_edit",
                 views_manage.participant_edit, methods=["GET", "POST"])
 bp.add_url_rule(f"{_manage}/<int:participant_id>/cancel", "participant_cancel",
                 views_manage.participant_cancel, methods=["POST"])
+bp.add_url_rule(f"{_manage}/<int:participant_id>/send-link", "participant_send_link",
+                views_manage.participant_send_link, methods=["POST"])
 bp.add_url_rule(f"{_manage}/settings", "settings", views_manage.settings,
                 methods=["GET", "POST"])
 bp.add_url_rule(f"{_manage}/export.csv", "export_csv", views_manage.export_csv)

@@ -159,3 +159,13 @@ def status_counts(event_id: int) -> dict[str, int]:
     counts = dict.fromkeys(STATUSES, 0)
     counts.update({status: count for status, count in rows})
     return counts
+
+
+def waiting_position(participant: Participant) -> int | None:
+    """1 for the next person to get a seat; None when not waiting."""
+    if participant.status != "waiting":
+        return None
+    for position, waiting in enumerate(waiting_list(participant.event_id), start=1):
+        if waiting.id == participant.id:
+            return position
+    return None

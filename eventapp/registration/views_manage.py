@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import organiser_required
+from ..db_types import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..mail import commit_and_send
@@ -45,7 +46,8 @@ def participants(slug: str):
     return render_template(
         "registration/manage/participants.html", event=event, page=page, filters=filters,
         categories=CATEGORIES, statuses=STATUSES, counts=queries.status_counts(event.id),
-        settings=queries.settings_of(event), labels=_labels())
+        settings=queries.settings_of(event), labels=_labels(),
+        state=queries.registration_state(event, utcnow()))
 
 
 def _labels() -> dict:
@@ -93,7 +95,7 @@ def participant_edit(slug: str, participant_id: int):
             return redirect(url_for("registration.participants", slug=slug))
     status = 400 if form.is_submitted() and form.errors else 200
     return render_template("registration/manage/participant_form.html", event=event, form=form,
-                           participant=participant, confirm_form=ConfirmForm(),
+                           participant=participant,
                            labels=_labels()), status
 
 
@@ -115,6 +117,23 @@ def participant_cancel(slug: str, participant_id: int):
             flash(_("%(name)s moves up from the waiting list and was told by email.",
                     name=person.full_name), "info")
     return redirect(url_for("registration.participants", slug=slug))
+
+
+@organiser_required
+def participant_send_link(slug: str, participant_id: int):
+    event = get_event_or_404(slug)
+    participant = _participant_or_404(event, participant_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not participant.email:
+        flash(_("%(name)s has no email address.", name=participant.full_name), "error")
+    else:
+        operations.send_portal_link(participant, "link_resent")
+        commit_and_send()
+        flash(_("A new personal link was sent to %(email)s.", email=participant.email),
+              "success")
+    return redirect(url_for("registration.participant_edit", slug=slug,
+                            participant_id=participant.id))
 
 
 def _local_input(event: Event, moment: datetime | None) -> datetime | None:

@@ -24,7 +24,8 @@ def _routes(person_id: int) -> list[tuple[str, str]]:
     return [
         ("GET", f"{BASE}/"), ("GET", f"{BASE}/new"), ("POST", f"{BASE}/new"),
         ("GET", f"{BASE}/{person_id}/edit"), ("POST", f"{BASE}/{person_id}/edit"),
-        ("POST", f"{BASE}/{person_id}/cancel"), ("GET", f"{BASE}/settings"),
+        ("POST", f"{BASE}/{person_id}/cancel"), ("POST", f"{BASE}/{person_id}/send-link"),
+        ("GET", f"{BASE}/settings"),
         ("POST", f"{BASE}/settings"), ("GET", f"{BASE}/export.csv"),
         ("GET", f"{BASE}/import"), ("POST", f"{BASE}/import"),
         ("GET", f"{BASE}/import/{'a' * 32}"), ("POST", f"{BASE}/import/{'a' * 32}/confirm"),
@@ -223,3 +224,31 @@ def test_forms_carry_csrf_tokens(csrf_config, client, event):
     page = client.get(portal + "cancel").get_data(as_text=True)
     assert 'name="csrf_token"' in page
     assert client.post(portal + "cancel").status_code == 400
+
+
+def test_send_a_new_link_from_the_edit_page(organiser_client, app, event):
+    from tests.factories import portal_token_in
+
+    person = make_participant(event, email="lost@example.org")
+    nomail = make_participant(event, email=None)
+    db.session.commit()
+    response = organiser_client.post(f"{BASE}/{person.id}/send-link")
+    assert response.status_code == 302
+    [message] = read_outbox(app)
+    assert message["To"] == "lost@example.org"
+    assert organiser_client.get(f"/p/{portal_token_in(message)}/").status_code == 200
+    organiser_client.post(f"{BASE}/{nomail.id}/send-link")
+    assert len(read_outbox(app)) == 1
+
+
+def test_portal_shows_waiting_list_position(client, event):
+    from tests.factories import make_portal_token
+
+    make_registration_settings(event, capacity=0)
+    make_participant(event, status="waiting",
+                     waiting_since=datetime(2016, 11, 1, tzinfo=UTC))
+    second = make_participant(event, status="waiting",
+                              waiting_since=datetime(2016, 11, 2, tzinfo=UTC))
+    token = make_portal_token(second)
+    db.session.commit()
+    assert "number 2 in line" in client.get(f"/p/{token}/").get_data(as_text=True)
