@@ -39,7 +39,7 @@ def event(app):
 @pytest.fixture
 def person(event):
     return make_participant(event, first_name="Louis", last_name="Durand",
-                            email="louis@example.org", consent_at=None)
+                            email="louis@example.org", consent_at=None, locale="en")
 
 
 @pytest.fixture
