@@ -219,7 +219,7 @@ def test_export_then_import_round_trips(organiser_client, event):
     exported = organiser_client.get(f"{BASE}/export.csv").get_data()
     _, preview = _upload(organiser_client, exported)
     page = preview.get_data(as_text=True)
-    assert "1 valid rows" in page and "Update (already registered)" in page
+    assert "1 valid row" in page and "Update (already registered)" in page
 
 
 def test_helpers():

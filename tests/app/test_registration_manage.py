@@ -70,11 +70,11 @@ def test_list_search_filter_and_paginate(organiser_client, event):
     by_email = organiser_client.get(f"{BASE}/?q=VILLE.FR").get_data(as_text=True)
     assert "Blanc" in by_email and "Arnaud" not in by_email
     by_name = organiser_client.get(f"{BASE}/?q=zoé arnaud").get_data(as_text=True)
-    assert "1 participants match" in by_name
+    assert "1 participant matches" in by_name
     by_category = organiser_client.get(f"{BASE}/?category=collectivite").get_data(as_text=True)
     assert "Blanc" in by_category and "Arnaud" not in by_category
     by_status = organiser_client.get(f"{BASE}/?status=waiting").get_data(as_text=True)
-    assert "1 participants match" in by_status
+    assert "1 participant matches" in by_status
     wildcard = organiser_client.get(f"{BASE}/?q=%25").get_data(as_text=True)
     assert "0 participants match" in wildcard
 
