@@ -98,6 +98,9 @@ class ImportRow:
     project_names: list[str] = field(default_factory=list)
     workshop_names: list[str] = field(default_factory=list)
     existing_id: int | None = None
+    existing_status: str | None = None
+    # Only the columns present in the file: an update leaves the other fields alone.
+    changes: dict[str, object] = field(default_factory=dict)
 
     @property
     def action(self) -> str:
@@ -275,6 +278,18 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
         result.errors.extend(RowError(line, message) for message in errors)
         return
     existing = participant_by_email(event.id, email)
+    changes: dict[str, object] = {"email": email}
+    for name in ("first_name", "last_name", "organisation", "job_title", "dietary_notes"):
+        if name in values:
+            changes[name] = values[name]
+    if category is not None:  # an empty cell keeps what an update already has
+        changes["category"] = category
+    if values.get("role"):
+        changes["role"] = role
+    if "needs_step_free" in values:
+        changes["needs_step_free"] = step_free
+    if "accessibility_notes" in values or notes:
+        changes["accessibility_notes"] = notes
     result.rows.append(ImportRow(
         line=line, email=email,
         details=PersonDetails(first_name=first, last_name=last, email=email,
@@ -287,7 +302,8 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
         project_ids=[p.id for p in projects] if "projects" in values else None,
         workshop_ids=[w.id for w in workshops] if "workshops" in values else None,
         project_names=[p.name for p in projects], workshop_names=[w.name for w in workshops],
-        existing_id=existing.id if existing else None))
+        existing_id=existing.id if existing else None,
+        existing_status=existing.status if existing else None, changes=changes))
 
 
 def _step_free(value: str, notes: str) -> tuple[bool, str]:

@@ -454,15 +454,18 @@ def add_participant(event: Event, details: PersonDetails) -> Participant:
 
 
 def apply_import_row(event: Event, row) -> Participant:
-    """Create or update one participant from a validated CSV row (see csv_io.ImportRow)."""
+    """Create or update one participant from a validated CSV row (see csv_io.ImportRow).
+
+    A new person is registered (organisers' lists bypass the capacity); an existing one
+    keeps their status, and only the file's columns change.
+    """
     participant = queries.participant_by_email(event.id, row.email) if row.email else None
     if participant is None:
         participant = Participant(event_id=event.id, key=new_participant_key(event.id),
                                   status="registered", created_at=utcnow())
         db.session.add(participant)
-    _apply_details(participant, row.details, row.email)
-    if participant.status == "cancelled":
-        participant.status = "registered"
+    for name, value in row.changes.items():
+        setattr(participant, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()
     if row.project_ids is not None:
         participant.project_wishes.clear()

@@ -242,3 +242,19 @@ def test_confirm_can_email_links_to_new_participants_only(organiser_client, app,
     [message] = read_outbox(app)
     assert message["To"] == "ousmane@example.org"
     assert organiser_client.get(f"/p/{portal_token_in(message)}/").status_code == 200
+
+
+def test_an_update_changes_only_the_columns_in_the_file(organiser_client, event):
+    existing = make_participant(event, email="helene@example.org", first_name="H",
+                                organisation="Régie Sud", category="intervenant",
+                                role="speaker", dietary_notes="Halal", status="cancelled")
+    db.session.commit()
+    data = "Courriel;Prénom;Rôle\nhelene@example.org;Hélène;\n".encode("cp1252")
+    preview_url, preview = _upload(organiser_client, data)
+    assert "Cancelled" in preview.get_data(as_text=True)
+    organiser_client.post(preview_url + "/confirm")
+    db.session.refresh(existing)
+    assert existing.first_name == "Hélène"
+    assert (existing.organisation, existing.category, existing.role) == (
+        "Régie Sud", "intervenant", "speaker")
+    assert existing.dietary_notes == "Halal" and existing.status == "cancelled"
