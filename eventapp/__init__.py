@@ -48,9 +48,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .auth.blueprint import bp as auth_bp
     from .exchange.blueprint import bp as exchange_bp
+    from .portal.blueprint import bp as portal_bp
     from .programme.blueprint import manage_bp, public_bp
+    from .registration.blueprint import bp as registration_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(exchange_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(portal_bp)

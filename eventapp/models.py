@@ -16,9 +16,11 @@ from .programme.models import (
 from .registration.models import (
     Participant,
     ParticipantTheme,
+    ParticipantToken,
     ParticipantUnavailableRound,
     ParticipantUnavailableSlot,
     ProjectWish,
+    RegistrationSettings,
     WorkshopWish,
 )
 from .scheduling.models import Assignment, WorkshopAssignment
@@ -28,12 +30,14 @@ __all__ = [
     "Event",
     "Participant",
     "ParticipantTheme",
+    "ParticipantToken",
     "ParticipantUnavailableRound",
     "ParticipantUnavailableSlot",
     "ProgrammeItem",
     "ProgrammeItemKind",
     "Project",
     "ProjectWish",
+    "RegistrationSettings",
     "Role",
     "Room",
     "Round",

@@ -140,3 +140,52 @@ def make_programme_item(event: Event, start: str = "09:30", minutes: int = 30, *
     starts = local(event, start)
     return _save(ProgrammeItem(event=event, starts_at=starts,
                                ends_at=starts + timedelta(minutes=minutes), **fields))
+
+
+# --- Registration area ----------------------------------------------------------------
+
+
+def make_registration_settings(event: Event, **fields):
+    """Registration settings of ``event`` (capacity, dates, deadline...)."""
+    from eventapp.registration.models import RegistrationSettings
+
+    fields.setdefault("waiting_list", True)
+    fields.setdefault("retention_months", 12)
+    fields.setdefault("organiser_name", "")
+    fields.setdefault("privacy_contact", "")
+    return _save(RegistrationSettings(event_id=event.id, **fields))
+
+
+def make_portal_token(participant: Participant, purpose: str = "portal") -> str:
+    """A live token of ``participant``; returns it in clear."""
+    from eventapp.registration.tokens import issue_token
+
+    token = issue_token(participant, purpose)
+    db.session.flush()
+    return token
+
+
+def read_outbox(app) -> list:
+    """The emails written to the test outbox, oldest first, as EmailMessage objects."""
+    from email import policy
+    from email.parser import BytesParser
+    from pathlib import Path
+
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+    if not folder.is_dir():
+        return []
+    parser = BytesParser(policy=policy.default)
+    return [parser.parsebytes(path.read_bytes()) for path in sorted(folder.glob("*.eml"))]
+
+
+def email_text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def portal_token_in(message) -> str:
+    """The personal-link token inside an email's plain-text part."""
+    import re
+
+    match = re.search(r"/p/([A-Za-z0-9_-]{20,})/", email_text(message))
+    assert match, email_text(message)
+    return match.group(1)

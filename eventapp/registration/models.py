@@ -30,6 +30,10 @@ CATEGORIES = (
 )
 ROLES = ("participant", "presenter", "speaker", "staff")
 STATUSES = ("registered", "waiting", "cancelled")
+# Categories a person may pick on the public form ("intervenant" is set by organisers).
+PUBLIC_CATEGORIES = tuple(c for c in CATEGORIES if c != "intervenant")
+# What a participant's token opens; later areas add their own (calendar feed, badge...).
+TOKEN_PURPOSES = ("portal", "calendar", "badge")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -63,6 +67,12 @@ class Participant(db.Model):
     accessibility_notes: Mapped[str] = mapped_column(Text, default="")
     dietary_notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the person ticked the privacy consent box (None: added by an organiser).
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Interface language the person registered in; their emails are written in it.
+    locale: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
+    # Position on the waiting list: the earliest waiter is promoted first.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     project_wishes: Mapped[list[ProjectWish]] = relationship(
@@ -162,3 +172,58 @@ class ParticipantUnavailableSlot(db.Model):
     slot_id: Mapped[int] = mapped_column(
         ForeignKey("workshop_slots.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class ParticipantToken(db.Model):
+    """A secret link of one participant for one purpose.
+
+    Only the SHA-256 of the token is stored: a leaked database does not leak working
+    links. A token is revoked (never reused) when the person asks for it or is erased.
+    """
+
+    __tablename__ = "participant_tokens"
+    __table_args__ = (CheckConstraint("length(purpose) > 0", name="purpose_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(30))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participant: Mapped[Participant] = relationship()
+
+
+class RegistrationSettings(db.Model):
+    """How an event takes registrations: dates, capacity, wishes deadline, privacy contact.
+
+    One row per event, created on first use; an event without a row takes registrations
+    with no limit, which is what an organiser expects before configuring anything.
+    """
+
+    __tablename__ = "registration_settings"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR closes_at > opens_at",
+            name="closes_after_opening",
+        ),
+        CheckConstraint("retention_months >= 1", name="retention_positive"),
+    )
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    waiting_list: Mapped[bool] = mapped_column(default=True)
+    wishes_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Data controller shown on the privacy notice (the organising body) and its contact.
+    organiser_name: Mapped[str] = mapped_column(String(300), default="")
+    privacy_contact: Mapped[str] = mapped_column(String(254), default="")
+    retention_months: Mapped[int] = mapped_column(Integer, default=12)
+
+    event: Mapped[Event] = relationship()

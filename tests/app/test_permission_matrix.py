@@ -19,6 +19,7 @@ from tests.conftest import login
 from tests.factories import (
     make_event,
     make_participant,
+    make_portal_token,
     make_programme_item,
     make_project,
     make_room,
@@ -45,6 +46,26 @@ ACCESS: dict[str, str] = {
     "exchange.export_event": ORGANISER,
     "exchange.import_new": ORGANISER,
     "exchange.import_into": ORGANISER,
+    "registration.register": PUBLIC,
+    "registration.privacy": PUBLIC,
+    "registration.lost_link": PUBLIC,
+    "registration.participants": ORGANISER,
+    "registration.participant_new": ORGANISER,
+    "registration.participant_edit": ORGANISER,
+    "registration.participant_cancel": ORGANISER,
+    "registration.participant_send_link": ORGANISER,
+    "registration.settings": ORGANISER,
+    "registration.export_csv": ORGANISER,
+    "registration.import_upload": ORGANISER,
+    "registration.import_preview": ORGANISER,
+    "registration.import_confirm": ORGANISER,
+    # The participant's own pages: the personal link is the credential.
+    "portal.home": PUBLIC,
+    "portal.wishes": PUBLIC,
+    "portal.edit": PUBLIC,
+    "portal.cancel": PUBLIC,
+    "portal.delete": PUBLIC,
+    "portal.data": PUBLIC,
 }
 
 
@@ -87,6 +108,7 @@ def world(app) -> dict:
     slot = make_workshop_slot(event)
     workshop = make_workshop(event, slot=slot, room=room)
     item = make_programme_item(event)
+    token = make_portal_token(presenter)
     from eventapp.extensions import db
 
     db.session.commit()
@@ -94,6 +116,7 @@ def world(app) -> dict:
         "slug": event.slug, "event": event, "theme": theme, "room": room, "round": round_,
         "project": project, "participant": presenter, "session": session, "slot": slot,
         "workshop": workshop, "item": item, "filename": "app.css",
+        "token": token, "import_id": "a" * 32,
     }
 
 

@@ -20,6 +20,13 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None
             "_l": None, "pgettext": ((1, "c"), 2)}
 
 
+def _translated(entry) -> bool:
+    if entry is None or entry.fuzzy:
+        return False
+    strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+    return all(strings)
+
+
 def _extracted_messages() -> set[str]:
     with open(ROOT / "babel.cfg") as config:
         method_map, options_map = parse_mapping_cfg(config)
@@ -39,9 +46,7 @@ def _french_catalogue():
 def test_every_message_has_a_french_translation():
     catalogue = _french_catalogue()
     missing = sorted(
-        message for message in _extracted_messages()
-        if not catalogue.get(message) or not catalogue.get(message).string
-        or catalogue.get(message).fuzzy
+        message for message in _extracted_messages() if not _translated(catalogue.get(message))
     )
     assert not missing, "untranslated (run pybabel extract/update, then translate):\n" + (
         "\n".join(missing[:50]))

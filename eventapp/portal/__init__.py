@@ -1,0 +1,1 @@
+"""The participant's own pages ("Mon programme"), opened by their personal link."""

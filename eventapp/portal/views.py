@@ -1,0 +1,149 @@
+"""The participant's pages. Every view starts from the token in the URL: an unknown or
+revoked token is a plain 404, so the pages say nothing to someone guessing links."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..mail import commit_and_send
+from ..registration import operations, queries
+from ..registration.forms import ConfirmForm, PersonForm
+from ..registration.models import PUBLIC_CATEGORIES, Participant
+from ..registration.tokens import PORTAL, find_by_token
+from .forms import build_wishes_form, fill_wishes_form, read_wishes_form
+
+
+def _participant_or_404(token: str) -> Participant:
+    participant = find_by_token(token, PORTAL)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _programme(participant: Participant) -> dict:
+    event = participant.event
+    return {"projects": queries.projects_of(event.id),
+            "workshops": queries.workshops_of(event.id),
+            "themes": queries.themes_of(event.id)}
+
+
+def home(token: str):
+    participant = _participant_or_404(token)
+    event = participant.event
+    return render_template(
+        "portal/home.html", token=token, participant=participant, event=event,
+        settings=queries.settings_of(event), wishes_open=queries.wishes_open(event, utcnow()),
+        waiting_position=queries.waiting_position(participant),
+        labels={"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
+                "status": queries.STATUS_LABELS},
+        has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)))
+
+
+def wishes(token: str):
+    participant = _participant_or_404(token)
+    event = participant.event
+    programme = _programme(participant)
+    form = build_wishes_form(programme["projects"], programme["workshops"], programme["themes"])
+    is_open = queries.wishes_open(event, utcnow()) and participant.status != "cancelled"
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "GET":
+        fill_wishes_form(form, participant)
+    elif not is_open:
+        abort(403)
+    elif form.validate_on_submit():
+        project_ranks, workshop_ranks, theme_ids = read_wishes_form(form)
+        try:
+            operations.save_wishes(participant, project_ranks, workshop_ranks, theme_ids)
+        except operations.WishesError as error:
+            db.session.rollback()
+            errors, status = error.errors, 400
+        except operations.RegistrationError as error:
+            db.session.rollback()
+            errors, status = {"": [str(error)]}, 400
+        else:
+            db.session.commit()
+            flash(_("Your choices are saved."), "success")
+            return redirect(url_for("portal.home", token=token))
+    else:
+        status = 400
+    return render_template(
+        "portal/wishes.html", token=token, participant=participant, event=event, form=form,
+        errors=errors, is_open=is_open, settings=queries.settings_of(event),
+        minimum=operations.minimum_project_wishes(event), **programme), status
+
+
+def edit(token: str):
+    participant = _participant_or_404(token)
+    form = PersonForm()
+    if participant.category and participant.category not in PUBLIC_CATEGORIES:
+        # Set by an organiser ("intervenant"): keep it selectable for this person.
+        form.category.choices = [*form.category.choices,
+                                 SelectChoice(participant.category,
+                                              queries.CATEGORY_LABELS[participant.category])]
+    if request.method == "GET":
+        form.fill(participant)
+    elif form.validate_on_submit():
+        try:
+            operations.update_details(participant, form.details())
+        except operations.RegistrationError as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Your details are saved."), "success")
+            return redirect(url_for("portal.home", token=token))
+    status = 400 if form.is_submitted() and form.errors else 200
+    return render_template("portal/edit.html", token=token, participant=participant,
+                           event=participant.event, form=form), status
+
+
+def cancel(token: str):
+    participant = _participant_or_404(token)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            operations.cancel(participant)
+        except operations.RegistrationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            commit_and_send()
+            flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
+        return redirect(url_for("portal.home", token=token))
+    return render_template("portal/cancel.html", token=token, participant=participant,
+                           event=participant.event, form=form)
+
+
+def data(token: str):
+    participant = _participant_or_404(token)
+    payload = operations.export_personal_data(participant)
+    response = Response(json.dumps(payload, ensure_ascii=False, indent=2),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="my-data-{participant.event.slug}.json"')
+    return response
+
+
+def delete(token: str):
+    participant = _participant_or_404(token)
+    event = participant.event
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        operations.erase_participant(participant)
+        commit_and_send()
+        flash(_("All your data for this event has been deleted, and your personal links no "
+                "longer work."), "success")
+        return redirect(url_for("registration.register", slug=event.slug))
+    return render_template("portal/delete.html", token=token, participant=participant,
+                           event=event, form=form)

@@ -1,0 +1,66 @@
+"""URL map of the registration area: public registration pages and the organiser's
+participant pages (list, edit, cancel, settings, CSV import/export)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Blueprint, current_app
+
+from ..extensions import limiter
+from . import views_manage, views_public
+
+bp = Blueprint("registration", __name__, cli_group="registration")
+
+
+@bp.cli.command("purge-expired")
+def purge_expired_command() -> None:
+    """Erase participants of events whose retention period is over (run daily)."""
+    from ..db_types import utcnow
+    from ..extensions import db
+    from .operations import purge_expired
+
+    purged = purge_expired(utcnow().date())
+    db.session.commit()
+    for slug, count in purged.items():
+        click.echo(f"{slug}: {count} participants erased")
+    click.echo(f"{sum(purged.values())} participants erased in total.")
+
+
+def _public_post_limit() -> str:
+    """Per client address; raise it (env REGISTRATION_RATE_LIMIT) for on-site sign-ups
+    behind one shared address."""
+    return (current_app.config.get("REGISTRATION_RATE_LIMIT")
+            or os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour"))
+
+
+def _limited(view):
+    """Public forms send emails: throttle their POSTs per address."""
+    return limiter.limit(_public_post_limit, methods=["POST"])(view)
+
+
+bp.add_url_rule("/e/<slug>/register", "register", _limited(views_public.register),
+                methods=["GET", "POST"])
+bp.add_url_rule("/e/<slug>/privacy", "privacy", views_public.privacy)
+bp.add_url_rule("/e/<slug>/link", "lost_link", _limited(views_public.lost_link),
+                methods=["GET", "POST"])
+
+_manage = "/manage/events/<slug>/participants"
+bp.add_url_rule(f"{_manage}/", "participants", views_manage.participants)
+bp.add_url_rule(f"{_manage}/new", "participant_new", views_manage.participant_new,
+                methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/<int:participant_id>/edit", "participant_edit",
+                views_manage.participant_edit, methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/<int:participant_id>/cancel", "participant_cancel",
+                views_manage.participant_cancel, methods=["POST"])
+bp.add_url_rule(f"{_manage}/<int:participant_id>/send-link", "participant_send_link",
+                views_manage.participant_send_link, methods=["POST"])
+bp.add_url_rule(f"{_manage}/settings", "settings", views_manage.settings,
+                methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/export.csv", "export_csv", views_manage.export_csv)
+bp.add_url_rule(f"{_manage}/import", "import_upload", views_manage.import_upload,
+                methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/import/<import_id>", "import_preview", views_manage.import_preview)
+bp.add_url_rule(f"{_manage}/import/<import_id>/confirm", "import_confirm",
+                views_manage.import_confirm, methods=["POST"])

@@ -1,0 +1,502 @@
+"""Every change to registrations: register, cancel, promote, wishes, erase, import.
+
+Functions change the session and queue emails; they never commit (the view commits
+once, then sends the queued emails). A refused change raises :class:`RegistrationError`
+with a message fit for the person who asked.
+"""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, text
+
+from ..db_types import utcnow
+from ..events.models import Event
+from ..extensions import db
+from ..mail import queue_email, render_email
+from ..programme.models import Project, Round
+from ..scheduling.models import Assignment, WorkshopAssignment
+from . import queries
+from .models import (
+    Participant,
+    ParticipantToken,
+    ProjectWish,
+    RegistrationSettings,
+    WorkshopWish,
+)
+from .tokens import PORTAL, issue_token, revoke_tokens
+
+DEFAULT_RETENTION_MONTHS = 12
+
+
+class RegistrationError(ValueError):
+    """A refused change, with a message for the person who asked."""
+
+
+class AlreadyRegistered(RegistrationError):
+    """The email already belongs to a participant of this event."""
+
+    def __init__(self, participant: Participant) -> None:
+        super().__init__(str(_l("This email address is already registered for this event.")))
+        self.participant = participant
+
+
+class WishesError(RegistrationError):
+    """The ranking is not valid: ``errors`` maps a form field (or "") to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(str(_l("Your choices could not be saved; see the errors below.")))
+        self.errors = errors
+
+
+@dataclass
+class PersonDetails:
+    """What a person tells about themselves (registration, portal edit, organiser edit)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str = ""
+    category: str | None = None
+    role: str = "participant"
+    needs_step_free: bool = False
+    accessibility_notes: str = ""
+    dietary_notes: str = ""
+    job_title: str | None = None
+
+
+@dataclass
+class RegistrationResult:
+    participant: Participant
+    token: str
+    waiting: bool
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# --- Settings and locking ------------------------------------------------------------
+
+
+def settings_for_update(event: Event) -> RegistrationSettings:
+    """The event's settings row, created with defaults on first change."""
+    settings = db.session.get(RegistrationSettings, event.id)
+    if settings is None:
+        settings = RegistrationSettings(event_id=event.id, waiting_list=True, retention_months=12,
+                                        organiser_name="", privacy_contact="")
+        db.session.add(settings)
+    return settings
+
+
+def update_settings(event: Event, **values) -> RegistrationSettings:
+    """Change the registration settings; a larger capacity promotes people who wait."""
+    settings = settings_for_update(event)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    if settings.opens_at and settings.closes_at and settings.closes_at <= settings.opens_at:
+        raise RegistrationError(str(_l("Registration must close after it opens.")))
+    db.session.flush()
+    promote_waiting(event)
+    return settings
+
+
+def lock_event(event: Event) -> None:
+    """Serialise seat-counting writers of one event until the transaction ends.
+
+    PostgreSQL: a row lock (SELECT ... FOR UPDATE) on the event. SQLite: a no-op write
+    on the event row takes the database's single write lock *before* we count, so two
+    registrations for the last seat cannot both see it free.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.select(Event.id).where(Event.id == event.id).with_for_update())
+    else:
+        db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event.id})
+
+
+def new_participant_key(event_id: int) -> str:
+    """A fresh exchange-format id ("p-1a2b3c4d") unused in the event."""
+    while True:
+        key = f"p-{secrets.token_hex(4)}"
+        exists = db.session.scalar(
+            db.select(Participant.id).where(Participant.event_id == event_id,
+                                            Participant.key == key)
+        )
+        if exists is None:
+            return key
+
+
+# --- Registration ---------------------------------------------------------------------
+
+
+def register(event: Event, details: PersonDetails, locale: str,
+             now: datetime | None = None) -> RegistrationResult:
+    """Register a person from the public form; full events put them on the waiting list."""
+    now = now or utcnow()
+    lock_event(event)
+    state = queries.registration_state(event, now)
+    if state.code in {"not_open", "closed", "full"}:
+        raise RegistrationError(state.message)
+    email = normalise_email(details.email)
+    existing = queries.participant_by_email(event.id, email)
+    if existing is not None and existing.status != "cancelled":
+        raise AlreadyRegistered(existing)
+    participant = existing or Participant(event_id=event.id, key=new_participant_key(event.id))
+    _apply_details(participant, details, email)
+    participant.consent_at = now
+    participant.locale = locale
+    waiting = not queries.has_free_seat(event)
+    participant.status = "waiting" if waiting else "registered"
+    participant.waiting_since = now if waiting else None
+    if existing is None:
+        participant.created_at = now
+        db.session.add(participant)
+    db.session.flush()
+    token = issue_token(participant, PORTAL)
+    template = "registration_waiting" if waiting else "registration_confirmed"
+    _queue_portal_email(participant, token, template)
+    return RegistrationResult(participant, token, waiting)
+
+
+def resend_link(event: Event, email: str) -> bool:
+    """Email a fresh portal link to a registered address; True if there was one.
+
+    The view says the same thing in both cases, so the form does not reveal who is
+    registered.
+    """
+    participant = queries.participant_by_email(event.id, normalise_email(email))
+    if participant is None:
+        return False
+    token = issue_token(participant, PORTAL)
+    _queue_portal_email(participant, token, "link_resent")
+    return True
+
+
+def cancel(participant: Participant, by_organiser: bool = False) -> list[Participant]:
+    """Cancel a registration (or leave the waiting list); returns whoever got the seat."""
+    if participant.status == "cancelled":
+        raise RegistrationError(str(_l("This registration is already cancelled.")))
+    lock_event(participant.event)
+    participant.status = "cancelled"
+    participant.waiting_since = None
+    db.session.flush()
+    if not by_organiser and participant.email:
+        queue_email(render_email("cancelled", participant.email, participant.locale,
+                                 participant=participant, event=participant.event))
+    return promote_waiting(participant.event)
+
+
+def promote_waiting(event: Event) -> list[Participant]:
+    """Give free seats to the waiting list, earliest first, and tell each person."""
+    settings = queries.settings_of(event)
+    promoted: list[Participant] = []
+    if settings.capacity is None and not queries.waiting_list(event.id):
+        return promoted
+    lock_event(event)
+    for participant in queries.waiting_list(event.id):
+        if not queries.has_free_seat(event):
+            break
+        participant.status = "registered"
+        participant.waiting_since = None
+        db.session.flush()
+        promoted.append(participant)
+        if participant.email:
+            token = issue_token(participant, PORTAL)
+            _queue_portal_email(participant, token, "promoted")
+    return promoted
+
+
+def send_portal_link(participant: Participant, template: str = "registered_by_organiser") -> None:
+    """Email the person a fresh personal link (organiser-added or imported people)."""
+    if participant.email:
+        _queue_portal_email(participant, issue_token(participant, PORTAL), template)
+
+
+def _queue_portal_email(participant: Participant, token: str, template: str) -> None:
+    if not participant.email:
+        return
+    link = url_for("portal.home", token=token, _external=True)
+    queue_email(render_email(template, participant.email, participant.locale,
+                             participant=participant, event=participant.event, link=link,
+                             settings=queries.settings_of(participant.event)))
+
+
+def _apply_details(participant: Participant, details: PersonDetails, email: str) -> None:
+    participant.first_name = details.first_name.strip()
+    participant.last_name = details.last_name.strip()
+    participant.email = email or None
+    participant.organisation = (details.organisation or "").strip()
+    participant.category = details.category or None
+    participant.role = details.role or "participant"
+    participant.needs_step_free = bool(details.needs_step_free)
+    participant.accessibility_notes = (details.accessibility_notes or "").strip()
+    participant.dietary_notes = (details.dietary_notes or "").strip()
+    if details.job_title is not None:
+        participant.job_title = details.job_title.strip()
+
+
+def update_details(participant: Participant, details: PersonDetails) -> None:
+    """Correct a participant's details; an email already used in the event is refused."""
+    email = normalise_email(details.email)
+    if email:
+        other = queries.participant_by_email(participant.event_id, email)
+        if other is not None and other.id != participant.id:
+            raise RegistrationError(
+                str(_l("Another participant of this event already uses this email address."))
+            )
+    _apply_details(participant, details, email)
+
+
+# --- Wishes ---------------------------------------------------------------------------
+
+
+def validate_ranking(ranks: dict[str, int | None], minimum: int, what: str) -> list[str]:
+    """Ranks (1 = first choice) must be unique and consecutive from 1, at least ``minimum``.
+
+    ``ranks`` maps an item's name to its chosen rank or None (not interested). Returns
+    the problems, each naming the items concerned.
+    """
+    errors: list[str] = []
+    by_rank: dict[int, list[str]] = {}
+    for name, rank in ranks.items():
+        if rank is not None:
+            by_rank.setdefault(rank, []).append(name)
+    for rank, names in sorted(by_rank.items()):
+        if len(names) > 1:
+            errors.append(str(_l("Choice %(rank)s is given to several %(what)s: %(names)s. "
+                                 "Give each choice number once.",
+                                 rank=rank, what=what, names=", ".join(sorted(names)))))
+    count = len(by_rank)
+    missing = [rank for rank in range(1, count + 1) if rank not in by_rank]
+    if missing:
+        errors.append(str(_l("Your %(what)s choices must follow each other from 1 without gaps: "
+                             "choice %(rank)s is missing.", what=what, rank=missing[0])))
+    ranked = sum(len(names) for names in by_rank.values())
+    if ranked < minimum:
+        errors.append(str(_l("Please rank at least %(count)s %(what)s (you ranked %(ranked)s).",
+                             count=minimum, what=what, ranked=ranked)))
+    return errors
+
+
+def minimum_project_wishes(event: Event) -> int:
+    """As many projects as rounds (one per round), but never more than there are projects."""
+    rounds = db.session.scalar(db.select(func.count()).where(Round.event_id == event.id)) or 0
+    projects = db.session.scalar(db.select(func.count()).where(Project.event_id == event.id)) or 0
+    return min(rounds, projects)
+
+
+def save_wishes(participant: Participant, project_ranks: dict[int, int | None],
+                workshop_ranks: dict[int, int | None], theme_ids: list[int],
+                now: datetime | None = None) -> None:
+    """Replace the participant's wishes after checking the deadline and the ranking.
+
+    ``project_ranks`` and ``workshop_ranks`` map ids of this event's projects and
+    workshops to a 1-based rank or None.
+    """
+    event = participant.event
+    if not queries.wishes_open(event, now or utcnow()):
+        raise RegistrationError(str(_l("The deadline for choices has passed.")))
+    projects = {p.id: p for p in queries.projects_of(event.id)}
+    workshops = {w.id: w for w in queries.workshops_of(event.id)}
+    themes = {t.id: t for t in queries.themes_of(event.id)}
+    if not set(project_ranks) <= set(projects) or not set(workshop_ranks) <= set(workshops) \
+            or not set(theme_ids) <= set(themes):
+        raise RegistrationError(str(_l("Your choices name a project, workshop or theme that "
+                                       "is not part of this event.")))
+    errors: dict[str, list[str]] = {}
+    project_errors = validate_ranking(
+        {projects[i].name: r for i, r in project_ranks.items()},
+        minimum_project_wishes(event), str(_l("projects")))
+    workshop_errors = validate_ranking(
+        {workshops[i].name: r for i, r in workshop_ranks.items()}, 0, str(_l("workshops")))
+    if project_errors:
+        errors["projects"] = project_errors
+    if workshop_errors:
+        errors["workshops"] = workshop_errors
+    if errors:
+        raise WishesError(errors)
+    participant.project_wishes.clear()
+    participant.workshop_wishes.clear()
+    db.session.flush()
+    for project_id, rank in project_ranks.items():
+        if rank is not None:
+            participant.project_wishes.append(ProjectWish(project_id=project_id, rank=rank - 1))
+    for workshop_id, rank in workshop_ranks.items():
+        if rank is not None:
+            participant.workshop_wishes.append(WorkshopWish(workshop_id=workshop_id,
+                                                            rank=rank - 1))
+    participant.theme_interests = [themes[i] for i in sorted(set(theme_ids))]
+
+
+# --- RGPD: access and erasure ---------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_personal_data(participant: Participant) -> dict:
+    """Everything stored about the person (RGPD right of access), as JSON-ready data."""
+    assignments = db.session.scalars(
+        db.select(Assignment).where(Assignment.participant_id == participant.id)).all()
+    workshop_assignments = db.session.scalars(
+        db.select(WorkshopAssignment).where(WorkshopAssignment.participant_id == participant.id)
+    ).all()
+    tokens = db.session.scalars(
+        db.select(ParticipantToken).where(ParticipantToken.participant_id == participant.id)
+        .order_by(ParticipantToken.id)).all()
+    event = participant.event
+    return {
+        "format": "eventapp-personal-data/1",
+        "exported_at": utcnow().isoformat(),
+        "event": {"name": event.name, "date": event.date.isoformat(), "venue": event.venue},
+        "participant": {
+            "id": participant.key,
+            "first_name": participant.first_name,
+            "last_name": participant.last_name,
+            "email": participant.email,
+            "organisation": participant.organisation,
+            "job_title": participant.job_title,
+            "category": participant.category,
+            "role": participant.role,
+            "status": participant.status,
+            "needs_step_free": participant.needs_step_free,
+            "accessibility_notes": participant.accessibility_notes,
+            "dietary_notes": participant.dietary_notes,
+            "language": participant.locale,
+            "registered_at": _iso(participant.created_at),
+            "consent_given_at": _iso(participant.consent_at),
+            "waiting_since": _iso(participant.waiting_since),
+        },
+        "project_wishes": [{"rank": w.rank + 1, "project": w.project.key,
+                            "name": w.project.name} for w in participant.project_wishes],
+        "workshop_wishes": [{"rank": w.rank + 1, "workshop": w.workshop.key,
+                             "name": w.workshop.name} for w in participant.workshop_wishes],
+        "themes": [{"theme": t.key, "name": t.name} for t in participant.theme_interests],
+        "unavailable_rounds": [r.key for r in participant.unavailable_rounds],
+        "unavailable_workshop_slots": [s.key for s in participant.unavailable_slots],
+        "assignments": [{"round": a.round.key, "session": a.session.key,
+                         "project": a.session.project.name} for a in assignments],
+        "workshop_assignments": [{"slot": a.slot.key, "workshop": a.workshop.key,
+                                  "name": a.workshop.name} for a in workshop_assignments],
+        "links": [{"purpose": t.purpose, "created_at": _iso(t.created_at),
+                   "revoked_at": _iso(t.revoked_at)} for t in tokens],
+    }
+
+
+def erase_participant(participant: Participant) -> list[Participant]:
+    """Delete the person and all their data (RGPD erasure); their seat goes to the list.
+
+    Tokens are revoked first, then deleted with the person by the foreign keys' cascade,
+    as are wishes, assignments and presenter links.
+    """
+    event = participant.event
+    revoke_tokens(participant)
+    db.session.flush()
+    lock_event(event)
+    db.session.delete(participant)
+    db.session.flush()
+    return promote_waiting(event)
+
+
+def purge_expired(today: date) -> dict[str, int]:
+    """Erase the participants of events whose retention period is over.
+
+    The privacy notice promises deletion ``retention_months`` after the event; run daily
+    (``flask registration purge-expired``). Returns the number erased per event slug.
+    """
+    purged: dict[str, int] = {}
+    rows = db.session.execute(
+        db.select(Event, RegistrationSettings.retention_months)
+        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == Event.id)).all()
+    for event, months in rows:
+        if today < add_months(event.date, months or DEFAULT_RETENTION_MONTHS):
+            continue
+        people = db.session.scalars(
+            db.select(Participant).where(Participant.event_id == event.id)).all()
+        for participant in people:
+            revoke_tokens(participant)
+            db.session.delete(participant)
+        if people:
+            purged[event.slug] = len(people)
+    db.session.flush()
+    return purged
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (clamped to the month's last day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- Organiser changes ----------------------------------------------------------------
+
+
+def add_participant(event: Event, details: PersonDetails) -> Participant:
+    """An organiser adds someone (speaker, staff...): registered, no consent box, no email."""
+    email = normalise_email(details.email)
+    if email and queries.participant_by_email(event.id, email) is not None:
+        raise RegistrationError(
+            str(_l("A participant of this event already uses this email address.")))
+    participant = Participant(event_id=event.id, key=new_participant_key(event.id),
+                              status="registered", created_at=utcnow())
+    _apply_details(participant, details, email)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def apply_import_row(event: Event, row) -> Participant:
+    """Create or update one participant from a validated CSV row (see csv_io.ImportRow).
+
+    A new person is registered (organisers' lists bypass the capacity); an existing one
+    keeps their status, and only the file's columns change.
+    """
+    participant = queries.participant_by_email(event.id, row.email) if row.email else None
+    if participant is None:
+        participant = Participant(event_id=event.id, key=new_participant_key(event.id),
+                                  status="registered", created_at=utcnow())
+        db.session.add(participant)
+    for name, value in row.changes.items():
+        setattr(participant, name, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    if row.project_ids is not None:
+        participant.project_wishes.clear()
+        db.session.flush()
+        for rank, project_id in enumerate(row.project_ids):
+            participant.project_wishes.append(ProjectWish(project_id=project_id, rank=rank))
+    if row.workshop_ids is not None:
+        participant.workshop_wishes.clear()
+        db.session.flush()
+        for rank, workshop_id in enumerate(row.workshop_ids):
+            participant.workshop_wishes.append(WorkshopWish(workshop_id=workshop_id, rank=rank))
+    return participant
+
+
+__all__ = [
+    "AlreadyRegistered",
+    "PersonDetails",
+    "RegistrationError",
+    "WishesError",
+    "add_participant",
+    "apply_import_row",
+    "cancel",
+    "erase_participant",
+    "export_personal_data",
+    "promote_waiting",
+    "purge_expired",
+    "register",
+    "resend_link",
+    "save_wishes",
+    "send_portal_link",
+    "update_details",
+    "update_settings",
+    "validate_ranking",
+]

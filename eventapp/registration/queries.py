@@ -1,0 +1,171 @@
+"""Read-side of registrations: settings, registration state, seats, lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_
+
+from ..events.models import Event
+from ..extensions import db
+from ..programme.models import Project, Theme, Workshop, WorkshopSlot
+from .models import CATEGORIES, ROLES, STATUSES, Participant, RegistrationSettings
+
+CATEGORY_LABELS = {
+    "siae": _l("Work integration social enterprise (SIAE)"),
+    "service-public": _l("Public employment service"),
+    "association": _l("Association"),
+    "entreprise": _l("Company"),
+    "collectivite": _l("Local authority"),
+    "recherche": _l("Research"),
+    "financeur": _l("Funder"),
+    "demandeur-emploi": _l("Job seeker"),
+    "intervenant": _l("Speaker (set by organisers)"),
+    "autre": _l("Other"),
+}
+ROLE_LABELS = {
+    "participant": _l("Participant"),
+    "presenter": _l("Project presenter"),
+    "speaker": _l("Speaker"),
+    "staff": _l("Staff"),
+}
+STATUS_LABELS = {
+    "registered": _l("Registered"),
+    "waiting": _l("On the waiting list"),
+    "cancelled": _l("Cancelled"),
+}
+assert set(CATEGORY_LABELS) == set(CATEGORIES) and set(ROLE_LABELS) == set(ROLES)
+assert set(STATUS_LABELS) == set(STATUSES)
+
+
+@dataclass(frozen=True)
+class RegistrationState:
+    """Whether the public form takes registrations now, and what to tell visitors."""
+
+    code: str  # open | waiting_list | full | not_open | closed
+    message: str
+
+    @property
+    def accepts(self) -> bool:
+        return self.code in {"open", "waiting_list"}
+
+
+def settings_of(event: Event) -> RegistrationSettings:
+    """The event's settings, or unsaved defaults (open, unlimited) if none were saved."""
+    settings = db.session.get(RegistrationSettings, event.id)
+    if settings is None:
+        settings = RegistrationSettings(event_id=event.id, waiting_list=True,
+                                        retention_months=12, organiser_name="",
+                                        privacy_contact="")
+    return settings
+
+
+def registered_count(event_id: int) -> int:
+    return db.session.scalar(
+        db.select(func.count()).where(Participant.event_id == event_id,
+                                      Participant.status == "registered")
+    ) or 0
+
+
+def has_free_seat(event: Event) -> bool:
+    capacity = settings_of(event).capacity
+    return capacity is None or registered_count(event.id) < capacity
+
+
+def registration_state(event: Event, now: datetime) -> RegistrationState:
+    settings = settings_of(event)
+    if settings.opens_at and now < settings.opens_at:
+        return RegistrationState("not_open", str(_l("Registration is not open yet.")))
+    if settings.closes_at and now >= settings.closes_at:
+        return RegistrationState("closed", str(_l("Registration is closed.")))
+    if has_free_seat(event):
+        return RegistrationState("open", "")
+    if settings.waiting_list:
+        return RegistrationState("waiting_list", str(_l(
+            "The event is full. You can still register: you will be on the waiting list and "
+            "receive an email as soon as a seat frees up.")))
+    return RegistrationState("full", str(_l("The event is full; registration is closed.")))
+
+
+def wishes_open(event: Event, now: datetime) -> bool:
+    deadline = settings_of(event).wishes_deadline
+    return deadline is None or now < deadline
+
+
+def participant_by_email(event_id: int, email: str) -> Participant | None:
+    if not email:
+        return None
+    return db.session.scalar(
+        db.select(Participant).where(Participant.event_id == event_id,
+                                     func.lower(Participant.email) == email.lower())
+    )
+
+
+def waiting_list(event_id: int) -> list[Participant]:
+    """People waiting for a seat, in the order they will be promoted."""
+    return list(db.session.scalars(
+        db.select(Participant)
+        .where(Participant.event_id == event_id, Participant.status == "waiting")
+        .order_by(Participant.waiting_since, Participant.id)
+    ))
+
+
+def projects_of(event_id: int) -> list[Project]:
+    return list(db.session.scalars(
+        db.select(Project).where(Project.event_id == event_id)
+        .order_by(Project.position, Project.name)))
+
+
+def workshops_of(event_id: int) -> list[Workshop]:
+    return list(db.session.scalars(
+        db.select(Workshop).join(WorkshopSlot).where(Workshop.event_id == event_id)
+        .order_by(WorkshopSlot.starts_at, Workshop.position, Workshop.name)))
+
+
+def themes_of(event_id: int) -> list[Theme]:
+    return list(db.session.scalars(
+        db.select(Theme).where(Theme.event_id == event_id).order_by(Theme.position, Theme.name)))
+
+
+def search_participants(event_id: int, text: str = "", category: str = "", status: str = ""):
+    """The organiser's list: a query filtered by free text, category and status."""
+    query = db.select(Participant).where(Participant.event_id == event_id)
+    text = (text or "").strip()
+    if text:
+        # The organiser's text is literal: % and _ are not wildcards.
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        columns = (
+            Participant.first_name + " " + Participant.last_name,
+            Participant.last_name + " " + Participant.first_name,
+            func.coalesce(Participant.email, ""),
+            Participant.organisation,
+        )
+        query = query.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
+    if category in CATEGORIES:
+        query = query.where(Participant.category == category)
+    if status in STATUSES:
+        query = query.where(Participant.status == status)
+    return query.order_by(func.lower(Participant.last_name), func.lower(Participant.first_name),
+                          Participant.id)
+
+
+def status_counts(event_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        db.select(Participant.status, func.count()).where(Participant.event_id == event_id)
+        .group_by(Participant.status)).all()
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({status: count for status, count in rows})
+    return counts
+
+
+def waiting_position(participant: Participant) -> int | None:
+    """1 for the next person to get a seat; None when not waiting."""
+    if participant.status != "waiting":
+        return None
+    for position, waiting in enumerate(waiting_list(participant.event_id), start=1):
+        if waiting.id == participant.id:
+            return position
+    return None

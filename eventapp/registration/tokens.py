@@ -1,0 +1,59 @@
+"""Participants' secret links: issue, look up, revoke.
+
+A token is 32 random bytes (URL-safe base64); only its SHA-256 is stored. Each token
+serves one purpose ("portal" for the "Mon programme" page; other areas add their own),
+so revoking one kind of link leaves the others working.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from ..db_types import utcnow
+from ..extensions import db
+from .models import Participant, ParticipantToken
+
+PORTAL = "portal"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(participant: Participant, purpose: str) -> str:
+    """Create a new token for ``purpose`` and return it in clear (shown once, never stored)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        ParticipantToken(participant=participant, purpose=purpose, token_hash=hash_token(token))
+    )
+    return token
+
+
+def find_by_token(token: str, purpose: str) -> Participant | None:
+    """The participant holding this unrevoked token for ``purpose``, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(
+        db.select(ParticipantToken).where(
+            ParticipantToken.token_hash == hash_token(token),
+            ParticipantToken.purpose == purpose,
+            ParticipantToken.revoked_at.is_(None),
+        )
+    )
+    return row.participant if row is not None else None
+
+
+def revoke_tokens(participant: Participant, purpose: str | None = None) -> int:
+    """Revoke the participant's live tokens (of one purpose, or all); returns how many."""
+    query = db.select(ParticipantToken).where(
+        ParticipantToken.participant_id == participant.id,
+        ParticipantToken.revoked_at.is_(None),
+    )
+    if purpose is not None:
+        query = query.where(ParticipantToken.purpose == purpose)
+    rows = db.session.scalars(query).all()
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)

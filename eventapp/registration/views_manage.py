@@ -1,0 +1,242 @@
+"""Organiser pages: participant list, edit, cancel, settings, CSV import and export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import organiser_required
+from ..db_types import utcnow
+from ..events.models import Event
+from ..extensions import db
+from ..mail import commit_and_send
+from ..programme.queries import get_event_or_404
+from . import csv_io, import_store, operations, queries
+from .forms import (
+    ConfirmForm,
+    ImportConfirmForm,
+    ImportForm,
+    NewParticipantForm,
+    OrganiserParticipantForm,
+    SettingsForm,
+)
+from .models import CATEGORIES, STATUSES, Participant
+
+PER_PAGE = 50
+
+
+def _participant_or_404(event: Event, participant_id: int) -> Participant:
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.event_id != event.id:
+        abort(404)
+    return participant
+
+
+@organiser_required
+def participants(slug: str):
+    event = get_event_or_404(slug)
+    filters = {"text": request.args.get("q", "")[:200],
+               "category": request.args.get("category", ""),
+               "status": request.args.get("status", "")}
+    page = db.paginate(queries.search_participants(event.id, **filters),
+                       per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "registration/manage/participants.html", event=event, page=page, filters=filters,
+        categories=CATEGORIES, statuses=STATUSES, counts=queries.status_counts(event.id),
+        settings=queries.settings_of(event), labels=_labels(),
+        state=queries.registration_state(event, utcnow()))
+
+
+def _labels() -> dict:
+    return {"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
+            "status": queries.STATUS_LABELS}
+
+
+@organiser_required
+def participant_new(slug: str):
+    event = get_event_or_404(slug)
+    form = NewParticipantForm()
+    if form.validate_on_submit():
+        try:
+            participant = operations.add_participant(event, form.details())
+        except operations.RegistrationError as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            if form.send_link.data:
+                operations.send_portal_link(participant)
+            commit_and_send()
+            flash(_("%(name)s was added.", name=participant.full_name), "success")
+            return redirect(url_for("registration.participants", slug=slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("registration/manage/participant_form.html", event=event, form=form,
+                           participant=None), status
+
+
+@organiser_required
+def participant_edit(slug: str, participant_id: int):
+    event = get_event_or_404(slug)
+    participant = _participant_or_404(event, participant_id)
+    form = OrganiserParticipantForm()
+    if request.method == "GET":
+        form.fill(participant)
+    elif form.validate_on_submit():
+        try:
+            operations.update_details(participant, form.details())
+        except operations.RegistrationError as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=participant.full_name), "success")
+            return redirect(url_for("registration.participants", slug=slug))
+    status = 400 if form.is_submitted() and form.errors else 200
+    return render_template("registration/manage/participant_form.html", event=event, form=form,
+                           participant=participant,
+                           labels=_labels()), status
+
+
+@organiser_required
+def participant_cancel(slug: str, participant_id: int):
+    event = get_event_or_404(slug)
+    participant = _participant_or_404(event, participant_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        promoted = operations.cancel(participant, by_organiser=True)
+    except operations.RegistrationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        commit_and_send()
+        flash(_("Registration of %(name)s cancelled.", name=participant.full_name), "success")
+        for person in promoted:
+            flash(_("%(name)s moves up from the waiting list and was told by email.",
+                    name=person.full_name), "info")
+    return redirect(url_for("registration.participants", slug=slug))
+
+
+@organiser_required
+def participant_send_link(slug: str, participant_id: int):
+    event = get_event_or_404(slug)
+    participant = _participant_or_404(event, participant_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not participant.email:
+        flash(_("%(name)s has no email address.", name=participant.full_name), "error")
+    else:
+        operations.send_portal_link(participant, "link_resent")
+        commit_and_send()
+        flash(_("A new personal link was sent to %(email)s.", email=participant.email),
+              "success")
+    return redirect(url_for("registration.participant_edit", slug=slug,
+                            participant_id=participant.id))
+
+
+def _local_input(event: Event, moment: datetime | None) -> datetime | None:
+    return event.to_local(moment).replace(tzinfo=None) if moment else None
+
+
+def _to_utc(event: Event, moment: datetime | None) -> datetime | None:
+    return event.local_to_utc(moment.time(), on=moment.date()) if moment else None
+
+
+@organiser_required
+def settings(slug: str):
+    event = get_event_or_404(slug)
+    current = queries.settings_of(event)
+    form = SettingsForm()
+    if request.method == "GET":
+        form.opens_at.data = _local_input(event, current.opens_at)
+        form.closes_at.data = _local_input(event, current.closes_at)
+        form.wishes_deadline.data = _local_input(event, current.wishes_deadline)
+        for name in ("capacity", "waiting_list", "organiser_name", "privacy_contact",
+                     "retention_months"):
+            getattr(form, name).data = getattr(current, name)
+    elif form.validate_on_submit():
+        try:
+            operations.update_settings(
+                event, opens_at=_to_utc(event, form.opens_at.data),
+                closes_at=_to_utc(event, form.closes_at.data), capacity=form.capacity.data,
+                waiting_list=bool(form.waiting_list.data),
+                wishes_deadline=_to_utc(event, form.wishes_deadline.data),
+                organiser_name=(form.organiser_name.data or "").strip(),
+                privacy_contact=(form.privacy_contact.data or "").strip().lower(),
+                retention_months=form.retention_months.data)
+        except operations.RegistrationError as error:
+            db.session.rollback()
+            form.closes_at.errors = [*form.closes_at.errors, str(error)]
+        else:
+            commit_and_send()
+            flash(_("Registration settings saved."), "success")
+            return redirect(url_for("registration.participants", slug=slug))
+    status = 400 if form.is_submitted() and form.errors else 200
+    return render_template("registration/manage/settings.html", event=event, form=form), status
+
+
+@organiser_required
+def export_csv(slug: str):
+    event = get_event_or_404(slug)
+    people = db.session.scalars(queries.search_participants(event.id)).all()
+    response = Response(csv_io.export_participants(people, event),
+                        mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="participants-{event.slug}.csv"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@organiser_required
+def import_upload(slug: str):
+    event = get_event_or_404(slug)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        import_id = import_store.save(upload.read(), event.id, current_user.id,
+                                      upload.filename or "participants.csv")
+        return redirect(url_for("registration.import_preview", slug=slug, import_id=import_id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("registration/manage/import.html", event=event, form=form), status
+
+
+def _stored_or_404(event: Event, import_id: str) -> import_store.StoredImport:
+    stored = import_store.load(import_id, event.id, current_user.id)
+    if stored is None:
+        abort(404)
+    return stored
+
+
+@organiser_required
+def import_preview(slug: str, import_id: str):
+    event = get_event_or_404(slug)
+    stored = _stored_or_404(event, import_id)
+    result = csv_io.parse_participants(stored.data, event)
+    return render_template("registration/manage/import_preview.html", event=event,
+                           stored=stored, result=result, confirm_form=ImportConfirmForm(),
+                           labels=_labels())
+
+
+@organiser_required
+def import_confirm(slug: str, import_id: str):
+    event = get_event_or_404(slug)
+    stored = _stored_or_404(event, import_id)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    result = csv_io.parse_participants(stored.data, event)
+    if not result.clean:
+        flash(_("The file still has errors; nothing was imported."), "error")
+        return redirect(url_for("registration.import_preview", slug=slug, import_id=import_id))
+    for row in result.rows:
+        participant = operations.apply_import_row(event, row)
+        if form.send_links.data and row.action == "create":
+            operations.send_portal_link(participant)
+    commit_and_send()
+    import_store.discard(import_id)
+    created = sum(1 for row in result.rows if row.action == "create")
+    flash(_("Import done: %(created)s participants added, %(updated)s updated.",
+            created=created, updated=len(result.rows) - created), "success")
+    return redirect(url_for("registration.participants", slug=slug))

@@ -1,0 +1,249 @@
+"""Public registration: form, validation, closing, capacity, waiting list, duplicates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from eventapp.db_types import utcnow
+from eventapp.extensions import db
+from eventapp.registration.models import Participant, ParticipantToken
+from eventapp.registration.tokens import hash_token
+from tests.factories import (
+    email_text,
+    make_event,
+    make_registration_settings,
+    portal_token_in,
+    read_outbox,
+)
+
+VALID = {
+    "first_name": "Aïcha",
+    "last_name": "Benali",
+    "email": "Aicha.Benali@Example.org",
+    "organisation": "Régie de quartier",
+    "category": "siae",
+    "role": "participant",
+    "needs_step_free": "y",
+    "accessibility_notes": "Boucle magnétique",
+    "dietary_notes": "Végétarienne",
+    "consent": "y",
+}
+
+
+def _register(client, event, **changes):
+    data = {**VALID, **changes}
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post(f"/e/{event.slug}/register", data=data)
+
+
+def _participants(event):
+    return db.session.scalars(db.select(Participant).where(Participant.event_id == event.id)).all()
+
+
+@pytest.fixture
+def event(app):
+    event = make_event(slug="journee", name="Journée de restitution")
+    db.session.commit()
+    return event
+
+
+def test_form_shows_consent_unticked_and_privacy_link(client, event):
+    page = client.get("/e/journee/register").get_data(as_text=True)
+    assert 'name="consent"' in page
+    assert 'name="consent" type="checkbox" value="y" checked' not in page
+    assert "checked" not in page.split('name="consent"')[1].split(">")[0]
+    assert "/e/journee/privacy" in page
+    # "intervenant" is for organisers only.
+    assert 'value="intervenant"' not in page
+
+
+def test_happy_path_registers_sends_link_and_opens_portal(client, app, event):
+    response = _register(client, event)
+    assert response.status_code == 302
+    token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert response.headers["Location"].endswith(f"/p/{token}/")
+
+    [person] = _participants(event)
+    assert person.email == "aicha.benali@example.org"
+    assert (person.first_name, person.last_name) == ("Aïcha", "Benali")
+    assert person.status == "registered" and person.category == "siae"
+    assert person.needs_step_free and person.dietary_notes == "Végétarienne"
+    assert person.consent_at is not None and person.key
+
+    [row] = db.session.scalars(db.select(ParticipantToken)).all()
+    assert row.purpose == "portal" and row.token_hash == hash_token(token) != token
+
+    [message] = read_outbox(app)
+    assert message["To"] == "aicha.benali@example.org"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Message-ID"] and message["Date"]
+    assert message.get_body(preferencelist=("html",)) is not None
+    assert portal_token_in(message) == token
+    assert "Journée de restitution" in message["Subject"]
+
+    portal = client.get(f"/p/{token}/")
+    assert portal.status_code == 200
+    assert "Benali" in portal.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first_name": ""}, "first_name"),
+        ({"last_name": "  "}, "last_name"),
+        ({"email": ""}, "email"),
+        ({"email": "not-an-email"}, "email"),
+        ({"category": ""}, "category"),
+        ({"category": "intervenant"}, "category"),
+        ({"category": "martian"}, "category"),
+        ({"role": "king"}, "role"),
+        ({"consent": None}, "consent"),
+        ({"first_name": "x" * 151}, "first_name"),
+    ],
+)
+def test_each_validation_error_is_reported_and_nothing_saved(client, app, event, changes, field):
+    response = _register(client, event, **changes)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page
+    assert 'class="error-summary"' in page
+    # What was typed is kept.
+    if field != "organisation":
+        assert "Régie de quartier" in page
+    assert _participants(event) == []
+    assert read_outbox(app) == []
+
+
+def test_registration_not_open_yet(client, event):
+    make_registration_settings(event, opens_at=utcnow() + timedelta(days=1))
+    db.session.commit()
+    page = client.get("/e/journee/register").get_data(as_text=True)
+    assert "not open yet" in page
+    assert 'name="first_name"' not in page
+    assert _register(client, event).status_code == 403
+    assert _participants(event) == []
+
+
+def test_registration_closed_by_date(client, event):
+    make_registration_settings(event, closes_at=utcnow() - timedelta(minutes=1))
+    db.session.commit()
+    assert "Registration is closed" in client.get("/e/journee/register").get_data(as_text=True)
+    assert _register(client, event).status_code == 403
+    assert _participants(event) == []
+
+
+def test_full_event_puts_people_on_waiting_list(client, app, event):
+    make_registration_settings(event, capacity=1)
+    db.session.commit()
+    assert _register(client, event, email="first@example.org").status_code == 302
+    page = client.get("/e/journee/register").get_data(as_text=True)
+    assert "waiting list" in page
+    assert _register(client, event, email="second@example.org").status_code == 302
+    statuses = {p.email: p.status for p in _participants(event)}
+    assert statuses == {"first@example.org": "registered", "second@example.org": "waiting"}
+    second = read_outbox(app)[-1]
+    assert "waiting list" in email_text(second)
+
+
+def test_full_event_without_waiting_list_refuses(client, event):
+    make_registration_settings(event, capacity=1, waiting_list=False)
+    db.session.commit()
+    assert _register(client, event, email="first@example.org").status_code == 302
+    assert "full" in client.get("/e/journee/register").get_data(as_text=True)
+    assert _register(client, event, email="second@example.org").status_code == 403
+    assert len(_participants(event)) == 1
+
+
+def test_cancellation_promotes_the_waiting_list_in_order(client, app, event):
+    make_registration_settings(event, capacity=1)
+    db.session.commit()
+    first = _register(client, event, email="a@example.org").headers["Location"]
+    _register(client, event, email="b@example.org")
+    _register(client, event, email="c@example.org")
+    sent_before = len(read_outbox(app))
+
+    response = client.post(first + "cancel")
+    assert response.status_code == 302
+    statuses = {p.email: p.status for p in _participants(event)}
+    assert statuses == {"a@example.org": "cancelled", "b@example.org": "registered",
+                        "c@example.org": "waiting"}
+    new = read_outbox(app)[sent_before:]
+    promoted = [m for m in new if m["To"] == "b@example.org"]
+    assert len(promoted) == 1 and "seat has freed up" in email_text(promoted[0])
+    # The promotion email's link opens B's page.
+    assert client.get(f"/p/{portal_token_in(promoted[0])}/").status_code == 200
+    assert not [m for m in new if m["To"] == "c@example.org"]
+
+
+def test_duplicate_email_is_one_person(client, app, event):
+    _register(client, event)
+    response = _register(client, event, email="  AICHA.benali@example.ORG ", first_name="Other")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "already registered" in page
+    assert "/e/journee/link" in page  # offers to resend the link
+    [person] = _participants(event)
+    assert person.first_name == "Aïcha"
+    assert len(read_outbox(app)) == 1
+
+
+def test_cancelled_person_can_register_again(client, event):
+    location = _register(client, event).headers["Location"]
+    client.post(location + "cancel")
+    assert _register(client, event, first_name="Aïcha-Marie").status_code == 302
+    [person] = _participants(event)
+    assert person.status == "registered" and person.first_name == "Aïcha-Marie"
+
+
+def test_lost_link_sends_a_fresh_working_link(client, app, event):
+    _register(client, event)
+    response = client.post("/e/journee/link", data={"email": "aicha.benali@EXAMPLE.org"})
+    assert response.status_code == 302
+    message = read_outbox(app)[-1]
+    assert message["To"] == "aicha.benali@example.org"
+    token = portal_token_in(message)
+    assert client.get(f"/p/{token}/").status_code == 200
+
+
+def test_lost_link_does_not_reveal_unknown_addresses(client, app, event):
+    _register(client, event)
+    client.get("/")  # shows (and consumes) the registration's flash message
+    known = client.post("/e/journee/link", data={"email": "aicha.benali@example.org"},
+                        follow_redirects=True).get_data(as_text=True)
+    unknown = client.post("/e/journee/link", data={"email": "nobody@example.org"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert known.replace("aicha.benali@example.org", "X") == \
+        unknown.replace("nobody@example.org", "X")
+    assert [m["To"] for m in read_outbox(app)] == ["aicha.benali@example.org"] * 2
+
+
+def test_privacy_notice_names_controller_retention_and_rights(client, event):
+    make_registration_settings(event, organiser_name="Fonds d'innovation",
+                               privacy_contact="dpo@example.org", retention_months=6)
+    db.session.commit()
+    page = client.get("/e/journee/privacy").get_data(as_text=True)
+    assert "Fonds d&#39;innovation" in page
+    assert "mailto:dpo@example.org" in page
+    assert "6 months" in page
+    assert "CNIL" in page
+
+
+def test_unknown_event_is_404(client, app):
+    assert client.get("/e/nope/register").status_code == 404
+    assert client.get("/e/nope/privacy").status_code == 404
+    assert client.post("/e/nope/link", data={"email": "a@example.org"}).status_code == 404
+
+
+@pytest.fixture
+def limited_config(app_config):
+    app_config.update(RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="2 per minute")
+    return app_config
+
+
+def test_public_posts_are_rate_limited(limited_config, client, event):
+    for n in range(2):
+        assert _register(client, event, email=f"p{n}@example.org").status_code == 302
+    assert _register(client, event, email="p3@example.org").status_code == 429
+    assert client.get("/e/journee/register").status_code == 200  # GETs are not limited

@@ -1,0 +1,80 @@
+"""The last seats are never given twice, even to simultaneous registrations.
+
+Needs PostgreSQL (real concurrent transactions): skipped on SQLite.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from eventapp.events.models import Event
+from eventapp.extensions import db
+from eventapp.registration import operations
+from eventapp.registration.models import Participant
+from tests.factories import make_event, make_registration_settings
+
+THREADS = 8
+
+
+@pytest.fixture
+def postgres_only(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs TEST_DATABASE_URL pointing at PostgreSQL")
+
+
+def _race(app, event_id: int) -> list[str]:
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(n: int) -> None:
+        with app.test_request_context():
+            try:
+                event = db.session.get(Event, event_id)
+                barrier.wait(timeout=10)
+                details = operations.PersonDetails(first_name="P", last_name=str(n),
+                                                   email=f"p{n}@example.org",
+                                                   category="autre")
+                result = operations.register(event, details, "fr")
+                db.session.commit()
+                outcome = "waiting" if result.waiting else "registered"
+            except operations.RegistrationError:
+                db.session.rollback()
+                outcome = "refused"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes)
+
+
+def _statuses(event_id: int) -> list[str]:
+    db.session.expire_all()
+    return sorted(db.session.scalars(
+        db.select(Participant.status).where(Participant.event_id == event_id)))
+
+
+def test_simultaneous_registrations_never_exceed_capacity(postgres_only, app):
+    event = make_event()
+    make_registration_settings(event, capacity=3, waiting_list=False)
+    db.session.commit()
+    outcomes = _race(app, event.id)
+    assert outcomes == ["refused"] * 5 + ["registered"] * 3
+    assert _statuses(event.id) == ["registered"] * 3
+
+
+def test_simultaneous_registrations_overflow_to_the_waiting_list(postgres_only, app):
+    event = make_event()
+    make_registration_settings(event, capacity=1)
+    db.session.commit()
+    outcomes = _race(app, event.id)
+    assert outcomes == ["registered"] + ["waiting"] * 7
+    assert _statuses(event.id) == ["registered"] + ["waiting"] * 7
