@@ -31,7 +31,10 @@ def local_time(moment: datetime | None, tz: str) -> str:
         return ""
     from zoneinfo import ZoneInfo
 
-    return format_time(moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None), "HH:mm")
+    # rebase=False: the time is already local; Flask-Babel would otherwise treat the naive
+    # value as UTC and shift it again to BABEL_DEFAULT_TIMEZONE.
+    local = moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    return format_time(local, "HH:mm", rebase=False)
 
 
 def long_date(day: date | None) -> str:
