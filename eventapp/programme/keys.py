@@ -17,7 +17,7 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 
 def slugify(text: str, max_length: int = 60) -> str:
-    """ASCII, lower-case, hyphen-separated ("Salle attenante n°2" -> "salle-attenante-n-2")."""
+    """ASCII, lower-case, hyphen-separated ("Salle attenante n°2" -> "salle-attenante-n2")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-")

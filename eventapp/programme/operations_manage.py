@@ -67,10 +67,17 @@ def integrity_message(error: IntegrityError) -> str:
     """
     text = str(error.orig).lower()
     known = [
+        # PostgreSQL names the constraint; SQLite lists its columns.
         ("uq_sessions_project_round", _("This project already presents in that round.")),
+        ("sessions.project_id, sessions.round_id",
+         _("This project already presents in that round.")),
         ("uq_sessions_table", _("That table is already taken in that round.")),
+        ("sessions.round_id, sessions.room_id, sessions.table_number",
+         _("That table is already taken in that round.")),
         ("_event_key", _("This key is already used by another item of this event.")),
+        (".event_id, ", _("This key is already used by another item of this event.")),
         ("events_slug", _("This web address (slug) is already used by another event.")),
+        ("events.slug", _("This web address (slug) is already used by another event.")),
         ("uq_participants_event_email", _("Another person of this event has this email.")),
         ("min_audience_within_capacity",
          _("The minimum audience cannot exceed the capacity.")),

@@ -317,7 +317,6 @@ def delete_event_rows(event: Event) -> None:
     """
     for model in (Session, Workshop, ProgrammeItem, Project):
         db.session.execute(delete(model).where(model.event_id == event.id))
-    db.session.expunge_all()
     db.session.execute(delete(Event).where(Event.id == event.id))
 
 
