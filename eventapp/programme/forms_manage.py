@@ -22,6 +22,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields import ColorField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -149,7 +150,7 @@ class PresenterForm(BuilderForm):
     key = _key_field()
 
 
-def _kind_choices() -> list[tuple[str, str]]:
+def _kind_choices() -> list[SelectChoice]:
     labels = {
         ProgrammeItemKind.WELCOME: _l("Welcome"),
         ProgrammeItemKind.TALK: _l("Talk"),
@@ -157,7 +158,7 @@ def _kind_choices() -> list[tuple[str, str]]:
         ProgrammeItemKind.LUNCH: _l("Lunch"),
         ProgrammeItemKind.OTHER: _l("Other"),
     }
-    return [(kind, labels[kind]) for kind in ProgrammeItemKind.ALL]
+    return [SelectChoice(kind, labels[kind]) for kind in ProgrammeItemKind.ALL]
 
 
 class ProgrammeItemForm(BuilderForm):

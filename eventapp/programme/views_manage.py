@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import organiser_required, staff_required
 from ..events.models import Event
@@ -65,8 +66,9 @@ def _local_time(event: Event, moment):
 
 
 def _options(rows, label: Callable[[Any], str], empty: str | None = None) -> list:
-    choices = [("", empty)] if empty is not None else []
-    return choices + [(row.id, label(row)) for row in rows]
+    """Choices of a select or checkbox list: the rows by id, after an optional empty one."""
+    choices = [SelectChoice("", empty)] if empty is not None else []
+    return choices + [SelectChoice(row.id, label(row)) for row in rows]
 
 
 def _time_range(event: Event, obj) -> str:
