@@ -368,17 +368,39 @@ def speed_dating_grid(event: Event) -> SpeedDatingGrid:
 
 
 def placement_problems(event: Event) -> list[str]:
-    """Rule breaches the database cannot see: theme not admitted, presenter in two places."""
+    """Rule breaches the database cannot see, typically left behind when a room or a
+    project changed after sessions were placed: theme not admitted, capacity above the
+    room's seats, minimum audience above capacity, table missing, presenter in two places."""
     from .operations_manage import room_admits
 
     problems = []
     by_round: dict[int, list[Session]] = defaultdict(list)
     for session in sessions(event):
-        if session.room is not None and not room_admits(session.room, session.project.theme):
+        room, name = session.room, session.project.name
+        if room is not None and not room_admits(room, session.project.theme):
             problems.append(_("%(room)s does not admit the theme of %(project)s.",
-                              room=session.room.name, project=session.project.name))
+                              room=room.name, project=name))
+        if room is not None and session.capacity is not None and session.capacity > room.capacity:
+            problems.append(_("%(project)s expects %(capacity)s people but %(room)s has %(seats)s "
+                              "seats.", project=name, capacity=session.capacity, room=room.name,
+                              seats=room.capacity))
+        capacity = session.effective_capacity
+        if capacity is not None and session.min_audience > capacity:
+            problems.append(_("%(project)s needs at least %(minimum)s people but holds only "
+                              "%(capacity)s.", project=name, minimum=session.min_audience,
+                              capacity=capacity))
+        if room is not None and room.tables > 1 and session.round_id is not None \
+                and session.table_number is None:
+            problems.append(_("%(project)s has no table in %(room)s.", project=name,
+                              room=room.name))
         if session.round_id is not None:
             by_round[session.round_id].append(session)
+    for workshop in workshops(event):
+        if workshop.capacity > workshop.room.capacity:
+            problems.append(_("The workshop %(name)s expects %(capacity)s people but %(room)s "
+                              "has %(seats)s seats.", name=workshop.name,
+                              capacity=workshop.capacity, room=workshop.room.name,
+                              seats=workshop.room.capacity))
     for round_sessions in by_round.values():
         seen: dict[int, Session] = {}
         for session in round_sessions:

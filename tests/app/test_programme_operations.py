@@ -40,6 +40,13 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages are asserted in English, whatever the French catalogue says."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
 def count(model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
 
@@ -488,3 +495,28 @@ def test_local_times_shown_in_event_zone(app):
     item = make_programme_item(event, "09:30")
     assert item.starts_at == local(event, "09:30")
     assert event.to_local(item.starts_at).hour == 9
+
+
+def test_problems_left_behind_by_later_changes(app):
+    event = make_event()
+    room = make_room(event, name="Salle 1", capacity=60, tables=2)
+    round_ = make_round(event)
+    make_session(event, make_project(event, name="Grand"), round=round_, room=room,
+                 table_number=1, capacity=50, min_audience=10)
+    make_session(event, make_project(event, name="Sans table"), round=round_, room=room)
+    make_workshop(event, room=room, capacity=60, name="Atelier")
+    room.capacity = 40  # the organiser learns the room is smaller
+    db.session.flush()
+    problems = " | ".join(queries.placement_problems(event))
+    assert "Grand expects 50 people but Salle 1 has 40 seats" in problems
+    assert "Sans table has no table in Salle 1" in problems
+    assert "workshop Atelier expects 60 people" in problems
+
+
+def test_presenter_in_two_sessions_is_reported(app):
+    event = make_event()
+    person = make_participant(event, first_name="Ana", last_name="Lopez")
+    round_ = make_round(event, key="r1")
+    make_session(event, make_project(event, presenters=[person]), round=round_)
+    make_session(event, make_project(event, presenters=[person]), round=round_)
+    assert queries.placement_problems(event) == ["Ana Lopez presents twice in round r1."]
