@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -93,6 +94,8 @@ class ThemeForm(BuilderForm):
         _l("Colour code"), validators=[Optional(), Length(max=7)],
         description=_l("Or type the code, written #rrggbb (it takes precedence over the "
                        "colour picker)."))
+    # The colour when the page was shown: tells which of picker and code the user changed.
+    colour_was = HiddenField()
     colour_name = StringField(
         _l("Colour name"), validators=[DataRequired(), Length(max=60)],
         description=_l("Shown next to the colour everywhere (for example \"red\"), so that "

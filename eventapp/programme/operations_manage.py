@@ -235,11 +235,24 @@ def delete_event(event: Event) -> None:
 # --- themes ------------------------------------------------------------------------------
 
 
+def _chosen_colour(data: dict) -> str:
+    """The colour from the picker or the typed code, whichever the user changed.
+
+    Without JavaScript the two inputs do not follow each other, so the one that differs
+    from the colour shown (``colour_was``) is the user's choice; the typed code wins a tie.
+    """
+    typed, picked = _text(data.get("colour_hex")), _text(data.get("colour"))
+    shown = _text(data.get("colour_was")).lower()
+    if typed and typed.lower() != shown:
+        return typed
+    return picked or typed
+
+
 def save_theme(event: Event, theme: Theme | None, data: dict) -> Theme:
     name = _text(data.get("name"))
     if not name:
         raise ProgrammeError(_("Give the theme a name."), "name")
-    colour = _text(data.get("colour_hex")) or _text(data.get("colour"))
+    colour = _chosen_colour(data)
     if not HEX_COLOUR.match(colour):
         raise ProgrammeError(_("The colour must be written #rrggbb, for example #d0312d."),
                              "colour_hex")

@@ -135,7 +135,7 @@ def _room_initial(room: Room, event: Event) -> dict:
 
 def _theme_initial(theme: Theme, event: Event) -> dict:
     data = _attributes(theme, event, forms.ThemeForm)
-    data["colour_hex"] = theme.colour
+    data["colour_hex"] = data["colour_was"] = theme.colour
     return data
 
 

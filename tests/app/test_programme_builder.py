@@ -108,7 +108,7 @@ def test_delete_event_confirmation_lists_counts(organiser_client, event):
     make_room(event)
     db.session.commit()
     page = text(organiser_client.get(f"{BASE}/journee/delete"))
-    assert "2 projects" in page and "1 rooms" in page and "1 themes" in page
+    assert "2 projects" in page and "1 room<" in page and "1 theme<" in page
     assert all_rows(Event)  # a GET deletes nothing
     response = organiser_client.post(f"{BASE}/journee/delete")
     assert response.status_code == 302
@@ -151,6 +151,20 @@ def test_theme_create_edit_delete(organiser_client, event):
     assert (theme.name, theme.colour, theme.key) == ("Remobiliser", "#2e8b57", "remobiliser")
     assert organiser_client.post(f"{BASE}/journee/themes/{theme.id}/delete").status_code == 302
     assert all_rows(Theme) == []
+
+
+def test_theme_colour_picker_change_wins_when_code_untouched(organiser_client, event):
+    """Without JavaScript, both inputs are posted: the one the user changed counts."""
+    theme = make_theme(event, colour="#d0312d")
+    db.session.commit()
+    form = text(organiser_client.get(f"{BASE}/journee/themes/{theme.id}/edit"))
+    assert 'name="colour_was" type="hidden" value="#d0312d"' in form
+    response = organiser_client.post(f"{BASE}/journee/themes/{theme.id}/edit", data={
+        "name": theme.name, "colour": "#1f6fb2", "colour_hex": "#d0312d",
+        "colour_was": "#d0312d", "colour_name": "bleu"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert theme.colour == "#1f6fb2"
 
 
 def test_theme_validation_messages(organiser_client, event):
