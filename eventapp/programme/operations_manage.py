@@ -9,7 +9,6 @@ line of defence (see :func:`integrity_message`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -746,9 +745,3 @@ _DELETERS = {
     ProgrammeItem: _delete_plain,
     Participant: _delete_plain,
 }
-
-
-def reorder(items: Iterable[Any]) -> None:
-    """Number ``position`` 0, 1, 2... in the given order."""
-    for index, item in enumerate(items):
-        item.position = index

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from typing import Any, NamedTuple
 
 from flask import abort
@@ -65,6 +66,15 @@ def projects(event: Event) -> list[Project]:
 def rounds(event: Event) -> list[Round]:
     return list(db.session.scalars(db.select(Round).where(Round.event_id == event.id)
                                    .order_by(Round.starts_at)))
+
+
+def next_round_start(event: Event, changeover_minutes: int = 5) -> time | None:
+    """Local time at which a new round would follow the last one, if any."""
+    existing = rounds(event)
+    if not existing:
+        return None
+    moment = event.to_local(existing[-1].ends_at) + timedelta(minutes=changeover_minutes)
+    return moment.time().replace(second=0, microsecond=0)
 
 
 def slots(event: Event) -> list[WorkshopSlot]:

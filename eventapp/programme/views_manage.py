@@ -406,6 +406,8 @@ def event_dashboard(slug: str):
 def rounds_generate(slug: str):
     event = queries.get_event_or_404(slug)
     form = forms.GenerateRoundsForm()
+    if not form.is_submitted():
+        form.first_start.data = queries.next_round_start(event) or form.first_start.data
     if form.validate_on_submit():
         plan = ops.RoundPlan(form.first_start.data, form.count.data, form.minutes.data,
                              form.changeover.data or 0)

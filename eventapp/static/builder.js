@@ -6,6 +6,9 @@
       .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 70);
   }
   document.addEventListener("DOMContentLoaded", function () {
+    // After a refused submission, move focus to the list of errors (screen readers too).
+    var summary = document.querySelector(".error-summary[tabindex]");
+    if (summary) { summary.focus(); }
     // Keep the colour picker and the typed #rrggbb code in step.
     var picker = document.getElementById("colour");
     var code = document.getElementById("colour_hex");

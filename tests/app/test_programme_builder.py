@@ -554,3 +554,10 @@ def test_grid_shows_problems_to_fix(organiser_client, event):
     page = text(organiser_client.get(f"{BASE}/journee/grid"))
     assert "Needs attention" in page and "Salle rouge does not admit the theme of Égarée" in page
     assert "Needs attention" in text(organiser_client.get(f"{BASE}/journee/"))
+
+
+def test_generate_form_proposes_the_time_after_the_last_round(organiser_client, event):
+    make_round(event, "11:50", minutes=20)
+    db.session.commit()
+    form = text(organiser_client.get(f"{BASE}/journee/rounds/generate"))
+    assert 'name="first_start" required type="time" value="12:15"' in form
