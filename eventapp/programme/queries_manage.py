@@ -177,6 +177,7 @@ class Dependent(NamedTuple):
     kind: str
     name: str
     effect: str
+    target: Any = None  # the dependent row, when one row stands behind the name
 
     def describe(self) -> str:
         return f"{self.kind}: {self.name}"
@@ -203,7 +204,7 @@ def _session_name(session: Session) -> str:
 
 
 def _theme_dependents(theme: Theme) -> list[Dependent]:
-    found = [Dependent(_("Project"), p.name, BLOCKS)
+    found = [Dependent(_("Project"), p.name, BLOCKS, p)
              for p in sorted(theme.projects, key=lambda p: p.name)]
     found += [Dependent(_("Room admitting this theme"), r.name, DETACHES) for r in theme.rooms]
     interested = db.session.scalars(db.select(Participant).join(
@@ -215,7 +216,7 @@ def _theme_dependents(theme: Theme) -> list[Dependent]:
 
 
 def _room_dependents(room: Room) -> list[Dependent]:
-    found = [Dependent(_("Workshop"), w.name, BLOCKS) for w in db.session.scalars(
+    found = [Dependent(_("Workshop"), w.name, BLOCKS, w) for w in db.session.scalars(
         db.select(Workshop).where(Workshop.room_id == room.id).order_by(Workshop.name))]
     found += [Dependent(_("Session (will be unplaced)"), _session_name(s), DETACHES)
               for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id))]

@@ -327,9 +327,18 @@ def delete_view(section: Section) -> Callable:
     return view
 
 
+def _edit_url(event: Event | None, obj: Any) -> str | None:
+    """Where to change a dependent that blocks a deletion."""
+    section = next((s for s in SECTIONS if obj is not None and isinstance(obj, s.model)), None)
+    if section is None or event is None:
+        return None
+    return url_for(f"programme.{section.singular}_edit", slug=event.slug, ident=obj.id)
+
+
 def _render_confirm(event: Event | None, form: FlaskForm, noun: str, name: str,
                     dependents: list, back: str, status: int, counts: dict | None = None):
-    grouped = {effect: [d for d in dependents if d.effect == effect]
+    grouped = {effect: [(d, _edit_url(event, d.target)) for d in dependents
+                        if d.effect == effect]
                for effect in (queries.BLOCKS, queries.DELETES, queries.DETACHES)}
     return render_template("programme/manage/confirm_delete.html", event=event, form=form,
                            noun=noun, name=name, grouped=grouped, back=back,

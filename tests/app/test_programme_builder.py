@@ -184,8 +184,10 @@ def test_theme_used_by_project_refused_with_names(organiser_client, event):
     theme = make_theme(event)
     make_project(event, theme, name="TAPAJ")
     db.session.commit()
+    project = db.session.scalar(db.select(Project))
     page = organiser_client.get(f"{BASE}/journee/themes/{theme.id}/delete")
-    assert "cannot be deleted yet" in text(page) and "TAPAJ" in text(page)
+    assert "cannot be deleted yet" in text(page)
+    assert f'<a href="/manage/events/journee/projects/{project.id}/edit">TAPAJ</a>' in text(page)
     response = organiser_client.post(f"{BASE}/journee/themes/{theme.id}/delete")
     assert response.status_code == 400
     assert "TAPAJ" in text(response)

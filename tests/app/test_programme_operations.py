@@ -361,7 +361,7 @@ def test_theme_used_by_projects_blocks_deletion(app):
     project = make_project(event, theme, name="TAPAJ")
     db.session.commit()
     deps = queries.dependents_of(theme)
-    assert ("Project", "TAPAJ", queries.BLOCKS) in [tuple(d) for d in deps]
+    assert ("Project", "TAPAJ", queries.BLOCKS, project) in [tuple(d) for d in deps]
     assert any(d.name == room.name and d.effect == queries.DETACHES for d in deps)
     with pytest.raises(ops.ProgrammeError):
         ops.delete(theme, confirmed=True)
