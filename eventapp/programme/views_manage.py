@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -265,11 +265,22 @@ def list_view(section: Section) -> Callable:
     return view
 
 
+def _prefill(form_class: type) -> dict:
+    """Whole-number choices given in the query string (the grid's "place a session here")."""
+    wanted = ("project", "round", "room", "table_number", "slot", "theme")
+    values = {}
+    for name in wanted:
+        raw = request.args.get(name, "")
+        if hasattr(form_class, name) and raw.isdigit():
+            values[name] = int(raw)
+    return values
+
+
 def new_view(section: Section) -> Callable:
     @organiser_required
     def view(slug: str):
         event = queries.get_event_or_404(slug)
-        form = section.form()
+        form = section.form(data=_prefill(section.form))
         section.choices(form, event)
         if form.validate_on_submit():
             obj = _apply(form, lambda: section.save(event, None, form.data))

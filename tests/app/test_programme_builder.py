@@ -563,3 +563,15 @@ def test_generate_form_proposes_the_time_after_the_last_round(organiser_client, 
     db.session.commit()
     form = text(organiser_client.get(f"{BASE}/journee/rounds/generate"))
     assert 'name="first_start" required type="time" value="12:15"' in form
+
+
+def test_grid_gap_links_to_a_prefilled_session_form(organiser_client, setting):
+    event, room, round_, project, other = setting
+    grid = text(organiser_client.get(f"{BASE}/journee/grid"))
+    link = (f"/manage/events/journee/sessions/new?round={round_.id}&amp;room={room.id}"
+            "&amp;table_number=2")
+    assert link in grid
+    form = text(organiser_client.get(link.replace("&amp;", "&")))
+    assert f'<option selected value="{round_.id}">' in form
+    assert f'<option selected value="{room.id}">' in form
+    assert 'name="table_number" type="number" value="2"' in form
