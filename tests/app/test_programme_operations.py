@@ -520,3 +520,37 @@ def test_presenter_in_two_sessions_is_reported(app):
     make_session(event, make_project(event, presenters=[person]), round=round_)
     make_session(event, make_project(event, presenters=[person]), round=round_)
     assert queries.placement_problems(event) == ["Ana Lopez presents twice in round r1."]
+
+
+# --- properties ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from eventapp.programme.keys import is_valid_key  # noqa: E402
+
+
+@given(st.text(max_size=200))
+def test_slugify_always_gives_a_valid_key_or_nothing(text):
+    slug = slugify(text)
+    assert slug == "" or is_valid_key(slug)
+    assert slug == slug.lower() and not slug.startswith("-") and not slug.endswith("-")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # rolled back each time
+@given(hour=st.integers(6, 14), minute=st.integers(0, 59), count=st.integers(1, 8),
+       minutes=st.integers(5, 45), changeover=st.integers(0, 15),
+       day=st.dates(date(2015, 1, 1), date(2030, 12, 31)))
+def test_generated_rounds_keep_their_local_rhythm(app, hour, minute, count, minutes,
+                                                  changeover, day):
+    event = make_event(date=day, timezone="Europe/Paris")
+    rounds = ops.generate_rounds(event, ops.RoundPlan(time(hour, minute), count, minutes,
+                                                      changeover))
+    locals_ = [(event.to_local(r.starts_at), event.to_local(r.ends_at)) for r in rounds]
+    assert locals_[0][0].time() == time(hour, minute)
+    for (start, end), following in zip(locals_, locals_[1:] + [None], strict=True):
+        assert start.date() == day and (end - start).total_seconds() == minutes * 60
+        if following is not None:
+            assert (following[0] - end).total_seconds() == changeover * 60
+    db.session.rollback()
