@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, refresh
 
 from .extensions import babel
 
@@ -17,14 +17,17 @@ from .extensions import babel
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands, background work: the default language
-        return current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
         return chosen
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(languages.keys()) or "fr"
+    return (
+        request.accept_languages.best_match(languages.keys())
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def local_time(moment: datetime | None, tz: str) -> str:
@@ -33,10 +36,10 @@ def local_time(moment: datetime | None, tz: str) -> str:
         return ""
     from zoneinfo import ZoneInfo
 
-    # rebase=False: the time is already local; Flask-Babel would otherwise treat the naive
-    # value as UTC and shift it again to BABEL_DEFAULT_TIMEZONE.
-    local = moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-    return format_time(local, "HH:mm", rebase=False)
+    # rebase=False: the moment is already in the event's zone; Flask-Babel would
+    # otherwise take the naive value for UTC and shift it again (by +1 h in Paris).
+    return format_time(moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None), "HH:mm",
+                       rebase=False)
 
 
 def long_date(day: date | None) -> str:
@@ -48,6 +51,9 @@ def long_date(day: date | None) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on the app context, which outlives a request when a
+    # context is already pushed (CLI commands, tests): choose again for every request.
+    app.before_request(refresh)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["long_date"] = long_date
 

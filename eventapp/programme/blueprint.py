@@ -30,8 +30,9 @@ for _section in views_manage.SECTIONS:
                            view_func=views_manage.list_view(_section))
     manage_bp.add_url_rule(f"{_base}/new", endpoint=f"{_section.singular}_new",
                            view_func=views_manage.new_view(_section), methods=["GET", "POST"])
-    manage_bp.add_url_rule(f"{_base}/<int:ident>/edit", endpoint=f"{_section.singular}_edit",
+    manage_bp.add_url_rule(f"{_base}/<int:{_section.id_arg}>/edit",
+                           endpoint=f"{_section.singular}_edit",
                            view_func=views_manage.edit_view(_section), methods=["GET", "POST"])
-    manage_bp.add_url_rule(f"{_base}/<int:ident>/delete",
+    manage_bp.add_url_rule(f"{_base}/<int:{_section.id_arg}>/delete",
                            endpoint=f"{_section.singular}_delete",
                            view_func=views_manage.delete_view(_section), methods=["GET", "POST"])

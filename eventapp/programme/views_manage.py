@@ -113,6 +113,11 @@ class Section:
     extra: dict = field(default_factory=dict)
 
     @property
+    def id_arg(self) -> str:
+        """Name of the URL argument that identifies a row ("theme_id", "participant_id")."""
+        return "participant_id" if self.model is Participant else f"{self.singular}_id"
+
+    @property
     def back_endpoint(self) -> str:
         return f"programme.{self.list_endpoint or self.name}"
 
@@ -297,9 +302,9 @@ def new_view(section: Section) -> Callable:
 
 def edit_view(section: Section) -> Callable:
     @organiser_required
-    def view(slug: str, ident: int):
+    def view(slug: str, **ids: int):
         event = queries.get_event_or_404(slug)
-        obj = queries.get_owned_or_404(section.model, event, ident)
+        obj = queries.get_owned_or_404(section.model, event, ids[section.id_arg])
         form = section.form(data=section.initial_data(obj, event))
         section.choices(form, event)
         if form.validate_on_submit():
@@ -317,8 +322,9 @@ def edit_view(section: Section) -> Callable:
 
 def delete_view(section: Section) -> Callable:
     @organiser_required
-    def view(slug: str, ident: int):
+    def view(slug: str, **ids: int):
         event = queries.get_event_or_404(slug)
+        ident = ids[section.id_arg]
         obj = queries.get_owned_or_404(section.model, event, ident)
         name = section.describe(obj)
         form = forms.ConfirmForm()
@@ -343,7 +349,8 @@ def _edit_url(event: Event | None, obj: Any) -> str | None:
     section = next((s for s in SECTIONS if obj is not None and isinstance(obj, s.model)), None)
     if section is None or event is None:
         return None
-    return url_for(f"programme.{section.singular}_edit", slug=event.slug, ident=obj.id)
+    return url_for(f"programme.{section.singular}_edit", slug=event.slug,
+                   **{section.id_arg: obj.id})
 
 
 def _render_confirm(event: Event | None, form: FlaskForm, noun: str, name: str,

@@ -483,9 +483,9 @@ def _builder_urls(app, event) -> list[tuple[str, str, list[str]]]:
         values = {}
         if "slug" in rule.arguments:
             values["slug"] = event.slug
-        if "ident" in rule.arguments:
+        for argument in rule.arguments - {"slug"}:
             stem = rule.endpoint.split(".")[1].rsplit("_", 1)[0]
-            values["ident"] = ids[stem]
+            values[argument] = ids[stem]
         urls.append((rule.endpoint, adapter.build(rule.endpoint, values),
                      sorted(rule.methods - {"HEAD", "OPTIONS"})))
     return urls
