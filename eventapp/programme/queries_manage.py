@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
 
 from ..events.models import Event
@@ -226,6 +227,14 @@ def _room_dependents(room: Room) -> list[Dependent]:
     return found
 
 
+def _people(count: int) -> str:
+    return ngettext("%(num)d person", "%(num)d people", count)
+
+
+def _wishes(count: int) -> str:
+    return ngettext("%(num)d wish", "%(num)d wishes", count)
+
+
 def _wish_count(model: type, column, ident: int) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(column == ident)) or 0
 
@@ -237,10 +246,10 @@ def _project_dependents(project: Project) -> list[Dependent]:
         assigned = session_assignment_count(session)
         if assigned:
             found.append(Dependent(_("Assignments to this session"),
-                                   _("%(count)d people", count=assigned), DELETES))
+                                   _people(assigned), DELETES))
     wishes = _wish_count(ProjectWish, ProjectWish.project_id, project.id)
     if wishes:
-        found.append(Dependent(_("Participants' wishes"), _("%(count)d wishes", count=wishes),
+        found.append(Dependent(_("Participants' wishes"), _wishes(wishes),
                                DELETES))
     return found
 
@@ -252,7 +261,7 @@ def _round_dependents(round_: Round) -> list[Dependent]:
                                  .where(Assignment.round_id == round_.id)) or 0
     if assigned:
         found.append(Dependent(_("Assignments in this round"),
-                               _("%(count)d people", count=assigned), DELETES))
+                               _people(assigned), DELETES))
     return found
 
 
@@ -269,11 +278,11 @@ def _workshop_dependents(workshop: Workshop) -> list[Dependent]:
     wishes = _wish_count(WorkshopWish, WorkshopWish.workshop_id, workshop.id)
     if wishes:
         found.append(Dependent(_("Wishes for %(name)s", name=workshop.name),
-                               _("%(count)d wishes", count=wishes), DELETES))
+                               _wishes(wishes), DELETES))
     assigned = _wish_count(WorkshopAssignment, WorkshopAssignment.workshop_id, workshop.id)
     if assigned:
         found.append(Dependent(_("Assignments to %(name)s", name=workshop.name),
-                               _("%(count)d people", count=assigned), DELETES))
+                               _people(assigned), DELETES))
     return found
 
 
@@ -281,7 +290,7 @@ def _session_dependents(session: Session) -> list[Dependent]:
     assigned = session_assignment_count(session)
     if not assigned:
         return []
-    return [Dependent(_("Assignments to this session"), _("%(count)d people", count=assigned),
+    return [Dependent(_("Assignments to this session"), _people(assigned),
                       DELETES)]
 
 

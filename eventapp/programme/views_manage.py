@@ -15,6 +15,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -103,8 +104,10 @@ class Section:
     model: type
     form: type[forms.BuilderForm]
     save: Callable[[Event, Any, dict], Any]
-    title: Any
-    noun: Any
+    title: Any  # list page ("Themes")
+    noun: Any  # kind of one item, capitalised ("Theme"): shown above its name
+    add_title: Any  # whole phrases, not composed, so translations can agree in gender
+    edit_title: Any
     describe: Callable[[Any], str]
     list_context: Callable[[Event], dict]
     choices: Callable[[FlaskForm, Event], None] = _no_choices
@@ -191,7 +194,7 @@ def _session_choices(form: FlaskForm, event: Event) -> None:
                                   _("To be placed by the scheduler"))
     form.room.choices = _options(
         queries.rooms(event),
-        lambda r: f"{r.name} ({r.tables} " + (_("tables") if r.tables > 1 else _("table")) + ")",
+        lambda r: f"{r.name} ({ngettext('%(num)d table', '%(num)d tables', r.tables)})",
         _("To be placed by the scheduler"))
     form.extra_presenters.choices = _options(queries.people(event), _person_label)
 
@@ -219,34 +222,41 @@ def _save_presenter(event: Event, person: Participant | None, data: dict) -> Par
 
 SECTIONS: list[Section] = [
     Section("themes", "theme", Theme, forms.ThemeForm, ops.save_theme,
-            _l("Themes"), _l("theme"), lambda t: t.name,
+            _l("Themes"), _l("Theme"), _l("Add a theme"), _l("Edit the theme"), lambda t: t.name,
             lambda e: {"themes": queries.themes(e)}, initial=_theme_initial),
     Section("rooms", "room", Room, forms.RoomForm, ops.save_room,
-            _l("Rooms"), _l("room"), lambda r: r.name,
+            _l("Rooms"), _l("Room"), _l("Add a room"), _l("Edit the room"), lambda r: r.name,
             lambda e: {"rooms": queries.rooms(e)}, _room_choices, _room_initial),
     Section("projects", "project", Project, forms.ProjectForm, ops.save_project,
-            _l("Projects"), _l("project"), lambda p: p.name,
+            _l("Projects"), _l("Project"), _l("Add a project"), _l("Edit the project"),
+            lambda p: p.name,
             lambda e: {"projects": queries.projects(e)}, _project_choices, _project_initial),
     Section("presenters", "presenter", Participant, forms.PresenterForm, _save_presenter,
-            _l("Presenters"), _l("presenter"), lambda p: p.full_name or p.key,
+            _l("Presenters"), _l("Presenter"), _l("Add a presenter"),
+            _l("Edit the presenter"), lambda p: p.full_name or p.key,
             lambda e: {"presenters": [(p, queries.presented_projects(p))
                                       for p in queries.presenters(e)]}),
     Section("timeline", "item", ProgrammeItem, forms.ProgrammeItemForm,
-            ops.save_programme_item, _l("Timeline"), _l("programme item"), lambda i: i.title,
+            ops.save_programme_item, _l("Timeline"), _l("Programme item"),
+            _l("Add a programme item"), _l("Edit the programme item"), lambda i: i.title,
             lambda e: {"entries": queries.timeline(e)}, _item_choices, _timed_initial),
     Section("rounds", "round", Round, forms.RoundForm, ops.save_round,
-            _l("Speed-dating rounds"), _l("round"), lambda r: r.key,
+            _l("Speed-dating rounds"), _l("Round"), _l("Add a round"), _l("Edit the round"),
+            lambda r: r.key,
             lambda e: {"rounds": queries.rounds(e)}, initial=_timed_initial),
     Section("slots", "slot", WorkshopSlot, forms.SlotForm, ops.save_slot,
-            _l("Workshop slots"), _l("workshop slot"), lambda s: s.key,
+            _l("Workshop slots"), _l("Workshop slot"), _l("Add a time slot"),
+            _l("Edit the time slot"), lambda s: s.key,
             lambda e: {"slots": queries.slots(e)}, initial=_timed_initial,
             list_endpoint="workshops"),
     Section("workshops", "workshop", Workshop, forms.WorkshopForm, ops.save_workshop,
-            _l("Workshops"), _l("workshop"), lambda w: w.name,
+            _l("Workshops"), _l("Workshop"), _l("Add a workshop"), _l("Edit the workshop"),
+            lambda w: w.name,
             lambda e: {"slots": queries.slots(e), "workshops": queries.workshops(e)},
             _workshop_choices, _workshop_initial),
     Section("sessions", "session", Session, forms.SessionForm, ops.save_session,
-            _l("Sessions"), _l("session"), lambda s: f"{s.project.name} ({s.key})",
+            _l("Sessions"), _l("Session"), _l("Add a session"), _l("Edit the session"),
+            lambda s: f"{s.project.name} ({s.key})",
             lambda e: {"sessions": queries.sessions(e)}, _session_choices, _session_initial),
 ]
 SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}
@@ -290,8 +300,7 @@ def new_view(section: Section) -> Callable:
         if form.validate_on_submit():
             obj = _apply(form, lambda: section.save(event, None, form.data))
             if obj is not None:
-                flash(_("%(noun)s “%(name)s” added.", noun=str(section.noun).capitalize(),
-                        name=section.describe(obj)), "success")
+                flash(_("Added: %(name)s.", name=section.describe(obj)), "success")
                 return redirect(url_for(section.back_endpoint, slug=slug))
         status = INVALID if form.is_submitted() else 200
         return _render_form(section, event, form, None, status)
@@ -310,8 +319,7 @@ def edit_view(section: Section) -> Callable:
         if form.validate_on_submit():
             saved = _apply(form, lambda: section.save(event, obj, form.data))
             if saved is not None:
-                flash(_("%(noun)s “%(name)s” saved.", noun=str(section.noun).capitalize(),
-                        name=section.describe(saved)), "success")
+                flash(_("Saved: %(name)s.", name=section.describe(saved)), "success")
                 return redirect(url_for(section.back_endpoint, slug=slug))
         status = INVALID if form.is_submitted() else 200
         return _render_form(section, event, form, obj, status)
@@ -331,8 +339,7 @@ def delete_view(section: Section) -> Callable:
         status = 200
         if form.validate_on_submit():
             if _apply(form, lambda: ops.delete(obj, confirmed=True) or True):
-                flash(_("%(noun)s “%(name)s” deleted.", noun=str(section.noun).capitalize(),
-                        name=name), "success")
+                flash(_("Deleted: %(name)s.", name=name), "success")
                 return redirect(url_for(section.back_endpoint, slug=slug))
             status = INVALID
             obj = queries.get_owned_or_404(section.model, event, ident)
@@ -379,7 +386,7 @@ def event_new():
     if form.validate_on_submit():
         event = _apply(form, lambda: ops.save_event(None, form.data))
         if event is not None:
-            flash(_("Event “%(name)s” created.", name=event.name), "success")
+            flash(_("Event created: %(name)s.", name=event.name), "success")
             return redirect(url_for("programme.event_dashboard", slug=event.slug))
     status = INVALID if form.is_submitted() else 200
     return render_template("programme/manage/event_form.html", form=form, event=None), status
@@ -393,7 +400,7 @@ def event_edit(slug: str):
     if form.validate_on_submit():
         saved = _apply(form, lambda: ops.save_event(event, form.data))
         if saved is not None:
-            flash(_("Event “%(name)s” saved.", name=saved.name), "success")
+            flash(_("Event saved: %(name)s.", name=saved.name), "success")
             return redirect(url_for("programme.event_dashboard", slug=saved.slug))
         event = queries.get_event_or_404(slug)
     status = INVALID if form.is_submitted() else 200
@@ -407,11 +414,11 @@ def event_delete(slug: str):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         if _apply(form, lambda: ops.delete_event(event) or True):
-            flash(_("Event “%(name)s” deleted with everything it contained.", name=name),
+            flash(_("Event deleted, with everything it contained: %(name)s.", name=name),
                   "success")
             return redirect(url_for("programme.events"))
         event = queries.get_event_or_404(slug)
-    return _render_confirm(event, form, _("event"), name, [],
+    return _render_confirm(event, form, _("Event"), name, [],
                            url_for("programme.event_dashboard", slug=slug),
                            INVALID if form.is_submitted() else 200,
                            counts=queries.summary(event))
