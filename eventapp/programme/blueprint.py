@@ -11,5 +11,29 @@ public_bp.add_url_rule("/", view_func=views_public.index)
 public_bp.add_url_rule("/e/<slug>/", view_func=views_public.programme)
 public_bp.add_url_rule("/e/<slug>/colours.css", view_func=views_public.theme_css)
 
+# The organiser's builder. GET pages of lists are open to staff (read-only); every page
+# that changes something is for organisers only (see views_manage).
 manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
 manage_bp.add_url_rule("/", view_func=views_manage.events)
+manage_bp.add_url_rule("/events/new", view_func=views_manage.event_new,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/", view_func=views_manage.event_dashboard)
+manage_bp.add_url_rule("/events/<slug>/edit", view_func=views_manage.event_edit,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/delete", view_func=views_manage.event_delete,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/rounds/generate", view_func=views_manage.rounds_generate,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/grid", view_func=views_manage.grid)
+for _section in views_manage.SECTIONS:
+    _base = f"/events/<slug>/{_section.name}"
+    manage_bp.add_url_rule(f"{_base}/", endpoint=_section.name,
+                           view_func=views_manage.list_view(_section))
+    manage_bp.add_url_rule(f"{_base}/new", endpoint=f"{_section.singular}_new",
+                           view_func=views_manage.new_view(_section), methods=["GET", "POST"])
+    manage_bp.add_url_rule(f"{_base}/<int:{_section.id_arg}>/edit",
+                           endpoint=f"{_section.singular}_edit",
+                           view_func=views_manage.edit_view(_section), methods=["GET", "POST"])
+    manage_bp.add_url_rule(f"{_base}/<int:{_section.id_arg}>/delete",
+                           endpoint=f"{_section.singular}_delete",
+                           view_func=views_manage.delete_view(_section), methods=["GET", "POST"])

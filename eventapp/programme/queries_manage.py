@@ -1,0 +1,437 @@
+"""Read side of the organiser's builder: lists, the speed-dating grid, dependencies."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from typing import Any, NamedTuple
+
+from flask import abort
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import delete, func, or_, select
+
+from ..events.models import Event
+from ..extensions import db
+from ..registration.models import Participant, ProjectWish, WorkshopWish
+from ..scheduling.models import Assignment, WorkshopAssignment
+from .models import (
+    ProgrammeItem,
+    Project,
+    Room,
+    Round,
+    Session,
+    Theme,
+    Workshop,
+    WorkshopSlot,
+    project_presenters,
+    session_presenters,
+)
+from .queries import get_event_or_404
+
+__all__ = ["get_event_or_404"]
+
+
+def get_owned_or_404(model: type, event: Event, ident: int) -> Any:
+    """Row ``ident`` of ``model`` if it belongs to ``event``: ids of other events are 404."""
+    obj = db.session.get(model, ident)
+    if obj is None or obj.event_id != event.id:
+        abort(404)
+    return obj
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+def all_events() -> list[Event]:
+    return list(db.session.scalars(db.select(Event).order_by(Event.date.desc(), Event.name)))
+
+
+def themes(event: Event) -> list[Theme]:
+    return list(db.session.scalars(db.select(Theme).where(Theme.event_id == event.id)
+                                   .order_by(Theme.position, Theme.name)))
+
+
+def rooms(event: Event) -> list[Room]:
+    return list(db.session.scalars(db.select(Room).where(Room.event_id == event.id)
+                                   .order_by(Room.position, Room.name)))
+
+
+def projects(event: Event) -> list[Project]:
+    return list(db.session.scalars(
+        db.select(Project).join(Project.theme).where(Project.event_id == event.id)
+        .order_by(Theme.position, Project.position, Project.name)))
+
+
+def rounds(event: Event) -> list[Round]:
+    return list(db.session.scalars(db.select(Round).where(Round.event_id == event.id)
+                                   .order_by(Round.starts_at)))
+
+
+def next_round_start(event: Event, changeover_minutes: int = 5) -> time | None:
+    """Local time at which a new round would follow the last one, if any."""
+    existing = rounds(event)
+    if not existing:
+        return None
+    moment = event.to_local(existing[-1].ends_at) + timedelta(minutes=changeover_minutes)
+    return moment.time().replace(second=0, microsecond=0)
+
+
+def slots(event: Event) -> list[WorkshopSlot]:
+    return list(db.session.scalars(db.select(WorkshopSlot)
+                                   .where(WorkshopSlot.event_id == event.id)
+                                   .order_by(WorkshopSlot.starts_at)))
+
+
+def workshops(event: Event) -> list[Workshop]:
+    return list(db.session.scalars(
+        db.select(Workshop).join(Workshop.slot).where(Workshop.event_id == event.id)
+        .order_by(WorkshopSlot.starts_at, Workshop.position, Workshop.name)))
+
+
+def programme_items(event: Event) -> list[ProgrammeItem]:
+    return list(db.session.scalars(db.select(ProgrammeItem)
+                                   .where(ProgrammeItem.event_id == event.id)
+                                   .order_by(ProgrammeItem.starts_at)))
+
+
+def sessions(event: Event) -> list[Session]:
+    """Sessions by round (unplaced last), room and table."""
+    return sorted(
+        db.session.scalars(db.select(Session).where(Session.event_id == event.id)),
+        key=lambda s: (s.round is None, s.round.starts_at.isoformat() if s.round else "",
+                       s.room.position if s.room else 0, s.room.name if s.room else "",
+                       s.table_number or 0, s.project.name))
+
+
+def people(event: Event) -> list[Participant]:
+    """Everyone of the event who could present (not cancelled), presenters first."""
+    rows = db.session.scalars(db.select(Participant).where(
+        Participant.event_id == event.id, Participant.status != "cancelled"))
+    return sorted(rows, key=lambda p: (p.role != "presenter", p.last_name.lower(),
+                                       p.first_name.lower()))
+
+
+def presenters(event: Event) -> list[Participant]:
+    """People with the presenter role or presenting a project."""
+    presenting = select(project_presenters.c.participant_id)
+    return list(db.session.scalars(db.select(Participant).where(
+        Participant.event_id == event.id,
+        or_(Participant.role == "presenter", Participant.id.in_(presenting)),
+    ).order_by(Participant.last_name, Participant.first_name)))
+
+
+def presented_projects(person: Participant) -> list[Project]:
+    return list(db.session.scalars(
+        db.select(Project).join(project_presenters,
+                                project_presenters.c.project_id == Project.id)
+        .where(project_presenters.c.participant_id == person.id).order_by(Project.name)))
+
+
+def timeline(event: Event) -> list[tuple[Any, str]]:
+    """Plenary items, rounds and workshop slots in time order, tagged by kind."""
+    entries = ([(i, "item") for i in programme_items(event)]
+               + [(r, "round") for r in rounds(event)]
+               + [(s, "slot") for s in slots(event)])
+    return sorted(entries, key=lambda entry: entry[0].starts_at)
+
+
+def summary(event: Event) -> dict[str, int]:
+    """How many of each thing the event holds (dashboard and delete confirmation)."""
+
+    def count(model: type) -> int:
+        return db.session.scalar(select(func.count()).select_from(model)
+                                 .where(model.event_id == event.id)) or 0
+
+    return {
+        "themes": count(Theme), "rooms": count(Room), "projects": count(Project),
+        "rounds": count(Round), "sessions": count(Session), "slots": count(WorkshopSlot),
+        "workshops": count(Workshop), "items": count(ProgrammeItem),
+        "participants": count(Participant),
+        "unplaced": db.session.scalar(select(func.count()).select_from(Session).where(
+            Session.event_id == event.id,
+            or_(Session.round_id.is_(None), Session.room_id.is_(None)))) or 0,
+    }
+
+
+def session_assignment_count(session: Session) -> int:
+    return db.session.scalar(select(func.count()).select_from(Assignment)
+                             .where(Assignment.session_id == session.id)) or 0
+
+
+def workshop_has_activity(workshop: Workshop) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(WorkshopAssignment)
+                                  .where(WorkshopAssignment.workshop_id == workshop.id)))
+
+
+# --- dependencies ------------------------------------------------------------------------
+
+BLOCKS = "blocks"      # must be changed first: deletion refused
+DELETES = "deletes"    # deleted too, after confirmation
+DETACHES = "detaches"  # kept, but loses its link (room cleared, presenter removed...)
+
+
+class Dependent(NamedTuple):
+    """Something that depends on an item about to be deleted."""
+
+    kind: str
+    name: str
+    effect: str
+    target: Any = None  # the dependent row, when one row stands behind the name
+
+    def describe(self) -> str:
+        return f"{self.kind}: {self.name}"
+
+
+def dependents_of(obj: Any) -> list[Dependent]:
+    """What depends on ``obj``, and what deleting it would do to each (see the constants).
+
+    Each entry reads as ``(kind, name, effect, target)``: a translated kind ("Project"),
+    the dependent's name, BLOCKS / DELETES / DETACHES, and the row itself when there is
+    one. The delete confirmation page lists them by name, and
+    ``operations_manage.delete`` refuses while any of them BLOCKS and otherwise applies
+    all of them in the caller's transaction, so nothing is ever half-deleted.
+    Handles Theme, Room, Project, Round, WorkshopSlot, Workshop, Session and Participant;
+    anything else has no dependents.
+    """
+    finder = _DEPENDENCY_FINDERS.get(type(obj))
+    return finder(obj) if finder else []
+
+
+def _people_names(rows) -> str:
+    names = [p.full_name or p.key for p in rows]
+    return ", ".join(names[:10]) + (f" (+{len(names) - 10})" if len(names) > 10 else "")
+
+
+def _session_name(session: Session) -> str:
+    where = session.round.key if session.round else _("unplaced")
+    return f"{session.project.name} ({where})"
+
+
+def _theme_dependents(theme: Theme) -> list[Dependent]:
+    found = [Dependent(_("Project"), p.name, BLOCKS, p)
+             for p in sorted(theme.projects, key=lambda p: p.name)]
+    found += [Dependent(_("Room admitting this theme"), r.name, DETACHES) for r in theme.rooms]
+    interested = db.session.scalars(db.select(Participant).join(
+        Participant.theme_interests).where(Theme.id == theme.id)).all()
+    if interested:
+        found.append(Dependent(_("Participants interested"), _people_names(interested),
+                               DETACHES))
+    return found
+
+
+def _room_dependents(room: Room) -> list[Dependent]:
+    found = [Dependent(_("Workshop"), w.name, BLOCKS, w) for w in db.session.scalars(
+        db.select(Workshop).where(Workshop.room_id == room.id).order_by(Workshop.name))]
+    found += [Dependent(_("Session (will be unplaced)"), _session_name(s), DETACHES)
+              for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id))]
+    found += [Dependent(_("Programme item (room cleared)"), i.title, DETACHES)
+              for i in db.session.scalars(db.select(ProgrammeItem)
+                                          .where(ProgrammeItem.room_id == room.id))]
+    return found
+
+
+def _people(count: int) -> str:
+    return ngettext("%(num)d person", "%(num)d people", count)
+
+
+def _wishes(count: int) -> str:
+    return ngettext("%(num)d wish", "%(num)d wishes", count)
+
+
+def _wish_count(model: type, column, ident: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(column == ident)) or 0
+
+
+def _project_dependents(project: Project) -> list[Dependent]:
+    found = []
+    for session in project.sessions:
+        found.append(Dependent(_("Session"), _session_name(session), DELETES))
+        assigned = session_assignment_count(session)
+        if assigned:
+            found.append(Dependent(_("Assignments to this session"),
+                                   _people(assigned), DELETES))
+    wishes = _wish_count(ProjectWish, ProjectWish.project_id, project.id)
+    if wishes:
+        found.append(Dependent(_("Participants' wishes"), _wishes(wishes),
+                               DELETES))
+    return found
+
+
+def _round_dependents(round_: Round) -> list[Dependent]:
+    found = [Dependent(_("Session (will be unplaced)"), s.project.name, DETACHES)
+             for s in round_.sessions]
+    assigned = db.session.scalar(select(func.count()).select_from(Assignment)
+                                 .where(Assignment.round_id == round_.id)) or 0
+    if assigned:
+        found.append(Dependent(_("Assignments in this round"),
+                               _people(assigned), DELETES))
+    return found
+
+
+def _slot_dependents(slot: WorkshopSlot) -> list[Dependent]:
+    found = []
+    for workshop in slot.workshops:
+        found.append(Dependent(_("Workshop"), workshop.name, DELETES))
+        found += _workshop_dependents(workshop)
+    return found
+
+
+def _workshop_dependents(workshop: Workshop) -> list[Dependent]:
+    found = []
+    wishes = _wish_count(WorkshopWish, WorkshopWish.workshop_id, workshop.id)
+    if wishes:
+        found.append(Dependent(_("Wishes for %(name)s", name=workshop.name),
+                               _wishes(wishes), DELETES))
+    assigned = _wish_count(WorkshopAssignment, WorkshopAssignment.workshop_id, workshop.id)
+    if assigned:
+        found.append(Dependent(_("Assignments to %(name)s", name=workshop.name),
+                               _people(assigned), DELETES))
+    return found
+
+
+def _session_dependents(session: Session) -> list[Dependent]:
+    assigned = session_assignment_count(session)
+    if not assigned:
+        return []
+    return [Dependent(_("Assignments to this session"), _people(assigned),
+                      DELETES)]
+
+
+def _participant_dependents(person: Participant) -> list[Dependent]:
+    found = [Dependent(_("Presents the project (removed from its presenters)"), p.name,
+                       DETACHES) for p in presented_projects(person)]
+    extra = db.session.scalars(db.select(Session).join(
+        session_presenters, session_presenters.c.session_id == Session.id)
+        .where(session_presenters.c.participant_id == person.id)).all()
+    found += [Dependent(_("Co-presents the session (removed)"), _session_name(s), DETACHES)
+              for s in extra]
+    for model, label in ((Assignment, _("Speed-dating assignments")),
+                         (WorkshopAssignment, _("Workshop assignments")),
+                         (ProjectWish, _("Project wishes")),
+                         (WorkshopWish, _("Workshop wishes"))):
+        n = _wish_count(model, model.participant_id, person.id)
+        if n:
+            found.append(Dependent(label, str(n), DELETES))
+    return found
+
+
+_DEPENDENCY_FINDERS = {
+    Theme: _theme_dependents,
+    Room: _room_dependents,
+    Project: _project_dependents,
+    Round: _round_dependents,
+    WorkshopSlot: _slot_dependents,
+    Workshop: _workshop_dependents,
+    Session: _session_dependents,
+    Participant: _participant_dependents,
+}
+
+
+def delete_round_assignments(round_: Round) -> None:
+    db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
+
+
+def delete_event_rows(event: Event) -> None:
+    """Delete the event, children before parents.
+
+    The foreign keys would cascade from ``events`` alone, but projects RESTRICT their
+    theme (and sessions their round/room), and PostgreSQL checks RESTRICT row by row, so
+    the order is explicit.
+    """
+    for model in (Session, Workshop, ProgrammeItem, Project):
+        db.session.execute(delete(model).where(model.event_id == event.id))
+    db.session.execute(delete(Event).where(Event.id == event.id))
+
+
+# --- the builder grid --------------------------------------------------------------------
+
+
+@dataclass
+class GridColumn:
+    room: Room
+    table: int
+
+    @property
+    def label(self) -> str:
+        return self.room.table_label(self.table)
+
+
+@dataclass
+class SpeedDatingGrid:
+    """Sessions by round (rows) and room table (columns), with what needs attention."""
+
+    columns: list[GridColumn]
+    rows: list[tuple[Round, list[list[Session]]]]
+    unplaced: list[Session]
+    problems: list[str] = field(default_factory=list)
+
+
+def speed_dating_grid(event: Event) -> SpeedDatingGrid:
+    all_rooms, all_rounds = rooms(event), rounds(event)
+    columns = [GridColumn(room, table) for room in all_rooms
+               for table in range(1, room.tables + 1)]
+    index = {(c.room.id, c.table): n for n, c in enumerate(columns)}
+    cells: dict[int, list[list[Session]]] = {r.id: [[] for _ in columns] for r in all_rounds}
+    unplaced, problems = [], []
+    for session in sessions(event):
+        if session.round is None or session.room is None:
+            unplaced.append(session)
+            continue
+        position = index.get((session.room_id, session.table_number or 1))
+        if position is None:
+            problems.append(_("%(project)s is placed at table %(table)s of %(room)s, which no "
+                              "longer exists.", project=session.project.name,
+                              table=session.table_number, room=session.room.name))
+            unplaced.append(session)
+            continue
+        cells[session.round_id][position].append(session)
+    problems += placement_problems(event)
+    rows = [(r, cells[r.id]) for r in all_rounds]
+    return SpeedDatingGrid(columns=columns, rows=rows, unplaced=unplaced, problems=problems)
+
+
+def placement_problems(event: Event) -> list[str]:
+    """Rule breaches the database cannot see, typically left behind when a room or a
+    project changed after sessions were placed: theme not admitted, capacity above the
+    room's seats, minimum audience above capacity, table missing, presenter in two places."""
+    from .operations_manage import room_admits
+
+    problems = []
+    by_round: dict[int, list[Session]] = defaultdict(list)
+    for session in sessions(event):
+        room, name = session.room, session.project.name
+        if room is not None and not room_admits(room, session.project.theme):
+            problems.append(_("%(room)s does not admit the theme of %(project)s.",
+                              room=room.name, project=name))
+        if room is not None and session.capacity is not None and session.capacity > room.capacity:
+            problems.append(_("%(project)s expects %(capacity)s people but %(room)s has %(seats)s "
+                              "seats.", project=name, capacity=session.capacity, room=room.name,
+                              seats=room.capacity))
+        capacity = session.effective_capacity
+        if capacity is not None and session.min_audience > capacity:
+            problems.append(_("%(project)s needs at least %(minimum)s people but holds only "
+                              "%(capacity)s.", project=name, minimum=session.min_audience,
+                              capacity=capacity))
+        if room is not None and room.tables > 1 and session.round_id is not None \
+                and session.table_number is None:
+            problems.append(_("%(project)s has no table in %(room)s.", project=name,
+                              room=room.name))
+        if session.round_id is not None:
+            by_round[session.round_id].append(session)
+    for workshop in workshops(event):
+        if workshop.capacity > workshop.room.capacity:
+            problems.append(_("The workshop %(name)s expects %(capacity)s people but %(room)s "
+                              "has %(seats)s seats.", name=workshop.name,
+                              capacity=workshop.capacity, room=workshop.room.name,
+                              seats=workshop.room.capacity))
+    for round_sessions in by_round.values():
+        seen: dict[int, Session] = {}
+        for session in round_sessions:
+            for person in session.presenters:
+                if person.id in seen and seen[person.id] is not session:
+                    problems.append(_("%(person)s presents twice in round %(round)s.",
+                                      person=person.full_name, round=session.round.key))
+                seen[person.id] = session
+    return problems
