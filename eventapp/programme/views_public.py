@@ -18,7 +18,11 @@ def index():
 def programme(slug: str) -> str:
     """An event's public programme: timeline, speed-dating grid, projects, workshops."""
     event = get_event_or_404(slug)
-    return render_template("programme/public/programme.html", page=build_public_programme(event))
+    from ..db_types import utcnow
+    from ..registration.queries import registration_state
+
+    return render_template("programme/public/programme.html", page=build_public_programme(event),
+                           registration=registration_state(event, utcnow()))
 
 
 def theme_css(slug: str) -> Response:

@@ -217,3 +217,22 @@ def test_programme_mode_lists_every_session_as_to_be_scheduled(client, app):
     assert "To be scheduled" in text
     assert "AVISE" in text and "D2C" in text and "(Salle 2)" in text
     assert "When and where: to be scheduled" in text
+
+
+def test_programme_page_invites_to_register_while_registration_is_open(client, app):
+    from datetime import timedelta
+
+    from eventapp.db_types import utcnow
+    from eventapp.extensions import db
+    from eventapp.registration.operations import update_settings
+    from tests.factories import make_event
+
+    event = make_event(slug="open-day")
+    db.session.commit()
+    page = client.get("/e/open-day/").get_data(as_text=True)
+    assert "/e/open-day/register" in page
+    update_settings(event, closes_at=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    page = client.get("/e/open-day/").get_data(as_text=True)
+    assert "/e/open-day/register" not in page
+    assert "Registration is closed." in page
