@@ -32,6 +32,7 @@ from ..programme.models import (
     Workshop,
     WorkshopSlot,
 )
+from ..programme.queries_manage import delete_event_rows
 from ..registration.models import Participant
 
 DATA_FILE = Path(__file__).with_name("restitution_2016.json")
@@ -92,18 +93,8 @@ def ensure_demo_accounts() -> list[DemoAccount]:
 
 
 def delete_event(event: Event) -> None:
-    """Delete an event and everything in it (the caller commits).
-
-    Rows are deleted table by table, dependants first: some foreign keys are RESTRICT
-    (a project with sessions, a room with workshops), which a single cascading delete
-    of the event would trip over on PostgreSQL.
-    """
-    event_id = event.id
-    db.session.flush()
-    for table in reversed(db.metadata.sorted_tables):
-        if "event_id" in table.c and table.name != "events":
-            db.session.execute(table.delete().where(table.c.event_id == event_id))
-    db.session.execute(db.delete(Event).where(Event.id == event_id))
+    """Delete an event and everything in it (the caller commits)."""
+    delete_event_rows(event)
     db.session.expunge_all()
 
 

@@ -8,8 +8,6 @@ a failure half-way leaves the event as it was.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy import delete, select, update
 
 from ..events.models import Event
 from ..extensions import db
+from ..programme.keys import slugify
 from ..programme.models import (
     ProgrammeItem,
     Project,
@@ -48,15 +47,10 @@ __all__ = ["InstanceImportError", "import_instance", "load_document", "unique_sl
 SLUG_LENGTH = 80
 
 
-def _slugify(value: str) -> str:
-    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-
-
 def unique_slug(name: str, on: date) -> str:
     """``<name>-<yyyy-mm-dd>``, shortened at a word boundary, with -2, -3... if taken."""
     suffix = on.isoformat()
-    full = _slugify(name)
+    full = slugify(name, max_length=SLUG_LENGTH * 4)
     limit = SLUG_LENGTH - len(suffix) - 5  # room for "-<date>" and a "-NNN" counter
     stem = full if len(full) <= limit else full[:limit].rsplit("-", 1)[0]
     base = f"{stem}-{suffix}" if stem else f"event-{suffix}"

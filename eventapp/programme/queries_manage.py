@@ -334,14 +334,17 @@ def delete_round_assignments(round_: Round) -> None:
 
 
 def delete_event_rows(event: Event) -> None:
-    """Delete the event, children before parents.
+    """Delete the event and everything in it, table by table, dependants first.
 
-    The foreign keys would cascade from ``events`` alone, but projects RESTRICT their
-    theme (and sessions their round/room), and PostgreSQL checks RESTRICT row by row, so
-    the order is explicit.
+    The foreign keys would cascade from ``events`` alone, but some are RESTRICT (projects
+    keep their theme, sessions their round and room) and PostgreSQL checks RESTRICT row by
+    row, so every table holding an ``event_id`` is emptied first, in reverse dependency
+    order; rows without one (wishes, assignments, tokens) cascade from their parents.
     """
-    for model in (Session, Workshop, ProgrammeItem, Project):
-        db.session.execute(delete(model).where(model.event_id == event.id))
+    db.session.flush()
+    for table in reversed(db.metadata.sorted_tables):
+        if "event_id" in table.c and table.name != "events":
+            db.session.execute(table.delete().where(table.c.event_id == event.id))
     db.session.execute(delete(Event).where(Event.id == event.id))
 
 
