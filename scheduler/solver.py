@@ -23,19 +23,11 @@ from .checker import evaluate
 from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
-from .paths import Placement, solve_seating, watch_stop
+from .paths import Placement, solve_seating
+from .programme import improve, initial_programme, programme_bound
 from .workshops import solve_workshops
 
 Progress = Callable[[float, float | None, float | None], None]
-
-
-class _ProgressCallback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, report: Callable[[float, float], None]):
-        super().__init__()
-        self.report = report
-
-    def on_solution_callback(self) -> None:
-        self.report(self.objective_value, self.best_objective_bound)
 
 
 def _empty_solution(inst: Instance, status: str, diagnosis: list[str], t0: float,
@@ -93,27 +85,22 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
                  math.floor(bound + 1e-6) + ws.objective)
 
     ridx = {r: i for i, r in enumerate(inst.round_ids)}
-    compact_bound = math.inf
-    compact_status = None
     if inst.programme_mode:
-        place, compact_bound, compact_status = _choose_programme(
-            inst, deadline, t0, workers, seed, report, stop)
+        place, prog_bound, seat = _choose_programme(inst, deadline, t0, workers, seed, report,
+                                                    stop)
         if place is None:
-            if compact_status == "INFEASIBLE":
-                diag = relaxation_reasons(inst, max(2.0, deadline - time.monotonic()),
-                                          workers, seed)
-                return _empty_solution(inst, "INFEASIBLE", diag, t0)
-            return _empty_solution(inst, "UNKNOWN", [
-                "no programme was found within the time limit"], t0)
-        always_held = True
+            # the placement model's rules (tables, rule 9, themes, seats) are necessary
+            # conditions, so its infeasibility is a proof; say which group is responsible
+            diag = relaxation_reasons(inst, max(2.0, deadline - time.monotonic()), workers,
+                                      seed)
+            return _empty_solution(inst, "INFEASIBLE", diag, t0)
     else:
         place = Placement([ridx[s.round] for s in inst.sessions],
                           [s.room for s in inst.sessions])
-        always_held = False
-
-    seat = solve_seating(inst, place, time_limit=max(1.0, deadline - time.monotonic()),
-                         seed=seed, workers=workers, always_held=always_held,
-                         progress=report, stop=stop, t0=t0)
+        seat = solve_seating(inst, place, time_limit=max(1.0, deadline - time.monotonic()),
+                             seed=seed, workers=workers, always_held=False,
+                             progress=report, stop=stop, t0=t0)
+        prog_bound = seat.bound
     if seat.objective is None:
         # the restricted model found nothing: prove infeasibility or admit ignorance
         if not inst.programme_mode:
@@ -137,7 +124,7 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
         })
     metrics = evaluate(inst, assignments)
     objective = metrics.pop("objective")
-    bound = min(seat.bound, compact_bound) + ws.objective
+    bound = prog_bound + ws.objective
     bound_int = max(objective, math.floor(bound + 1e-6))
     status = "OPTIMAL" if objective >= bound_int else "FEASIBLE"
     if stop is not None and stop.is_set() and status != "OPTIMAL":
@@ -158,28 +145,14 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
 
 
 def _choose_programme(inst: Instance, deadline: float, t0: float, workers: int, seed: int,
-                      report, stop) -> tuple[Placement | None, float, str]:
-    """Place the sessions with the compact joint model; return (placement, bound, status)."""
-    cm = build_compact(inst, objective=True, always_held=True)
-    budget = max(1.0, 0.6 * (deadline - time.monotonic()))
-    solver = make_solver(budget, workers, seed)
-    # a deterministic time limit makes the chosen programme reproducible; the wall-clock
-    # limit stays as a safety net on slow machines
-    solver.parameters.max_deterministic_time = budget
-    solver.parameters.max_time_in_seconds = budget * 1.5
-    cb = _ProgressCallback(lambda obj, bnd: report(time.monotonic() - t0, None, bnd))
-    with watch_stop(stop, solver.stop_search):
-        st = solver.solve(cm.model, cb)
-    if st == cp_model.INFEASIBLE:
-        return None, math.inf, "INFEASIBLE"
-    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, math.inf, "UNKNOWN"
-    ridx_of = {}
-    room_of = {}
-    for (i, r, room), v in sorted(cm.placement.items()):
-        if solver.value(v):
-            ridx_of[i] = r
-            room_of[i] = room
-    n = len(inst.sessions)
-    place = Placement([ridx_of[i] for i in range(n)], [room_of[i] for i in range(n)])
-    return place, solver.best_objective_bound, solver.status_name(st)
+                      report, stop) -> tuple[Placement | None, float, Any]:
+    """Initial conflict-minimising programme, then local search (see scheduler.programme)."""
+    budget = deadline - time.monotonic()
+    place = initial_programme(inst, max(1.0, min(5.0, 0.15 * budget)), workers, seed)
+    if place is None:
+        return None, math.inf, None
+    bound = programme_bound(inst)
+    ls_deadline = time.monotonic() + 0.9 * (deadline - time.monotonic())
+    place, seat = improve(inst, place, ls_deadline, workers, seed,
+                          lambda best: report(time.monotonic() - t0, best, bound), stop)
+    return place, bound, seat
