@@ -36,4 +36,7 @@ def create_user_command(email: str, role: str, name: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .exchange import cli as exchange_cli
+
     app.cli.add_command(create_user_command)
+    exchange_cli.init_app(app)

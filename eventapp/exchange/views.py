@@ -1,0 +1,117 @@
+"""Organiser pages: download an event as an instance, import one (new or replace)."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import organiser_required
+from ..events.models import Event
+from ..extensions import db
+from ..programme.queries import get_event_or_404
+from . import pending
+from .forms import ConfirmReplaceForm, UploadForm
+from .operations import InstanceImportError, import_instance, load_document
+from .queries import (
+    document_counts,
+    event_counts,
+    export_filename,
+    export_instance,
+    identity_differences,
+    instance_json,
+)
+from .validation import validate_instance
+
+
+@organiser_required
+def export_event(slug: str) -> Response:
+    event = get_event_or_404(slug)
+    response = Response(instance_json(export_instance(event)), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export_filename(event)}"'
+    response.headers["Cache-Control"] = "no-store"  # participants' names and choices
+    return response
+
+
+def _uploaded_document(form: UploadForm):
+    return load_document(form.file.data.read())
+
+
+def _imported(event: Event):
+    counts = event_counts(event)
+    flash(_("Imported “%(name)s”: %(participants)d participants, %(sessions)d sessions.",
+            name=event.name, participants=counts["participants"],
+            sessions=counts["sessions"]), "success")
+    return redirect(url_for("programme.events"))
+
+
+@organiser_required
+def import_new():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("exchange/import_new.html", form=form), \
+            400 if form.is_submitted() else 200
+    try:
+        event = import_instance(_uploaded_document(form))
+    except InstanceImportError as error:
+        db.session.rollback()
+        return render_template("exchange/import_new.html", form=UploadForm(formdata=None),
+                               errors=error.errors), 400
+    db.session.commit()
+    return _imported(event)
+
+
+@organiser_required
+def import_into(slug: str):
+    """Step 1: upload and validate; step 2 (with the token): confirm and replace."""
+    event = get_event_or_404(slug)
+    confirm_form = ConfirmReplaceForm(prefix="confirm")
+    if confirm_form.token.data:
+        return _confirm_replace(event, confirm_form)
+    form = UploadForm()
+    context = {"event": event, "counts": event_counts(event)}
+    if not form.validate_on_submit():
+        return render_template("exchange/import_into.html", form=form, **context), \
+            400 if form.is_submitted() else 200
+    try:
+        document = _uploaded_document(form)
+        validate_instance(document)
+    except InstanceImportError as error:
+        return render_template("exchange/import_into.html", form=UploadForm(formdata=None),
+                               errors=error.errors, **context), 400
+    confirm_form.token.data = pending.stash(document, event_id=event.id,
+                                            user_id=current_user.id)
+    return render_template("exchange/confirm_replace.html", form=confirm_form,
+                           new_counts=document_counts(document),
+                           differences=identity_differences(event, document), **context)
+
+
+def _confirm_replace(event: Event, form: ConfirmReplaceForm):
+    if not form.validate_on_submit():
+        document = pending.take(form.token.data, event_id=event.id, user_id=current_user.id)
+        if document is None:
+            return _expired(event)
+        # Keep the upload for the next attempt under a fresh token.
+        form.token.data = pending.stash(document, event_id=event.id, user_id=current_user.id)
+        return render_template("exchange/confirm_replace.html", form=form, event=event,
+                               counts=event_counts(event),
+                               new_counts=document_counts(document),
+                               differences=identity_differences(event, document)), 400
+    document = pending.take(form.token.data, event_id=event.id, user_id=current_user.id)
+    if document is None:
+        return _expired(event)
+    try:
+        import_instance(document, event=event)
+    except InstanceImportError as error:  # the file was valid at upload: rare, but say so
+        db.session.rollback()
+        return render_template("exchange/import_into.html", form=UploadForm(formdata=None),
+                               errors=error.errors, event=event,
+                               counts=event_counts(event)), 400
+    db.session.commit()
+    return _imported(event)
+
+
+def _expired(event: Event):
+    flash(_("The uploaded file is no longer available (it expires after an hour). "
+            "Upload it again; nothing was changed."), "error")
+    return redirect(url_for("exchange.import_into", slug=event.slug))
