@@ -49,8 +49,10 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.blueprint import bp as auth_bp
     from .exchange.blueprint import bp as exchange_bp
     from .programme.blueprint import manage_bp, public_bp
+    from .scheduling.blueprint import bp as scheduling_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(exchange_bp)
+    app.register_blueprint(scheduling_bp)

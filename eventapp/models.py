@@ -21,7 +21,14 @@ from .registration.models import (
     ProjectWish,
     WorkshopWish,
 )
-from .scheduling.models import Assignment, WorkshopAssignment
+from .scheduling.models import (
+    Assignment,
+    Publication,
+    PublishedSchedule,
+    SolveJob,
+    SolveProgress,
+    WorkshopAssignment,
+)
 
 __all__ = [
     "Assignment",
@@ -38,6 +45,10 @@ __all__ = [
     "Room",
     "Round",
     "Session",
+    "Publication",
+    "PublishedSchedule",
+    "SolveJob",
+    "SolveProgress",
     "Theme",
     "User",
     "Workshop",
