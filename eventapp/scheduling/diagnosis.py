@@ -13,9 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from .catalogue import Catalogue
+from .text import _
 
 
 @dataclass

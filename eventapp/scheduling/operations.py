@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -41,6 +40,7 @@ from .queries import (
     previous_option,
     solution_map,
 )
+from .text import _
 
 DEFAULT_STALE_AFTER_S = 60
 DEFAULT_QUEUE_STALE_AFTER_S = 3600
