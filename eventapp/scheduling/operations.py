@@ -219,10 +219,10 @@ def _write_draft(cat: Catalogue, schedule: dict) -> int:
                WorkshopAssignment.pinned.is_(True))).all())
     db.session.execute(delete(Assignment).where(
         Assignment.round_id.in_(round_ids), Assignment.pinned.is_(False)),
-        execution_options={"synchronize_session": False})
+        execution_options={"synchronize_session": "fetch"})
     db.session.execute(delete(WorkshopAssignment).where(
         WorkshopAssignment.slot_id.in_(slot_ids), WorkshopAssignment.pinned.is_(False)),
-        execution_options={"synchronize_session": False})
+        execution_options={"synchronize_session": "fetch"})
     people, rounds, slots = cat.participant_by_key, cat.round_by_key, cat.slot_by_key
     sessions, workshops = cat.session_by_key, cat.workshop_by_key
     rows: list[Any] = []
