@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from . import views
-from .queries import job_progress_dict
+from .queries import job_progress_dict, outcome_label
 
 bp = Blueprint("scheduling", __name__, url_prefix="/manage/events/<slug>/schedule")
 bp.add_url_rule("/", view_func=views.overview)
@@ -22,3 +22,4 @@ bp.add_url_rule("/participants/<int:participant_id>/slots/<int:slot_id>",
                 view_func=views.move_workshop, methods=["POST"])
 bp.add_url_rule("/publish", view_func=views.publish, methods=["POST"])
 bp.add_app_template_global(job_progress_dict, "job_progress")
+bp.add_app_template_global(outcome_label, "outcome_label")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db_types import utcnow
@@ -56,6 +57,18 @@ def active_job(event: Event) -> SolveJob | None:
         SolveJob.event_id == event.id, SolveJob.status.in_(JobStatus.ACTIVE)))
 
 
+OUTCOME_LABELS = {
+    "queued": _l("Queued"), "running": _l("Running"), "optimal": _l("Optimal"),
+    "feasible": _l("Feasible (not proven optimal)"), "infeasible": _l("Infeasible"),
+    "no_solution": _l("No solution found"), "cancelled": _l("Cancelled"), "failed": _l("Failed"),
+}
+
+
+def outcome_label(job: SolveJob) -> str:
+    """The job's outcome in the interface language (shown with its word, not colour alone)."""
+    return str(OUTCOME_LABELS[job.outcome])
+
+
 def job_progress_dict(job: SolveJob) -> dict:
     """The JSON the progress poller reads (also the no-JS page's data)."""
     elapsed = job.elapsed_s
@@ -64,6 +77,7 @@ def job_progress_dict(job: SolveJob) -> dict:
     return {
         "id": job.id,
         "status": job.status,
+        "status_label": outcome_label(job),
         "active": job.is_active,
         "solver_status": job.solver_status,
         "best": job.best,

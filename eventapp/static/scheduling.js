@@ -24,7 +24,7 @@
         show("best", data.best);
         show("bound", data.bound);
         show("elapsed_s", data.elapsed_s, " s");
-        if (fields.status) { fields.status.textContent = data.status; }
+        if (fields.status_label) { fields.status_label.textContent = data.status_label; }
         if (!data.active) { window.location.reload(); return; }
         window.setTimeout(tick, 1000);
       })

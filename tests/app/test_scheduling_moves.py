@@ -83,7 +83,6 @@ def test_move_refused_when_the_session_is_full(world, organiser_client):
 
 
 def test_move_refused_when_the_room_is_full(world):
-    r1 = world.rounds[0]
     room = world.rooms["b"]
     room.capacity = _attendance(world.sessions["beta-1"])
     world.sessions["beta-1"].capacity = 10  # the session has seats, the room does not
