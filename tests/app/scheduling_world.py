@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from eventapp.extensions import db
 from eventapp.models import Event, Participant, Project, Room, Round, Session, Workshop
 from eventapp.registration.models import ProjectWish, WorkshopWish
@@ -127,3 +129,13 @@ def solve_and_accept(event: Event, **kwargs):
     operations.accept_result(event, job)
     db.session.commit()
     return job
+
+
+@pytest.fixture(autouse=True)
+def join_solve_threads():
+    """No solve thread may outlive its test (the tables are emptied after each test)."""
+    yield
+    from eventapp.scheduling import jobs
+
+    for job_id in list(jobs._threads):
+        jobs.wait_for_thread(job_id, 60)

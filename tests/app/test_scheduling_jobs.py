@@ -19,7 +19,13 @@ from eventapp.extensions import db
 from eventapp.scheduling import jobs, operations
 from eventapp.scheduling.models import JobStatus, SolveJob, SolveProgress
 from eventapp.scheduling.operations import SchedulingError
-from tests.app.scheduling_world import build_world, import_example, run_job_to_end, solve_now
+from tests.app.scheduling_world import (
+    build_world,
+    import_example,
+    join_solve_threads,  # noqa: F401 (autouse fixture)
+    run_job_to_end,
+    solve_now,
+)
 from tests.conftest import REPO_ROOT
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

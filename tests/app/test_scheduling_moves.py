@@ -13,7 +13,11 @@ from eventapp.registration.models import Participant
 from eventapp.scheduling import operations
 from eventapp.scheduling.models import Assignment, WorkshopAssignment
 from eventapp.scheduling.operations import SchedulingError
-from tests.app.scheduling_world import build_world, solve_and_accept
+from tests.app.scheduling_world import (
+    build_world,
+    join_solve_threads,  # noqa: F401 (autouse fixture)
+    solve_and_accept,
+)
 
 
 @pytest.fixture

@@ -19,7 +19,12 @@ from eventapp.scheduling.queries import (
     publication_changes,
     published_map,
 )
-from tests.app.scheduling_world import build_world, import_example, solve_and_accept
+from tests.app.scheduling_world import (
+    build_world,
+    import_example,
+    join_solve_threads,  # noqa: F401 (autouse fixture)
+    solve_and_accept,
+)
 
 
 @pytest.fixture

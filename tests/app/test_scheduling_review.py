@@ -14,7 +14,12 @@ from eventapp.scheduling.catalogue import Catalogue
 from eventapp.scheduling.diagnosis import RULES, explain
 from eventapp.scheduling.models import Assignment, SolveJob, WorkshopAssignment
 from eventapp.scheduling.operations import SchedulingError
-from tests.app.scheduling_world import build_world, solve_and_accept, solve_now
+from tests.app.scheduling_world import (
+    build_world,
+    join_solve_threads,  # noqa: F401 (autouse fixture)
+    solve_and_accept,
+    solve_now,
+)
 from tests.factories import make_user
 
 

@@ -9,7 +9,10 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.scheduling import jobs
-from tests.app.scheduling_world import build_world
+from tests.app.scheduling_world import (
+    build_world,
+    join_solve_threads,  # noqa: F401 (autouse fixture)
+)
 from tests.browser.conftest import has_horizontal_overflow
 from tests.factories import PASSWORD
 
@@ -43,7 +46,17 @@ def test_solve_shows_live_progress_then_the_review(live_server, desktop_page, or
         return real_solve(instance, **kwargs)
 
     monkeypatch.setattr(jobs, "solve", held_solve)
-    page = desktop_page
+    try:
+        _solve_in_the_browser(desktop_page, live_server, organiser, world, release)
+    finally:
+        release.set()
+        for job_id in list(jobs._threads):
+            jobs.wait_for_thread(job_id, 30)
+
+
+def _solve_in_the_browser(page, live_server, organiser, world, release):
+    from playwright.sync_api import expect
+
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text)
             if message.type == "error" else None)
@@ -52,10 +65,9 @@ def test_solve_shows_live_progress_then_the_review(live_server, desktop_page, or
     page.get_by_label("Time limit (seconds)").fill("20")
     page.get_by_role("button", name="Run the solver").click()
     page.wait_for_url("**/schedule/jobs/*")
-    best = page.locator("[data-field=best]")
-    page.wait_for_function(
-        "document.querySelector('[data-field=bound]').textContent.includes('400')")
-    assert "100" in best.inner_text()
+    expect(page.locator("[data-field=bound]")).to_contain_text("400")
+    expect(page.locator("[data-field=best]")).to_contain_text("100")
+    expect(page.locator("[data-field=status_label]")).to_have_text("Running")
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/scheduling-running.png", full_page=True)
     release.set()
