@@ -19,6 +19,7 @@ from ..auth.models import User
 from ..db_types import utcnow
 from ..events.models import Event
 from ..exchange.queries import export_instance
+from ..exchange.validation import DEFAULT_OPTIONS
 from ..extensions import db
 from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, session_presenters
 from ..registration.models import Participant
@@ -253,7 +254,7 @@ def _lock(model: type, row_id: int) -> None:
         db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
-def _presenting_rounds(participant: Participant) -> set[int]:
+def presenting_rounds(participant: Participant) -> set[int]:
     """Rounds in which the participant presents (project presenter or session presenter)."""
     from ..programme.models import project_presenters
 
@@ -286,7 +287,7 @@ def move_to_session(event: Event, participant: Participant, session: Session, *,
     if round_.id in {r.id for r in participant.unavailable_rounds}:
         raise SchedulingError(_("Unavailable: %(name)s is not available during this round.",
                                 name=name))
-    if round_.id in _presenting_rounds(participant):
+    if round_.id in presenting_rounds(participant):
         raise SchedulingError(_("Presenter busy: %(name)s presents their project during this "
                                 "round.", name=name))
     if participant.needs_step_free and not room.step_free:
@@ -305,6 +306,7 @@ def move_to_session(event: Event, participant: Participant, session: Session, *,
         db.session.flush()
         return current
     _check_session_seats(participant, session, room, round_)
+    _check_theme_variety(event, participant, session, others)
     if current is not None:
         _check_min_audience_after_leaving(current.session_id, participant)
         current.session_id = session.id
@@ -318,6 +320,23 @@ def move_to_session(event: Event, participant: Participant, session: Session, *,
     # twice even if two organisers move people at the same instant.
     _check_session_seats(participant, session, room, round_)
     return current
+
+
+def _check_theme_variety(event: Event, participant: Participant, session: Session,
+                         others: list[Assignment]) -> None:
+    """Rule 8: the sessions attended cover min(min_distinct_themes, rounds attended) themes."""
+    wanted = int((event.scheduling_options or {}).get(
+        "min_distinct_themes", DEFAULT_OPTIONS["min_distinct_themes"]) or 0)
+    if wanted <= 1:
+        return
+    sessions = [db.session.get(Session, a.session_id) for a in others] + [session]
+    themes = {s.project.theme_id for s in sessions}
+    needed = min(wanted, len(sessions))
+    if len(themes) < needed:
+        raise SchedulingError(_("Theme variety: %(name)s would see only %(got)d different "
+                                "theme(s); the event asks for %(needed)d.",
+                                name=participant.full_name or participant.key,
+                                got=len(themes), needed=needed))
 
 
 def _count(statement) -> int:

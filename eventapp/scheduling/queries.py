@@ -188,6 +188,8 @@ class Move:
     before_key: str | None
     after: Session | Workshop | None
     after_key: str | None
+    kind: str = "session"    # "session" (a round) or "workshop" (a workshop slot)
+    number: int = 0          # 1-based round or slot number in the day
 
 
 @dataclass
@@ -207,6 +209,8 @@ def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap
     rounds, slots = cat.round_by_key, cat.slot_by_key
     sessions, workshops = cat.session_by_key, cat.workshop_by_key
     order = [r.key for r in cat.rounds] + [s.key for s in cat.slots]
+    numbers = {r.key: i for i, r in enumerate(cat.rounds, start=1)}
+    numbers.update({s.key: i for i, s in enumerate(cat.slots, start=1)})
     changes = []
     for person in sorted(set(before) | set(after)):
         if person not in by_key:
@@ -220,7 +224,9 @@ def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap
             if a != b:
                 moves.append(Move(rounds.get(when) or slots.get(when), when,
                                   lookup.get(a) if a else None, a,
-                                  lookup.get(b) if b else None, b))
+                                  lookup.get(b) if b else None, b,
+                                  "session" if kind == "sessions" else "workshop",
+                                  numbers.get(when, 0)))
         if moves:
             changes.append(ParticipantChange(by_key[person], moves,
                                              is_new=person not in before,

@@ -168,6 +168,9 @@ def participants(slug: str):
                            sessions=cat.session_by_key, workshops=cat.workshop_by_key)
 
 
+NO_PLACE = 0  # the select's "no place yet" entry (row ids start at 1)
+
+
 def _move_forms(cat: Catalogue, person, draft_entry: dict, pins: dict) -> dict:
     """One form per round and per slot, listing that round's sessions or slot's workshops."""
     forms = {}
@@ -175,6 +178,8 @@ def _move_forms(cat: Catalogue, person, draft_entry: dict, pins: dict) -> dict:
         choices = [(s.id, _session_choice(cat, s)) for s in cat.sessions.values()
                    if s.round_id == round_.id and s.room_id]
         current = cat.session_by_key.get(draft_entry["sessions"].get(round_.key, ""))
+        if current is None:
+            choices.insert(0, (NO_PLACE, _("— no place —")))
         form = MoveForm(prefix=f"round-{round_.id}", formdata=None,
                         target=current.id if current else None,
                         pinned=pins.get(("round", round_.id), False))
@@ -183,6 +188,8 @@ def _move_forms(cat: Catalogue, person, draft_entry: dict, pins: dict) -> dict:
     for slot in cat.slots:
         choices = [(w.id, w.name) for w in cat.workshops.values() if w.slot_id == slot.id]
         current = cat.workshop_by_key.get(draft_entry["workshops"].get(slot.key, ""))
+        if current is None:
+            choices.insert(0, (NO_PLACE, _("— no place —")))
         form = MoveForm(prefix=f"slot-{slot.id}", formdata=None,
                         target=current.id if current else None,
                         pinned=pins.get(("slot", slot.id), False))
@@ -218,8 +225,16 @@ def _render_participant(event: Event, person, status: int = 200, failed: tuple |
     if failed is not None and failed_form is not None:
         failed_form.target.choices = forms[failed].target.choices
         forms[failed] = failed_form
+    unavailable = {r.id for r in person.unavailable_rounds}
+    presenting = operations.presenting_rounds(person)
+    notes = {("round", r.id): _("Not available in this round.") for r in cat.rounds
+             if r.id in unavailable}
+    notes.update({("round", r): _("Presents their project in this round.")
+                  for r in presenting})
+    notes.update({("slot", s.id): _("Not available during these workshops.")
+                  for s in person.unavailable_slots})
     return render_template("scheduling/participant.html", event=event, person=person, cat=cat,
-                           forms=forms, day=draft_day(person, cat)), status
+                           forms=forms, notes=notes, day=draft_day(person, cat)), status
 
 
 @organiser_required
@@ -238,9 +253,13 @@ def _move(slug: str, participant_id: int, kind: str, when_id: int):
         return _render_participant(event, person, 404)
     form = MoveForm(prefix=f"{kind}-{when_id}")
     target_attr = "round_id" if kind == "round" else "slot_id"
-    form.target.choices = [(t.id, "") for t in db.session.scalars(
+    form.target.choices = [(NO_PLACE, "")] + [(t.id, "") for t in db.session.scalars(
         db.select(target_model).where(getattr(target_model, target_attr) == when_id))]
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.target.data == NO_PLACE:
+        form.target.errors = [_("Choose a place.")]
+        valid = False
+    if not valid:
         return _render_participant(event, person, 400, (kind, when_id), form)
     target = db.session.get(target_model, form.target.data)
     try:

@@ -266,3 +266,35 @@ def test_the_last_seat_is_taken_once_under_concurrency(world, app):
     db.session.expire_all()
     assert outcomes.count("moved") == 1, outcomes
     assert _attendance(beta) == beta.capacity
+
+
+def test_move_refused_when_it_breaks_theme_variety(world):
+    world.event.scheduling_options = {"min_distinct_themes": 2}
+    p4 = world.people[3]  # Beta (blue) in round 1, Alpha (red) in round 2
+    world.sessions["alpha-1"].capacity = 10
+    db.session.commit()
+    # moving p4 to Alpha in round 1 would be the same project twice; to Gamma (red) in
+    # round 2 with Beta kept is fine; after that, Alpha (red) in round 1 would leave red only
+    operations.move_to_session(world.event, p4, world.sessions["gamma-2"], pin=False)
+    db.session.commit()
+    with pytest.raises(SchedulingError, match="Theme variety: .* only 1 different theme"):
+        operations.move_to_session(world.event, p4, world.sessions["alpha-1"], pin=False)
+
+
+def test_participant_page_offers_no_place_when_unseated(world, organiser_client):
+    from tests.factories import make_participant
+
+    late = make_participant(world.event, key="late")
+    late.unavailable_rounds = [world.rounds[1]]
+    db.session.commit()
+    page = organiser_client.get(
+        f"/manage/events/small/schedule/participants/{late.id}").get_data(True)
+    assert "— no place —" in page and "Not available in this round." in page
+    r1 = world.rounds[0]
+    response = organiser_client.post(_move_url(world, late, r1),
+                                     data={f"round-{r1.id}-target": 0})
+    assert response.status_code == 400 and "Choose a place." in response.get_data(True)
+    response = organiser_client.post(_move_url(world, late, r1),
+                                     data={f"round-{r1.id}-target": world.sessions["beta-1"].id})
+    assert response.status_code == 302
+    assert _session_of(late, r1) == world.sessions["beta-1"].id
