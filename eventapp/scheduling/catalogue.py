@@ -39,7 +39,9 @@ class Catalogue:
     participants: dict[int, Participant] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, event: Event) -> Catalogue:
+    def load(cls, event: Event, *, with_participants: bool = True) -> Catalogue:
+        """Load the event's rows; ``with_participants=False`` skips the people (a single
+        participant's page needs only the programme)."""
         def rows(model, *order, options=()):
             return db.session.scalars(
                 select(model).where(model.event_id == event.id).options(*options)
@@ -53,6 +55,8 @@ class Catalogue:
         cat.projects = {p.id: p for p in rows(Project, Project.position)}
         cat.sessions = {s.id: s for s in rows(Session)}
         cat.workshops = {w.id: w for w in rows(Workshop, Workshop.position)}
+        if not with_participants:
+            return cat
         cat.participants = {p.id: p for p in rows(
             Participant, Participant.last_name, Participant.first_name,
             options=(selectinload(Participant.project_wishes),

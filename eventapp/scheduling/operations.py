@@ -47,6 +47,7 @@ DEFAULT_STALE_AFTER_S = 60
 DEFAULT_QUEUE_STALE_AFTER_S = 3600
 DEFAULT_CHANGE_PENALTY = 50
 MAX_LISTED = 5
+KEEP_JOBS = 20
 
 
 class SchedulingError(Exception):
@@ -135,7 +136,22 @@ def start_solve(event: Event, user: User | None, *, time_limit_s: int,
             db.session.add(job)
     except IntegrityError as error:  # another organiser started one a moment ago
         raise _already_running() from error
+    _prune_old_jobs(event)
     return job
+
+
+def _prune_old_jobs(event: Event) -> None:
+    """Keep the event's last KEEP_JOBS jobs (each holds a full instance and solution),
+    and any accepted one: its result is what the draft came from."""
+    keep = current_app.config.get("SOLVE_KEEP_JOBS", KEEP_JOBS)
+    old = db.session.scalars(
+        select(SolveJob.id).where(SolveJob.event_id == event.id,
+                                  SolveJob.status.not_in(JobStatus.ACTIVE),
+                                  SolveJob.accepted_at.is_(None))
+        .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).offset(keep)).all()
+    if old:
+        db.session.execute(delete(SolveJob).where(SolveJob.id.in_(old)),
+                           execution_options={"synchronize_session": "fetch"})
 
 
 def _already_running() -> SchedulingError:

@@ -304,7 +304,7 @@ def participant_day(participant: Participant) -> list[DayItem]:
         PublishedSchedule.participant_id == participant.id))
     if snapshot is None:
         return []
-    cat = Catalogue.load(event)
+    cat = Catalogue.load(event, with_participants=False)
     return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {})
 
 

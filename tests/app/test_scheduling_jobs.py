@@ -240,3 +240,21 @@ def test_rq_unreachable_marks_the_job_failed(app, organiser_client):
     assert "The job queue could not be reached" in response.get_data(True)
     job = db.session.scalar(select(SolveJob))
     assert job.status == JobStatus.FAILED
+
+
+def test_old_jobs_are_pruned_but_accepted_ones_kept(app):
+    app.config["SOLVE_KEEP_JOBS"] = 2
+    world = build_world()
+    ids = []
+    for n in range(4):
+        job = SolveJob(event_id=world.event.id, status=JobStatus.FINISHED, time_limit_s=5,
+                       instance={}, created_at=utcnow() - timedelta(minutes=10 - n),
+                       accepted_at=utcnow() if n == 0 else None)
+        db.session.add(job)
+        db.session.flush()
+        ids.append(job.id)
+    db.session.commit()
+    new = operations.start_solve(world.event, None, time_limit_s=5, change_penalty=0)
+    db.session.commit()
+    left = set(db.session.scalars(select(SolveJob.id)))
+    assert left == {ids[0], ids[2], ids[3], new.id}  # the 2 newest ended, the accepted, the new
