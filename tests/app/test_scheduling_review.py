@@ -247,3 +247,46 @@ def test_only_organisers_reach_the_scheduling_pages(app, client, role):
         else:
             assert response.status_code not in (401, 403, 404, 500), (method, pattern,
                                                                       response.status_code)
+
+
+@pytest.fixture
+def french_catalogue(tmp_path, app_config):
+    """The app's French catalogue, plus this area's fragment while it is not merged yet."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    with open(root / "eventapp/translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po, locale="fr")
+    fragment = root / "docs/i18n/scheduling.fr.po"
+    if fragment.exists():
+        with open(fragment, "rb") as po:
+            for message in read_po(po, locale="fr"):
+                if message.id and not (catalogue.get(message.id)
+                                       and catalogue.get(message.id).string):
+                    catalogue.add(message.id, message.string)
+    target = tmp_path / "translations" / "fr" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with open(target / "messages.mo", "wb") as mo:
+        write_mo(mo, catalogue)
+    app_config["BABEL_TRANSLATION_DIRECTORIES"] = str(tmp_path / "translations")
+    from eventapp.extensions import babel
+
+    # Flask-Babel caches loaded catalogues process-wide, on the extension object
+    babel.domain_instance.cache.clear()
+    yield catalogue
+    babel.domain_instance.cache.clear()
+
+
+def test_diagnosis_in_french(french_catalogue, organiser_client):
+    world = build_world(capacity=1)
+    job = solve_now(world.event)
+    html = organiser_client.get(f"/manage/events/small/schedule/jobs/{job.id}?lang=fr"
+                                ).get_data(True)
+    text = _text(html).replace("\u202f", " ").replace("\xa0", " ")
+    assert "Pourquoi aucun planning n’est possible" in text
+    assert "À la rotation 1 (11:50), 5 participants doivent être placés mais les " \
+           "présentations n’offrent que 2 places." in text
+    assert "round r1: 5 participants must be seated" in text  # the original stays
