@@ -18,7 +18,6 @@ import logging
 import os
 import threading
 import time
-import traceback
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -156,10 +155,11 @@ def _run(job_id: int) -> str:
         reporter.close()
         return _finish_failed(engine, job_id, "; ".join(f"{p}: {m}" for p, m in error.errors[:10]),
                               time.monotonic() - t0)
-    except Exception:  # noqa: BLE001 (any crash must end the job, not leave it "running")
+    except Exception as error:  # noqa: BLE001 (a crash must end the job, not leave it running)
         reporter.close()
-        log.exception("solve job %s crashed", job_id)
-        return _finish_failed(engine, job_id, traceback.format_exc(limit=3)[-2000:],
+        log.exception("solve job %s crashed", job_id)  # the traceback goes to the logs only
+        return _finish_failed(engine, job_id,
+                              f"internal error: {type(error).__name__}: {error}"[:500],
                               time.monotonic() - t0)
     reporter.close()
     return _finish(engine, job_id, solution, time.monotonic() - t0)

@@ -258,3 +258,17 @@ def test_old_jobs_are_pruned_but_accepted_ones_kept(app):
     db.session.commit()
     left = set(db.session.scalars(select(SolveJob.id)))
     assert left == {ids[0], ids[2], ids[3], new.id}  # the 2 newest ended, the accepted, the new
+
+
+def test_a_crashing_solver_fails_the_job_with_a_message(app, monkeypatch):
+    def broken_solve(instance, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(jobs, "solve", broken_solve)
+    world = build_world()
+    job = solve_now(world.event)
+    assert job.status == JobStatus.FAILED and job.outcome == "failed"
+    assert job.error == "internal error: RuntimeError: out of memory"
+    assert job.finished_at is not None
+    # the event is not blocked
+    operations.start_solve(world.event, None, time_limit_s=5, change_penalty=0)

@@ -290,3 +290,25 @@ def test_diagnosis_in_french(french_catalogue, organiser_client):
     assert "À la rotation 1 (11:50), 5 participants doivent être placés mais les " \
            "présentations n’offrent que 2 places." in text
     assert "round r1: 5 participants must be seated" in text  # the original stays
+
+
+def test_programme_mode_accept_places_the_sessions(app, shared_examples):
+    """Sessions without round or room get the solver's placement when the result is accepted."""
+    from eventapp.programme.models import Session
+    from tests.app.scheduling_world import import_example
+
+    event = import_example(shared_examples, "restitution-2016-programme.json")
+    open_sessions = db.session.scalars(select(Session).where(
+        Session.event_id == event.id, Session.round_id.is_(None))).all()
+    assert open_sessions, "the example leaves sessions to place"
+    job = solve_now(event, time_limit_s=10)
+    assert job.has_schedule, (job.solver_status, job.error)
+    operations.accept_result(event, job)
+    db.session.commit()
+    placed = {e["session"]: (e["round"], e["room"]) for e in job.solution["programme"]}
+    db.session.expire_all()
+    for session in open_sessions:
+        assert (session.round.key, session.room.key) == placed[session.key]
+        assert 1 <= session.table_number <= session.room.tables
+    operations.publish(event, None)  # the accepted draft passes every rule
+    db.session.commit()
