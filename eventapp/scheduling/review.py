@@ -66,7 +66,6 @@ class GridRow:
     round: Round
     number: int
     cells: list[Cell]
-    room_loads: dict[int, tuple[int, int]]  # room id -> (people, capacity)
 
 
 @dataclass
@@ -125,7 +124,6 @@ def _grid(cat: Catalogue, instance: dict, schedule: ScheduleMap, programme: list
           columns: list[Column]) -> tuple[list[GridRow], list[str]]:
     placed = {e["session"]: (e.get("round"), e.get("room")) for e in programme}
     capacity = {s["id"]: s.get("capacity") for s in instance["sessions"]}
-    room_capacity = {r["id"]: r["capacity"] for r in instance["rooms"]}
     attendance = Counter(s for entry in schedule.values() for s in entry["sessions"].values())
     by_key = cat.session_by_key
     unknown = sorted(key for key in attendance if key not in by_key)
@@ -133,7 +131,6 @@ def _grid(cat: Catalogue, instance: dict, schedule: ScheduleMap, programme: list
     rows = []
     for number, round_ in enumerate(cat.rounds, start=1):
         cells = [Cell(None) for _ in columns]
-        loads: Counter = Counter()
         next_table: Counter = Counter()
         for session in sorted(by_key.values(), key=lambda s: (s.table_number or 99, s.id)):
             round_key, room_key = placed.get(session.key, (None, None))
@@ -151,14 +148,11 @@ def _grid(cat: Catalogue, instance: dict, schedule: ScheduleMap, programme: list
             cap = capacity.get(session.key)
             if cap is None:
                 cap = room.capacity // max(room.tables, 1)
-            loads[room.id] += n
             index = col_index.get((room.id, table))
             if index is not None and cells[index].session is None:
                 cells[index] = Cell(session, cat.session_project(session),
                                     cat.session_theme(session), n, cap)
-        room_loads = {room.id: (loads[room.id], room_capacity.get(room.key, room.capacity))
-                      for room in cat.rooms.values()}
-        rows.append(GridRow(round_, number, cells, room_loads))
+        rows.append(GridRow(round_, number, cells))
     return rows, unknown
 
 
