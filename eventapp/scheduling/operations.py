@@ -18,7 +18,7 @@ from scheduler import InstanceError, check_solution, load_instance
 from ..auth.models import User
 from ..db_types import utcnow
 from ..events.models import Event
-from ..exchange.queries import export_instance
+from ..exchange.queries import SEATED_STATUS, export_instance
 from ..exchange.validation import DEFAULT_OPTIONS
 from ..extensions import db
 from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, session_presenters
@@ -355,6 +355,12 @@ def _check_theme_variety(event: Event, participant: Participant, session: Sessio
                                 got=len(themes), needed=needed))
 
 
+def _seated(statement, model):
+    """Only rows of registered participants hold a seat (not cancelled or waiting ones)."""
+    return statement.join(Participant, Participant.id == model.participant_id).where(
+        Participant.status == SEATED_STATUS)
+
+
 def _count(statement) -> int:
     return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
@@ -362,14 +368,15 @@ def _count(statement) -> int:
 def _check_session_seats(participant: Participant, session: Session, room: Room,
                          round_: Round) -> None:
     """Seats taken by others, plus this person, must fit in the session and the room."""
-    taken = _count(select(Assignment.id).where(
+    taken = _count(_seated(select(Assignment.id), Assignment).where(
         Assignment.session_id == session.id, Assignment.participant_id != participant.id))
     capacity = session.effective_capacity or 0
     if taken + 1 > capacity:
         raise SchedulingError(_("Capacity: “%(project)s” has no seat left in this round "
                                 "(%(taken)d / %(capacity)d).", project=session.project.name,
                                 taken=taken, capacity=capacity))
-    in_room = _count(select(Assignment.id).join(Session, Session.id == Assignment.session_id)
+    in_room = _count(_seated(select(Assignment.id), Assignment)
+                     .join(Session, Session.id == Assignment.session_id)
                      .where(Session.room_id == room.id, Assignment.round_id == round_.id,
                             Assignment.participant_id != participant.id))
     if in_room + 1 > room.capacity:
@@ -380,7 +387,7 @@ def _check_session_seats(participant: Participant, session: Session, room: Room,
 
 def _check_min_audience_after_leaving(session_id: int, participant: Participant) -> None:
     old = db.session.get(Session, session_id)
-    left = _count(select(Assignment.id).where(
+    left = _count(_seated(select(Assignment.id), Assignment).where(
         Assignment.session_id == old.id, Assignment.participant_id != participant.id))
     if 0 < left < old.min_audience:
         raise SchedulingError(_("Minimum audience: “%(project)s” would keep only %(left)d "
@@ -424,7 +431,7 @@ def move_to_workshop(event: Event, participant: Participant, workshop: Workshop,
                                              workshop_id=workshop.id, pinned=pin)
                 db.session.add(current)
             db.session.flush()
-        taken = _count(select(WorkshopAssignment.id).where(
+        taken = _count(_seated(select(WorkshopAssignment.id), WorkshopAssignment).where(
             WorkshopAssignment.workshop_id == workshop.id,
             WorkshopAssignment.participant_id != participant.id))
         if taken + 1 > workshop.capacity:
@@ -463,18 +470,21 @@ def publish(event: Event, user: User | None) -> Publication:
     if not draft:
         raise SchedulingError(_("Nothing to publish yet: accept a solver result first."))
     instance = export_instance(event)
-    people = {p["id"] for p in instance["participants"]}
+    empty: dict[str, dict[str, str]] = {"sessions": {}, "workshops": {}}
+    schedule = {p["id"]: draft.get(p["id"], empty) for p in instance["participants"]}
+    violations = check_solution(instance, {"assignments": map_to_assignments(schedule)})
     cat = Catalogue.load(event)
     by_key = cat.participant_by_key
-    missing = sorted((by_key[k] for k in people - set(draft) if k in by_key),
-                     key=lambda p: (p.last_name, p.first_name))
-    if missing:
+    # someone with no row at all who needs a place: a late registration, say so plainly
+    unseated = {k for k in schedule if k not in draft
+                and any(v.startswith(f"rule 1: participant {k} ") for v in violations)}
+    if unseated:
+        missing = sorted((by_key[k] for k in unseated),
+                         key=lambda p: (p.last_name, p.first_name, p.id))
         raise SchedulingError(
             _("%(count)d registered participant(s) have no place yet: run the solver again "
               "(or place them by hand) before publishing.", count=len(missing)),
             [p.full_name or p.key for p in missing[:MAX_LISTED]])
-    schedule = {k: v for k, v in draft.items() if k in people}
-    violations = check_solution(instance, {"assignments": map_to_assignments(schedule)})
     if violations:
         raise SchedulingError(_("The current schedule breaks a rule; correct it before "
                                 "publishing."), violations[:MAX_LISTED])

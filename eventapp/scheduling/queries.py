@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..db_types import utcnow
 from ..events.models import Event
+from ..exchange.queries import SEATED_STATUS
 from ..extensions import db
 from ..programme.models import Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
 from ..registration.models import Participant
@@ -96,14 +97,19 @@ def _empty_entry() -> dict[str, dict[str, str]]:
 
 
 def draft_map(event: Event) -> ScheduleMap:
-    """The event's current (draft) assignments, in keys."""
+    """The event's current (draft) assignments of registered participants, in keys.
+
+    Rows left by someone who cancelled or went back to the waiting list are not part of
+    the schedule (they are not seated, and a re-solve drops them).
+    """
     result: ScheduleMap = {}
+    seated = (Participant.event_id == event.id) & (Participant.status == SEATED_STATUS)
     rows = db.session.execute(
         select(Participant.key, Round.key, Session.key)
         .join(Assignment, Assignment.participant_id == Participant.id)
         .join(Round, Round.id == Assignment.round_id)
         .join(Session, Session.id == Assignment.session_id)
-        .where(Participant.event_id == event.id))
+        .where(seated))
     for person, round_key, session_key in rows:
         result.setdefault(person, _empty_entry())["sessions"][round_key] = session_key
     rows = db.session.execute(
@@ -111,7 +117,7 @@ def draft_map(event: Event) -> ScheduleMap:
         .join(WorkshopAssignment, WorkshopAssignment.participant_id == Participant.id)
         .join(WorkshopSlot, WorkshopSlot.id == WorkshopAssignment.slot_id)
         .join(Workshop, Workshop.id == WorkshopAssignment.workshop_id)
-        .where(Participant.event_id == event.id))
+        .where(seated))
     for person, slot_key, workshop_key in rows:
         result.setdefault(person, _empty_entry())["workshops"][slot_key] = workshop_key
     return result

@@ -298,3 +298,15 @@ def test_participant_page_offers_no_place_when_unseated(world, organiser_client)
                                      data={f"round-{r1.id}-target": world.sessions["beta-1"].id})
     assert response.status_code == 302
     assert _session_of(late, r1) == world.sessions["beta-1"].id
+
+
+def test_a_cancelled_participant_frees_their_seat(world):
+    beta = world.sessions["beta-1"]
+    _fill(world, beta, 0)
+    p4 = world.people[3]  # in Beta in round 1
+    p4.status = "cancelled"
+    db.session.commit()
+    p1 = world.people[0]
+    operations.move_to_session(world.event, p1, beta, pin=False)
+    db.session.commit()
+    assert _session_of(p1, world.rounds[0]) == beta.id

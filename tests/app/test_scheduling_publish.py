@@ -159,3 +159,21 @@ def test_publication_changes_of_the_first_version_list_everybody_as_new(app):
     changes = publication_changes(world.event, version=1)
     assert len(changes) == len(world.people) + 1 and all(c.is_new for c in changes)
     assert publication_changes(world.event, version=5) == []
+
+
+def test_someone_away_all_day_does_not_block_publishing(app):
+    from tests.factories import make_participant
+
+    world = build_world()
+    solve_and_accept(world.event)
+    away = make_participant(world.event, key="away")
+    away.unavailable_rounds = list(world.rounds)
+    away.unavailable_slots = [world.workshops["w1"].slot]
+    cancelled = make_participant(world.event, key="gone", status="cancelled")
+    db.session.commit()
+    publication = operations.publish(world.event, None)
+    db.session.commit()
+    snapshot = published_map(publication)
+    assert snapshot["away"] == {"sessions": {}, "workshops": {}}
+    assert cancelled.key not in snapshot
+    assert participant_day(away) == []
