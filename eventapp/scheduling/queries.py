@@ -90,6 +90,24 @@ def job_progress_dict(job: SolveJob) -> dict:
     }
 
 
+def search_participants(cat: Catalogue, query: str = "") -> list[Participant]:
+    """Registered participants whose name, organisation or key contains ``query``
+    (case- and accent-insensitive), in name order."""
+    people = [p for p in cat.participants.values() if p.status == SEATED_STATUS]
+    needle = _fold(query)
+    if not needle:
+        return people
+    return [p for p in people
+            if needle in _fold(f"{p.first_name} {p.last_name} {p.organisation} {p.key}")]
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(plain.lower().split())
+
+
 # --- schedule maps ---------------------------------------------------------------------
 
 def _empty_entry() -> dict[str, dict[str, str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,6 +30,7 @@ from .queries import (
     publication_changes,
     published_map,
     recent_jobs,
+    search_participants,
     solution_map,
 )
 from .review import build_review
@@ -164,7 +165,10 @@ def participants(slug: str):
     event = get_event_or_404(slug)
     cat = Catalogue.load(event)
     draft = draft_map(event)
+    query = request.args.get("q", "").strip()
+    people = search_participants(cat, query)
     return render_template("scheduling/participants.html", event=event, cat=cat, draft=draft,
+                           people=people, query=query,
                            sessions=cat.session_by_key, workshops=cat.workshop_by_key)
 
 

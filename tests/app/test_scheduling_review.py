@@ -312,3 +312,15 @@ def test_programme_mode_accept_places_the_sessions(app, shared_examples):
         assert 1 <= session.table_number <= session.room.tables
     operations.publish(event, None)  # the accepted draft passes every rule
     db.session.commit()
+
+
+def test_participants_list_and_search(organiser_client):
+    world = build_world()
+    solve_and_accept(world.event)
+    page = organiser_client.get("/manage/events/small/schedule/participants").get_data(True)
+    for person in world.people:
+        assert person.full_name in page
+    page = organiser_client.get("/manage/events/small/schedule/participants?q=chloe"
+                                ).get_data(True)
+    assert "Chloé Test3" in page and "Ada Test1" not in page
+    assert "1 participant" in page
