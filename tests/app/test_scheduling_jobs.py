@@ -272,3 +272,26 @@ def test_a_crashing_solver_fails_the_job_with_a_message(app, monkeypatch):
     assert job.finished_at is not None
     # the event is not blocked
     operations.start_solve(world.event, None, time_limit_s=5, change_penalty=0)
+
+
+def test_solving_an_empty_event_is_refused_clearly(organiser_client):
+    from tests.factories import make_event, make_participant
+
+    event = make_event(slug="empty")
+    db.session.commit()
+    response = organiser_client.post("/manage/events/empty/schedule/solve",
+                                     data={"time_limit_s": 10, "change_penalty": 0},
+                                     follow_redirects=True)
+    assert "There is nobody to seat" in response.get_data(True)
+    make_participant(event)
+    db.session.commit()
+    response = organiser_client.post("/manage/events/empty/schedule/solve",
+                                     data={"time_limit_s": 10, "change_penalty": 0},
+                                     follow_redirects=True)
+    assert "no speed-dating round and no workshop slot yet" in response.get_data(True)
+    response = organiser_client.post("/manage/events/empty/schedule/solve",
+                                     data={"time_limit_s": 1, "change_penalty": -3})
+    assert response.status_code == 400
+    page = response.get_data(True)
+    assert "Between 5 and 3600 seconds." in page and "Between 0 and 100000." in page
+    assert db.session.query(SolveJob).count() == 0
