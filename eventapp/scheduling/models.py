@@ -239,6 +239,8 @@ class PublishedSchedule(db.Model):
     # round key -> session key, and workshop slot key -> workshop key
     sessions: Mapped[dict] = mapped_column(JSON, default=dict)
     workshops: Mapped[dict] = mapped_column(JSON, default=dict)
+    # round/slot key -> room key at publication time: a room change is a change too
+    rooms: Mapped[dict] = mapped_column(JSON, default=dict)
 
     publication: Mapped[Publication] = relationship()
     participant: Mapped[Participant] = relationship()

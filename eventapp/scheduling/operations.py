@@ -35,6 +35,7 @@ from .models import (
 )
 from .queries import (
     active_job,
+    current_rooms,
     draft_map,
     latest_publication,
     map_to_assignments,
@@ -494,9 +495,10 @@ def publish(event: Event, user: User | None) -> Publication:
                               published_by_id=user.id if user else None)
     db.session.add(publication)
     db.session.flush()
+    rooms = current_rooms(cat, schedule)
     db.session.add_all(PublishedSchedule(
         publication_id=publication.id, participant_id=by_key[key].id,
-        sessions=entry["sessions"], workshops=entry["workshops"])
+        sessions=entry["sessions"], workshops=entry["workshops"], rooms=rooms[key])
         for key, entry in sorted(schedule.items()))
     db.session.flush()
     return publication

@@ -175,6 +175,16 @@ def published_map(publication: Publication | None) -> ScheduleMap:
             for key, s, w in rows}
 
 
+def published_rooms(publication: Publication | None) -> RoomMap:
+    if publication is None:
+        return {}
+    rows = db.session.execute(
+        select(Participant.key, PublishedSchedule.rooms)
+        .join(Participant, Participant.id == PublishedSchedule.participant_id)
+        .where(PublishedSchedule.publication_id == publication.id))
+    return {key: dict(rooms or {}) for key, rooms in rows}
+
+
 def previous_option(event: Event, instance: dict) -> dict[str, dict[str, str]]:
     """The latest publication as the solver's ``previous`` option.
 
@@ -214,6 +224,13 @@ class Move:
     after_key: str | None
     kind: str = "session"    # "session" (a round) or "workshop" (a workshop slot)
     number: int = 0          # 1-based round or slot number in the day
+    before_room: Room | None = None  # where it was (when known)
+    after_room: Room | None = None   # where it is now
+
+    @property
+    def room_only(self) -> bool:
+        """Same session or workshop, another room."""
+        return self.before_key == self.after_key
 
 
 @dataclass
@@ -226,12 +243,41 @@ class ParticipantChange:
     is_removed: bool = False   # not in the later one (cancelled)
 
 
-def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap
+RoomMap = dict[str, dict[str, str]]  # participant key -> {round/slot key: room key}
+
+
+def current_rooms(cat: Catalogue, schedule: ScheduleMap) -> RoomMap:
+    """Where each entry of ``schedule`` takes place with today's programme."""
+    sessions, workshops, rooms = cat.session_by_key, cat.workshop_by_key, cat.rooms
+    result: RoomMap = {}
+    for person, entry in schedule.items():
+        where: dict[str, str] = {}
+        for when, key in entry["sessions"].items():
+            session = sessions.get(key)
+            if session is not None and session.room_id in rooms:
+                where[when] = rooms[session.room_id].key
+        for when, key in entry["workshops"].items():
+            workshop = workshops.get(key)
+            if workshop is not None and workshop.room_id in rooms:
+                where[when] = rooms[workshop.room_id].key
+        result[person] = where
+    return result
+
+
+def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap,
+                 before_rooms: RoomMap | None = None, after_rooms: RoomMap | None = None
                  ) -> list[ParticipantChange]:
-    """Per-participant differences from ``before`` to ``after``, ordered by name."""
+    """Per-participant differences from ``before`` to ``after``, ordered by name.
+
+    A change of session or workshop is a move; so is the same session held in another
+    room (a room change), when the rooms of ``before`` are known (publication snapshots
+    record them). ``after_rooms`` defaults to where things are held today.
+    """
     by_key = cat.participant_by_key
     rounds, slots = cat.round_by_key, cat.slot_by_key
-    sessions, workshops = cat.session_by_key, cat.workshop_by_key
+    sessions, workshops, room_by_key = cat.session_by_key, cat.workshop_by_key, cat.room_by_key
+    if after_rooms is None:
+        after_rooms = current_rooms(cat, after)
     order = [r.key for r in cat.rounds] + [s.key for s in cat.slots]
     numbers = {r.key: i for i, r in enumerate(cat.rounds, start=1)}
     numbers.update({s.key: i for i, s in enumerate(cat.slots, start=1)})
@@ -240,17 +286,23 @@ def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap
         if person not in by_key:
             continue
         old, new = before.get(person, _empty_entry()), after.get(person, _empty_entry())
+        was = (before_rooms or {}).get(person, {})
+        now = after_rooms.get(person, {})
         moves = []
         for when in order:
             kind = "sessions" if when in rounds else "workshops"
             lookup = sessions if kind == "sessions" else workshops
             a, b = old[kind].get(when), new[kind].get(when)
-            if a != b:
+            room_moved = (a is not None and a == b and before_rooms is not None
+                          and was.get(when) and now.get(when) and was[when] != now[when])
+            if a != b or room_moved:
                 moves.append(Move(rounds.get(when) or slots.get(when), when,
                                   lookup.get(a) if a else None, a,
                                   lookup.get(b) if b else None, b,
                                   "session" if kind == "sessions" else "workshop",
-                                  numbers.get(when, 0)))
+                                  numbers.get(when, 0),
+                                  room_by_key.get(was.get(when, "")),
+                                  room_by_key.get(now.get(when, ""))))
         if moves:
             changes.append(ParticipantChange(by_key[person], moves,
                                              is_new=person not in before,
@@ -266,19 +318,22 @@ def publication_changes(event: Event, version: int | None = None) -> list[Partic
     ``version=None``: what publishing now would change (the draft against the latest
     publication; empty if nothing was published yet, since nobody has been told anything).
     ``version=N``: what publication N changed compared with publication N-1 (everybody
-    is "new" in version 1).
+    is "new" in version 1). Same session in another room counts as a move.
     """
     cat = Catalogue.load(event)
     if version is None:
         latest = latest_publication(event)
         if latest is None:
             return []
-        return compare_maps(cat, published_map(latest), draft_map(event))
+        return compare_maps(cat, published_map(latest), draft_map(event),
+                            before_rooms=published_rooms(latest))
     current = get_publication(event, version)
     if current is None:
         return []
-    return compare_maps(cat, published_map(get_publication(event, version - 1)),
-                        published_map(current))
+    previous = get_publication(event, version - 1)
+    return compare_maps(cat, published_map(previous), published_map(current),
+                        before_rooms=published_rooms(previous) if previous else None,
+                        after_rooms=published_rooms(current))
 
 
 # --- a participant's day ---------------------------------------------------------------

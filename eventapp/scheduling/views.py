@@ -29,6 +29,7 @@ from .queries import (
     latest_publication,
     publication_changes,
     published_map,
+    published_rooms,
     recent_jobs,
     search_participants,
     solution_map,
@@ -103,7 +104,8 @@ def _job_context(event: Event, job: SolveJob) -> dict:
                                          solution.get("programme"))
         publication = latest_publication(event)
         if publication is not None:
-            context["changes"] = compare_maps(cat, published_map(publication), schedule)
+            context["changes"] = compare_maps(cat, published_map(publication), schedule,
+                                              before_rooms=published_rooms(publication))
     return context
 
 

@@ -74,6 +74,7 @@ def upgrade():
     sa.Column('participant_id', sa.Integer(), nullable=False),
     sa.Column('sessions', sa.JSON(), nullable=False),
     sa.Column('workshops', sa.JSON(), nullable=False),
+    sa.Column('rooms', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_published_schedules_participant_id_participants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['publication_id'], ['publications.id'], name=op.f('fk_published_schedules_publication_id_publications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_published_schedules')),

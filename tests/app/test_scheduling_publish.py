@@ -177,3 +177,33 @@ def test_someone_away_all_day_does_not_block_publishing(app):
     assert snapshot["away"] == {"sessions": {}, "workshops": {}}
     assert cancelled.key not in snapshot
     assert participant_day(away) == []
+
+
+def test_a_room_change_is_a_change_for_everyone_in_the_session(organiser_client):
+    world = build_world()
+    solve_and_accept(world.event)
+    operations.publish(world.event, None)
+    db.session.commit()
+    alpha, beta = world.sessions["alpha-1"], world.sessions["beta-1"]
+    audience = {k for k, e in draft_map(world.event).items() if e["sessions"].get("r1") in
+                ("alpha-1", "beta-1")}
+    # swap the two sessions' rooms (tables are unique per round and room)
+    alpha.room, alpha.table_number = None, None
+    db.session.flush()
+    beta.room = world.rooms["a"]
+    db.session.flush()
+    alpha.room, alpha.table_number = world.rooms["b"], 1
+    db.session.commit()
+    changes = publication_changes(world.event)
+    assert {c.participant.key for c in changes} == audience
+    for change in changes:
+        (move,) = change.moves
+        assert move.room_only and move.when_key == "r1"
+        assert {move.before_room.key, move.after_room.key} == {"a", "b"}
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", organiser_client.get(
+        "/manage/events/small/schedule/").get_data(True)))
+    assert re.search(r"Alpha \(Salle B\)\s?: room changed, Salle A → becomes Salle B", text), text
+    operations.publish(world.event, None)
+    db.session.commit()
+    assert {c.participant.key for c in publication_changes(world.event, version=2)} == audience
+    assert publication_changes(world.event) == []
