@@ -51,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from .portal.blueprint import bp as portal_bp
     from .programme.blueprint import manage_bp, public_bp
     from .registration.blueprint import bp as registration_bp
+    from .scheduling.blueprint import bp as scheduling_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(public_bp)
@@ -58,3 +59,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(scheduling_bp)

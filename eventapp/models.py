@@ -23,7 +23,14 @@ from .registration.models import (
     RegistrationSettings,
     WorkshopWish,
 )
-from .scheduling.models import Assignment, WorkshopAssignment
+from .scheduling.models import (
+    Assignment,
+    Publication,
+    PublishedSchedule,
+    SolveJob,
+    SolveProgress,
+    WorkshopAssignment,
+)
 
 __all__ = [
     "Assignment",
@@ -42,6 +49,10 @@ __all__ = [
     "Room",
     "Round",
     "Session",
+    "Publication",
+    "PublishedSchedule",
+    "SolveJob",
+    "SolveProgress",
     "Theme",
     "User",
     "Workshop",

@@ -16,6 +16,7 @@ from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
 from ..registration.models import PUBLIC_CATEGORIES, Participant
 from ..registration.tokens import PORTAL, find_by_token
+from ..scheduling.queries import participant_day
 from .forms import build_wishes_form, fill_wishes_form, read_wishes_form
 
 
@@ -42,7 +43,8 @@ def home(token: str):
         waiting_position=queries.waiting_position(participant),
         labels={"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
                 "status": queries.STATUS_LABELS},
-        has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)))
+        has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)),
+        day=participant_day(participant) if participant.status == "registered" else [])
 
 
 def wishes(token: str):

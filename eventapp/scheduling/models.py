@@ -1,4 +1,5 @@
-"""Who attends which session in each round, and which workshop in each slot.
+"""Who attends which session in each round, and which workshop in each slot; solve jobs
+and publications.
 
 An assignment names its round as well as its session: the composite foreign key to
 ``sessions(id, round_id)`` makes the database refuse a session of another round, and the
@@ -7,12 +8,28 @@ unique constraint refuses two sessions for one person in one round.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..db_types import UTCDateTime, utcnow
+from ..events.models import Event
 from ..extensions import db
 from ..programme.models import Round, Session, Workshop, WorkshopSlot
-from ..registration.models import Participant
+from ..registration.models import Participant, _in
 
 
 class Assignment(db.Model):
@@ -70,3 +87,160 @@ class WorkshopAssignment(db.Model):
     workshop: Mapped[Workshop] = relationship(
         foreign_keys=[workshop_id], primaryjoin="WorkshopAssignment.workshop_id == Workshop.id"
     )
+
+
+class JobStatus:
+    """Life cycle of a solve job; QUEUED and RUNNING are the "active" states."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    ACTIVE = (QUEUED, RUNNING)
+    ALL = (QUEUED, RUNNING, FINISHED, CANCELLED, FAILED)
+
+
+class SolveJob(db.Model):
+    """One run of the scheduler on a snapshot of the event's data.
+
+    The instance sent to the solver is kept with the job, so the result can be reviewed
+    and checked against exactly what was solved. At most one job per event is queued or
+    running: a partial unique index says so on both SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "solve_jobs"
+    __table_args__ = (
+        CheckConstraint(_in("status", JobStatus.ALL), name="valid_status"),
+        CheckConstraint("backend IN ('thread', 'rq')", name="valid_backend"),
+        CheckConstraint("time_limit_s > 0", name="time_limit_positive"),
+        CheckConstraint("change_penalty >= 0", name="change_penalty_not_negative"),
+        Index(
+            "uq_solve_jobs_one_active_per_event",
+            "event_id",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED)
+    backend: Mapped[str] = mapped_column(String(10), default="thread")
+    time_limit_s: Mapped[int] = mapped_column(Integer)
+    change_penalty: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written by the running job every ~0.5 s; a stale one means the worker died.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    elapsed_s: Mapped[float | None] = mapped_column(Float)
+    best: Mapped[float | None] = mapped_column(Float)
+    bound: Mapped[float | None] = mapped_column(Float)
+    # The solver's verdict: OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN.
+    solver_status: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str] = mapped_column(Text, default="")
+    instance: Mapped[dict] = mapped_column(JSON, default=dict)
+    solution: Mapped[dict | None] = mapped_column(JSON)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    progress: Mapped[list[SolveProgress]] = relationship(
+        order_by="SolveProgress.seconds", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in JobStatus.ACTIVE
+
+    @property
+    def outcome(self) -> str:
+        """One word for the organiser: queued, running, optimal, feasible, infeasible,
+        no_solution, cancelled or failed."""
+        if self.status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED):
+            return self.status
+        if self.status == JobStatus.CANCELLED:
+            return "cancelled"
+        return {"OPTIMAL": "optimal", "FEASIBLE": "feasible",
+                "INFEASIBLE": "infeasible"}.get(self.solver_status or "", "no_solution")
+
+    @property
+    def has_schedule(self) -> bool:
+        """A result that can be reviewed and accepted (complete assignments)."""
+        return bool(self.solution and self.solution.get("assignments")
+                    and self.solution.get("status") in ("OPTIMAL", "FEASIBLE"))
+
+    def __repr__(self) -> str:
+        return f"<SolveJob {self.id} {self.status}>"
+
+
+class SolveProgress(db.Model):
+    """A sample of the search: best objective and proven bound after ``seconds``."""
+
+    __tablename__ = "solve_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("solve_jobs.id", ondelete="CASCADE"),
+                                        index=True)
+    seconds: Mapped[float] = mapped_column(Float)
+    best: Mapped[float | None] = mapped_column(Float)
+    bound: Mapped[float | None] = mapped_column(Float)
+
+
+class Publication(db.Model):
+    """One publication of the event's schedule to its participants (version 1, 2...).
+
+    The latest version is what participants see; each keeps a snapshot per participant,
+    so a later publication can tell who moved.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("event_id", "version", name="uq_publications_event_version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    event: Mapped[Event] = relationship()
+
+
+class PublishedSchedule(db.Model):
+    """What one participant was shown by one publication, as exchange-format keys.
+
+    Keys (not row ids) because the snapshot must survive edits of the programme and is
+    exactly the ``previous`` map a re-solve needs.
+    """
+
+    __tablename__ = "published_schedules"
+    __table_args__ = (
+        UniqueConstraint("publication_id", "participant_id",
+                         name="uq_published_schedules_participant"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    # round key -> session key, and workshop slot key -> workshop key
+    sessions: Mapped[dict] = mapped_column(JSON, default=dict)
+    workshops: Mapped[dict] = mapped_column(JSON, default=dict)
+    # round/slot key -> room key at publication time: a room change is a change too
+    rooms: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    publication: Mapped[Publication] = relationship()
+    participant: Mapped[Participant] = relationship()

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pytest
 
 from eventapp import create_app
+from eventapp.extensions import db
+from eventapp.scheduling.models import SolveJob
 from tests.conftest import login
 from tests.factories import (
     make_event,
@@ -101,6 +103,17 @@ ACCESS: dict[str, str] = {
     "registration.import_upload": ORGANISER,
     "registration.import_preview": ORGANISER,
     "registration.import_confirm": ORGANISER,
+    "scheduling.overview": ORGANISER,
+    "scheduling.start_solve": ORGANISER,
+    "scheduling.job": ORGANISER,
+    "scheduling.job_status": ORGANISER,
+    "scheduling.cancel_job": ORGANISER,
+    "scheduling.accept_job": ORGANISER,
+    "scheduling.participants": ORGANISER,
+    "scheduling.participant": ORGANISER,
+    "scheduling.move_session": ORGANISER,
+    "scheduling.move_workshop": ORGANISER,
+    "scheduling.publish": ORGANISER,
     # The participant's own pages: the personal link is the credential.
     "portal.home": PUBLIC,
     "portal.wishes": PUBLIC,
@@ -151,14 +164,14 @@ def world(app) -> dict:
     workshop = make_workshop(event, slot=slot, room=room)
     item = make_programme_item(event)
     token = make_portal_token(presenter)
-    from eventapp.extensions import db
-
+    job = SolveJob(event=event, status="finished", time_limit_s=5, instance={})
+    db.session.add(job)
     db.session.commit()
     return {
         "slug": event.slug, "event": event, "theme": theme, "room": room, "round": round_,
         "project": project, "participant": presenter, "session": session, "slot": slot,
         "workshop": workshop, "item": item, "filename": "app.css",
-        "token": token, "import_id": "a" * 32,
+        "token": token, "import_id": "a" * 32, "job": job,
     }
 
 

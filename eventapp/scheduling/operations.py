@@ -1,0 +1,504 @@
+"""Every change of the scheduling area: solve jobs, accepting, moving, pinning, publishing.
+
+Each function raises :class:`SchedulingError` with a message for the organiser when a rule
+refuses the change; the view commits once per request (or rolls back on error).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from scheduler import InstanceError, check_solution, load_instance
+
+from ..auth.models import User
+from ..db_types import utcnow
+from ..events.models import Event
+from ..exchange.queries import SEATED_STATUS, export_instance
+from ..exchange.validation import DEFAULT_OPTIONS
+from ..extensions import db
+from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, session_presenters
+from ..registration.models import Participant
+from .catalogue import Catalogue
+from .jobs import backend_for
+from .models import (
+    Assignment,
+    JobStatus,
+    Publication,
+    PublishedSchedule,
+    SolveJob,
+    WorkshopAssignment,
+)
+from .queries import (
+    active_job,
+    current_rooms,
+    draft_map,
+    latest_publication,
+    map_to_assignments,
+    previous_option,
+    solution_map,
+)
+from .text import _
+
+DEFAULT_STALE_AFTER_S = 60
+DEFAULT_QUEUE_STALE_AFTER_S = 3600
+DEFAULT_CHANGE_PENALTY = 50
+MAX_LISTED = 5
+KEEP_JOBS = 20
+
+
+class SchedulingError(Exception):
+    """A refused change, with a message for the organiser and optional details."""
+
+    def __init__(self, message: str, details: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+# --- solve jobs ------------------------------------------------------------------------
+
+def recover_stale_jobs(event: Event) -> list[SolveJob]:
+    """Mark failed the active jobs whose runner died (app restart, killed worker).
+
+    A running job refreshes its heartbeat every few seconds; a queued thread job starts
+    at once. Past the limits, nothing will ever finish them, and they would block the
+    event's next solve forever.
+    """
+    config = current_app.config
+    stale = timedelta(seconds=config.get("SOLVE_STALE_AFTER_S", DEFAULT_STALE_AFTER_S))
+    queue_stale = timedelta(seconds=config.get("SOLVE_QUEUE_STALE_AFTER_S",
+                                               DEFAULT_QUEUE_STALE_AFTER_S))
+    now = utcnow()
+    recovered = []
+    for job in db.session.scalars(select(SolveJob).where(
+            SolveJob.event_id == event.id, SolveJob.status.in_(JobStatus.ACTIVE))):
+        if job.status == JobStatus.RUNNING:
+            dead = (job.heartbeat_at or job.started_at or job.created_at) < now - stale
+            reason = _("The solve stopped reporting (the server or worker was probably "
+                       "restarted). Start it again.")
+        else:
+            limit = queue_stale if job.backend == "rq" else stale
+            dead = job.created_at < now - limit
+            reason = _("No worker started this solve. Check that an RQ worker is running, "
+                       "then start it again.") if job.backend == "rq" else \
+                _("The solve never started (the server was probably restarted). "
+                  "Start it again.")
+        if dead:
+            job.status = JobStatus.FAILED
+            job.error = reason
+            job.finished_at = now
+            recovered.append(job)
+    db.session.flush()
+    return recovered
+
+
+def build_solve_instance(event: Event, *, time_limit_s: int, change_penalty: int) -> dict:
+    """The event's data as the solver's instance: pins as ``fixed``, the latest
+    publication as ``previous`` (so few people move once they were told)."""
+    instance = export_instance(event)
+    options = instance["options"]
+    options["previous"] = previous_option(event, instance)
+    options["change_penalty"] = change_penalty
+    options["time_limit_s"] = time_limit_s
+    return instance
+
+
+def start_solve(event: Event, user: User | None, *, time_limit_s: int,
+                change_penalty: int = DEFAULT_CHANGE_PENALTY) -> SolveJob:
+    """Create a queued job for the event (the caller commits, then dispatches it)."""
+    recover_stale_jobs(event)
+    if active_job(event) is not None:
+        raise _already_running()
+    instance = build_solve_instance(event, time_limit_s=time_limit_s,
+                                    change_penalty=change_penalty)
+    if not instance["participants"]:
+        raise SchedulingError(_("There is nobody to seat: no registered participant yet."))
+    if not instance["rounds"] and not instance["workshop_slots"]:
+        raise SchedulingError(_("The programme has no speed-dating round and no workshop "
+                                "slot yet: add them before solving."))
+    try:
+        load_instance(instance)
+    except InstanceError as error:
+        raise SchedulingError(
+            _("The event's data cannot be solved as it is; correct these points first:"),
+            [f"{path}: {message}" for path, message in error.errors[:MAX_LISTED * 2]],
+        ) from error
+    job = SolveJob(event=event, created_by_id=user.id if user else None,
+                   status=JobStatus.QUEUED, backend=backend_for(),
+                   time_limit_s=time_limit_s, change_penalty=change_penalty,
+                   instance=instance, heartbeat_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(job)
+    except IntegrityError as error:  # another organiser started one a moment ago
+        raise _already_running() from error
+    _prune_old_jobs(event)
+    return job
+
+
+def _prune_old_jobs(event: Event) -> None:
+    """Keep the event's last KEEP_JOBS jobs (each holds a full instance and solution),
+    and any accepted one: its result is what the draft came from."""
+    keep = current_app.config.get("SOLVE_KEEP_JOBS", KEEP_JOBS)
+    old = db.session.scalars(
+        select(SolveJob.id).where(SolveJob.event_id == event.id,
+                                  SolveJob.status.not_in(JobStatus.ACTIVE),
+                                  SolveJob.accepted_at.is_(None))
+        .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).offset(keep)).all()
+    if old:
+        db.session.execute(delete(SolveJob).where(SolveJob.id.in_(old)),
+                           execution_options={"synchronize_session": "fetch"})
+
+
+def _already_running() -> SchedulingError:
+    return SchedulingError(_("A solve is already running for this event. Wait for it to "
+                             "finish or cancel it before starting another."))
+
+
+def job_dispatch_failed(job: SolveJob, reason: str) -> None:
+    job.status = JobStatus.FAILED
+    job.error = _("The job queue could not be reached: %(reason)s", reason=reason)
+    job.finished_at = utcnow()
+
+
+def cancel_job(job: SolveJob) -> None:
+    """Cancel a queued job at once; ask a running one to stop (it keeps its best result)."""
+    if job.status == JobStatus.QUEUED:
+        job.status = JobStatus.CANCELLED
+        job.cancel_requested = True
+        job.finished_at = utcnow()
+    elif job.status == JobStatus.RUNNING:
+        job.cancel_requested = True
+    else:
+        raise SchedulingError(_("This solve has already ended."))
+
+
+# --- accepting a result ----------------------------------------------------------------
+
+def accept_result(event: Event, job: SolveJob) -> int:
+    """Make a job's schedule the event's draft, in one transaction; return seats written.
+
+    The result is checked against the event's data *now*: if seats, pins or people changed
+    since the solve so that the result breaks a rule, it is refused (solve again).
+    Pinned assignments stay as they are (the solver had them as ``fixed``).
+    """
+    if job.event_id != event.id or not job.has_schedule:
+        raise SchedulingError(_("This solve has no schedule to accept."))
+    cat = Catalogue.load(event)
+    schedule = solution_map(job.solution)
+    programme = job.solution.get("programme") or []
+    _place_programme(cat, programme)
+    current = export_instance(event)
+    violations = check_solution(current, {"programme": programme,
+                                          "assignments": map_to_assignments(schedule)})
+    if violations:
+        raise SchedulingError(
+            _("The event changed since this solve (people, seats or pins), and this result "
+              "no longer fits it. Run the solver again."), violations[:MAX_LISTED])
+    written = _write_draft(cat, schedule)
+    job.accepted_at = utcnow()
+    return written
+
+
+def _place_programme(cat: Catalogue, programme: list[dict]) -> None:
+    """Programme mode: give sessions left open the round and room the solver chose."""
+    rounds, rooms = cat.round_by_key, cat.room_by_key
+    used = {(s.round_id, s.room_id, s.table_number) for s in cat.sessions.values()
+            if s.table_number}
+    for entry in programme:
+        session = cat.session_by_key.get(entry.get("session"))
+        if session is None or (session.round_id and session.room_id):
+            continue
+        round_, room = rounds.get(entry.get("round")), rooms.get(entry.get("room"))
+        if round_ is None or room is None:
+            continue
+        session.round_id, session.room_id = round_.id, room.id
+        table = next(t for t in range(1, room.tables + 2)
+                     if (round_.id, room.id, t) not in used or t > room.tables)
+        session.table_number = table
+        used.add((round_.id, room.id, table))
+    db.session.flush()
+
+
+def _write_draft(cat: Catalogue, schedule: dict) -> int:
+    round_ids = [r.id for r in cat.rounds]
+    slot_ids = [s.id for s in cat.slots]
+    pinned_rounds = set(db.session.execute(
+        select(Assignment.participant_id, Assignment.round_id)
+        .where(Assignment.round_id.in_(round_ids), Assignment.pinned.is_(True))).all())
+    pinned_slots = set(db.session.execute(
+        select(WorkshopAssignment.participant_id, WorkshopAssignment.slot_id)
+        .where(WorkshopAssignment.slot_id.in_(slot_ids),
+               WorkshopAssignment.pinned.is_(True))).all())
+    db.session.execute(delete(Assignment).where(
+        Assignment.round_id.in_(round_ids), Assignment.pinned.is_(False)),
+        execution_options={"synchronize_session": "fetch"})
+    db.session.execute(delete(WorkshopAssignment).where(
+        WorkshopAssignment.slot_id.in_(slot_ids), WorkshopAssignment.pinned.is_(False)),
+        execution_options={"synchronize_session": "fetch"})
+    people, rounds, slots = cat.participant_by_key, cat.round_by_key, cat.slot_by_key
+    sessions, workshops = cat.session_by_key, cat.workshop_by_key
+    rows: list[Any] = []
+    for key, entry in schedule.items():
+        person = people[key]
+        for round_key, session_key in entry["sessions"].items():
+            round_id = rounds[round_key].id
+            if (person.id, round_id) not in pinned_rounds:
+                rows.append(Assignment(participant_id=person.id, round_id=round_id,
+                                       session_id=sessions[session_key].id, pinned=False))
+        for slot_key, workshop_key in entry["workshops"].items():
+            slot_id = slots[slot_key].id
+            if (person.id, slot_id) not in pinned_slots:
+                rows.append(WorkshopAssignment(participant_id=person.id, slot_id=slot_id,
+                                               workshop_id=workshops[workshop_key].id,
+                                               pinned=False))
+    db.session.add_all(rows)
+    db.session.flush()
+    db.session.expire_all()
+    return len(rows)
+
+
+# --- manual moves ----------------------------------------------------------------------
+
+def _lock(model: type, row_id: int) -> None:
+    """SELECT ... FOR UPDATE on PostgreSQL (SQLite serialises writers by itself)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
+def presenting_rounds(participant: Participant) -> set[int]:
+    """Rounds in which the participant presents (project presenter or session presenter)."""
+    from ..programme.models import project_presenters
+
+    by_project = select(Session.round_id).join(
+        project_presenters, project_presenters.c.project_id == Session.project_id
+    ).where(project_presenters.c.participant_id == participant.id,
+            Session.round_id.is_not(None))
+    by_session = select(Session.round_id).join(
+        session_presenters, session_presenters.c.session_id == Session.id
+    ).where(session_presenters.c.participant_id == participant.id,
+            Session.round_id.is_not(None))
+    return set(db.session.scalars(by_project)) | set(db.session.scalars(by_session))
+
+
+def move_to_session(event: Event, participant: Participant, session: Session, *,
+                    pin: bool) -> Assignment:
+    """Seat ``participant`` in ``session`` for its round, if every rule allows it."""
+    if session.event_id != event.id or participant.event_id != event.id:
+        raise SchedulingError(_("This session does not belong to the event."))
+    if session.round_id is None or session.room_id is None:
+        raise SchedulingError(_("This session has no round or room yet."))
+    room = db.session.get(Room, session.room_id)
+    round_ = db.session.get(Round, session.round_id)
+    _lock(Room, room.id)
+    _lock(Session, session.id)
+    name = participant.full_name or participant.key
+    if participant.status != "registered":
+        raise SchedulingError(_("%(name)s is not a registered participant (waiting list or "
+                                "cancelled).", name=name))
+    if round_.id in {r.id for r in participant.unavailable_rounds}:
+        raise SchedulingError(_("Unavailable: %(name)s is not available during this round.",
+                                name=name))
+    if round_.id in presenting_rounds(participant):
+        raise SchedulingError(_("Presenter busy: %(name)s presents their project during this "
+                                "round.", name=name))
+    if participant.needs_step_free and not room.step_free:
+        raise SchedulingError(_("Accessibility: %(name)s needs step-free access and “%(room)s” "
+                                "is not step-free.", name=name, room=room.name))
+    others = db.session.scalars(select(Assignment).where(
+        Assignment.participant_id == participant.id, Assignment.round_id != round_.id)).all()
+    other_projects = {db.session.get(Session, a.session_id).project_id for a in others}
+    if session.project_id in other_projects:
+        raise SchedulingError(_("Same project twice: %(name)s already attends “%(project)s” in "
+                                "another round.", name=name, project=session.project.name))
+    current = db.session.scalar(select(Assignment).where(
+        Assignment.participant_id == participant.id, Assignment.round_id == round_.id))
+    if current is not None and current.session_id == session.id:
+        current.pinned = pin
+        db.session.flush()
+        return current
+    _check_session_seats(participant, session, room, round_)
+    _check_theme_variety(event, participant, session, others)
+    if current is not None:
+        _check_min_audience_after_leaving(current.session_id, participant)
+        current.session_id = session.id
+        current.pinned = pin
+    else:
+        current = Assignment(participant_id=participant.id, round_id=round_.id,
+                             session_id=session.id, pinned=pin)
+        db.session.add(current)
+    db.session.flush()
+    # Counted again inside the transaction after the write: the last seat cannot be taken
+    # twice even if two organisers move people at the same instant.
+    _check_session_seats(participant, session, room, round_)
+    return current
+
+
+def _check_theme_variety(event: Event, participant: Participant, session: Session,
+                         others: list[Assignment]) -> None:
+    """Rule 8: the sessions attended cover min(min_distinct_themes, rounds attended) themes."""
+    wanted = int((event.scheduling_options or {}).get(
+        "min_distinct_themes", DEFAULT_OPTIONS["min_distinct_themes"]) or 0)
+    if wanted <= 1:
+        return
+    sessions = [db.session.get(Session, a.session_id) for a in others] + [session]
+    themes = {s.project.theme_id for s in sessions}
+    needed = min(wanted, len(sessions))
+    if len(themes) < needed:
+        raise SchedulingError(_("Theme variety: %(name)s would see only %(got)d different "
+                                "theme(s); the event asks for %(needed)d.",
+                                name=participant.full_name or participant.key,
+                                got=len(themes), needed=needed))
+
+
+def _seated(statement, model):
+    """Only rows of registered participants hold a seat (not cancelled or waiting ones)."""
+    return statement.join(Participant, Participant.id == model.participant_id).where(
+        Participant.status == SEATED_STATUS)
+
+
+def _count(statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+
+def _check_session_seats(participant: Participant, session: Session, room: Room,
+                         round_: Round) -> None:
+    """Seats taken by others, plus this person, must fit in the session and the room."""
+    taken = _count(_seated(select(Assignment.id), Assignment).where(
+        Assignment.session_id == session.id, Assignment.participant_id != participant.id))
+    capacity = session.effective_capacity or 0
+    if taken + 1 > capacity:
+        raise SchedulingError(_("Capacity: “%(project)s” has no seat left in this round "
+                                "(%(taken)d / %(capacity)d).", project=session.project.name,
+                                taken=taken, capacity=capacity))
+    in_room = _count(_seated(select(Assignment.id), Assignment)
+                     .join(Session, Session.id == Assignment.session_id)
+                     .where(Session.room_id == room.id, Assignment.round_id == round_.id,
+                            Assignment.participant_id != participant.id))
+    if in_room + 1 > room.capacity:
+        raise SchedulingError(_("Capacity: room “%(room)s” is full in this round "
+                                "(%(taken)d / %(capacity)d).", room=room.name, taken=in_room,
+                                capacity=room.capacity))
+
+
+def _check_min_audience_after_leaving(session_id: int, participant: Participant) -> None:
+    old = db.session.get(Session, session_id)
+    left = _count(_seated(select(Assignment.id), Assignment).where(
+        Assignment.session_id == old.id, Assignment.participant_id != participant.id))
+    if 0 < left < old.min_audience:
+        raise SchedulingError(_("Minimum audience: “%(project)s” would keep only %(left)d "
+                                "participants, below its minimum of %(minimum)d.",
+                                project=old.project.name, left=left, minimum=old.min_audience))
+
+
+def move_to_workshop(event: Event, participant: Participant, workshop: Workshop, *,
+                     pin: bool) -> WorkshopAssignment:
+    """Send ``participant`` to ``workshop`` for its slot, if every rule allows it."""
+    if workshop.event_id != event.id or participant.event_id != event.id:
+        raise SchedulingError(_("This workshop does not belong to the event."))
+    slot = db.session.get(WorkshopSlot, workshop.slot_id)
+    room = db.session.get(Room, workshop.room_id)
+    _lock(Room, room.id)
+    _lock(Workshop, workshop.id)
+    name = participant.full_name or participant.key
+    if participant.status != "registered":
+        raise SchedulingError(_("%(name)s is not a registered participant (waiting list or "
+                                "cancelled).", name=name))
+    if slot.id in {s.id for s in participant.unavailable_slots}:
+        raise SchedulingError(_("Unavailable: %(name)s is not available during these "
+                                "workshops.", name=name))
+    if participant.needs_step_free and not room.step_free:
+        raise SchedulingError(_("Accessibility: %(name)s needs step-free access and “%(room)s” "
+                                "is not step-free.", name=name, room=room.name))
+    current = db.session.scalar(select(WorkshopAssignment).where(
+        WorkshopAssignment.participant_id == participant.id,
+        WorkshopAssignment.slot_id == slot.id))
+    if current is not None and current.workshop_id == workshop.id:
+        current.pinned = pin
+        db.session.flush()
+        return current
+    for after_write in (False, True):
+        if after_write:
+            if current is not None:
+                current.workshop_id = workshop.id
+                current.pinned = pin
+            else:
+                current = WorkshopAssignment(participant_id=participant.id, slot_id=slot.id,
+                                             workshop_id=workshop.id, pinned=pin)
+                db.session.add(current)
+            db.session.flush()
+        taken = _count(_seated(select(WorkshopAssignment.id), WorkshopAssignment).where(
+            WorkshopAssignment.workshop_id == workshop.id,
+            WorkshopAssignment.participant_id != participant.id))
+        if taken + 1 > workshop.capacity:
+            raise SchedulingError(_("Capacity: the workshop “%(workshop)s” is full "
+                                    "(%(taken)d / %(capacity)d).", workshop=workshop.name,
+                                    taken=taken, capacity=workshop.capacity))
+    return current
+
+
+def set_pinned(participant: Participant, *, round_id: int | None = None,
+               slot_id: int | None = None, pinned: bool) -> None:
+    """Pin (or unpin) the participant's current session of a round or workshop of a slot."""
+    if round_id is not None:
+        row = db.session.scalar(select(Assignment).where(
+            Assignment.participant_id == participant.id, Assignment.round_id == round_id))
+    else:
+        row = db.session.scalar(select(WorkshopAssignment).where(
+            WorkshopAssignment.participant_id == participant.id,
+            WorkshopAssignment.slot_id == slot_id))
+    if row is None:
+        raise SchedulingError(_("There is nothing to pin: %(name)s has no place there yet.",
+                                name=participant.full_name or participant.key))
+    row.pinned = pinned
+    db.session.flush()
+
+
+# --- publication -----------------------------------------------------------------------
+
+def publish(event: Event, user: User | None) -> Publication:
+    """Show the current draft to participants as a new publication version.
+
+    Refused while the draft breaks a rule or leaves a registered participant without a
+    place (solve again or move them first): participants are never shown a wrong day.
+    """
+    draft = draft_map(event)
+    if not draft:
+        raise SchedulingError(_("Nothing to publish yet: accept a solver result first."))
+    instance = export_instance(event)
+    empty: dict[str, dict[str, str]] = {"sessions": {}, "workshops": {}}
+    schedule = {p["id"]: draft.get(p["id"], empty) for p in instance["participants"]}
+    violations = check_solution(instance, {"assignments": map_to_assignments(schedule)})
+    cat = Catalogue.load(event)
+    by_key = cat.participant_by_key
+    # someone with no row at all who needs a place: a late registration, say so plainly
+    unseated = {k for k in schedule if k not in draft
+                and any(v.startswith(f"rule 1: participant {k} ") for v in violations)}
+    if unseated:
+        missing = sorted((by_key[k] for k in unseated),
+                         key=lambda p: (p.last_name, p.first_name, p.id))
+        raise SchedulingError(
+            _("%(count)d registered participant(s) have no place yet: run the solver again "
+              "(or place them by hand) before publishing.", count=len(missing)),
+            [p.full_name or p.key for p in missing[:MAX_LISTED]])
+    if violations:
+        raise SchedulingError(_("The current schedule breaks a rule; correct it before "
+                                "publishing."), violations[:MAX_LISTED])
+    latest = latest_publication(event)
+    publication = Publication(event=event, version=(latest.version if latest else 0) + 1,
+                              published_at=utcnow(),
+                              published_by_id=user.id if user else None)
+    db.session.add(publication)
+    db.session.flush()
+    rooms = current_rooms(cat, schedule)
+    db.session.add_all(PublishedSchedule(
+        publication_id=publication.id, participant_id=by_key[key].id,
+        sessions=entry["sessions"], workshops=entry["workshops"], rooms=rooms[key])
+        for key, entry in sorted(schedule.items()))
+    db.session.flush()
+    return publication

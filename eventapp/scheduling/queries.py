@@ -1,0 +1,425 @@
+"""Read side of scheduling: current and published assignments, who moved, a person's day.
+
+Schedules are compared as *maps* in the exchange format's terms: participant key ->
+{"sessions": {round key: session key}, "workshops": {slot key: workshop key}}. The draft
+(the Assignment rows), a solver result and a publication snapshot all turn into that map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..db_types import utcnow
+from ..events.models import Event
+from ..exchange.queries import SEATED_STATUS
+from ..extensions import db
+from ..programme.models import Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
+from ..registration.models import Participant
+from .catalogue import Catalogue
+from .models import (
+    Assignment,
+    JobStatus,
+    Publication,
+    PublishedSchedule,
+    SolveJob,
+    WorkshopAssignment,
+)
+
+ScheduleMap = dict[str, dict[str, dict[str, str]]]
+
+
+def get_job_or_404(event: Event, job_id: int) -> SolveJob:
+    job = db.session.get(SolveJob, job_id)
+    if job is None or job.event_id != event.id:
+        abort(404)
+    return job
+
+
+def get_participant_or_404(event: Event, participant_id: int) -> Participant:
+    person = db.session.get(Participant, participant_id)
+    if person is None or person.event_id != event.id:
+        abort(404)
+    return person
+
+
+def recent_jobs(event: Event, limit: int = 10) -> list[SolveJob]:
+    return list(db.session.scalars(
+        select(SolveJob).where(SolveJob.event_id == event.id)
+        .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).limit(limit)))
+
+
+def active_job(event: Event) -> SolveJob | None:
+    return db.session.scalar(select(SolveJob).where(
+        SolveJob.event_id == event.id, SolveJob.status.in_(JobStatus.ACTIVE)))
+
+
+OUTCOME_LABELS = {
+    "queued": _l("Queued"), "running": _l("Running"), "optimal": _l("Optimal"),
+    "feasible": _l("Feasible (not proven optimal)"), "infeasible": _l("Infeasible"),
+    "no_solution": _l("No solution found"), "cancelled": _l("Cancelled"), "failed": _l("Failed"),
+}
+
+
+def outcome_label(job: SolveJob) -> str:
+    """The job's outcome in the interface language (shown with its word, not colour alone)."""
+    return str(OUTCOME_LABELS[job.outcome])
+
+
+def job_progress_dict(job: SolveJob) -> dict:
+    """The JSON the progress poller reads (also the no-JS page's data)."""
+    elapsed = job.elapsed_s
+    if job.status == JobStatus.RUNNING and job.started_at is not None:
+        elapsed = max(elapsed or 0.0, (utcnow() - job.started_at).total_seconds())
+    return {
+        "id": job.id,
+        "status": job.status,
+        "status_label": outcome_label(job),
+        "active": job.is_active,
+        "solver_status": job.solver_status,
+        "best": job.best,
+        "bound": job.bound,
+        "elapsed_s": None if elapsed is None else round(elapsed, 1),
+        "time_limit_s": job.time_limit_s,
+        "cancel_requested": job.cancel_requested,
+        "error": job.error or None,
+    }
+
+
+def search_participants(cat: Catalogue, query: str = "") -> list[Participant]:
+    """Registered participants whose name, organisation or key contains ``query``
+    (case- and accent-insensitive), in name order."""
+    people = [p for p in cat.participants.values() if p.status == SEATED_STATUS]
+    needle = _fold(query)
+    if not needle:
+        return people
+    return [p for p in people
+            if needle in _fold(f"{p.first_name} {p.last_name} {p.organisation} {p.key}")]
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(plain.lower().split())
+
+
+# --- schedule maps ---------------------------------------------------------------------
+
+def _empty_entry() -> dict[str, dict[str, str]]:
+    return {"sessions": {}, "workshops": {}}
+
+
+def draft_map(event: Event) -> ScheduleMap:
+    """The event's current (draft) assignments of registered participants, in keys.
+
+    Rows left by someone who cancelled or went back to the waiting list are not part of
+    the schedule (they are not seated, and a re-solve drops them).
+    """
+    result: ScheduleMap = {}
+    seated = (Participant.event_id == event.id) & (Participant.status == SEATED_STATUS)
+    rows = db.session.execute(
+        select(Participant.key, Round.key, Session.key)
+        .join(Assignment, Assignment.participant_id == Participant.id)
+        .join(Round, Round.id == Assignment.round_id)
+        .join(Session, Session.id == Assignment.session_id)
+        .where(seated))
+    for person, round_key, session_key in rows:
+        result.setdefault(person, _empty_entry())["sessions"][round_key] = session_key
+    rows = db.session.execute(
+        select(Participant.key, WorkshopSlot.key, Workshop.key)
+        .join(WorkshopAssignment, WorkshopAssignment.participant_id == Participant.id)
+        .join(WorkshopSlot, WorkshopSlot.id == WorkshopAssignment.slot_id)
+        .join(Workshop, Workshop.id == WorkshopAssignment.workshop_id)
+        .where(seated))
+    for person, slot_key, workshop_key in rows:
+        result.setdefault(person, _empty_entry())["workshops"][slot_key] = workshop_key
+    return result
+
+
+def solution_map(solution: dict) -> ScheduleMap:
+    return {a["participant"]: {"sessions": dict(a.get("sessions") or {}),
+                               "workshops": dict(a.get("workshops") or {})}
+            for a in solution.get("assignments") or []}
+
+
+def map_to_assignments(schedule: ScheduleMap) -> list[dict]:
+    """A schedule map as the contract's ``assignments`` list."""
+    return [{"participant": key, "sessions": dict(entry["sessions"]),
+             "workshops": dict(entry["workshops"])} for key, entry in sorted(schedule.items())]
+
+
+def latest_publication(event: Event) -> Publication | None:
+    return db.session.scalar(
+        select(Publication).where(Publication.event_id == event.id)
+        .order_by(Publication.version.desc()).limit(1))
+
+
+def get_publication(event: Event, version: int) -> Publication | None:
+    return db.session.scalar(select(Publication).where(
+        Publication.event_id == event.id, Publication.version == version))
+
+
+def published_map(publication: Publication | None) -> ScheduleMap:
+    if publication is None:
+        return {}
+    rows = db.session.execute(
+        select(Participant.key, PublishedSchedule.sessions, PublishedSchedule.workshops)
+        .join(Participant, Participant.id == PublishedSchedule.participant_id)
+        .where(PublishedSchedule.publication_id == publication.id))
+    return {key: {"sessions": dict(s or {}), "workshops": dict(w or {})}
+            for key, s, w in rows}
+
+
+def published_rooms(publication: Publication | None) -> RoomMap:
+    if publication is None:
+        return {}
+    rows = db.session.execute(
+        select(Participant.key, PublishedSchedule.rooms)
+        .join(Participant, Participant.id == PublishedSchedule.participant_id)
+        .where(PublishedSchedule.publication_id == publication.id))
+    return {key: dict(rooms or {}) for key, rooms in rows}
+
+
+def previous_option(event: Event, instance: dict) -> dict[str, dict[str, str]]:
+    """The latest publication as the solver's ``previous`` option.
+
+    Only entries the instance can still name are kept: a participant who cancelled, a
+    session deleted or moved to another round since publication cannot be "kept".
+    """
+    published = published_map(latest_publication(event))
+    if not published:
+        return {}
+    people = {p["id"] for p in instance["participants"]}
+    session_round = {s["id"]: s.get("round") for s in instance["sessions"]}
+    workshop_slot = {w["id"]: w["slot"] for w in instance["workshops"]}
+    previous: dict[str, dict[str, str]] = {}
+    for person, entry in published.items():
+        if person not in people:
+            continue
+        kept = {r: s for r, s in entry["sessions"].items()
+                if s in session_round and session_round[s] in (r, None)}
+        kept.update({sl: w for sl, w in entry["workshops"].items()
+                     if workshop_slot.get(w) == sl})
+        if kept:
+            previous[person] = kept
+    return previous
+
+
+# --- who moved -------------------------------------------------------------------------
+
+@dataclass
+class Move:
+    """One round or slot where a participant's session or workshop changed."""
+
+    when: Round | WorkshopSlot | None
+    when_key: str
+    before: Session | Workshop | None
+    before_key: str | None
+    after: Session | Workshop | None
+    after_key: str | None
+    kind: str = "session"    # "session" (a round) or "workshop" (a workshop slot)
+    number: int = 0          # 1-based round or slot number in the day
+    before_room: Room | None = None  # where it was (when known)
+    after_room: Room | None = None   # where it is now
+
+    @property
+    def room_only(self) -> bool:
+        """Same session or workshop, another room."""
+        return self.before_key == self.after_key
+
+
+@dataclass
+class ParticipantChange:
+    """Everything that changed for one participant between two schedules."""
+
+    participant: Participant
+    moves: list[Move]
+    is_new: bool = False       # not in the earlier schedule (late registration)
+    is_removed: bool = False   # not in the later one (cancelled)
+
+
+RoomMap = dict[str, dict[str, str]]  # participant key -> {round/slot key: room key}
+
+
+def current_rooms(cat: Catalogue, schedule: ScheduleMap) -> RoomMap:
+    """Where each entry of ``schedule`` takes place with today's programme."""
+    sessions, workshops, rooms = cat.session_by_key, cat.workshop_by_key, cat.rooms
+    result: RoomMap = {}
+    for person, entry in schedule.items():
+        where: dict[str, str] = {}
+        for when, key in entry["sessions"].items():
+            session = sessions.get(key)
+            if session is not None and session.room_id in rooms:
+                where[when] = rooms[session.room_id].key
+        for when, key in entry["workshops"].items():
+            workshop = workshops.get(key)
+            if workshop is not None and workshop.room_id in rooms:
+                where[when] = rooms[workshop.room_id].key
+        result[person] = where
+    return result
+
+
+def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap,
+                 before_rooms: RoomMap | None = None, after_rooms: RoomMap | None = None
+                 ) -> list[ParticipantChange]:
+    """Per-participant differences from ``before`` to ``after``, ordered by name.
+
+    A change of session or workshop is a move; so is the same session held in another
+    room (a room change), when the rooms of ``before`` are known (publication snapshots
+    record them). ``after_rooms`` defaults to where things are held today.
+    """
+    by_key = cat.participant_by_key
+    rounds, slots = cat.round_by_key, cat.slot_by_key
+    sessions, workshops, room_by_key = cat.session_by_key, cat.workshop_by_key, cat.room_by_key
+    if after_rooms is None:
+        after_rooms = current_rooms(cat, after)
+    order = [r.key for r in cat.rounds] + [s.key for s in cat.slots]
+    numbers = {r.key: i for i, r in enumerate(cat.rounds, start=1)}
+    numbers.update({s.key: i for i, s in enumerate(cat.slots, start=1)})
+    changes = []
+    for person in sorted(set(before) | set(after)):
+        if person not in by_key:
+            continue
+        old, new = before.get(person, _empty_entry()), after.get(person, _empty_entry())
+        was = (before_rooms or {}).get(person, {})
+        now = after_rooms.get(person, {})
+        moves = []
+        for when in order:
+            kind = "sessions" if when in rounds else "workshops"
+            lookup = sessions if kind == "sessions" else workshops
+            a, b = old[kind].get(when), new[kind].get(when)
+            room_moved = (a is not None and a == b and before_rooms is not None
+                          and was.get(when) and now.get(when) and was[when] != now[when])
+            if a != b or room_moved:
+                moves.append(Move(rounds.get(when) or slots.get(when), when,
+                                  lookup.get(a) if a else None, a,
+                                  lookup.get(b) if b else None, b,
+                                  "session" if kind == "sessions" else "workshop",
+                                  numbers.get(when, 0),
+                                  room_by_key.get(was.get(when, "")),
+                                  room_by_key.get(now.get(when, ""))))
+        if moves:
+            changes.append(ParticipantChange(by_key[person], moves,
+                                             is_new=person not in before,
+                                             is_removed=person not in after))
+    changes.sort(key=lambda c: (c.participant.last_name.lower(),
+                                c.participant.first_name.lower(), c.participant.id))
+    return changes
+
+
+def publication_changes(event: Event, version: int | None = None) -> list[ParticipantChange]:
+    """Who moved, for the organiser's review and for the participants' emails.
+
+    ``version=None``: what publishing now would change (the draft against the latest
+    publication; empty if nothing was published yet, since nobody has been told anything).
+    ``version=N``: what publication N changed compared with publication N-1 (everybody
+    is "new" in version 1). Same session in another room counts as a move.
+    """
+    cat = Catalogue.load(event)
+    if version is None:
+        latest = latest_publication(event)
+        if latest is None:
+            return []
+        return compare_maps(cat, published_map(latest), draft_map(event),
+                            before_rooms=published_rooms(latest))
+    current = get_publication(event, version)
+    if current is None:
+        return []
+    previous = get_publication(event, version - 1)
+    return compare_maps(cat, published_map(previous), published_map(current),
+                        before_rooms=published_rooms(previous) if previous else None,
+                        after_rooms=published_rooms(current))
+
+
+# --- a participant's day ---------------------------------------------------------------
+
+@dataclass
+class DayItem:
+    """One entry of a participant's published programme, ready to display or mail."""
+
+    kind: str                 # "session" or "workshop"
+    label: str                # "Round 2" / workshop slot label, untranslated number inside
+    number: int               # round number (1-based) or slot number
+    starts_at: datetime       # aware, in the event's timezone
+    ends_at: datetime
+    title: str                # project or workshop name
+    project: Project | None
+    session: Session | None
+    workshop: Workshop | None
+    room: Room | None
+    table_label: str          # the table's track name, or "" when the room has one table
+    table_number: int | None
+    theme: Theme | None       # colour and colour name (never show the colour alone)
+
+    @property
+    def room_name(self) -> str:
+        return self.room.name if self.room else ""
+
+    @property
+    def colour(self) -> str | None:
+        return self.theme.colour if self.theme else None
+
+    @property
+    def colour_name(self) -> str | None:
+        return self.theme.colour_name if self.theme else None
+
+
+def participant_day(participant: Participant) -> list[DayItem]:
+    """The participant's PUBLISHED sessions and workshops, in time order.
+
+    Empty until the schedule is published: drafts are never shown to participants.
+    """
+    event = participant.event
+    publication = latest_publication(event)
+    if publication is None:
+        return []
+    snapshot = db.session.scalar(select(PublishedSchedule).where(
+        PublishedSchedule.publication_id == publication.id,
+        PublishedSchedule.participant_id == participant.id))
+    if snapshot is None:
+        return []
+    cat = Catalogue.load(event, with_participants=False)
+    return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {})
+
+
+def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, str]
+               ) -> list[DayItem]:
+    event = cat.event
+    items: list[DayItem] = []
+    session_by_key, workshop_by_key = cat.session_by_key, cat.workshop_by_key
+    for number, round_ in enumerate(cat.rounds, start=1):
+        session = session_by_key.get(sessions.get(round_.key, ""))
+        if session is None:
+            continue
+        project = cat.session_project(session)
+        room = cat.rooms.get(session.room_id) if session.room_id else None
+        label = ""
+        if room is not None and session.table_number and room.tables > 1:
+            label = room.table_label(session.table_number)
+        items.append(DayItem(
+            "session", round_.key, number, event.to_local(round_.starts_at),
+            event.to_local(round_.ends_at), project.name, project, session, None, room,
+            label, session.table_number if room is not None and room.tables > 1 else None,
+            cat.themes.get(project.theme_id)))
+    for number, slot in enumerate(cat.slots, start=1):
+        workshop = workshop_by_key.get(workshops.get(slot.key, ""))
+        if workshop is None:
+            continue
+        items.append(DayItem(
+            "workshop", slot.key, number, event.to_local(slot.starts_at),
+            event.to_local(slot.ends_at), workshop.name, None, None, workshop,
+            cat.rooms.get(workshop.room_id), "", None, None))
+    items.sort(key=lambda item: (item.starts_at, item.kind))
+    return items
+
+
+def draft_day(participant: Participant, cat: Catalogue | None = None) -> list[DayItem]:
+    """The participant's current draft programme (organiser pages only)."""
+    cat = cat or Catalogue.load(participant.event)
+    entry = draft_map(participant.event).get(participant.key, _empty_entry())
+    return _day_items(cat, entry["sessions"], entry["workshops"])

@@ -1,0 +1,28 @@
+"""Speed-dating scheduler: JSON-able instance in, JSON-able solution out.
+
+Public API (used by the web app; no Flask or database import here):
+
+- :func:`load_instance` -- parse and fully validate an instance dict (raises
+  :class:`InstanceError` listing every ``(path, message)``);
+- :func:`solve` -- solve and return a ``speed-dating-solution/1`` dict;
+- :func:`check_solution` -- every hard-rule violation of a solution, in words;
+- :func:`evaluate` -- objective and metrics of a set of assignments;
+- :func:`first_come_first_served` -- the self-service baseline, for comparisons.
+"""
+
+from .baseline import first_come_first_served
+from .checker import check_solution, evaluate
+from .instance import INSTANCE_FORMAT, SOLUTION_FORMAT, Instance, InstanceError, load_instance
+from .solver import solve
+
+__all__ = [
+    "INSTANCE_FORMAT",
+    "SOLUTION_FORMAT",
+    "Instance",
+    "InstanceError",
+    "check_solution",
+    "evaluate",
+    "first_come_first_served",
+    "load_instance",
+    "solve",
+]

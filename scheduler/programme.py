@@ -1,0 +1,219 @@
+"""Programme mode: place the sessions whose round or room is left to the solver.
+
+Why not one big CP-SAT model: measured on the 2016 day, the compact joint model
+(:mod:`scheduler.compact`) did not even find a first solution in 20 s, because CP-SAT has to
+discover placement and seating of 237 people at once. The seating LP, however, is solved in
+well under a second for a given programme. So the programme is built in two steps:
+
+1. a small CP-SAT model places sessions (rules 4 tables, 9, room themes, enough seats per
+   round) while minimising *wish conflicts*: two sessions that the same participants want
+   should not be in the same round, weighted by what those participants would lose;
+2. a deterministic local search moves or swaps sessions between rounds, each candidate
+   programme being scored by the exact seating model (:func:`scheduler.paths.solve_seating`).
+
+The objective's proven bound in programme mode is the sum over participants of their best
+conceivable sessions (ignoring capacities and placement), plus the workshop optimum; it is
+valid but not tight, so programme-mode solutions are reported FEASIBLE, never OPTIMAL,
+unless that bound is met.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from .checker import session_score
+from .compact import make_solver, placement_options
+from .instance import Instance
+from .paths import Placement, solve_seating
+
+
+def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
+    """Pairwise weight of holding two sessions in the same round: what participants wanting
+    both would lose (the smaller score), shared among a project's sessions."""
+    by_proj: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(inst.sessions):
+        by_proj[s.project].append(i)
+    weight: dict[tuple[str, str], float] = defaultdict(float)
+    for p in inst.participants:
+        scored = [(pr, session_score(inst, p, pr)) for pr in p.wishes]
+        for (a, sa), (b, sb) in itertools.combinations(scored, 2):
+            key = (a, b) if a < b else (b, a)
+            weight[key] += min(sa, sb)
+    out: dict[tuple[int, int], int] = {}
+    for (a, b), w in weight.items():
+        if not w:
+            continue
+        share = w / (len(by_proj[a]) * len(by_proj[b]))
+        for i in by_proj[a]:
+            for j in by_proj[b]:
+                out[(min(i, j), max(i, j))] = round(share)
+    return out
+
+
+def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
+                      ) -> Placement | None:
+    """Place every session minimising wish conflicts; None when no placement exists."""
+    R = len(inst.round_ids)
+    m = cp_model.CpModel()
+    pl = {}
+    in_round: dict[tuple[int, int], list] = defaultdict(list)
+    for i, s in enumerate(inst.sessions):
+        opts = placement_options(inst, s)
+        vs = []
+        for r, room in opts:
+            v = m.NewBoolVar(f"pl_{i}_{r}_{room}")
+            pl[(i, r, room)] = v
+            in_round[(i, r)].append(v)
+            vs.append(v)
+        m.AddExactlyOne(vs)
+    by_rt: dict[tuple[int, str], list] = defaultdict(list)
+    for (i, r, room), v in pl.items():
+        by_rt[(r, room)].append((i, v))
+    for (_r, room), lst in by_rt.items():
+        rm = inst.rooms[room]
+        m.Add(sum(v for _, v in lst) <= rm.tables)
+    by_proj: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(inst.sessions):
+        by_proj[s.project].append(i)
+    held = {}
+    for i in range(len(inst.sessions)):
+        for r in range(R):
+            h = m.NewBoolVar("")
+            m.Add(h == sum(in_round[(i, r)]))
+            held[(i, r)] = h
+    for ss in by_proj.values():
+        for r in range(R):
+            if len(ss) > 1:
+                m.Add(sum(held[(i, r)] for i in ss) <= 1)
+    # enough seats in every round for those who must attend it (presenters of projects
+    # still to be placed may be excused, so they are not counted)
+    maybe_excused = {pid for pid, prs in inst.presents.items()}
+    for r, rid in enumerate(inst.round_ids):
+        if inst.options.allow_idle:
+            break
+        must = sum(1 for p in inst.participants
+                   if rid not in p.unavailable and p.id not in maybe_excused)
+        seats = []
+        for (rr, room), lst in by_rt.items():
+            if rr != r:
+                continue
+            load = sum(inst.session_capacity(inst.sessions[i], room) * v for i, v in lst)
+            cap_room = m.NewIntVar(0, inst.rooms[room].capacity, "")
+            m.Add(cap_room <= load)
+            seats.append(cap_room)
+        m.Add(sum(seats) >= must)
+    # minimum audience: only sessions in a round where enough people can come
+    cost = []
+    for (i, j), w in sorted(wish_conflicts(inst).items()):
+        if w <= 0:
+            continue
+        for r in range(R):
+            both = m.NewBoolVar("")
+            m.AddBoolOr([held[(i, r)].Not(), held[(j, r)].Not(), both])
+            cost.append(w * both)
+    # balance: keep the number of sessions per round even (spreads the seats)
+    per_round = [sum(held[(i, r)] for i in range(len(inst.sessions))) for r in range(R)]
+    hi = m.NewIntVar(0, len(inst.sessions), "")
+    for e in per_round:
+        m.Add(e <= hi)
+    m.Minimize(sum(cost) + 1000 * hi)
+    solver = make_solver(time_limit, workers, seed)
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.max_time_in_seconds = time_limit * 1.5
+    st = solver.solve(m)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    rounds = [0] * len(inst.sessions)
+    rooms = [""] * len(inst.sessions)
+    for (i, r, room), v in pl.items():
+        if solver.value(v):
+            rounds[i], rooms[i] = r, room
+    return Placement(rounds, rooms)
+
+
+def programme_bound(inst: Instance) -> int:
+    """Valid upper bound of the session objective over every programme: each participant's
+    best scores over distinct projects, one per round they may attend (no capacity)."""
+    R = len(inst.round_ids)
+    total = 0
+    for p in inst.participants:
+        k = R - sum(1 for r in inst.round_ids if r in p.unavailable)
+        fixed = {v for key, v in p.fixed if key in inst.round_ids}
+        fixed_projects = {inst.session_by_id[v].project for v in fixed}
+        scores = sorted((session_score(inst, p, pr) for pr in inst.projects
+                         if pr not in fixed_projects
+                         and pr not in inst.presents.get(p.id, ())), reverse=True)
+        fixed_score = sum(session_score(inst, p, pr) for pr in fixed_projects)
+        total += fixed_score + sum(scores[:max(0, k - len(fixed))])
+    return total
+
+
+def _neighbours(inst: Instance, place: Placement) -> list[Placement]:
+    """Moves of one free session to another round (and a room with a free table there),
+    and swaps of the rounds of two free sessions, in a deterministic order."""
+    R = len(inst.round_ids)
+    used: dict[tuple[int, str], int] = defaultdict(int)
+    proj_round = defaultdict(int)
+    for i, s in enumerate(inst.sessions):
+        used[(place.round_of[i], place.room_of[i])] += 1
+        proj_round[(s.project, place.round_of[i])] += 1
+    out = []
+    free = [i for i, s in enumerate(inst.sessions) if s.round is None]
+    for i in free:
+        s = inst.sessions[i]
+        for r in range(R):
+            if r == place.round_of[i] or proj_round[(s.project, r)]:
+                continue
+            for rr, room in placement_options(inst, s):
+                if rr == r and used[(r, room)] < inst.rooms[room].tables:
+                    rounds = list(place.round_of)
+                    rooms = list(place.room_of)
+                    rounds[i], rooms[i] = r, room
+                    out.append(Placement(rounds, rooms))
+                    break
+    for i, j in itertools.combinations(free, 2):
+        a, b = inst.sessions[i], inst.sessions[j]
+        ri, rj = place.round_of[i], place.round_of[j]
+        if ri == rj or a.project == b.project:
+            continue
+        if proj_round[(a.project, rj)] or proj_round[(b.project, ri)]:
+            continue
+        # the two sessions exchange their (round, room) slots: tables stay balanced
+        rounds = list(place.round_of)
+        rooms = list(place.room_of)
+        rounds[i], rounds[j] = rj, ri
+        rooms[i], rooms[j] = place.room_of[j], place.room_of[i]
+        if (a.room in (None, rooms[i]) and b.room in (None, rooms[j])
+                and inst.rooms[rooms[i]].admits(inst.theme_of(a))
+                and inst.rooms[rooms[j]].admits(inst.theme_of(b))):
+            out.append(Placement(rounds, rooms))
+    return out
+
+
+def improve(inst: Instance, place: Placement, deadline: float, workers: int, seed: int,
+            report, stop) -> tuple[Placement, object]:
+    """First-improvement local search over programmes, scored by the exact seating."""
+    def score(pl: Placement):
+        res = solve_seating(inst, pl, time_limit=max(1.0, min(10.0, deadline - time.monotonic())),
+                            seed=seed, workers=workers, always_held=True)
+        return (res.objective if res.objective is not None else -10**12), res
+
+    best_val, best_res = score(place)
+    report(best_val)
+    improved = True
+    while improved and time.monotonic() < deadline and not (stop and stop.is_set()):
+        improved = False
+        for cand in _neighbours(inst, place):
+            if time.monotonic() >= deadline or (stop and stop.is_set()):
+                break
+            val, res = score(cand)
+            if val > best_val:
+                best_val, best_res, place = val, res, cand
+                report(best_val)
+                improved = True
+                break
+    return place, best_res

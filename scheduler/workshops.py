@@ -1,0 +1,112 @@
+"""Workshop assignment, solved apart from the sessions.
+
+Why apart: the objective has no term linking a participant's workshops to their sessions
+(the unlucky penalty is about project wishes only), and workshops share only per-person data
+(unavailable, fixed, previous, accessibility) with the sessions. So the joint optimum is the
+sum of the two optima. Per slot it is a transportation problem whose constraint matrix is
+totally unimodular (class rows against the laminar family workshop ⊂ room), so the simplex
+optimum is integral and is also the proven bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.linear_solver import pywraplp
+
+from .checker import workshop_score
+from .instance import Instance
+
+
+@dataclass
+class WorkshopResult:
+    status: str  # OPTIMAL or INFEASIBLE
+    objective: int
+    workshops: dict[str, dict[str, str]]  # participant -> slot -> workshop
+
+
+def solve_workshops(inst: Instance) -> WorkshopResult:
+    o = inst.options
+    if not inst.workshop_slots:
+        return WorkshopResult("OPTIMAL", 0, {p.id: {} for p in inst.participants})
+    slot_ids = set(inst.slot_ids)
+    groups: dict[tuple, list[str]] = {}
+    reps = {}
+    for p in inst.participants:
+        prev = ()
+        if o.change_penalty:
+            prev = tuple(sorted((k, v) for k, v in o.previous.get(p.id, {}).items()
+                                if k in slot_ids))
+        key = (p.workshop_wishes, tuple(sorted(u for u in p.unavailable if u in slot_ids)),
+               p.needs_accessible, tuple(sorted((k, v) for k, v in p.fixed if k in slot_ids)),
+               prev)
+        if key not in groups:
+            groups[key] = []
+            reps[key] = p
+        groups[key].append(p.id)
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    obj = solver.Objective()
+    obj.SetMaximization()
+    inf = solver.infinity()
+    by_workshop: dict[str, list] = {w.id: [] for w in inst.workshops}
+    xs = []  # (key, slot, workshop, var)
+    const = 0
+    for key, members in groups.items():
+        p = reps[key]
+        n = len(members)
+        fixed = dict(p.fixed)
+        prev = dict(key[4])
+        for slot in inst.slot_ids:
+            if slot in p.unavailable:
+                continue
+            row = solver.Constraint(n, n)
+            for w in inst.workshops:
+                if w.slot != slot:
+                    continue
+                if slot in fixed and fixed[slot] != w.id:
+                    continue
+                if p.needs_accessible and w.room and not inst.rooms[w.room].accessible:
+                    continue
+                v = solver.NumVar(0, inf, "")
+                row.SetCoefficient(v, 1)
+                score = workshop_score(inst, p, w.id)
+                if slot in prev and prev[slot] == w.id:
+                    score += o.change_penalty  # constant -chg*n below, +chg per kept person
+                obj.SetCoefficient(v, score)
+                by_workshop[w.id].append(v)
+                xs.append((key, slot, w.id, v))
+            if slot in prev:
+                const -= o.change_penalty * n
+    room_rows: dict[tuple[str, str], list] = {}
+    for w in inst.workshops:
+        row = solver.Constraint(-inf, w.capacity)
+        for v in by_workshop[w.id]:
+            row.SetCoefficient(v, 1)
+        if w.room:
+            room_rows.setdefault((w.slot, w.room), []).extend(by_workshop[w.id])
+    for (_slot, room), vs in room_rows.items():
+        row = solver.Constraint(-inf, inst.rooms[room].capacity)
+        for v in vs:
+            row.SetCoefficient(v, 1)
+    st = solver.Solve()
+    if st != pywraplp.Solver.OPTIMAL:
+        return WorkshopResult("INFEASIBLE", 0, {})
+    out: dict[str, dict[str, str]] = {p.id: {} for p in inst.participants}
+    # members in id order take workshops in id order: deterministic read-out
+    queues: dict[tuple[tuple, str], list[tuple[str, int]]] = {}
+    for key, slot, wid, v in xs:
+        k = int(round(v.solution_value()))
+        if abs(v.solution_value() - k) > 1e-6:
+            raise RuntimeError("workshop LP returned a fractional vertex")  # cannot happen: TU
+        if k:
+            queues.setdefault((key, slot), []).append((wid, k))
+    value = const
+    for (key, slot), lst in queues.items():
+        members = sorted(groups[key])
+        pos = 0
+        for wid, k in sorted(lst):
+            for m in members[pos:pos + k]:
+                out[m][slot] = wid
+            pos += k
+    value = round(solver.Objective().Value()) + const
+    return WorkshopResult("OPTIMAL", value, out)
