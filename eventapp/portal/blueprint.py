@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, Response, current_app
 
 from ..extensions import limiter
@@ -21,8 +19,7 @@ def _private_headers(response: Response) -> Response:
 
 
 def _limit() -> str:
-    return (current_app.config.get("PORTAL_RATE_LIMIT")
-            or os.environ.get("PORTAL_RATE_LIMIT", "30 per minute;300 per hour"))
+    return current_app.config["PORTAL_RATE_LIMIT"]
 
 
 def _limited(view):

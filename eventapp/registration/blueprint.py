@@ -3,8 +3,6 @@ participant pages (list, edit, cancel, settings, CSV import/export)."""
 
 from __future__ import annotations
 
-import os
-
 import click
 from flask import Blueprint, current_app
 
@@ -31,8 +29,7 @@ def purge_expired_command() -> None:
 def _public_post_limit() -> str:
     """Per client address; raise it (env REGISTRATION_RATE_LIMIT) for on-site sign-ups
     behind one shared address."""
-    return (current_app.config.get("REGISTRATION_RATE_LIMIT")
-            or os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour"))
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 def _limited(view):
