@@ -387,6 +387,16 @@ def participant_day(participant: Participant) -> list[DayItem]:
     return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {})
 
 
+def published_days(publication: Publication) -> dict[int, list[DayItem]]:
+    """Every participant's day in one publication (participant id -> items), loading the
+    programme once: for the publication emails, where a per-person query would not scale."""
+    cat = Catalogue.load(publication.event, with_participants=False)
+    snapshots = db.session.scalars(select(PublishedSchedule).where(
+        PublishedSchedule.publication_id == publication.id))
+    return {snap.participant_id: _day_items(cat, snap.sessions or {}, snap.workshops or {})
+            for snap in snapshots}
+
+
 def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, str]
                ) -> list[DayItem]:
     event = cat.event

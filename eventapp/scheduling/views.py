@@ -10,6 +10,7 @@ from ..auth.access import organiser_required
 from ..events.models import Event
 from ..exchange.queries import export_instance
 from ..extensions import db
+from ..mail import commit_and_send
 from ..programme.models import Round, Session, Workshop, WorkshopSlot
 from ..programme.queries import get_event_or_404
 from . import jobs, operations
@@ -17,6 +18,7 @@ from .catalogue import Catalogue
 from .diagnosis import explain
 from .forms import ActionForm, MoveForm, SolveForm
 from .models import SolveJob
+from .notifications import queue_publication_emails
 from .operations import SchedulingError
 from .queries import (
     active_job,
@@ -303,8 +305,10 @@ def publish(slug: str):
     except SchedulingError as error:
         _refused(error)
         return redirect(url_for(".overview", slug=slug))
-    db.session.commit()
-    flash(_("Published (version %(version)d): participants now see their programme.",
-            version=publication.version), "success")
+    emailed = queue_publication_emails(publication)
+    commit_and_send()
+    flash(_("Published (version %(version)d): participants now see their programme; "
+            "%(emailed)d received it by email.", version=publication.version,
+            emailed=emailed), "success")
     return redirect(url_for(".overview", slug=slug))
 

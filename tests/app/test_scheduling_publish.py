@@ -227,3 +227,34 @@ def test_mon_programme_shows_the_published_day(organiser_client, app):
     for item in day:
         assert item.title in page
     assert "11:50–12:10" in page and day[0].colour_name in page
+
+
+def test_publishing_emails_each_participant_their_day_then_only_those_who_moved(
+        organiser_client, app):
+    from eventapp.scheduling.models import WorkshopAssignment
+    from tests.factories import email_text, read_outbox
+
+    world = build_world()
+    solve_and_accept(world.event)
+    assert organiser_client.post("/manage/events/small/schedule/publish").status_code == 302
+    first = read_outbox(app)
+    with_email = {p.email for p in [*world.people, world.presenter] if p.email}
+    assert {m["To"] for m in first} == with_email
+    person = world.people[0]
+    mail = next(m for m in first if m["To"] == person.email)
+    text = email_text(mail)
+    for item in participant_day(person):
+        assert item.title in text and item.starts_at.strftime("%H:%M") in text
+    assert "/p/" in text  # a fresh personal link
+
+    # Move one participant to the other workshop and publish again: only they hear of it.
+    current = db.session.scalar(select(WorkshopAssignment).where(
+        WorkshopAssignment.participant_id == person.id))
+    other = next(w for w in world.workshops.values() if w.id != current.workshop_id)
+    operations.move_to_workshop(world.event, person, other, pin=False)
+    db.session.commit()
+    assert organiser_client.post("/manage/events/small/schedule/publish").status_code == 302
+    second = read_outbox(app)[len(first):]
+    assert [m["To"] for m in second] == [person.email]
+    changed = email_text(second[0])
+    assert other.name in changed and "instead of" in changed
