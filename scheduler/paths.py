@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from ortools.linear_solver import pywraplp
 from .checker import session_score
 from .instance import Instance, Participant
 
+_DEBUG = bool(os.environ.get("SCHEDULER_DEBUG"))
 BIG = 10**5  # objective cost of one artificial (unseated / missing-audience) unit
 NEG = -1e9  # value of a forbidden choice
 
@@ -305,7 +307,7 @@ class _Master:
     def __init__(self, d: SeatData, cap: list[int], min_aud: list[int],
                  room_rows: dict, always_held: bool):
         self.d = d
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.solver = pywraplp.Solver.CreateSolver(os.environ.get("SCHEDULER_LP", "GLOP"))
         s = self.solver
         inf = s.infinity()
         self.obj = s.Objective()
@@ -407,20 +409,31 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         master.add(c, path, val)
     best_bound = math.inf
     lp_value = -math.inf
+    dirty = True
     for _it in range(200):
+        ts = time.monotonic()
         if not master.solve():
             break
+        dirty = False
+        tl = time.monotonic() - ts
         lp_value = master.solver.Objective().Value()
         price, mu = master.duals()
+        ts = time.monotonic()
         new, ub = _price(d, price, mu, K, want=2)
+        if _DEBUG:
+            print(f"it {_it} K {K} lp {lp_value:.0f} lp_s {tl:.2f} price_s "
+                  f"{time.monotonic() - ts:.2f} cols {len(master.cols)} new {len(new)}")
         bound = lp_value + float(np.sum(d.n * np.maximum(ub, 0.0)))
         best_bound = min(best_bound, bound)
         if progress:
             progress(time.monotonic() - t0, None, best_bound)
+        if time.monotonic() > t_start + 0.6 * time_limit:
+            break
         added = 0
         for c, path, _rc, val in new:
             if master.add(c, path, val):
                 added += 1
+                dirty = True
         if stop is not None and stop.is_set():
             break
         if best_bound - lp_value <= 1e-6 * max(1.0, abs(lp_value)):
@@ -431,8 +444,8 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
             if widest <= K or K ** R > 4096:
                 break
             K += 2
-        if time.monotonic() > t_start + 0.6 * time_limit:
-            break
+    if dirty:
+        master.solve()  # columns were added after the last solve: values must be fresh
     x = [v.solution_value() for v in master.vars]
     lp_art = any(a.solution_value() > 1e-7 for a in master.arts)
     cols = master.cols
