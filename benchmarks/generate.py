@@ -60,7 +60,7 @@ def generate(participants: int, seed: int = 0, programme_mode: bool = False) -> 
             tables = 2 if need >= 2 and rng.random() < 0.5 else 1
             rooms.append({"id": f"room-{t['id']}-{k}", "name": f"{t['name']} {k}",
                           "capacity": session_cap * tables, "tables": tables,
-                          "accessible": rng.random() > 0.2, "themes": [t["id"]]})
+                          "accessible": k == 0 or rng.random() > 0.3, "themes": [t["id"]]})
             need -= tables
             k += 1
     for k in range(2):
@@ -69,6 +69,7 @@ def generate(participants: int, seed: int = 0, programme_mode: bool = False) -> 
     # fixed programme: per theme, each project takes tables in distinct rounds, always in
     # the rounds with most free tables left (this spreads the sessions evenly)
     sessions = []
+    placed_at: list[tuple[int, str]] = []
     free: dict[str, dict[int, list[str]]] = {}
     for room in rooms:
         if room["themes"]:
@@ -83,10 +84,28 @@ def generate(participants: int, seed: int = 0, programme_mode: bool = False) -> 
             s = {"id": f"pr{j:04d}-{k + 1}", "project": projects[j]["id"],
                  "round": f"r{r + 1}", "room": room, "capacity": session_cap,
                  "min_audience": 3}
-            if programme_mode and rng.random() < 0.85:
+            sessions.append(s)
+            placed_at.append((r, room))
+    # themes rarely split evenly over rounds: top up the thinner rounds so that every round
+    # seats about seat_target people, and make rooms big enough for their tables
+    placed = [(s, r, room) for s, (r, room) in zip(sessions, placed_at, strict=True)]
+    for r in range(n_rounds):
+        in_r = [s for s, rr, _ in placed if rr == r]
+        if in_r:
+            cap = max(session_cap, math.ceil(seat_target / len(in_r)))
+            for s in in_r:
+                s["capacity"] = cap
+    room_by_id = {room["id"]: room for room in rooms}
+    load: dict[tuple[int, str], int] = {}
+    for s, r, room in placed:
+        load[(r, room)] = load.get((r, room), 0) + s["capacity"]
+    for (_r, room), total in load.items():
+        room_by_id[room]["capacity"] = max(room_by_id[room]["capacity"], total)
+    if programme_mode:
+        for s in sessions:
+            if rng.random() < 0.85:
                 s.pop("round")
                 s.pop("room")
-            sessions.append(s)
     sessions.sort(key=lambda s: s["id"])
     # participants
     workshops_n = max(2, participants // 60)
