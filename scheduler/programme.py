@@ -45,7 +45,7 @@ def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
             weight[key] += min(sa, sb)
     out: dict[tuple[int, int], int] = {}
     for (a, b), w in weight.items():
-        if not w:
+        if not w or not by_proj[a] or not by_proj[b]:
             continue
         share = w / (len(by_proj[a]) * len(by_proj[b]))
         for i in by_proj[a]:

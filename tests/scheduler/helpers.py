@@ -210,10 +210,9 @@ def brute_force(data: dict) -> int | None:
     """Optimum of a tiny fixed-programme instance (sessions only) by full enumeration."""
     rounds = [r["id"] for r in data["rounds"]]
     per_round = {r: [s["id"] for s in data["sessions"] if s["round"] == r] for r in rounds}
-    o = opts(data)
     choices = []
     for _p in data["participants"]:
-        opts_p = [per_round[r] + ([None] if o["allow_idle"] else []) for r in rounds]
+        opts_p = [per_round[r] + [None] for r in rounds]  # the checker rejects bad idles
         paths = []
         for combo in itertools.product(*opts_p):
             paths.append({r: s for r, s in zip(rounds, combo, strict=True) if s is not None})
