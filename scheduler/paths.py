@@ -41,6 +41,7 @@ from .instance import Instance, Participant
 
 _DEBUG = bool(os.environ.get("SCHEDULER_DEBUG"))
 BIG = 10**5  # objective cost of one artificial (unseated / missing-audience) unit
+LARGE_CLASSES = 3000  # above this many classes: PDLP and LP rounding instead of a MIP
 NEG = -1e9  # value of a forbidden choice
 
 
@@ -301,13 +302,92 @@ def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int
     return out, best_ub
 
 
+def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
+            ) -> tuple[list[tuple[int, tuple[int, ...], int, float]], int]:
+    """Seat classes in registration order on their preferred paths while seats remain, else
+    on a legal path through the emptiest sessions. Returns ``(c, path, count, value)`` rows
+    and the number of members left unseated. Used for a feasible start of the master LP and
+    to complete a rounded LP solution."""
+    rem = np.array(cap, dtype=np.int64)
+    room_of: dict[int, list[list[int]]] = {}
+    room_rem = []
+    for (_r, _room, rcap), ss in room_rows.items():
+        cell = [rcap]
+        room_rem.append(cell)
+        for i in ss:
+            room_of.setdefault(i, []).append(cell)
+    out = []
+
+    def room_left(i: int) -> int:
+        return min((cell[0] for cell in room_of.get(i, ())), default=10**9)
+
+    def take(c: int, path: tuple[int, ...], k: int, val: float) -> None:
+        for i in path:
+            if i < d.S:
+                rem[i] -= k
+                for cell in room_of.get(i, ()):
+                    cell[0] -= k
+        out.append((c, path, k, val))
+
+    left = 0
+    # first pass: quotas (a rounded LP solution), second pass: preferences, then fallback
+    for c in range(d.C):
+        for path, val, quota in prefs.get(c, ()):
+            if quota:
+                k = min([quota] + [min(int(rem[i]), room_left(i)) for i in path if i < d.S])
+                if k > 0:
+                    take(c, path, k, val)
+    seated = np.zeros(d.C, dtype=np.int64)
+    for c, _p, k, _v in out:
+        seated[c] += k
+    for c in range(d.C):
+        need = int(d.n[c] - seated[c])
+        for path, val, _quota in prefs.get(c, ()):
+            if need <= 0:
+                break
+            k = min([need] + [min(int(rem[i]), room_left(i)) for i in path if i < d.S])
+            if k > 0:
+                take(c, path, k, val)
+                need -= k
+        tries = 0
+        while need > 0 and tries < 3:
+            tries += 1
+            opts = []
+            for r in range(d.R):
+                cols = d.choices_of_round[r]
+                ok = [int(i) for i in cols if d.score[c, i] > NEG / 2
+                      and (i >= d.S or min(int(rem[i]), room_left(i)) > 0)]
+                ok.sort(key=lambda i: (-(rem[i] if i < d.S else -1), i))
+                opts.append(ok[:3])
+            best = None
+            for path in itertools.product(*opts):
+                ch = np.array([path])
+                val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
+                                          np.arange(d.S + d.R) < d.S, np.array([c]), ch)
+                if legal[0] and (best is None or val[0] > best[1]):
+                    best = (tuple(path), float(val[0]))
+            if best is None:
+                break
+            k = min([need] + [min(int(rem[i]), room_left(i)) for i in best[0] if i < d.S])
+            if k <= 0:
+                break
+            take(c, best[0], k, best[1])
+            need -= k
+        left += max(0, need)
+    return out, left
+
+
 class _Master:
     """The path master LP, kept alive so that new columns are added incrementally."""
 
     def __init__(self, d: SeatData, cap: list[int], min_aud: list[int],
                  room_rows: dict, always_held: bool):
         self.d = d
-        self.solver = pywraplp.Solver.CreateSolver(os.environ.get("SCHEDULER_LP", "GLOP"))
+        # GLOP (exact simplex) for normal days; PDLP (first-order) for very large ones, where
+        # simplex re-solves take minutes. Inexact PDLP duals are fine: the bound is a
+        # Lagrangian bound, valid for any prices, and the primal is rounded and repaired.
+        self.large = d.C > LARGE_CLASSES
+        self.solver = pywraplp.Solver.CreateSolver("PDLP" if self.large else "GLOP")
         s = self.solver
         inf = s.infinity()
         self.obj = s.Objective()
@@ -326,10 +406,12 @@ class _Master:
                     self.arts.append(a)
                     self.min_rows[i] = row
         self.room_rows = {}
+        self.room_sessions: dict[tuple, list[int]] = {}
         self.room_of_session: dict[int, list] = {}
         for key, ss in room_rows.items():
             row = s.Constraint(-inf, key[2])
             self.room_rows[key[:2]] = row
+            self.room_sessions[key[:2]] = ss
             for i in ss:
                 self.room_of_session.setdefault(i, []).append(row)
         self.cls_rows = []
@@ -363,19 +445,46 @@ class _Master:
         return True
 
     def solve(self) -> bool:
-        return self.solver.Solve() == pywraplp.Solver.OPTIMAL
+        st = self.solver.Solve()
+        return st == pywraplp.Solver.OPTIMAL or (
+            self.large and st == pywraplp.Solver.FEASIBLE)
 
     def duals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Session prices from the row duals, clipped to their valid signs (capacity >= 0,
+        min-audience <= 0) so that the Lagrangian bound stays valid with inexact duals."""
         d = self.d
         price = np.zeros(d.S + d.R)
+        self.pi = {}
         for i in range(d.S):
-            price[i] = self.cap_rows[i].dual_value()
+            pi = max(0.0, self.cap_rows[i].dual_value())
+            self.pi[("cap", i)] = pi
+            price[i] = pi
             if i in self.min_rows:
-                price[i] += self.min_rows[i].dual_value()
-            for row in self.room_of_session.get(i, ()):
-                price[i] += row.dual_value()
+                rho = min(0.0, self.min_rows[i].dual_value())
+                self.pi[("min", i)] = rho
+                price[i] += rho
+        for key, row in self.room_rows.items():
+            pi = max(0.0, row.dual_value())
+            self.pi[("room", key)] = pi
+            for i in self.room_sessions[key]:
+                price[i] += pi
         mu = np.array([row.dual_value() for row in self.cls_rows])
         return price, mu
+
+    def lagrangian_bound(self, price: np.ndarray, mu: np.ndarray, ub: np.ndarray) -> float:
+        """Upper bound valid for ANY non-negative prices (Lagrangian relaxation of the seat
+        rows): sum of priced right-hand sides + each class's best path value at those prices
+        (``ub + mu`` bounds it, see :func:`_price`)."""
+        total = 0.0
+        for (kind, key), v in self.pi.items():
+            if kind == "cap":
+                total += v * self.cap_rows[key].ub()
+            elif kind == "min":
+                total += v * self.min_rows[key].lb()
+            else:
+                total += v * self.room_rows[key].ub()
+        best = np.maximum(ub + mu, NEG)
+        return total + float(np.sum(self.d.n * best))
 
 
 def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: int = 0,
@@ -402,10 +511,16 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     master = _Master(d, cap, min_aud, room_rows, always_held)
     K = 4 if R <= 3 else 3 if R <= 4 else 2
     widest = max(len(c) for c in d.choices_of_round)
-    # initial columns: each class's best paths at zero prices
+    # initial columns: each class's best paths at zero prices, plus a greedy seating so that
+    # the first LP is feasible without artificial units (much faster to solve)
     zero = np.zeros(S + R)
-    init, _ = _price(d, zero, np.full(d.C, -1e8), K, want=3)
+    init, _ = _price(d, zero, np.full(d.C, -1e8), K, want=4)
+    prefs: dict[int, list] = {}
     for c, path, _rc, val in init:
+        master.add(c, path, val)
+        prefs.setdefault(c, []).append((path, val, 0))
+    greedy_rows, _ = _greedy(d, cap, room_rows, prefs)
+    for c, path, _k, val in greedy_rows:
         master.add(c, path, val)
     best_bound = math.inf
     lp_value = -math.inf
@@ -423,7 +538,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         if _DEBUG:
             print(f"it {_it} K {K} lp {lp_value:.0f} lp_s {tl:.2f} price_s "
                   f"{time.monotonic() - ts:.2f} cols {len(master.cols)} new {len(new)}")
-        bound = lp_value + float(np.sum(d.n * np.maximum(ub, 0.0)))
+        bound = master.lagrangian_bound(price, mu, ub)
         best_bound = min(best_bound, bound)
         if progress:
             progress(time.monotonic() - t0, None, best_bound)
@@ -447,6 +562,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     if dirty:
         master.solve()  # columns were added after the last solve: values must be fresh
     x = [v.solution_value() for v in master.vars]
+    prefs = {c: sorted(v, key=lambda t: -t[1]) for c, v in prefs.items()}
     lp_art = any(a.solution_value() > 1e-7 for a in master.arts)
     cols = master.cols
     res = None
@@ -459,9 +575,17 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                     att[i] += k
         if all((att[i] == 0 and not always_held) or att[i] >= min_aud[i] for i in range(S)):
             res = (round(sum(cols[j][2] * k for j, k in counts.items())), counts, False)
+    if res is None and master.large:
+        res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
     if res is None and not lp_only:
         remaining = max(1.0, deadline - time.monotonic())
+        # On small days list every legal path: then the MIP's own optimality proof is a
+        # proof for the real problem (the LP bound is weak when min_audience binds).
+        complete = _all_paths(d, cols, limit=50_000)
         res = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining, x, stop)
+        if res is not None and complete and res[3]:
+            best_bound = min(best_bound, float(res[0]))
+        res = res[:3] if res is not None else None
     if res is None or res[2]:
         return SeatResult("UNKNOWN", None, best_bound, {}, best_bound)
     obj, counts, _ = res
@@ -482,6 +606,47 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     bound_int = math.floor(best_bound + 1e-6)
     status = "OPTIMAL" if obj >= bound_int else "FEASIBLE"
     return SeatResult(status, obj, float(max(bound_int, obj)), sessions_of, best_bound)
+
+
+def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):
+    """Large days: keep the integral part of the LP solution, seat the rest greedily, and
+    close sessions whose audience ends below min_audience (then re-seat), a few times."""
+    cap = list(cap)
+    for _attempt in range(4):
+        quota: dict[int, list] = {}
+        for j, v in enumerate(x):
+            if v > 1e-3:
+                c, path, val = cols[j]
+                if all(cap[i] > 0 for i in path if i < d.S):
+                    quota.setdefault(c, []).append((path, val, int(math.floor(v + 1e-3))))
+        for c in quota:
+            quota[c].sort(key=lambda t: (-t[2], -t[1]))
+        merged = {c: quota.get(c, []) + [(p, v, 0) for p, v, _q in prefs.get(c, ())]
+                  for c in set(quota) | set(prefs)}
+        rows, left = _greedy(d, cap, room_rows, merged)
+        if left:
+            return None
+        att = [0] * d.S
+        for _c, path, k, _v in rows:
+            for i in path:
+                if i < d.S:
+                    att[i] += k
+        short = [i for i in range(d.S) if 0 < att[i] < min_aud[i]
+                 or (always_held and att[i] < min_aud[i])]
+        if not short:
+            cols_out = []
+            counts = {}
+            for c, path, k, val in rows:
+                counts[len(cols_out)] = k
+                cols_out.append((c, path, val))
+            cols[:] = cols_out
+            return round(sum(v * counts[j] for j, (_c, _p, v) in enumerate(cols_out))), \
+                counts, False
+        if always_held:
+            return None  # cannot close a session that must be held: leave it to the MIP
+        for i in short:
+            cap[i] = 0
+    return None
 
 
 def _solve_mip(d: SeatData, cols, cap, min_aud, room_rows, always_held, time_limit, x_lp,
@@ -538,8 +703,36 @@ def _solve_mip(d: SeatData, cols, cap, min_aud, room_rows, always_held, time_lim
         st = solver.Solve()
     if st not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
+    proven = st == pywraplp.Solver.OPTIMAL
     counts = {j: int(round(v.solution_value())) for j, v in enumerate(xs)
               if v.solution_value() > 0.5}
     artificial = any(a.solution_value() > 0.5 for a in arts)
     value = round(sum(cols[j][2] * k for j, k in counts.items()))
-    return value, counts, artificial
+    return value, counts, artificial, proven and not artificial
+
+
+def _all_paths(d: SeatData, cols: list, limit: int) -> bool:
+    """Append every legal path of every class to ``cols`` if there are at most ``limit``
+    candidate combinations in all; return whether the column set is now complete."""
+    per_class = []
+    total = 0
+    for c in range(d.C):
+        opts = [[int(i) for i in d.choices_of_round[r] if d.score[c, i] > NEG / 2]
+                for r in range(d.R)]
+        total += math.prod(len(o) for o in opts)
+        if total > limit:
+            return False
+        per_class.append(opts)
+    known = {(c, p) for c, p, _v in cols}
+    real = np.arange(d.S + d.R) < d.S
+    for c, opts in enumerate(per_class):
+        combos = list(itertools.product(*opts))
+        if not combos:
+            continue
+        ch = np.array(combos, dtype=np.int64).reshape(len(combos), d.R)
+        val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme, real,
+                                  np.full(len(combos), c), ch)
+        for k, path in enumerate(combos):
+            if legal[k] and (c, path) not in known:
+                cols.append((c, path, float(round(val[k]))))
+    return True
