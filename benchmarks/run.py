@@ -53,7 +53,9 @@ def run_case(name: str, path: Path, limit: float, workers: int) -> dict:
                         str(workers)], cwd=REPO_ROOT, check=True)
         wall = time.monotonic() - t
         sol = json.loads(out.read_text(encoding="utf-8"))
-    fcfs = first_come_first_served(data)
+    # in programme mode FCFS needs a programme: it gets the one the solver chose
+    prog = sol["programme"] if sol.get("objective") is not None else None
+    fcfs = first_come_first_served(data, prog)
     broken = check_solution(data, fcfs)
     solver_broken = check_solution(data, sol) if sol.get("objective") is not None else ["-"]
     nowish = _no_wish(data, sol), _no_wish(data, fcfs)

@@ -610,7 +610,23 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
 
 def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):
     """Large days: keep the integral part of the LP solution, seat the rest greedily, and
-    close sessions whose audience ends below min_audience (then re-seat), a few times."""
+    close sessions whose audience ends below min_audience (then re-seat), a few times. The
+    plain greedy (no LP quotas) is tried too and the better of the two kept, because an LP
+    stopped early by the time limit can be a poor guide."""
+    best = None
+    for use_lp in (True, False):
+        got = _repair(d, cols, x if use_lp else [], cap, min_aud, room_rows, always_held,
+                      prefs)
+        if got is not None and (best is None or got[0] > best[0]):
+            best = got
+    if best is None:
+        return None
+    value, rows = best
+    cols[:] = [(c, path, val) for c, path, _k, val in rows]
+    return value, {j: rows[j][2] for j in range(len(rows))}, False
+
+
+def _repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):
     cap = list(cap)
     for _attempt in range(4):
         quota: dict[int, list] = {}
@@ -634,14 +650,7 @@ def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held
         short = [i for i in range(d.S) if 0 < att[i] < min_aud[i]
                  or (always_held and att[i] < min_aud[i])]
         if not short:
-            cols_out = []
-            counts = {}
-            for c, path, k, val in rows:
-                counts[len(cols_out)] = k
-                cols_out.append((c, path, val))
-            cols[:] = cols_out
-            return round(sum(v * counts[j] for j, (_c, _p, v) in enumerate(cols_out))), \
-                counts, False
+            return round(sum(v * k for _c, _p, k, v in rows)), rows
         if always_held:
             return None  # cannot close a session that must be held: leave it to the MIP
         for i in short:

@@ -138,3 +138,12 @@ def test_check_solution_reports_a_manual_move():
     msgs = check_solution(d, moved)
     assert any("rule 1" in m for m in msgs)
     assert any("reported objective" in m for m in msgs)
+
+
+def test_first_come_first_served_baseline_is_worse_or_equal():
+    from scheduler import first_come_first_served
+
+    d = tiny()
+    fcfs = first_come_first_served(d)
+    assert fcfs["objective"] == objective(d, fcfs["assignments"])
+    assert solved(d)["objective"] >= fcfs["objective"]
