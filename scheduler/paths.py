@@ -330,6 +330,7 @@ def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
         out.append((c, path, k, val))
 
     left = 0
+    real = np.arange(d.S + d.R) < d.S
     # first pass: quotas (a rounded LP solution), second pass: preferences, then fallback
     for c in range(d.C):
         for path, val, quota in prefs.get(c, ()):
@@ -352,22 +353,27 @@ def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
         tries = 0
         while need > 0 and tries < 3:
             tries += 1
+            # like a self-service agenda, but legal: per round the best-scoring sessions
+            # that still have seats, plus the emptiest ones as legal fallbacks
             opts = []
             for r in range(d.R):
                 cols = d.choices_of_round[r]
                 ok = [int(i) for i in cols if d.score[c, i] > NEG / 2
                       and (i >= d.S or min(int(rem[i]), room_left(i)) > 0)]
-                ok.sort(key=lambda i: (-(rem[i] if i < d.S else -1), i))
-                opts.append(ok[:3])
-            best = None
-            for path in itertools.product(*opts):
-                ch = np.array([path])
-                val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
-                                          np.arange(d.S + d.R) < d.S, np.array([c]), ch)
-                if legal[0] and (best is None or val[0] > best[1]):
-                    best = (tuple(path), float(val[0]))
-            if best is None:
+                by_score = sorted(ok, key=lambda i: (-d.score[c, i], -rem[i] if i < d.S
+                                                     else 0, i))[:4]
+                by_room = sorted(ok, key=lambda i: (-(rem[i] if i < d.S else -1), i))[:2]
+                opts.append(list(dict.fromkeys(by_score + by_room)))
+            combos = list(itertools.product(*opts))
+            if not combos:
                 break
+            ch = np.array(combos, dtype=np.int64).reshape(len(combos), d.R)
+            val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme, real,
+                                      np.full(len(combos), c), ch)
+            if not legal.any():
+                break
+            pick = int(np.argmax(np.where(legal, val, -np.inf)))
+            best = (tuple(combos[pick]), float(round(val[pick])))
             k = min([need] + [min(int(rem[i]), room_left(i)) for i in best[0] if i < d.S])
             if k <= 0:
                 break
