@@ -241,7 +241,7 @@ def relaxation_reasons(inst: Instance, time_limit: float, workers: int, seed: in
     culprits = []
     per = max(0.5, time_limit / len(RELAXABLE))
     for group in RELAXABLE:
-        cm = build_compact(inst, relax=frozenset([group]), objective=False)
+        cm = build_compact(inst, relax=frozenset([group]))
         solver = make_solver(per, workers, seed)
         st = solver.Solve(cm.model)
         if st in (2, 4):  # FEASIBLE, OPTIMAL

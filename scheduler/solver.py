@@ -104,7 +104,7 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
     if seat.objective is None:
         # the restricted model found nothing: prove infeasibility or admit ignorance
         if not inst.programme_mode:
-            cm = build_compact(inst, objective=False)
+            cm = build_compact(inst)
             solver = make_solver(max(2.0, deadline - time.monotonic()), workers, seed)
             st = solver.Solve(cm.model)
             if st == cp_model.INFEASIBLE:

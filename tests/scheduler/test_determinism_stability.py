@@ -49,3 +49,20 @@ def test_resolve_with_one_more_participant_moves_few():
     d3["options"]["change_penalty"] = 0
     third = solve(d3, time_limit_s=20)
     assert second["metrics"]["changed"] <= third["metrics"]["changed"]
+
+
+def test_progress_callback_and_stop_from_another_thread():
+    import threading
+    import time
+
+    d = generate(150, seed=6, programme_mode=True)
+    calls = []
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    t = time.monotonic()
+    sol = solve(d, time_limit_s=60, stop=stop, progress=lambda *a: calls.append(a))
+    assert time.monotonic() - t < 30  # far less than the 60 s limit
+    assert sol["status"] in ("FEASIBLE", "OPTIMAL", "UNKNOWN")
+    if sol["status"] != "UNKNOWN":
+        assert violations(d, sol) == []
+    assert calls and all(len(c) == 3 for c in calls)
