@@ -52,8 +52,30 @@ def compact_classes(inst: Instance) -> list[tuple[Participant, list[str]]]:
     return [(reps[k], groups[k]) for k in groups]
 
 
+def forced_rounds(inst: Instance) -> dict[str, set[str]]:
+    """Session -> rounds that participants' fixed entries pin it to (programme mode: a
+    session without a round that someone is fixed to in round r must be held in r)."""
+    cached = getattr(inst, "_forced_rounds", None)
+    if cached is not None:
+        return cached
+    out: dict[str, set[str]] = {}
+    for p in inst.participants:
+        for key, val in p.fixed:
+            if key in inst.round_ids:
+                out.setdefault(val, set()).add(key)
+    inst._forced_rounds = out  # the instance is not modified after validation
+    return out
+
+
 def placement_options(inst: Instance, s) -> list[tuple[int, str]]:
-    rounds = [inst.round_ids.index(s.round)] if s.round else list(range(len(inst.round_ids)))
+    if s.round:
+        rounds = [inst.round_ids.index(s.round)]
+    else:
+        pinned = forced_rounds(inst).get(s.id)
+        rounds = sorted(inst.round_ids.index(r) for r in pinned) if pinned else \
+            list(range(len(inst.round_ids)))
+        if len(rounds) > 1 and pinned:
+            rounds = []  # pinned to two rounds at once: impossible (reported by diagnosis)
     theme = inst.theme_of(s)
     rooms = [s.room] if s.room else [m for m in inst.rooms if inst.rooms[m].admits(theme)]
     return [(r, m) for r in rounds for m in rooms]

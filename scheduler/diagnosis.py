@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .compact import RELAXABLE, build_compact, make_solver, placement_options
+from .compact import RELAXABLE, build_compact, forced_rounds, make_solver, placement_options
 from .instance import Instance
 
 _GROUP_WORDS = {
@@ -59,8 +59,12 @@ def counting_reasons(inst: Instance) -> list[str]:
         if n > inst.rooms[room].tables:
             out.append(f"round {r}, room {room}: {n} sessions but only "
                        f"{inst.rooms[room].tables} table(s)")
+    pinned = forced_rounds(inst)
     for s in inst.sessions:
-        if not placement_options(inst, s):
+        if s.round is None and len(pinned.get(s.id, ())) > 1:
+            out.append(f"session {s.id}: participants are fixed to it in different rounds "
+                       f"({', '.join(sorted(pinned[s.id]))})")
+        elif not placement_options(inst, s):
             out.append(f"session {s.id}: no room admits theme {inst.theme_of(s)}")
     total_tables = sum(rm.tables for rm in inst.rooms.values()) * len(R)
     if len(inst.sessions) > total_tables:

@@ -54,3 +54,17 @@ def test_programme_mode_room_themes_and_min_audience():
     for e in sol["programme"]:
         if e["session"].startswith(("y", "z")):
             assert e["room"] == "rb"  # ra only admits theme a
+
+
+def test_fixed_entry_pins_a_free_session_to_its_round():
+    d = free(tiny())
+    d["participants"][0]["fixed"] = {"r2": "y1"}
+    sol = solve(d, time_limit_s=10)
+    assert violations(d, sol) == []
+    prog = {e["session"]: e["round"] for e in sol["programme"]}
+    assert prog["y1"] == "r2"
+    d["participants"][1]["fixed"] = {"r1": "y1"}
+    sol = solve(d, time_limit_s=10)
+    assert sol["status"] == "INFEASIBLE"
+    assert "session y1: participants are fixed to it in different rounds (r1, r2)" in \
+        sol["diagnosis"]
