@@ -9,6 +9,7 @@ breaks. Used by the benchmarks as the point of comparison.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -23,6 +24,7 @@ def first_come_first_served(data_or_instance: Any,
     ``round``, ``room``, e.g. the one the solver chose in programme mode)."""
     inst = load_instance(data_or_instance)
     if programme is not None:
+        inst = copy.copy(inst)  # never alter the caller's Instance
         placed = {e["session"]: (e["round"], e["room"]) for e in programme}
         inst.sessions = [replace(s, round=placed[s.id][0], room=placed[s.id][1])
                          if s.id in placed else s for s in inst.sessions]

@@ -496,12 +496,9 @@ class _Master:
 def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: int = 0,
                   workers: int = 1, always_held: bool = False,
                   progress: Callable[[float, float | None, float | None], None] | None = None,
-                  stop: threading.Event | None = None, t0: float | None = None,
-                  lp_only: bool = False) -> SeatResult:
-    """Seat everyone for the programme ``place``; see the module docstring.
-
-    With ``lp_only`` the integer phase is skipped unless the LP optimum is integral (used by
-    the programme local search to score candidate programmes quickly)."""
+                  stop: threading.Event | None = None, t0: float | None = None
+                  ) -> SeatResult:
+    """Seat everyone for the programme ``place``; see the module docstring."""
     t_start = time.monotonic()
     t0 = t0 if t0 is not None else t_start
     deadline = t_start + time_limit
@@ -583,7 +580,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
             res = (round(sum(cols[j][2] * k for j, k in counts.items())), counts, False)
     if res is None and master.large:
         res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
-    if res is None and not lp_only:
+    if res is None:
         remaining = max(1.0, deadline - time.monotonic())
         # On small days list every legal path: then the MIP's own optimality proof is a
         # proof for the real problem (the LP bound is weak when min_audience binds).
