@@ -302,6 +302,18 @@ def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int
     return out, best_ub
 
 
+def _class_combos(d: SeatData, c: int, opts: list[list[int]]
+                  ) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
+    """Every combination of the per-round options of class c, with value and legality."""
+    combos = list(itertools.product(*opts))
+    if not combos:
+        return [], np.zeros(0), np.zeros(0, dtype=bool)
+    ch = np.array(combos, dtype=np.int64).reshape(len(combos), d.R)
+    val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
+                              np.arange(d.S + d.R) < d.S, np.full(len(combos), c), ch)
+    return combos, val, legal
+
+
 def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
             ) -> tuple[list[tuple[int, tuple[int, ...], int, float]], int]:
     """Seat classes in registration order on their preferred paths while seats remain, else
@@ -330,7 +342,6 @@ def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
         out.append((c, path, k, val))
 
     left = 0
-    real = np.arange(d.S + d.R) < d.S
     # first pass: quotas (a rounded LP solution), second pass: preferences, then fallback
     for c in range(d.C):
         for path, val, quota in prefs.get(c, ()):
@@ -364,12 +375,7 @@ def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
                                                      else 0, i))[:4]
                 by_room = sorted(ok, key=lambda i: (-(rem[i] if i < d.S else -1), i))[:2]
                 opts.append(list(dict.fromkeys(by_score + by_room)))
-            combos = list(itertools.product(*opts))
-            if not combos:
-                break
-            ch = np.array(combos, dtype=np.int64).reshape(len(combos), d.R)
-            val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme, real,
-                                      np.full(len(combos), c), ch)
+            combos, val, legal = _class_combos(d, c, opts)
             if not legal.any():
                 break
             pick = int(np.argmax(np.where(legal, val, -np.inf)))
@@ -736,14 +742,8 @@ def _all_paths(d: SeatData, cols: list, limit: int) -> bool:
             return False
         per_class.append(opts)
     known = {(c, p) for c, p, _v in cols}
-    real = np.arange(d.S + d.R) < d.S
     for c, opts in enumerate(per_class):
-        combos = list(itertools.product(*opts))
-        if not combos:
-            continue
-        ch = np.array(combos, dtype=np.int64).reshape(len(combos), d.R)
-        val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme, real,
-                                  np.full(len(combos), c), ch)
+        combos, val, legal = _class_combos(d, c, opts)
         for k, path in enumerate(combos):
             if legal[k] and (c, path) not in known:
                 cols.append((c, path, float(round(val[k]))))
