@@ -9,15 +9,26 @@ breaks. Used by the benchmarks as the point of comparison.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from .checker import evaluate, session_score, workshop_score
 from .instance import SOLUTION_FORMAT, load_instance
 
 
-def first_come_first_served(data_or_instance: Any) -> dict[str, Any]:
+def first_come_first_served(data_or_instance: Any,
+                            programme: list[dict] | None = None) -> dict[str, Any]:
+    """The baseline on the instance's programme, or on ``programme`` (entries ``session``,
+    ``round``, ``room``, e.g. the one the solver chose in programme mode)."""
     inst = load_instance(data_or_instance)
+    if programme is not None:
+        inst = copy.copy(inst)  # never alter the caller's Instance
+        placed = {e["session"]: (e["round"], e["room"]) for e in programme}
+        inst.sessions = [replace(s, round=placed[s.id][0], room=placed[s.id][1])
+                         if s.id in placed else s for s in inst.sessions]
+        inst.__post_init__()
     taken: Counter = Counter()
     proj_rounds: dict[str, set[str]] = {}
     for s in inst.sessions:

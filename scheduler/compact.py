@@ -1,24 +1,22 @@
-"""Compact CP-SAT model over participant classes, with the programme as variables.
+"""Compact CP-SAT feasibility model over participant classes, with the programme as variables.
 
-Used for three things: building the programme in programme mode (placement and seating in
-one model, so that popular projects get spread over rounds), proving infeasibility, and
-finding which group of rules is responsible when no counting argument explains it.
+Used to prove infeasibility and to find which group of rules is responsible when no counting
+argument explains it. (As an optimisation model for programme mode it was measured too slow:
+no first solution in 20 s on the 2016 day; see :mod:`scheduler.programme`.)
 
 Variables are integer counts ``x[c, s, r]`` (members of class c in session s held in round r)
 and placement booleans ``pl[s, r, room]``. For a class of one person the per-person rules
 (distinct projects, theme variety, unlucky) are exact; for larger classes they are stated on
-counts, which is a relaxation, so an INFEASIBLE answer and the objective bound of this model
-are always valid for the real problem. The final seating is always done by the exact path
-model (:mod:`scheduler.paths`) on the programme chosen here.
+counts, which is a relaxation, so an INFEASIBLE answer of this model is always valid for
+the real problem.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from .checker import session_score
 from .instance import Instance, Participant
 
 RELAXABLE = ("capacity", "tables", "min_audience", "accessibility", "fixed", "themes",
@@ -29,7 +27,6 @@ RELAXABLE = ("capacity", "tables", "min_audience", "accessibility", "fixed", "th
 class CompactModel:
     model: cp_model.CpModel
     placement: dict[tuple[int, int, str], cp_model.IntVar]
-    sessions_of_round: dict[int, list[int]] = field(default_factory=dict)
 
 
 def compact_classes(inst: Instance) -> list[tuple[Participant, list[str]]]:
@@ -55,16 +52,39 @@ def compact_classes(inst: Instance) -> list[tuple[Participant, list[str]]]:
     return [(reps[k], groups[k]) for k in groups]
 
 
+def forced_rounds(inst: Instance) -> dict[str, set[str]]:
+    """Session -> rounds that participants' fixed entries pin it to (programme mode: a
+    session without a round that someone is fixed to in round r must be held in r)."""
+    cached = getattr(inst, "_forced_rounds", None)
+    if cached is not None:
+        return cached
+    out: dict[str, set[str]] = {}
+    for p in inst.participants:
+        for key, val in p.fixed:
+            if key in inst.round_ids:
+                out.setdefault(val, set()).add(key)
+    inst._forced_rounds = out  # the instance is not modified after validation
+    return out
+
+
 def placement_options(inst: Instance, s) -> list[tuple[int, str]]:
-    rounds = [inst.round_ids.index(s.round)] if s.round else list(range(len(inst.round_ids)))
+    if s.round:
+        rounds = [inst.round_ids.index(s.round)]
+    else:
+        pinned = forced_rounds(inst).get(s.id)
+        rounds = sorted(inst.round_ids.index(r) for r in pinned) if pinned else \
+            list(range(len(inst.round_ids)))
+        if len(rounds) > 1 and pinned:
+            rounds = []  # pinned to two rounds at once: impossible (reported by diagnosis)
     theme = inst.theme_of(s)
     rooms = [s.room] if s.room else [m for m in inst.rooms if inst.rooms[m].admits(theme)]
     return [(r, m) for r in rounds for m in rooms]
 
 
 def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
-                  objective: bool = True, always_held: bool | None = None) -> CompactModel:
-    """Build the model; ``relax`` drops whole rule groups (used by the diagnosis)."""
+                  always_held: bool | None = None) -> CompactModel:
+    """Build the feasibility model; ``relax`` drops whole rule groups (used by the
+    diagnosis)."""
     o = inst.options
     m = cp_model.CpModel()
     always_held = inst.programme_mode if always_held is None else always_held
@@ -111,7 +131,6 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
     sidx = {s.id: i for i, s in enumerate(inst.sessions)}
     x_by_sr: dict[tuple[int, int], list] = {}
     acc_by_sr: dict[tuple[int, int], list] = {}
-    obj_terms = []
     for ci, (p, members) in enumerate(compact_classes(inst)):
         n = len(members)
         fixed = {inst.round_ids.index(k): sidx[v] for k, v in p.fixed
@@ -174,27 +193,6 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
                 m.Add(sum(ys) >= need)
             else:
                 m.Add(sum(ys) >= n * min(k, fixed_att))
-        if objective:
-            for (i, _r), v in xs_c.items():
-                sc = session_score(inst, p, inst.sessions[i].project)
-                if sc:
-                    obj_terms.append(sc * v)
-            if p.wishes and o.unlucky_penalty:
-                wished = [v for (i, _r), v in xs_c.items()
-                          if inst.sessions[i].project in p.wishes]
-                lucky = m.NewIntVar(0, n, "")
-                if wished:
-                    m.Add(lucky <= sum(wished))
-                else:
-                    m.Add(lucky == 0)
-                obj_terms.append(o.unlucky_penalty * (lucky - n))
-            if o.change_penalty:
-                for key, val in o.previous.get(p.id, {}).items():
-                    if key in inst.round_ids:
-                        r = inst.round_ids.index(key)
-                        keep = xs_c.get((sidx[val], r))
-                        obj_terms.append(o.change_penalty * ((keep if keep is not None else 0)
-                                                             - n))
     for i, s in enumerate(inst.sessions):
         for r in range(R):
             if (i, r) not in held:
@@ -212,8 +210,6 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
                     op = m.NewBoolVar("")
                     m.Add(total >= s.min_audience * op)
                     m.Add(total <= 10**6 * op)
-    if objective:
-        m.Maximize(sum(obj_terms))
     return CompactModel(m, pl)
 
 

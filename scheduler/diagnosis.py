@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .compact import RELAXABLE, build_compact, make_solver, placement_options
+from .compact import RELAXABLE, build_compact, forced_rounds, make_solver, placement_options
 from .instance import Instance
 
 _GROUP_WORDS = {
@@ -59,8 +59,12 @@ def counting_reasons(inst: Instance) -> list[str]:
         if n > inst.rooms[room].tables:
             out.append(f"round {r}, room {room}: {n} sessions but only "
                        f"{inst.rooms[room].tables} table(s)")
+    pinned = forced_rounds(inst)
     for s in inst.sessions:
-        if not placement_options(inst, s):
+        if s.round is None and len(pinned.get(s.id, ())) > 1:
+            out.append(f"session {s.id}: participants are fixed to it in different rounds "
+                       f"({', '.join(sorted(pinned[s.id]))})")
+        elif not placement_options(inst, s):
             out.append(f"session {s.id}: no room admits theme {inst.theme_of(s)}")
     total_tables = sum(rm.tables for rm in inst.rooms.values()) * len(R)
     if len(inst.sessions) > total_tables:
@@ -241,7 +245,7 @@ def relaxation_reasons(inst: Instance, time_limit: float, workers: int, seed: in
     culprits = []
     per = max(0.5, time_limit / len(RELAXABLE))
     for group in RELAXABLE:
-        cm = build_compact(inst, relax=frozenset([group]), objective=False)
+        cm = build_compact(inst, relax=frozenset([group]))
         solver = make_solver(per, workers, seed)
         st = solver.Solve(cm.model)
         if st in (2, 4):  # FEASIBLE, OPTIMAL

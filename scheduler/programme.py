@@ -45,7 +45,7 @@ def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
             weight[key] += min(sa, sb)
     out: dict[tuple[int, int], int] = {}
     for (a, b), w in weight.items():
-        if not w:
+        if not w or not by_proj[a] or not by_proj[b]:
             continue
         share = w / (len(by_proj[a]) * len(by_proj[b]))
         for i in by_proj[a]:
@@ -56,7 +56,8 @@ def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
 
 def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
                       ) -> Placement | None:
-    """Place every session minimising wish conflicts; None when no placement exists."""
+    """Place every session minimising wish conflicts; None when no placement exists (proven),
+    TimeoutError when none was found in time."""
     R = len(inst.round_ids)
     m = cp_model.CpModel()
     pl = {}
@@ -125,8 +126,10 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.max_time_in_seconds = time_limit * 1.5
     st = solver.solve(m)
-    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if st == cp_model.INFEASIBLE:
         return None
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise TimeoutError("no programme found within the time limit")
     rounds = [0] * len(inst.sessions)
     rooms = [""] * len(inst.sessions)
     for (i, r, room), v in pl.items():

@@ -86,8 +86,11 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
 
     ridx = {r: i for i, r in enumerate(inst.round_ids)}
     if inst.programme_mode:
-        place, prog_bound, seat = _choose_programme(inst, deadline, t0, workers, seed, report,
-                                                    stop)
+        try:
+            place, prog_bound, seat = _choose_programme(inst, deadline, t0, workers, seed,
+                                                        report, stop)
+        except TimeoutError as e:
+            return _empty_solution(inst, "UNKNOWN", [str(e)], t0)
         if place is None:
             # the placement model's rules (tables, rule 9, themes, seats) are necessary
             # conditions, so its infeasibility is a proof; say which group is responsible
@@ -103,13 +106,12 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
         prog_bound = seat.bound
     if seat.objective is None:
         # the restricted model found nothing: prove infeasibility or admit ignorance
-        if not inst.programme_mode:
-            cm = build_compact(inst, objective=False)
-            solver = make_solver(max(2.0, deadline - time.monotonic()), workers, seed)
-            st = solver.Solve(cm.model)
-            if st == cp_model.INFEASIBLE:
-                diag = relaxation_reasons(inst, max(2.0, limit / 2), workers, seed)
-                return _empty_solution(inst, "INFEASIBLE", diag, t0)
+        cm = build_compact(inst)
+        solver = make_solver(max(2.0, deadline - time.monotonic()), workers, seed)
+        st = solver.Solve(cm.model)
+        if st == cp_model.INFEASIBLE:
+            diag = relaxation_reasons(inst, max(2.0, limit / 2), workers, seed)
+            return _empty_solution(inst, "INFEASIBLE", diag, t0)
         return _empty_solution(inst, "UNKNOWN", [
             "no schedule was found within the time limit"], t0)
 

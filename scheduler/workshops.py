@@ -11,6 +11,7 @@ optimum is integral and is also the proven bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.linear_solver import pywraplp
 
@@ -49,7 +50,25 @@ def solve_workshops(inst: Instance) -> WorkshopResult:
     obj.SetMaximization()
     inf = solver.infinity()
     by_workshop: dict[str, list] = {w.id: [] for w in inst.workshops}
-    xs = []  # (key, slot, workshop, var)
+    xs = []  # (key, slot, workshop, var): seats on a workshop that scores for the class
+    # Workshops that score nothing for a class are interchangeable for it, so instead of one
+    # variable per (class, workshop) the class sends its other members to a per-slot "hub"
+    # (one for anyone, one restricted to accessible rooms) that feeds every workshop. This
+    # keeps the model linear in the number of wishes, and it is still a network flow.
+    hubs: dict[tuple[str, bool], tuple[Any, list]] = {}
+    for slot in inst.slot_ids:
+        for acc in (False, True):
+            row = solver.Constraint(0, 0)  # inflow from classes == outflow to workshops
+            feeds = []
+            for w in inst.workshops:
+                if w.slot != slot or (acc and w.room and not inst.rooms[w.room].accessible):
+                    continue
+                v = solver.NumVar(0, inf, "")
+                row.SetCoefficient(v, -1)
+                by_workshop[w.id].append(v)
+                feeds.append((w.id, v))
+            hubs[(slot, acc)] = (row, feeds)
+    hub_in = []  # (key, slot, acc, var)
     const = 0
     for key, members in groups.items():
         p = reps[key]
@@ -60,12 +79,16 @@ def solve_workshops(inst: Instance) -> WorkshopResult:
             if slot in p.unavailable:
                 continue
             row = solver.Constraint(n, n)
-            for w in inst.workshops:
-                if w.slot != slot:
-                    continue
-                if slot in fixed and fixed[slot] != w.id:
-                    continue
-                if p.needs_accessible and w.room and not inst.rooms[w.room].accessible:
+            if slot in fixed:
+                special = [fixed[slot]]
+            else:
+                special = [w for w in p.workshop_wishes if inst.workshop_by_id[w].slot == slot]
+                if slot in prev and prev[slot] not in special:
+                    special.append(prev[slot])
+            for wid in special:
+                w = inst.workshop_by_id[wid]
+                if p.needs_accessible and w.room and not inst.rooms[w.room].accessible \
+                        and slot not in fixed:
                     continue
                 v = solver.NumVar(0, inf, "")
                 row.SetCoefficient(v, 1)
@@ -75,6 +98,11 @@ def solve_workshops(inst: Instance) -> WorkshopResult:
                 obj.SetCoefficient(v, score)
                 by_workshop[w.id].append(v)
                 xs.append((key, slot, w.id, v))
+            if slot not in fixed:
+                v = solver.NumVar(0, inf, "")
+                row.SetCoefficient(v, 1)
+                hubs[(slot, p.needs_accessible)][0].SetCoefficient(v, 1)
+                hub_in.append((key, slot, p.needs_accessible, v))
             if slot in prev:
                 const -= o.change_penalty * n
     room_rows: dict[tuple[str, str], list] = {}
@@ -94,17 +122,38 @@ def solve_workshops(inst: Instance) -> WorkshopResult:
     out: dict[str, dict[str, str]] = {p.id: {} for p in inst.participants}
     # members in id order take workshops in id order: deterministic read-out
     queues: dict[tuple[tuple, str], list[tuple[str, int]]] = {}
-    for key, slot, wid, v in xs:
+    def count(v) -> int:
         k = int(round(v.solution_value()))
         if abs(v.solution_value() - k) > 1e-6:
-            raise RuntimeError("workshop LP returned a fractional vertex")  # cannot happen: TU
+            raise RuntimeError("workshop LP returned a fractional vertex")  # network: integral
+        return k
+
+    for key, slot, wid, v in xs:
+        k = count(v)
         if k:
             queues.setdefault((key, slot), []).append((wid, k))
-    value = const
+    # hub members: classes in order take the hub's seats workshop by workshop
+    for (slot, acc), (_row, feeds) in hubs.items():
+        seats = [[wid, count(v)] for wid, v in sorted(feeds, key=lambda t: t[0])]
+        pos = 0
+        for key, sl, a, v in hub_in:
+            if sl != slot or a != acc:
+                continue
+            need = count(v)
+            while need:
+                while seats[pos][1] == 0:
+                    pos += 1
+                take = min(need, seats[pos][1])
+                seats[pos][1] -= take
+                need -= take
+                queues.setdefault((key, slot), []).append((seats[pos][0], take))
     for (key, slot), lst in queues.items():
         members = sorted(groups[key])
         pos = 0
-        for wid, k in sorted(lst):
+        merged: dict[str, int] = {}
+        for wid, k in lst:
+            merged[wid] = merged.get(wid, 0) + k
+        for wid, k in sorted(merged.items()):
             for m in members[pos:pos + k]:
                 out[m][slot] = wid
             pos += k
