@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..db_types import utcnow
 from ..events.models import Event
@@ -433,3 +433,15 @@ def draft_day(participant: Participant, cat: Catalogue | None = None) -> list[Da
     cat = cat or Catalogue.load(participant.event)
     entry = draft_map(participant.event).get(participant.key, _empty_entry())
     return _day_items(cat, entry["sessions"], entry["workshops"])
+
+
+def below_min_audience(session: Session) -> int | None:
+    """The session's seated count when it is above zero but below its minimum audience.
+
+    Moving someone by hand into an empty session is allowed (others may follow), but
+    publication refuses it until the minimum is met, so the organiser is told at once.
+    """
+    seated = db.session.scalar(select(func.count()).select_from(Assignment).join(
+        Participant, Participant.id == Assignment.participant_id).where(
+        Assignment.session_id == session.id, Participant.status == SEATED_STATUS)) or 0
+    return seated if 0 < seated < session.min_audience else None

@@ -22,6 +22,7 @@ from .notifications import queue_publication_emails
 from .operations import SchedulingError
 from .queries import (
     active_job,
+    below_min_audience,
     compare_maps,
     draft_day,
     draft_map,
@@ -282,6 +283,12 @@ def _move(slug: str, participant_id: int, kind: str, when_id: int):
     db.session.commit()
     flash(_("Saved: %(name)s's place is updated.", name=person.full_name or person.key),
           "success")
+    seated = below_min_audience(target) if kind == "round" else None
+    if seated is not None:
+        flash(_("“%(project)s” now has %(seated)d participant(s), below its minimum audience "
+                "of %(minimum)d: publishing is refused until more people join it or they "
+                "move elsewhere.", project=target.project.name, seated=seated,
+                minimum=target.min_audience), "warning")
     return redirect(url_for(".participant", slug=slug, participant_id=person.id))
 
 
