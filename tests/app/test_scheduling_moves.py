@@ -310,3 +310,22 @@ def test_a_cancelled_participant_frees_their_seat(world):
     operations.move_to_session(world.event, p1, beta, pin=False)
     db.session.commit()
     assert _session_of(p1, world.rounds[0]) == beta.id
+
+
+def test_a_move_into_a_thin_session_warns_about_its_minimum_audience(world, organiser_client):
+    r1 = world.rounds[0]
+    target = world.sessions["beta-1"]
+    target.min_audience = 4  # Beta has 2 people in round 1; a third is still too few
+    db.session.commit()
+    person = _person_in(world, world.sessions["alpha-1"])
+    response = organiser_client.post(_move_url(world, person, r1), data={
+        f"round-{r1.id}-target": target.id}, follow_redirects=True)
+    page = response.get_data(True)
+    assert "place is updated" in page
+    assert "now has 3 participant(s), below its minimum audience of 4" in page
+    target.min_audience = 3
+    db.session.commit()
+    other = _person_in(world, world.sessions["alpha-1"])
+    quiet = organiser_client.post(_move_url(world, other, r1), data={
+        f"round-{r1.id}-target": target.id}, follow_redirects=True).get_data(True)
+    assert "place is updated" in quiet and "minimum audience" not in quiet
