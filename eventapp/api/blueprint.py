@@ -28,7 +28,13 @@ def _api_headers(response: Response) -> Response:
 
 
 def _registration_limit() -> str:
+    """Per client address, like the HTML registration form (it sends an email)."""
     return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _portal_limit() -> str:
+    """Like the portal's forms."""
+    return current_app.config["PORTAL_RATE_LIMIT"]
 
 
 bp.add_url_rule("/openapi.json", "openapi", views.openapi)
@@ -38,6 +44,8 @@ bp.add_url_rule("/events", "import_event_instance", views.import_event_instance,
 bp.add_url_rule("/events/<slug>", "get_event", views.get_event)
 bp.add_url_rule("/events/<slug>/instance", "export_event_instance",
                 views.export_event_instance)
+bp.add_url_rule("/events/<slug>/instance", "replace_event_instance",
+                views.replace_event_instance, methods=["PUT"])
 bp.add_url_rule("/events/<slug>/registrations", "create_registration",
                 limiter.limit(_registration_limit)(views.create_registration),
                 methods=["POST"])
@@ -45,12 +53,14 @@ bp.add_url_rule("/events/<slug>/solve-jobs", "start_solve", views.start_solve,
                 methods=["POST"])
 bp.add_url_rule("/events/<slug>/solve-jobs/<int:job_id>", "get_solve_job",
                 views.get_solve_job)
+bp.add_url_rule("/events/<slug>/solve-jobs/<int:job_id>/cancel", "cancel_solve_job",
+                views.cancel_solve_job, methods=["POST"])
 bp.add_url_rule("/events/<slug>/solve-jobs/<int:job_id>/accept", "accept_solve_job",
                 views.accept_solve_job, methods=["POST"])
 bp.add_url_rule("/events/<slug>/publications", "publish_assignments",
                 views.publish_assignments, methods=["POST"])
 bp.add_url_rule("/participant", "get_participant", views.get_participant)
-bp.add_url_rule("/participant/wishes", "update_wishes", views.update_wishes,
-                methods=["PUT"])
+bp.add_url_rule("/participant/wishes", "update_wishes",
+                limiter.limit(_portal_limit)(views.update_wishes), methods=["PUT"])
 bp.add_url_rule("/participant/programme", "get_participant_programme",
                 views.get_participant_programme)

@@ -210,11 +210,19 @@ PATHS: dict[str, dict] = {
         "getEvent", "An event with its programme (organisers and staff).",
         _responses({"200": _json(_ref("Event"), "The event.")}, "401", "404"),
         security=ORGANISER, parameters=[SLUG], tags=["events"])},
-    "/events/{slug}/instance": {"get": _op(
-        "exportEventInstance", "The event as a speed-dating-instance/1 document "
-        "(organisers).",
-        _responses({"200": _json(_ref("Instance"), "The instance.")}, "401", "403", "404"),
-        security=ORGANISER, parameters=[SLUG], tags=["events"])},
+    "/events/{slug}/instance": {
+        "get": _op("exportEventInstance", "The event as a speed-dating-instance/1 document "
+                   "(organisers).",
+                   _responses({"200": _json(_ref("Instance"), "The instance.")},
+                              "401", "403", "404"),
+                   security=ORGANISER, parameters=[SLUG], tags=["events"]),
+        "put": _op("replaceEventInstance", "Replace the event's programme and participants "
+                   "by a document's; the event keeps its slug, name, date and timezone "
+                   "(organisers).",
+                   _responses({"200": _json(_ref("Event"), "The replaced event.")},
+                              "400", "401", "403", "404", "413", "415"),
+                   security=ORGANISER, parameters=[SLUG], body="Instance", tags=["events"]),
+    },
     "/events/{slug}/registrations": {"post": _op(
         "createRegistration", "Register a person (public, rate-limited). The personal link "
         "is emailed to the person, never returned.",
@@ -232,6 +240,11 @@ PATHS: dict[str, dict] = {
         "getSolveJob", "A solve job's progress; once ended, its summary and solution "
         "(organisers).",
         _responses({"200": _json(_ref("SolveJob"), "The job.")}, "401", "403", "404"),
+        security=ORGANISER, parameters=[SLUG, JOB_ID], tags=["scheduling"])},
+    "/events/{slug}/solve-jobs/{job_id}/cancel": {"post": _op(
+        "cancelSolveJob", "Stop a job; a running one keeps its best schedule so far "
+        "(organisers).",
+        _responses({"200": _json(_ref("SolveJob"), "The job.")}, "401", "403", "404", "409"),
         security=ORGANISER, parameters=[SLUG, JOB_ID], tags=["scheduling"])},
     "/events/{slug}/solve-jobs/{job_id}/accept": {"post": _op(
         "acceptSolveJob", "Make the job's schedule the event's draft (organisers).",
@@ -251,7 +264,7 @@ PATHS: dict[str, dict] = {
     "/participant/wishes": {"put": _op(
         "updateWishes", "Replace the calling participant's wishes.",
         _responses({"200": _json(_ref("Participant"), "Saved.")},
-                   "400", "401", "409", "415"),
+                   "400", "401", "409", "415", "429"),
         security=PARTICIPANT, body="Wishes", tags=["participant"])},
     "/participant/programme": {"get": _op(
         "getParticipantProgramme", "The calling participant's published day (empty "

@@ -78,12 +78,31 @@ def import_event_instance() -> tuple[Response, int, dict]:
         event = import_instance(document)
     except InstanceImportError as error:
         db.session.rollback()
-        raise validation_error(
-            "The instance is not valid; nothing was imported.",
-            [{"field": path, "message": message} for path, message in error.errors]) from error
+        raise _invalid_instance(error) from error
     db.session.commit()
     location = url_for(".get_event", slug=event.slug)
     return jsonify(queries.event_detail(event)), 201, {"Location": location}
+
+
+@organiser_required
+def replace_event_instance(slug: str) -> Response:
+    """Replace the event's programme and participants (the page's confirmed replace): the
+    event keeps its slug, name, date and timezone."""
+    event = _event_or_404(slug)
+    document = json_body()
+    try:
+        import_instance(document, event=event)
+    except InstanceImportError as error:
+        db.session.rollback()
+        raise _invalid_instance(error) from error
+    db.session.commit()
+    return jsonify(queries.event_detail(event))
+
+
+def _invalid_instance(error: InstanceImportError) -> ApiError:
+    return validation_error(
+        "The instance is not valid; nothing was imported.",
+        [{"field": path, "message": message} for path, message in error.errors])
 
 
 @organiser_required
@@ -215,6 +234,19 @@ def get_solve_job(slug: str, job_id: int) -> Response:
     response = jsonify(queries.job_dict(job))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@organiser_required
+def cancel_solve_job(slug: str, job_id: int) -> Response:
+    """Stop a job: a queued one at once, a running one keeps its best schedule so far."""
+    event = _event_or_404(slug)
+    job = _job_or_404(event, job_id)
+    try:
+        scheduling_operations.cancel_job(job)
+    except SchedulingError as error:
+        raise _conflict(error) from error
+    db.session.commit()
+    return jsonify(queries.job_dict(job))
 
 
 @organiser_required

@@ -23,6 +23,8 @@ from tests.factories import (
 
 API = "/api/v1"
 ORGANISER_ONLY = [("POST", f"{API}/events"), ("GET", f"{API}/events/ev/instance"),
+                  ("PUT", f"{API}/events/ev/instance"),
+                  ("POST", f"{API}/events/ev/solve-jobs/1/cancel"),
                   ("POST", f"{API}/events/ev/solve-jobs"),
                   ("GET", f"{API}/events/ev/solve-jobs/1"),
                   ("POST", f"{API}/events/ev/solve-jobs/1/accept"),
@@ -219,3 +221,66 @@ def test_cli_issues_lists_and_revokes_tokens(app, client, event):
     assert_error(client.get(f"{API}/events", headers=bearer(second)), 401)
     assert runner.invoke(args=["api-token", "nobody@example.org"]).exit_code != 0
     assert runner.invoke(args=["revoke-api-token", "eva_"]).exit_code != 0
+
+
+def test_unexpected_failure_is_a_json_500(app, client, event, monkeypatch):
+    from eventapp.api import queries
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(queries, "event_list", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    error = assert_error(client.get(f"{API}/events", headers=bearer(api_token())), 500)
+    assert "boom" not in error["message"]
+
+
+def test_waiting_list_and_programme_before_publication(app, client, event):
+    make_registration_settings(event, capacity=1, waiting_list=True)
+    db.session.commit()
+    url = f"{API}/events/ev/registrations"
+    base = {"last_name": "B", "category": "association", "consent": True}
+    first = client.post(url, json={**base, "first_name": "A", "email": "a@example.org"})
+    second = client.post(url, json={**base, "first_name": "C", "email": "c@example.org"})
+    assert first.get_json()["status"] == "registered"
+    assert second.status_code == 201
+    assert second.get_json() | {"message": ""} == {
+        "id": second.get_json()["id"], "status": "waiting", "waiting": True,
+        "waiting_position": 1, "message": ""}
+    person = make_participant(event, email="p@example.org")
+    token = bearer(make_portal_token(person))
+    db.session.commit()
+    day = client.get(f"{API}/participant/programme", headers=token).get_json()
+    assert day["published"] is False and day["items"] == [] and day["publication"] is None
+
+
+def test_replace_import_keeps_the_event_identity(client, event, shared_examples):
+    import json
+
+    organiser = bearer(api_token())
+    document = json.loads((shared_examples / "restitution-2016.json").read_text())
+    response = client.put(f"{API}/events/ev/instance", headers=organiser, json=document)
+    assert response.status_code == 200, response.get_data(True)
+    body = response.get_json()
+    assert body["slug"] == "ev" and body["name"] == event.name
+    assert {p["key"] for p in body["projects"]} == {p["id"] for p in document["projects"]}
+    broken = {**document, "projects": [{"id": "x"}]}
+    error = assert_error(client.put(f"{API}/events/ev/instance", headers=organiser,
+                                    json=broken), 400)
+    assert error["field"].startswith("projects[0]")
+    assert len(client.get(f"{API}/events/ev", headers=organiser).get_json()["projects"]) \
+        == len(document["projects"])
+
+
+def test_cancel_a_queued_job_then_a_finished_one_is_409(client, event):
+    from eventapp.scheduling.models import SolveJob
+
+    job = SolveJob(event=event, status="queued", time_limit_s=5, instance={})
+    db.session.add(job)
+    db.session.commit()
+    organiser = bearer(api_token())
+    url = f"{API}/events/ev/solve-jobs/{job.id}"
+    cancelled = client.post(f"{url}/cancel", headers=organiser)
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert_error(client.post(f"{url}/cancel", headers=organiser), 409)
+    assert_error(client.post(f"{url}/accept", headers=organiser), 409)

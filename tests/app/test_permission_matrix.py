@@ -130,6 +130,8 @@ ACCESS: dict[str, str] = {
     "api.get_event": API,
     "api.import_event_instance": API,
     "api.export_event_instance": API,
+    "api.replace_event_instance": API,
+    "api.cancel_solve_job": API,
     "api.start_solve": API,
     "api.get_solve_job": API,
     "api.accept_solve_job": API,
