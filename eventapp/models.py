@@ -1,5 +1,6 @@
 """Import every model so that SQLAlchemy and Alembic see the whole schema."""
 
+from .api.models import ApiToken
 from .auth.models import Role, User
 from .events.models import Event
 from .programme.models import (
@@ -33,6 +34,7 @@ from .scheduling.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "Event",
     "Participant",

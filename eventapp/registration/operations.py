@@ -300,6 +300,8 @@ def save_wishes(participant: Participant, project_ranks: dict[int, int | None],
     workshops to a 1-based rank or None.
     """
     event = participant.event
+    if participant.status == "cancelled":  # (the portal hides the form; the API asks)
+        raise RegistrationError(str(_l("This registration is already cancelled.")))
     if not queries.wishes_open(event, now or utcnow()):
         raise RegistrationError(str(_l("The deadline for choices has passed.")))
     projects = {p.id: p for p in queries.projects_of(event.id)}

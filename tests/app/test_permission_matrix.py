@@ -4,6 +4,8 @@ Every URL rule of the app must be declared in ACCESS with the least role that ma
 it; the test then calls every rule with every method as an anonymous visitor, a staff
 member and an organiser, and checks that those below the required role are turned away
 (anonymous: sent to the sign-in page; staff: 403) and those at or above it are not.
+The JSON API (level API) authenticates with bearer tokens only: every role calling it with
+its session cookie must get a JSON 401 (tests/app/test_api_auth_errors.py covers tokens).
 A new route that is not declared here fails the first test.
 """
 
@@ -32,7 +34,7 @@ from tests.factories import (
     make_workshop_slot,
 )
 
-PUBLIC, STAFF, ORGANISER = "public", "staff", "organiser"
+PUBLIC, STAFF, ORGANISER, API = "public", "staff", "organiser", "api"
 RANK = {"anonymous": 0, "staff": 1, "organiser": 2}
 NEEDED = {PUBLIC: 0, STAFF: 1, ORGANISER: 2}
 
@@ -121,6 +123,22 @@ ACCESS: dict[str, str] = {
     "portal.cancel": PUBLIC,
     "portal.delete": PUBLIC,
     "portal.data": PUBLIC,
+    # JSON API: bearer tokens only, so cookies never authenticate (level API).
+    "api.openapi": PUBLIC,
+    "api.create_registration": PUBLIC,
+    "api.list_events": API,
+    "api.get_event": API,
+    "api.import_event_instance": API,
+    "api.export_event_instance": API,
+    "api.replace_event_instance": API,
+    "api.cancel_solve_job": API,
+    "api.start_solve": API,
+    "api.get_solve_job": API,
+    "api.accept_solve_job": API,
+    "api.publish_assignments": API,
+    "api.get_participant": API,
+    "api.update_wishes": API,
+    "api.get_participant_programme": API,
 }
 
 
@@ -211,6 +229,12 @@ def test_role_can_or_cannot(call: Call, role: str, world, client, organiser, sta
         assert login(client, organiser.email if role == "organiser" else staff.email
                      ).status_code == 302
     response = _request(client, call, _url(call, world))
+    if ACCESS[call.endpoint] == API:
+        assert response.status_code == 401, response.status_code
+        assert response.mimetype == "application/json"
+        assert response.get_json()["error"]["status"] == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        return
     allowed = RANK[role] >= NEEDED[ACCESS[call.endpoint]]
     location = response.headers.get("Location", "")
     sent_to_login = response.status_code == 302 and "/login" in location
