@@ -43,6 +43,8 @@ _DEBUG = bool(os.environ.get("SCHEDULER_DEBUG"))
 BIG = 10**5  # objective cost of one artificial (unseated / missing-audience) unit
 LARGE_CLASSES = 3000  # above this many classes: PDLP and LP rounding instead of a MIP
 NEG = -1e9  # value of a forbidden choice
+LARGE_CG_ITERS = 3  # column-generation rounds on very large days (deterministic work limit)
+LNS_CYCLES = 4  # cycles over the rounds of the min-cost-flow local search (scheduler.refine)
 
 
 @contextmanager
@@ -528,13 +530,33 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     for c, path, _rc, val in init:
         master.add(c, path, val)
         prefs.setdefault(c, []).append((path, val, 0))
-    greedy_rows, _ = _greedy(d, cap, room_rows, prefs)
+    start_rows = None
+    if master.large and not always_held:
+        # very large days: each class's favourite path, made feasible round by round by
+        # exact min-cost flows and improved by them (scheduler.refine); much faster than the
+        # greedy below, and a better schedule
+        from . import refine
+        fav = {c: prefs[c][0][0] for c in prefs}
+        cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
+        try:
+            paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
+                                                cycles=LNS_CYCLES, stop=stop)
+            start_rows = refine.to_rows(d, cls_p, paths_p)
+        except RuntimeError:
+            start_rows = None  # no feasible flow from that start: use the greedy
+    if start_rows is not None:
+        greedy_rows = start_rows
+    else:
+        greedy_rows, _ = _greedy(d, cap, room_rows, prefs)
     for c, path, _k, val in greedy_rows:
         master.add(c, path, val)
     best_bound = math.inf
     lp_value = -math.inf
     dirty = True
-    for _it in range(200):
+    # very large days: a fixed number of column-generation rounds (a work limit, so the
+    # result does not depend on the machine's speed); the wall clock is only a safety net
+    max_iters = LARGE_CG_ITERS if master.large else 200
+    for _it in range(max_iters):
         ts = time.monotonic()
         if not master.solve():
             break
@@ -551,7 +573,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         best_bound = min(best_bound, bound)
         if progress:
             progress(time.monotonic() - t0, None, best_bound)
-        if time.monotonic() > t_start + 0.6 * time_limit:
+        if time.monotonic() > t_start + 0.6 * time_limit or _it == max_iters - 1:
             break
         added = 0
         for c, path, _rc, val in new:
@@ -584,6 +606,8 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                     att[i] += k
         if all((att[i] == 0 and not always_held) or att[i] >= min_aud[i] for i in range(S)):
             res = (round(sum(cols[j][2] * k for j, k in counts.items())), counts, False)
+    if res is None and master.large and start_rows is not None and not always_held:
+        res = _lp_round_and_improve(d, cols, x, cap, min_aud, room_rows, start_rows, stop)
     if res is None and master.large:
         res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
     if res is None:
@@ -615,6 +639,29 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     bound_int = math.floor(best_bound + 1e-6)
     status = "OPTIMAL" if obj >= bound_int else "FEASIBLE"
     return SeatResult(status, obj, float(max(bound_int, obj)), sessions_of, best_bound)
+
+
+def _lp_round_and_improve(d: SeatData, cols, x, cap, min_aud, room_rows, start_rows, stop):
+    """Large days: round the LP solution per person, repair and improve it with the round
+    min-cost flows (scheduler.refine); keep it if it beats the start schedule."""
+    from . import refine
+    fav: dict[int, tuple[int, ...]] = {}
+    for c, path, _k, _v in start_rows:
+        fav.setdefault(c, path)
+    best = start_rows
+    best_val = sum(k * v for _c, _p, k, v in start_rows)
+    try:
+        cls_p, paths_p = refine.lp_start(d, cols, x, fav)
+        paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
+                                            cycles=LNS_CYCLES, stop=stop)
+        rows = refine.to_rows(d, cls_p, paths_p)
+        val = sum(k * v for _c, _p, k, v in rows)
+        if val > best_val:
+            best, best_val = rows, val
+    except RuntimeError:
+        pass  # no feasible re-seating from the rounded LP: keep the start schedule
+    cols[:] = [(c, path, v) for c, path, _k, v in best]
+    return round(best_val), {j: best[j][2] for j in range(len(best))}, False
 
 
 def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):
