@@ -612,12 +612,27 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
     if res is None:
         remaining = max(1.0, deadline - time.monotonic())
-        # On small days list every legal path: then the MIP's own optimality proof is a
-        # proof for the real problem (the LP bound is weak when min_audience binds).
-        complete = _all_paths(d, cols, limit=50_000)
+        # First the MIP on the generated paths only (small, fast): if it reaches the
+        # Lagrangian bound it is optimal for the real problem.
         res = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining, x, stop)
-        if res is not None and complete and res[3]:
-            best_bound = min(best_bound, float(res[0]))
+        reached = (res is not None and not res[2]
+                   and res[0] >= math.floor(best_bound + 1e-6))
+        if not reached and not (stop is not None and stop.is_set()):
+            # On small days list every legal path: then the MIP's own optimality proof is a
+            # proof for the real problem (the LP bound is weak when min_audience binds).
+            remaining = max(1.0, deadline - time.monotonic())
+            n_before = len(cols)
+            complete = _all_paths(d, cols, limit=50_000)
+            if complete or len(cols) > n_before:
+                full = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining,
+                                  x, stop)
+                if full is not None and complete and full[3]:
+                    best_bound = min(best_bound, float(full[0]))
+                if full is not None and (res is None or res[2] or (
+                        not full[2] and full[0] >= res[0])):
+                    res = full
+                elif res is not None:
+                    del cols[n_before:]  # keep the column list that res's counts index
         res = res[:3] if res is not None else None
     if res is None or res[2]:
         return SeatResult("UNKNOWN", None, best_bound, {}, best_bound)
