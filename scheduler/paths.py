@@ -18,7 +18,9 @@ duals, ``LP(restricted) + sum_c n_c * max(0, ub_c)`` where ``ub_c`` is an upper 
 best reduced cost of class c (exact over the enumerated candidates, and ``relaxed - best_r +
 (K+1)-th best_r`` for any path leaving them) is a valid upper bound of the full LP (Farley /
 Lagrangian bound), hence of the real problem. The integer solution is found on the generated
-paths by a MIP solver (SCIP), unless the LP optimum is already integral.
+paths by a MIP solver (SCIP), unless the LP optimum is already integral. On very large days
+(more than ``LARGE_CLASSES`` classes) the LP is solved by PDLP for a fixed number of rounds and
+the schedule comes from the min-cost-flow local search by round of :mod:`scheduler.refine`.
 """
 
 from __future__ import annotations
@@ -573,7 +575,8 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         best_bound = min(best_bound, bound)
         if progress:
             progress(time.monotonic() - t0, None, best_bound)
-        if time.monotonic() > t_start + 0.6 * time_limit or _it == max_iters - 1:
+        if (time.monotonic() > t_start + (0.7 if master.large else 0.6) * time_limit
+                or _it == max_iters - 1):
             break
         added = 0
         for c, path, _rc, val in new:
@@ -612,18 +615,22 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
     if res is None:
         remaining = max(1.0, deadline - time.monotonic())
-        # First the MIP on the generated paths only (small, fast): if it reaches the
-        # Lagrangian bound it is optimal for the real problem.
-        res = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining, x, stop)
+        # Programme mode (sessions always held): first the MIP on the generated paths only
+        # (small, fast): if it reaches the Lagrangian bound it is optimal for the real
+        # problem. (On fixed days it rarely does, so it would only cost time.)
+        res = None
+        if always_held:
+            res = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining, x,
+                             stop)
         reached = (res is not None and not res[2]
                    and res[0] >= math.floor(best_bound + 1e-6))
-        if not reached and not (stop is not None and stop.is_set()):
+        if res is None or (not reached and not (stop is not None and stop.is_set())):
             # On small days list every legal path: then the MIP's own optimality proof is a
             # proof for the real problem (the LP bound is weak when min_audience binds).
             remaining = max(1.0, deadline - time.monotonic())
             n_before = len(cols)
             complete = _all_paths(d, cols, limit=50_000)
-            if complete or len(cols) > n_before:
+            if complete or res is None:
                 full = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining,
                                   x, stop)
                 if full is not None and complete and full[3]:

@@ -211,7 +211,8 @@ def improve(inst: Instance, place: Placement, deadline: float, workers: int, see
     def score(pl: Placement):
         nonlocal evals
         evals += 1
-        res = solve_seating(inst, pl, time_limit=SEATING_LIMIT_S, seed=seed, workers=workers,
+        limit = max(1.0, min(SEATING_LIMIT_S, deadline - time.monotonic()))  # safety net
+        res = solve_seating(inst, pl, time_limit=limit, seed=seed, workers=workers,
                             always_held=True)
         return (res.objective if res.objective is not None else -10**12), res
 
