@@ -527,7 +527,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     # initial columns: each class's best paths at zero prices, plus a greedy seating so that
     # the first LP is feasible without artificial units (much faster to solve)
     zero = np.zeros(S + R)
-    init, _ = _price(d, zero, np.full(d.C, -1e8), K, want=4)
+    init, ub0 = _price(d, zero, np.full(d.C, -1e8), K, want=4)
     prefs: dict[int, list] = {}
     for c, path, _rc, val in init:
         master.add(c, path, val)
@@ -552,7 +552,11 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         greedy_rows, _ = _greedy(d, cap, room_rows, prefs)
     for c, path, _k, val in greedy_rows:
         master.add(c, path, val)
+    # the Lagrangian bound at zero prices (every class on its best path, no seat limits): a
+    # fallback in case the first LP's prices give a worse one and the safety net fires
     best_bound = math.inf
+    if np.isfinite(ub0).all():
+        best_bound = float(np.sum(d.n * (ub0 - 1e8)))
     lp_value = -math.inf
     dirty = True
     # very large days: a fixed number of column-generation rounds (a work limit, so the
