@@ -18,7 +18,9 @@ duals, ``LP(restricted) + sum_c n_c * max(0, ub_c)`` where ``ub_c`` is an upper 
 best reduced cost of class c (exact over the enumerated candidates, and ``relaxed - best_r +
 (K+1)-th best_r`` for any path leaving them) is a valid upper bound of the full LP (Farley /
 Lagrangian bound), hence of the real problem. The integer solution is found on the generated
-paths by a MIP solver (SCIP), unless the LP optimum is already integral.
+paths by a MIP solver (SCIP), unless the LP optimum is already integral. On very large days
+(more than ``LARGE_CLASSES`` classes) the LP is solved by PDLP for a fixed number of rounds and
+the schedule comes from the min-cost-flow local search by round of :mod:`scheduler.refine`.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ _DEBUG = bool(os.environ.get("SCHEDULER_DEBUG"))
 BIG = 10**5  # objective cost of one artificial (unseated / missing-audience) unit
 LARGE_CLASSES = 3000  # above this many classes: PDLP and LP rounding instead of a MIP
 NEG = -1e9  # value of a forbidden choice
+LARGE_CG_ITERS = 3  # column-generation rounds on very large days (deterministic work limit)
+LNS_CYCLES = 4  # cycles over the rounds of the min-cost-flow local search (scheduler.refine)
 
 
 @contextmanager
@@ -523,18 +527,42 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     # initial columns: each class's best paths at zero prices, plus a greedy seating so that
     # the first LP is feasible without artificial units (much faster to solve)
     zero = np.zeros(S + R)
-    init, _ = _price(d, zero, np.full(d.C, -1e8), K, want=4)
+    init, ub0 = _price(d, zero, np.full(d.C, -1e8), K, want=4)
     prefs: dict[int, list] = {}
     for c, path, _rc, val in init:
         master.add(c, path, val)
         prefs.setdefault(c, []).append((path, val, 0))
-    greedy_rows, _ = _greedy(d, cap, room_rows, prefs)
+    start_rows = None
+    if master.large and not always_held:
+        # very large days: each class's favourite path, made feasible round by round by
+        # exact min-cost flows and improved by them (scheduler.refine); much faster than the
+        # greedy below, and a better schedule
+        from . import refine
+        fav = {c: prefs[c][0][0] for c in prefs}
+        cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
+        try:
+            paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
+                                                cycles=LNS_CYCLES, stop=stop)
+            start_rows = refine.to_rows(d, cls_p, paths_p)
+        except RuntimeError:
+            start_rows = None  # no feasible flow from that start: use the greedy
+    if start_rows is not None:
+        greedy_rows = start_rows
+    else:
+        greedy_rows, _ = _greedy(d, cap, room_rows, prefs)
     for c, path, _k, val in greedy_rows:
         master.add(c, path, val)
+    # the Lagrangian bound at zero prices (every class on its best path, no seat limits): a
+    # fallback in case the first LP's prices give a worse one and the safety net fires
     best_bound = math.inf
+    if np.isfinite(ub0).all():
+        best_bound = float(np.sum(d.n * (ub0 - 1e8)))
     lp_value = -math.inf
     dirty = True
-    for _it in range(200):
+    # very large days: a fixed number of column-generation rounds (a work limit, so the
+    # result does not depend on the machine's speed); the wall clock is only a safety net
+    max_iters = LARGE_CG_ITERS if master.large else 200
+    for _it in range(max_iters):
         ts = time.monotonic()
         if not master.solve():
             break
@@ -551,7 +579,8 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         best_bound = min(best_bound, bound)
         if progress:
             progress(time.monotonic() - t0, None, best_bound)
-        if time.monotonic() > t_start + 0.6 * time_limit:
+        if (time.monotonic() > t_start + (0.7 if master.large else 0.6) * time_limit
+                or _it == max_iters - 1):
             break
         added = 0
         for c, path, _rc, val in new:
@@ -584,16 +613,37 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                     att[i] += k
         if all((att[i] == 0 and not always_held) or att[i] >= min_aud[i] for i in range(S)):
             res = (round(sum(cols[j][2] * k for j, k in counts.items())), counts, False)
+    if res is None and master.large and start_rows is not None and not always_held:
+        res = _lp_round_and_improve(d, cols, x, cap, min_aud, room_rows, start_rows, stop)
     if res is None and master.large:
         res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
     if res is None:
         remaining = max(1.0, deadline - time.monotonic())
-        # On small days list every legal path: then the MIP's own optimality proof is a
-        # proof for the real problem (the LP bound is weak when min_audience binds).
-        complete = _all_paths(d, cols, limit=50_000)
-        res = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining, x, stop)
-        if res is not None and complete and res[3]:
-            best_bound = min(best_bound, float(res[0]))
+        # Programme mode (sessions always held): first the MIP on the generated paths only
+        # (small, fast): if it reaches the Lagrangian bound it is optimal for the real
+        # problem. (On fixed days it rarely does, so it would only cost time.)
+        res = None
+        if always_held:
+            res = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining, x,
+                             stop)
+        reached = (res is not None and not res[2]
+                   and res[0] >= math.floor(best_bound + 1e-6))
+        if res is None or (not reached and not (stop is not None and stop.is_set())):
+            # On small days list every legal path: then the MIP's own optimality proof is a
+            # proof for the real problem (the LP bound is weak when min_audience binds).
+            remaining = max(1.0, deadline - time.monotonic())
+            n_before = len(cols)
+            complete = _all_paths(d, cols, limit=50_000)
+            if complete or res is None:
+                full = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining,
+                                  x, stop)
+                if full is not None and complete and full[3]:
+                    best_bound = min(best_bound, float(full[0]))
+                if full is not None and (res is None or res[2] or (
+                        not full[2] and full[0] >= res[0])):
+                    res = full
+                elif res is not None:
+                    del cols[n_before:]  # keep the column list that res's counts index
         res = res[:3] if res is not None else None
     if res is None or res[2]:
         return SeatResult("UNKNOWN", None, best_bound, {}, best_bound)
@@ -615,6 +665,29 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     bound_int = math.floor(best_bound + 1e-6)
     status = "OPTIMAL" if obj >= bound_int else "FEASIBLE"
     return SeatResult(status, obj, float(max(bound_int, obj)), sessions_of, best_bound)
+
+
+def _lp_round_and_improve(d: SeatData, cols, x, cap, min_aud, room_rows, start_rows, stop):
+    """Large days: round the LP solution per person, repair and improve it with the round
+    min-cost flows (scheduler.refine); keep it if it beats the start schedule."""
+    from . import refine
+    fav: dict[int, tuple[int, ...]] = {}
+    for c, path, _k, _v in start_rows:
+        fav.setdefault(c, path)
+    best = start_rows
+    best_val = sum(k * v for _c, _p, k, v in start_rows)
+    try:
+        cls_p, paths_p = refine.lp_start(d, cols, x, fav)
+        paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
+                                            cycles=LNS_CYCLES, stop=stop)
+        rows = refine.to_rows(d, cls_p, paths_p)
+        val = sum(k * v for _c, _p, k, v in rows)
+        if val > best_val:
+            best, best_val = rows, val
+    except RuntimeError:
+        pass  # no feasible re-seating from the rounded LP: keep the start schedule
+    cols[:] = [(c, path, v) for c, path, _k, v in best]
+    return round(best_val), {j: best[j][2] for j in range(len(best))}, False
 
 
 def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):

@@ -30,6 +30,9 @@ from .compact import make_solver, placement_options
 from .instance import Instance
 from .paths import Placement, solve_seating
 
+SEATING_LIMIT_S = 10.0  # safety-net time limit of one candidate programme's seating
+SECONDS_PER_EVAL = 6.0  # local-search budget: one seating evaluation per 6 s of time limit
+
 
 def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
     """Pairwise weight of holding two sessions in the same round: what participants wanting
@@ -198,20 +201,32 @@ def _neighbours(inst: Instance, place: Placement) -> list[Placement]:
 
 
 def improve(inst: Instance, place: Placement, deadline: float, workers: int, seed: int,
-            report, stop) -> tuple[Placement, object]:
-    """First-improvement local search over programmes, scored by the exact seating."""
+            report, stop, max_evals: int = 10) -> tuple[Placement, object]:
+    """First-improvement local search over programmes, scored by the exact seating.
+
+    The search stops after ``max_evals`` seatings (a work limit, so that the result does not
+    depend on the machine's speed); ``deadline`` is only a safety net."""
+    evals = 0
+
     def score(pl: Placement):
-        res = solve_seating(inst, pl, time_limit=max(1.0, min(10.0, deadline - time.monotonic())),
-                            seed=seed, workers=workers, always_held=True)
+        nonlocal evals
+        evals += 1
+        limit = max(1.0, min(SEATING_LIMIT_S, deadline - time.monotonic()))  # safety net
+        res = solve_seating(inst, pl, time_limit=limit, seed=seed, workers=workers,
+                            always_held=True)
         return (res.objective if res.objective is not None else -10**12), res
+
+    def out_of_budget() -> bool:
+        return (evals >= max_evals or time.monotonic() >= deadline
+                or bool(stop and stop.is_set()))
 
     best_val, best_res = score(place)
     report(best_val)
     improved = True
-    while improved and time.monotonic() < deadline and not (stop and stop.is_set()):
+    while improved and not out_of_budget():
         improved = False
         for cand in _neighbours(inst, place):
-            if time.monotonic() >= deadline or (stop and stop.is_set()):
+            if out_of_budget():
                 break
             val, res = score(cand)
             if val > best_val:

@@ -24,7 +24,7 @@ from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
 from .paths import Placement, solve_seating
-from .programme import improve, initial_programme, programme_bound
+from .programme import SECONDS_PER_EVAL, improve, initial_programme, programme_bound
 from .workshops import solve_workshops
 
 Progress = Callable[[float, float | None, float | None], None]
@@ -149,12 +149,16 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
 def _choose_programme(inst: Instance, deadline: float, t0: float, workers: int, seed: int,
                       report, stop) -> tuple[Placement | None, float, Any]:
     """Initial conflict-minimising programme, then local search (see scheduler.programme)."""
-    budget = deadline - time.monotonic()
+    budget = deadline - t0  # the time limit itself: deterministic, unlike the time left
     place = initial_programme(inst, max(1.0, min(5.0, 0.15 * budget)), workers, seed)
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
+    # the local search's budget is a number of seating evaluations derived from the time
+    # limit (deterministic); its deadline is only a safety net on slow machines
     ls_deadline = time.monotonic() + 0.9 * (deadline - time.monotonic())
+    max_evals = max(2, int((deadline - t0) / SECONDS_PER_EVAL))
     place, seat = improve(inst, place, ls_deadline, workers, seed,
-                          lambda best: report(time.monotonic() - t0, best, bound), stop)
+                          lambda best: report(time.monotonic() - t0, best, bound), stop,
+                          max_evals=max_evals)
     return place, bound, seat
