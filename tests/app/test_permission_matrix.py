@@ -121,6 +121,8 @@ ACCESS: dict[str, str] = {
     "portal.cancel": PUBLIC,
     "portal.delete": PUBLIC,
     "portal.data": PUBLIC,
+    "portal.switch_round": PUBLIC,
+    "portal.switch_workshop": PUBLIC,
 }
 
 
