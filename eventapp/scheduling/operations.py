@@ -358,6 +358,18 @@ def _lock(model: type, row_id: int) -> None:
                            {"id": row_id})
 
 
+def _lock_event(event: Event, *, shared: bool) -> None:
+    """Publishing (exclusive) and participants' switches (shared) exclude each other, so a
+    switch never edits a snapshot that a publication committing at the same moment has
+    already replaced. PostgreSQL: FOR UPDATE / FOR SHARE on the event row; SQLite: the
+    write lock (as :func:`_lock`)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Event.id).where(Event.id == event.id)
+                           .with_for_update(read=shared))
+    else:
+        _lock(Event, event.id)
+
+
 def _lock_all(rows: list[tuple[type, int]]) -> None:
     """Lock rows in a fixed order (participant, rooms, then sessions or workshops by id),
     the same in every writer, so two moves never wait for each other in a cycle."""
@@ -594,6 +606,7 @@ def switch_session(participant: Participant, session: Session,
                                 "ask them if you need to change it."))
     before = db.session.get(Session, current.session_id).key
     _seat_in_session(event, participant, plan, pin=False)
+    db.session.refresh(snapshot)  # read under the participant's lock, not a stale copy
     round_key = plan.round.key
     snapshot.sessions = {**(snapshot.sessions or {}), round_key: session.key}
     snapshot.rooms = {**(snapshot.rooms or {}), round_key: plan.room.key}
@@ -617,6 +630,7 @@ def switch_workshop(participant: Participant, workshop: Workshop,
                                 "you need to change it."))
     before = db.session.get(Workshop, current.workshop_id).key
     _seat_in_workshop(participant, workshop, current, PARTICIPANT, pin=False)
+    db.session.refresh(snapshot)  # read under the participant's lock, not a stale copy
     slot = db.session.get(WorkshopSlot, workshop.slot_id)
     room = db.session.get(Room, workshop.room_id)
     snapshot.workshops = {**(snapshot.workshops or {}), slot.key: workshop.key}
@@ -626,7 +640,9 @@ def switch_workshop(participant: Participant, workshop: Workshop,
 
 def _open_snapshot(participant: Participant, now: datetime | None
                    ) -> tuple[Publication, PublishedSchedule]:
-    """The latest publication and the participant's snapshot in it, if switching is open."""
+    """The latest publication and the participant's snapshot in it, if switching is open
+    (read after taking the event's shared lock: no publication can commit meanwhile)."""
+    _lock_event(participant.event, shared=True)
     state = switching_state(participant, now)
     if not state.open:
         raise SchedulingError(state.reason)
@@ -668,6 +684,7 @@ def publish(event: Event, user: User | None) -> Publication:
     Refused while the draft breaks a rule or leaves a registered participant without a
     place (solve again or move them first): participants are never shown a wrong day.
     """
+    _lock_event(event, shared=False)
     draft = draft_map(event)
     if not draft:
         raise SchedulingError(_("Nothing to publish yet: accept a solver result first."))
