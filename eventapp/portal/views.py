@@ -4,6 +4,7 @@ revoked token is a plain 404, so the pages say nothing to someone guessing links
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,7 +22,6 @@ from ..scheduling import operations as scheduling
 from ..scheduling.notifications import queue_switch_email
 from ..scheduling.operations import SchedulingError
 from ..scheduling.queries import (
-    AVAILABILITY_LABELS,
     participant_day,
     round_numbers,
     session_options,
@@ -227,7 +227,7 @@ def _switch_page(token: str, participant: Participant, kind: str,
         heading=_("Change my presentation for round %(number)d", number=number)
         if kind == "session" else _("Change my workshop"),
         state=switching_state(participant),
-        labels=AVAILABILITY_LABELS), status
+        one_second=timedelta(seconds=1)), status
 
 
 def _try_switch(participant: Participant, kind: str, when: Round | WorkshopSlot,

@@ -490,3 +490,23 @@ def test_the_last_seat_is_taken_once_under_concurrency(crowded, app):
         PublishedSchedule.sessions["r1"].as_string() == "beta-1"))
     assert in_beta == 2
     assert db.session.scalar(select(func.count()).select_from(ScheduleSwitch)) == 1
+
+
+def test_refused_without_a_place_in_that_round(world):
+    p5 = world.people[4]
+    db.session.execute(Assignment.__table__.delete().where(
+        Assignment.participant_id == p5.id, Assignment.round_id == world.rounds[1].id))
+    db.session.commit()
+    _refused(world, p5, world.sessions["gamma-2"], "You have no place in this round")
+
+
+def test_home_links_each_round_and_workshop_to_its_change_page(world, client):
+    p1 = world.people[0]
+    token = _token(p1)
+    html = client.get(f"/p/{token}/").get_data(True)
+    for round_ in world.rounds:
+        assert f'href="/p/{token}/rounds/{round_.id}/change"' in html
+    assert f'href="/p/{token}/workshops/{world.workshops["w1"].slot_id}/change"' in html
+    page = client.get(_url(token, world.rounds[0])).get_data(True)
+    eve = (FUTURE - timedelta(days=1)).strftime("%B %-d, %Y")
+    assert "Changes are possible until the end of" in page and eve in page
