@@ -32,3 +32,7 @@ bp.add_url_rule("/edit", "edit", _limited(views.edit), methods=["GET", "POST"])
 bp.add_url_rule("/cancel", "cancel", _limited(views.cancel), methods=["GET", "POST"])
 bp.add_url_rule("/data.json", "data", views.data)
 bp.add_url_rule("/delete", "delete", _limited(views.delete), methods=["GET", "POST"])
+bp.add_url_rule("/rounds/<int:round_id>/change", "switch_round", _limited(views.switch_round),
+                methods=["GET", "POST"])
+bp.add_url_rule("/workshops/<int:slot_id>/change", "switch_workshop",
+                _limited(views.switch_workshop), methods=["GET", "POST"])

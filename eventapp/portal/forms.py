@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import InputRequired
 
 from ..programme.models import Project, Theme, Workshop
 
@@ -67,3 +68,10 @@ def read_wishes_form(form: FlaskForm) -> tuple[dict, dict, list[int]]:
                  for w in form.workshops_}
     themes = [t.id for t in form.themes_ if getattr(form, f"theme_{t.id}").data]
     return projects, workshops, themes
+
+
+class SwitchForm(FlaskForm):
+    """The participant's choice on a "change" page: each option is a submit button
+    carrying its session or workshop id (works without JavaScript)."""
+
+    target = IntegerField(validators=[InputRequired()])

@@ -4,6 +4,7 @@ revoked token is a plain 404, so the pages say nothing to someone guessing links
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,12 +13,22 @@ from wtforms import SelectChoice
 from ..db_types import utcnow
 from ..extensions import db
 from ..mail import commit_and_send
+from ..programme.models import Round, Session, Workshop, WorkshopSlot
 from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
 from ..registration.models import PUBLIC_CATEGORIES, Participant
 from ..registration.tokens import PORTAL, find_by_token
-from ..scheduling.queries import participant_day
-from .forms import build_wishes_form, fill_wishes_form, read_wishes_form
+from ..scheduling import operations as scheduling
+from ..scheduling.notifications import queue_switch_email
+from ..scheduling.operations import SchedulingError
+from ..scheduling.queries import (
+    participant_day,
+    round_numbers,
+    session_options,
+    switching_state,
+    workshop_options,
+)
+from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
 
 
 def _participant_or_404(token: str) -> Participant:
@@ -37,6 +48,7 @@ def _programme(participant: Participant) -> dict:
 def home(token: str):
     participant = _participant_or_404(token)
     event = participant.event
+    day = participant_day(participant) if participant.status == "registered" else []
     return render_template(
         "portal/home.html", token=token, participant=participant, event=event,
         settings=queries.settings_of(event), wishes_open=queries.wishes_open(event, utcnow()),
@@ -44,7 +56,7 @@ def home(token: str):
         labels={"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
                 "status": queries.STATUS_LABELS},
         has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)),
-        day=participant_day(participant) if participant.status == "registered" else [])
+        day=day, change_links=_change_links(token, participant, day))
 
 
 def wishes(token: str):
@@ -149,3 +161,89 @@ def delete(token: str):
         return redirect(url_for("registration.register", slug=event.slug))
     return render_template("portal/delete.html", token=token, participant=participant,
                            event=event, form=form)
+
+
+# --- switching a session or workshop after publication ---------------------------------
+
+def _change_links(token: str, participant: Participant, day: list) -> dict[str, str]:
+    """"session:<round key>" / "workshop:<slot key>" -> the change page, while open."""
+    if not switching_state(participant).open:
+        return {}
+    links = {}
+    for item in day:
+        if item.kind == "session" and item.session is not None:
+            links[f"session:{item.label}"] = url_for("portal.switch_round", token=token,
+                                                     round_id=item.session.round_id)
+        elif item.kind == "workshop" and item.workshop is not None:
+            links[f"workshop:{item.label}"] = url_for("portal.switch_workshop", token=token,
+                                                      slot_id=item.workshop.slot_id)
+    return links
+
+
+def switch_round(token: str, round_id: int):
+    participant = _participant_or_404(token)
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.event_id != participant.event_id:
+        abort(404)
+    number = round_numbers(participant.event).get(round_.id, 0)
+    return _switch_page(token, participant, "session", round_, number)
+
+
+def switch_workshop(token: str, slot_id: int):
+    participant = _participant_or_404(token)
+    slot = db.session.get(WorkshopSlot, slot_id)
+    if slot is None or slot.event_id != participant.event_id:
+        abort(404)
+    return _switch_page(token, participant, "workshop", slot, 0)
+
+
+def _switch_page(token: str, participant: Participant, kind: str,
+                 when: Round | WorkshopSlot, number: int):
+    """List the other sessions of a round (or workshops of a slot) with their free seats;
+    on POST, switch to the chosen one and go back to "My programme"."""
+    form = SwitchForm()
+    error, status = None, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        state = switching_state(participant)
+        if not state.open:
+            error, status = state.reason, 403
+        else:
+            error = _try_switch(participant, kind, when, form.target.data)
+            if error is None:
+                queue_switch_email(participant)
+                commit_and_send()
+                flash(_("Done: your programme is changed. We sent you a confirmation "
+                        "email.") if participant.email else _("Done: your programme is "
+                                                               "changed."), "success")
+                return redirect(url_for("portal.home", token=token))
+            status = 409
+    options = session_options(participant, when) if kind == "session" \
+        else workshop_options(participant, when)
+    return render_template(
+        "portal/switch.html", token=token, participant=participant, event=participant.event,
+        form=form, kind=kind, when=when, options=options, error=error,
+        heading=_("Change my presentation for round %(number)d", number=number)
+        if kind == "session" else _("Change my workshop"),
+        state=switching_state(participant),
+        one_second=timedelta(seconds=1)), status
+
+
+def _try_switch(participant: Participant, kind: str, when: Round | WorkshopSlot,
+                target_id: int) -> str | None:
+    """Run the switch; the refusal's message, or None once done (not yet committed)."""
+    model = Session if kind == "session" else Workshop
+    target = db.session.get(model, target_id)
+    parent = getattr(target, "round_id" if kind == "session" else "slot_id", None)
+    if target is None or parent != when.id:
+        return _("This choice is not offered here; choose one of the list.")
+    try:
+        if kind == "session":
+            scheduling.switch_session(participant, target)
+        else:
+            scheduling.switch_workshop(participant, target)
+    except SchedulingError as refusal:
+        db.session.rollback()
+        return refusal.message
+    return None

@@ -244,3 +244,35 @@ class PublishedSchedule(db.Model):
 
     publication: Mapped[Publication] = relationship()
     participant: Mapped[Participant] = relationship()
+
+
+class ScheduleSwitch(db.Model):
+    """A participant's own switch after publication (self-service, from the portal).
+
+    The switch changes the participant's assignment *and* their snapshot in the latest
+    publication, so it is never reported back to them as an organiser's change; this log
+    is what lets the organiser see that people switched (and how many since publishing).
+    ``kind`` is "session" (``when_key`` a round key) or "workshop" (a slot key); keys, not
+    ids, like the snapshots.
+    """
+
+    __tablename__ = "schedule_switches"
+    __table_args__ = (
+        CheckConstraint("kind IN ('session', 'workshop')", name="valid_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    when_key: Mapped[str] = mapped_column(String(100))
+    from_key: Mapped[str | None] = mapped_column(String(100))
+    to_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    participant: Mapped[Participant] = relationship()

@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import url_for
 
 from ..mail import queue_email, render_email
+from ..registration.models import Participant
 from ..registration.queries import settings_of
 from ..registration.tokens import PORTAL, issue_token
 from .models import Publication
-from .queries import publication_changes, published_days
+from .queries import participant_day, publication_changes, published_days
 
 
 def queue_publication_emails(publication: Publication) -> int:
@@ -39,3 +40,16 @@ def queue_publication_emails(publication: Publication) -> int:
                                  day=days.get(person.id, []), moves=change.moves))
         queued += 1
     return queued
+
+
+def queue_switch_email(participant: Participant) -> bool:
+    """Confirm a participant's own switch by email, with their day as it now is (the
+    snapshot was updated in the same transaction). False when they have no address."""
+    if not participant.email:
+        return False
+    event = participant.event
+    link = url_for("portal.home", token=issue_token(participant, PORTAL), _external=True)
+    queue_email(render_email("programme_switched", participant.email, participant.locale,
+                             participant=participant, event=event, link=link,
+                             settings=settings_of(event), day=participant_day(participant)))
+    return True

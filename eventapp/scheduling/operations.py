@@ -6,11 +6,11 @@ refuses the change; the view commits once per request (or rolls back on error).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from scheduler import InstanceError, check_solution, load_instance
@@ -30,6 +30,7 @@ from .models import (
     JobStatus,
     Publication,
     PublishedSchedule,
+    ScheduleSwitch,
     SolveJob,
     WorkshopAssignment,
 )
@@ -40,7 +41,9 @@ from .queries import (
     latest_publication,
     map_to_assignments,
     previous_option,
+    round_numbers,
     solution_map,
+    switching_state,
 )
 from .text import _
 
@@ -263,12 +266,116 @@ def _write_draft(cat: Catalogue, schedule: dict) -> int:
     return len(rows)
 
 
-# --- manual moves ----------------------------------------------------------------------
+# --- manual moves and participants' own switches ----------------------------------------
+#
+# The organiser's moves and a participant's own switch go through the same rule checks
+# below; only the wording differs (third person for the organiser, second person for the
+# participant), chosen by ``audience``.
+
+ORGANISER = "organiser"
+PARTICIPANT = "participant"
+
+
+def _refuse(rule: str, audience: str, **params: Any) -> SchedulingError:
+    """The refusal of ``rule`` worded for ``audience``; ``error.rule`` names the rule."""
+    messages = _PARTICIPANT_MESSAGES if audience == PARTICIPANT else _ORGANISER_MESSAGES
+    error = SchedulingError(messages[rule](params))
+    error.rule = rule
+    return error
+
+
+_ORGANISER_MESSAGES = {
+    "not_registered": lambda p: _("%(name)s is not a registered participant (waiting list or "
+                                  "cancelled).", name=p["name"]),
+    "unavailable_round": lambda p: _("Unavailable: %(name)s is not available during this "
+                                     "round.", name=p["name"]),
+    "unavailable_slot": lambda p: _("Unavailable: %(name)s is not available during these "
+                                    "workshops.", name=p["name"]),
+    "presenter_busy": lambda p: _("Presenter busy: %(name)s presents their project during "
+                                  "this round.", name=p["name"]),
+    "step_free": lambda p: _("Accessibility: %(name)s needs step-free access and “%(room)s” "
+                             "is not step-free.", name=p["name"], room=p["room"]),
+    "same_project": lambda p: _("Same project twice: %(name)s already attends “%(project)s” "
+                                "in another round.", name=p["name"], project=p["project"]),
+    "session_full": lambda p: _("Capacity: “%(project)s” has no seat left in this round "
+                                "(%(taken)d / %(capacity)d).", project=p["project"],
+                                taken=p["taken"], capacity=p["capacity"]),
+    "room_full": lambda p: _("Capacity: room “%(room)s” is full in this round "
+                             "(%(taken)d / %(capacity)d).", room=p["room"], taken=p["taken"],
+                             capacity=p["capacity"]),
+    "workshop_full": lambda p: _("Capacity: the workshop “%(workshop)s” is full "
+                                 "(%(taken)d / %(capacity)d).", workshop=p["workshop"],
+                                 taken=p["taken"], capacity=p["capacity"]),
+    "theme_variety": lambda p: _("Theme variety: %(name)s would see only %(got)d different "
+                                 "theme(s); the event asks for %(needed)d.", name=p["name"],
+                                 got=p["got"], needed=p["needed"]),
+    "min_audience": lambda p: _("Minimum audience: “%(project)s” would keep only %(left)d "
+                                "participants, below its minimum of %(minimum)d.",
+                                project=p["project"], left=p["left"], minimum=p["minimum"]),
+}
+
+_PARTICIPANT_MESSAGES = {
+    "not_registered": lambda p: _("Only registered participants can change their "
+                                  "programme (you are on the waiting list or cancelled)."),
+    "unavailable_round": lambda p: _("You told the organisers you are not available during "
+                                     "this round."),
+    "unavailable_slot": lambda p: _("You told the organisers you are not available during "
+                                    "these workshops."),
+    "presenter_busy": lambda p: _("You present your own project during this round."),
+    "step_free": lambda p: _("Room “%(room)s” has no step-free access, which you need.",
+                             room=p["room"]),
+    "same_project": lambda p: _("You already see “%(project)s” in round %(number)d.",
+                                project=p["project"], number=p["number"]),
+    "session_full": lambda p: _("This presentation is full: “%(project)s” has no seat left.",
+                                project=p["project"]),
+    "room_full": lambda p: _("This presentation is full: room “%(room)s” has no seat left "
+                             "in this round.", room=p["room"]),
+    "workshop_full": lambda p: _("This workshop is full: “%(workshop)s” has no seat left.",
+                                 workshop=p["workshop"]),
+    "theme_variety": lambda p: _("Theme variety: with this change you would see only "
+                                 "%(got)d different theme(s) and the event asks for "
+                                 "%(needed)d. Choose a presentation of another theme.",
+                                 got=p["got"], needed=p["needed"]),
+    "min_audience": lambda p: _("“%(project)s” needs at least %(minimum)d participants and "
+                                "would keep only %(left)d without you: you cannot leave it.",
+                                project=p["project"], left=p["left"], minimum=p["minimum"]),
+}
+
 
 def _lock(model: type, row_id: int) -> None:
-    """SELECT ... FOR UPDATE on PostgreSQL (SQLite serialises writers by itself)."""
+    """Serialise the writers that count seats, until the transaction ends.
+
+    PostgreSQL: a row lock (SELECT ... FOR UPDATE). SQLite has a single write lock but
+    takes it only at the first write, after the counting; a no-op UPDATE of the row takes
+    it *before* we count, so two transactions cannot both see the last seat free (the
+    second waits for the first to commit, then counts again).
+    """
+    table = model.__table__
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+        db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
+    else:
+        db.session.execute(text(f"UPDATE {table.name} SET id = id WHERE id = :id"),
+                           {"id": row_id})
+
+
+def _lock_event(event: Event, *, shared: bool) -> None:
+    """Publishing (exclusive) and participants' switches (shared) exclude each other, so a
+    switch never edits a snapshot that a publication committing at the same moment has
+    already replaced. PostgreSQL: FOR UPDATE / FOR SHARE on the event row; SQLite: the
+    write lock (as :func:`_lock`)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Event.id).where(Event.id == event.id)
+                           .with_for_update(read=shared))
+    else:
+        _lock(Event, event.id)
+
+
+def _lock_all(rows: list[tuple[type, int]]) -> None:
+    """Lock rows in a fixed order (participant, rooms, then sessions or workshops by id),
+    the same in every writer, so two moves never wait for each other in a cycle."""
+    order = {Participant: 0, Room: 1, Session: 2, Workshop: 2}
+    for model, row_id in sorted(set(rows), key=lambda r: (order[r[0]], r[1])):
+        _lock(model, row_id)
 
 
 def presenting_rounds(participant: Participant) -> set[int]:
@@ -289,71 +396,93 @@ def presenting_rounds(participant: Participant) -> set[int]:
 def move_to_session(event: Event, participant: Participant, session: Session, *,
                     pin: bool) -> Assignment:
     """Seat ``participant`` in ``session`` for its round, if every rule allows it."""
+    plan = _plan_session_move(event, participant, session, ORGANISER)
+    if plan.current is not None and plan.current.session_id == session.id:
+        plan.current.pinned = pin
+        db.session.flush()
+        return plan.current
+    return _seat_in_session(event, participant, plan, pin=pin)
+
+
+class _SessionMove:
+    """What a move into a session needs once the shared rules passed."""
+
+    def __init__(self, session: Session, room: Room, round_: Round,
+                 current: Assignment | None, others: list[Assignment], audience: str):
+        self.session, self.room, self.round = session, room, round_
+        self.current, self.others, self.audience = current, others, audience
+
+
+def _plan_session_move(event: Event, participant: Participant, session: Session,
+                       audience: str) -> _SessionMove:
+    """Lock, then check the rules that do not depend on seats: status, availability,
+    presenting, step-free access, the same project twice."""
     if session.event_id != event.id or participant.event_id != event.id:
         raise SchedulingError(_("This session does not belong to the event."))
     if session.round_id is None or session.room_id is None:
         raise SchedulingError(_("This session has no round or room yet."))
     room = db.session.get(Room, session.room_id)
     round_ = db.session.get(Round, session.round_id)
-    _lock(Room, room.id)
-    _lock(Session, session.id)
-    name = participant.full_name or participant.key
-    if participant.status != "registered":
-        raise SchedulingError(_("%(name)s is not a registered participant (waiting list or "
-                                "cancelled).", name=name))
-    if round_.id in {r.id for r in participant.unavailable_rounds}:
-        raise SchedulingError(_("Unavailable: %(name)s is not available during this round.",
-                                name=name))
-    if round_.id in presenting_rounds(participant):
-        raise SchedulingError(_("Presenter busy: %(name)s presents their project during this "
-                                "round.", name=name))
-    if participant.needs_step_free and not room.step_free:
-        raise SchedulingError(_("Accessibility: %(name)s needs step-free access and “%(room)s” "
-                                "is not step-free.", name=name, room=room.name))
-    others = db.session.scalars(select(Assignment).where(
-        Assignment.participant_id == participant.id, Assignment.round_id != round_.id)).all()
-    other_projects = {db.session.get(Session, a.session_id).project_id for a in others}
-    if session.project_id in other_projects:
-        raise SchedulingError(_("Same project twice: %(name)s already attends “%(project)s” in "
-                                "another round.", name=name, project=session.project.name))
+    _lock(Participant, participant.id)
     current = db.session.scalar(select(Assignment).where(
         Assignment.participant_id == participant.id, Assignment.round_id == round_.id))
-    if current is not None and current.session_id == session.id:
-        current.pinned = pin
-        db.session.flush()
-        return current
-    _check_session_seats(participant, session, room, round_)
-    _check_theme_variety(event, participant, session, others)
+    locks = [(Room, room.id), (Session, session.id)]
     if current is not None:
-        _check_min_audience_after_leaving(current.session_id, participant)
-        current.session_id = session.id
+        locks.append((Session, current.session_id))
+    _lock_all(locks)
+    name = participant.full_name or participant.key
+    if participant.status != SEATED_STATUS:
+        raise _refuse("not_registered", audience, name=name)
+    if round_.id in {r.id for r in participant.unavailable_rounds}:
+        raise _refuse("unavailable_round", audience, name=name)
+    if round_.id in presenting_rounds(participant):
+        raise _refuse("presenter_busy", audience, name=name)
+    if participant.needs_step_free and not room.step_free:
+        raise _refuse("step_free", audience, name=name, room=room.name)
+    others = db.session.scalars(select(Assignment).where(
+        Assignment.participant_id == participant.id, Assignment.round_id != round_.id)).all()
+    for other in others:
+        seen = db.session.get(Session, other.session_id)
+        if seen.project_id == session.project_id:
+            raise _refuse("same_project", audience, name=name, project=session.project.name,
+                          number=round_numbers(event).get(other.round_id, 0))
+    return _SessionMove(session, room, round_, current, list(others), audience)
+
+
+def _seat_in_session(event: Event, participant: Participant, plan: _SessionMove, *,
+                     pin: bool) -> Assignment:
+    """Check seats, theme variety and the audience left behind, then write the move."""
+    _check_session_seats(participant, plan)
+    _check_theme_variety(event, participant, plan)
+    current = plan.current
+    if current is not None:
+        _check_min_audience_after_leaving(current.session_id, participant, plan.audience)
+        current.session_id = plan.session.id
         current.pinned = pin
     else:
-        current = Assignment(participant_id=participant.id, round_id=round_.id,
-                             session_id=session.id, pinned=pin)
+        current = Assignment(participant_id=participant.id, round_id=plan.round.id,
+                             session_id=plan.session.id, pinned=pin)
         db.session.add(current)
     db.session.flush()
-    # Counted again inside the transaction after the write: the last seat cannot be taken
-    # twice even if two organisers move people at the same instant.
-    _check_session_seats(participant, session, room, round_)
+    # Counted again inside the transaction after the write (belt and braces: the locks
+    # above already serialise the writers of these rows).
+    _check_session_seats(participant, plan)
     return current
 
 
-def _check_theme_variety(event: Event, participant: Participant, session: Session,
-                         others: list[Assignment]) -> None:
+def _check_theme_variety(event: Event, participant: Participant, plan: _SessionMove) -> None:
     """Rule 8: the sessions attended cover min(min_distinct_themes, rounds attended) themes."""
     wanted = int((event.scheduling_options or {}).get(
         "min_distinct_themes", DEFAULT_OPTIONS["min_distinct_themes"]) or 0)
     if wanted <= 1:
         return
-    sessions = [db.session.get(Session, a.session_id) for a in others] + [session]
+    sessions = [db.session.get(Session, a.session_id) for a in plan.others] + [plan.session]
     themes = {s.project.theme_id for s in sessions}
     needed = min(wanted, len(sessions))
     if len(themes) < needed:
-        raise SchedulingError(_("Theme variety: %(name)s would see only %(got)d different "
-                                "theme(s); the event asks for %(needed)d.",
-                                name=participant.full_name or participant.key,
-                                got=len(themes), needed=needed))
+        raise _refuse("theme_variety", plan.audience,
+                      name=participant.full_name or participant.key,
+                      got=len(themes), needed=needed)
 
 
 def _seated(statement, model):
@@ -366,69 +495,78 @@ def _count(statement) -> int:
     return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
-def _check_session_seats(participant: Participant, session: Session, room: Room,
-                         round_: Round) -> None:
+def _check_session_seats(participant: Participant, plan: _SessionMove) -> None:
     """Seats taken by others, plus this person, must fit in the session and the room."""
+    session, room = plan.session, plan.room
     taken = _count(_seated(select(Assignment.id), Assignment).where(
         Assignment.session_id == session.id, Assignment.participant_id != participant.id))
     capacity = session.effective_capacity or 0
     if taken + 1 > capacity:
-        raise SchedulingError(_("Capacity: “%(project)s” has no seat left in this round "
-                                "(%(taken)d / %(capacity)d).", project=session.project.name,
-                                taken=taken, capacity=capacity))
+        raise _refuse("session_full", plan.audience, project=session.project.name,
+                      taken=taken, capacity=capacity)
     in_room = _count(_seated(select(Assignment.id), Assignment)
                      .join(Session, Session.id == Assignment.session_id)
-                     .where(Session.room_id == room.id, Assignment.round_id == round_.id,
+                     .where(Session.room_id == room.id, Assignment.round_id == plan.round.id,
                             Assignment.participant_id != participant.id))
     if in_room + 1 > room.capacity:
-        raise SchedulingError(_("Capacity: room “%(room)s” is full in this round "
-                                "(%(taken)d / %(capacity)d).", room=room.name, taken=in_room,
-                                capacity=room.capacity))
+        raise _refuse("room_full", plan.audience, room=room.name, taken=in_room,
+                      capacity=room.capacity)
 
 
-def _check_min_audience_after_leaving(session_id: int, participant: Participant) -> None:
+def _check_min_audience_after_leaving(session_id: int, participant: Participant,
+                                      audience: str) -> None:
     old = db.session.get(Session, session_id)
     left = _count(_seated(select(Assignment.id), Assignment).where(
         Assignment.session_id == old.id, Assignment.participant_id != participant.id))
     if 0 < left < old.min_audience:
-        raise SchedulingError(_("Minimum audience: “%(project)s” would keep only %(left)d "
-                                "participants, below its minimum of %(minimum)d.",
-                                project=old.project.name, left=left, minimum=old.min_audience))
+        raise _refuse("min_audience", audience, project=old.project.name, left=left,
+                      minimum=old.min_audience)
 
 
 def move_to_workshop(event: Event, participant: Participant, workshop: Workshop, *,
                      pin: bool) -> WorkshopAssignment:
     """Send ``participant`` to ``workshop`` for its slot, if every rule allows it."""
-    if workshop.event_id != event.id or participant.event_id != event.id:
-        raise SchedulingError(_("This workshop does not belong to the event."))
-    slot = db.session.get(WorkshopSlot, workshop.slot_id)
-    room = db.session.get(Room, workshop.room_id)
-    _lock(Room, room.id)
-    _lock(Workshop, workshop.id)
-    name = participant.full_name or participant.key
-    if participant.status != "registered":
-        raise SchedulingError(_("%(name)s is not a registered participant (waiting list or "
-                                "cancelled).", name=name))
-    if slot.id in {s.id for s in participant.unavailable_slots}:
-        raise SchedulingError(_("Unavailable: %(name)s is not available during these "
-                                "workshops.", name=name))
-    if participant.needs_step_free and not room.step_free:
-        raise SchedulingError(_("Accessibility: %(name)s needs step-free access and “%(room)s” "
-                                "is not step-free.", name=name, room=room.name))
-    current = db.session.scalar(select(WorkshopAssignment).where(
-        WorkshopAssignment.participant_id == participant.id,
-        WorkshopAssignment.slot_id == slot.id))
+    current = _plan_workshop_move(event, participant, workshop, ORGANISER)
     if current is not None and current.workshop_id == workshop.id:
         current.pinned = pin
         db.session.flush()
         return current
+    return _seat_in_workshop(participant, workshop, current, ORGANISER, pin=pin)
+
+
+def _plan_workshop_move(event: Event, participant: Participant, workshop: Workshop,
+                        audience: str) -> WorkshopAssignment | None:
+    """Lock, check status, availability and step-free access; return the current row."""
+    if workshop.event_id != event.id or participant.event_id != event.id:
+        raise SchedulingError(_("This workshop does not belong to the event."))
+    slot = db.session.get(WorkshopSlot, workshop.slot_id)
+    room = db.session.get(Room, workshop.room_id)
+    _lock(Participant, participant.id)
+    _lock_all([(Room, room.id), (Workshop, workshop.id)])
+    name = participant.full_name or participant.key
+    if participant.status != SEATED_STATUS:
+        raise _refuse("not_registered", audience, name=name)
+    if slot.id in {s.id for s in participant.unavailable_slots}:
+        raise _refuse("unavailable_slot", audience, name=name)
+    if participant.needs_step_free and not room.step_free:
+        raise _refuse("step_free", audience, name=name, room=room.name)
+    return db.session.scalar(select(WorkshopAssignment).where(
+        WorkshopAssignment.participant_id == participant.id,
+        WorkshopAssignment.slot_id == slot.id))
+
+
+def _seat_in_workshop(participant: Participant, workshop: Workshop,
+                      current: WorkshopAssignment | None, audience: str, *,
+                      pin: bool) -> WorkshopAssignment:
+    """Check the workshop's seats (before and after the write), then move."""
     for after_write in (False, True):
         if after_write:
             if current is not None:
                 current.workshop_id = workshop.id
                 current.pinned = pin
             else:
-                current = WorkshopAssignment(participant_id=participant.id, slot_id=slot.id,
+                current = WorkshopAssignment(participant_id=participant.id,
+                                             slot_id=workshop.slot_id,
                                              workshop_id=workshop.id, pinned=pin)
                 db.session.add(current)
             db.session.flush()
@@ -436,10 +574,89 @@ def move_to_workshop(event: Event, participant: Participant, workshop: Workshop,
             WorkshopAssignment.workshop_id == workshop.id,
             WorkshopAssignment.participant_id != participant.id))
         if taken + 1 > workshop.capacity:
-            raise SchedulingError(_("Capacity: the workshop “%(workshop)s” is full "
-                                    "(%(taken)d / %(capacity)d).", workshop=workshop.name,
-                                    taken=taken, capacity=workshop.capacity))
+            raise _refuse("workshop_full", audience, workshop=workshop.name, taken=taken,
+                          capacity=workshop.capacity)
     return current
+
+
+# --- a participant's own switch (portal) -----------------------------------------------
+
+def switch_session(participant: Participant, session: Session,
+                   now: datetime | None = None) -> ScheduleSwitch:
+    """The participant takes a seat in ``session`` instead of their place in its round.
+
+    Allowed once the schedule is published and until switching closes
+    (:func:`queries.switching_closes_at`). Same rules as an organiser's move, under the
+    same locks, so the last seat is taken once. Changes the assignment *and* the
+    participant's snapshot in the latest publication (their day shows it at once and a
+    re-publication does not report it as a change); logs the switch for the organisers.
+    """
+    event = participant.event
+    publication, snapshot = _open_snapshot(participant, now)
+    if session.event_id != event.id or session.round_id is None:
+        raise SchedulingError(_("This presentation is not part of your day."))
+    plan = _plan_session_move(event, participant, session, PARTICIPANT)
+    current = plan.current
+    if current is None:
+        raise SchedulingError(_("You have no place in this round to change."))
+    if current.session_id == session.id:
+        raise SchedulingError(_("This is already your presentation for this round."))
+    if current.pinned:
+        raise SchedulingError(_("The organisers chose your place in this round themselves: "
+                                "ask them if you need to change it."))
+    before = db.session.get(Session, current.session_id).key
+    _seat_in_session(event, participant, plan, pin=False)
+    db.session.refresh(snapshot)  # read under the participant's lock, not a stale copy
+    round_key = plan.round.key
+    snapshot.sessions = {**(snapshot.sessions or {}), round_key: session.key}
+    snapshot.rooms = {**(snapshot.rooms or {}), round_key: plan.room.key}
+    return _log_switch(participant, publication, "session", round_key, before, session.key)
+
+
+def switch_workshop(participant: Participant, workshop: Workshop,
+                    now: datetime | None = None) -> ScheduleSwitch:
+    """The participant's own change of workshop in a slot (see :func:`switch_session`)."""
+    event = participant.event
+    publication, snapshot = _open_snapshot(participant, now)
+    if workshop.event_id != event.id:
+        raise SchedulingError(_("This workshop is not part of your day."))
+    current = _plan_workshop_move(event, participant, workshop, PARTICIPANT)
+    if current is None:
+        raise SchedulingError(_("You have no workshop at this time to change."))
+    if current.workshop_id == workshop.id:
+        raise SchedulingError(_("This is already your workshop at this time."))
+    if current.pinned:
+        raise SchedulingError(_("The organisers chose your workshop themselves: ask them if "
+                                "you need to change it."))
+    before = db.session.get(Workshop, current.workshop_id).key
+    _seat_in_workshop(participant, workshop, current, PARTICIPANT, pin=False)
+    db.session.refresh(snapshot)  # read under the participant's lock, not a stale copy
+    slot = db.session.get(WorkshopSlot, workshop.slot_id)
+    room = db.session.get(Room, workshop.room_id)
+    snapshot.workshops = {**(snapshot.workshops or {}), slot.key: workshop.key}
+    snapshot.rooms = {**(snapshot.rooms or {}), slot.key: room.key}
+    return _log_switch(participant, publication, "workshop", slot.key, before, workshop.key)
+
+
+def _open_snapshot(participant: Participant, now: datetime | None
+                   ) -> tuple[Publication, PublishedSchedule]:
+    """The latest publication and the participant's snapshot in it, if switching is open
+    (read after taking the event's shared lock: no publication can commit meanwhile)."""
+    _lock_event(participant.event, shared=True)
+    state = switching_state(participant, now)
+    if not state.open:
+        raise SchedulingError(state.reason)
+    return state.publication, state.snapshot
+
+
+def _log_switch(participant: Participant, publication: Publication, kind: str,
+                when_key: str, before: str | None, after: str) -> ScheduleSwitch:
+    entry = ScheduleSwitch(event_id=participant.event_id, publication_id=publication.id,
+                           participant_id=participant.id, kind=kind, when_key=when_key,
+                           from_key=before, to_key=after, created_at=utcnow())
+    db.session.add(entry)
+    db.session.flush()
+    return entry
 
 
 def set_pinned(participant: Participant, *, round_id: int | None = None,
@@ -467,6 +684,7 @@ def publish(event: Event, user: User | None) -> Publication:
     Refused while the draft breaks a rule or leaves a registered participant without a
     place (solve again or move them first): participants are never shown a wrong day.
     """
+    _lock_event(event, shared=False)
     draft = draft_map(event)
     if not draft:
         raise SchedulingError(_("Nothing to publish yet: accept a solver result first."))

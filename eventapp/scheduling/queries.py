@@ -7,8 +7,9 @@ Schedules are compared as *maps* in the exchange format's terms: participant key
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ from .models import (
     JobStatus,
     Publication,
     PublishedSchedule,
+    ScheduleSwitch,
     SolveJob,
     WorkshopAssignment,
 )
@@ -445,3 +447,207 @@ def below_min_audience(session: Session) -> int | None:
         Participant, Participant.id == Assignment.participant_id).where(
         Assignment.session_id == session.id, Participant.status == SEATED_STATUS)) or 0
     return seated if 0 < seated < session.min_audience else None
+
+
+# --- participants' own switches (portal) ------------------------------------------------
+
+# "Almost full" when at most this many seats are left, or at most this share of the
+# capacity (whichever is larger): 2 of 8, 2 of 20, 4 of 40.
+ALMOST_FULL_SEATS = 2
+ALMOST_FULL_SHARE = 0.10
+
+AVAILABILITY_LABELS = {
+    "free": _l("Seats available"),
+    "almost_full": _l("Almost full"),
+    "full": _l("Full"),
+}
+
+
+def round_numbers(event: Event) -> dict[int, int]:
+    """Round id -> its 1-based number in the day (what participants read)."""
+    rounds = db.session.scalars(select(Round).where(Round.event_id == event.id)
+                                .order_by(Round.starts_at, Round.id))
+    return {r.id: i for i, r in enumerate(rounds, start=1)}
+
+
+def availability(seats_left: int, capacity: int) -> str:
+    """"free", "almost_full" or "full" for ``seats_left`` of ``capacity`` seats."""
+    if seats_left <= 0:
+        return "full"
+    if seats_left <= max(ALMOST_FULL_SEATS, math.ceil(capacity * ALMOST_FULL_SHARE)):
+        return "almost_full"
+    return "free"
+
+
+def switching_closes_at(event: Event) -> datetime:
+    """When participants can no longer change their programme themselves: midnight at the
+    start of the event day, in the event's timezone. From then on the lists printed for
+    the staff stay right; changes on the day go through the organisers."""
+    return event.local_to_utc(time(0, 0))
+
+
+@dataclass
+class SwitchState:
+    """Whether a participant may switch now, and why not (a message for them)."""
+
+    open: bool
+    reason: str = ""
+    publication: Publication | None = None
+    snapshot: PublishedSchedule | None = None
+    closes_at: datetime | None = None
+
+
+def switching_state(participant: Participant, now: datetime | None = None) -> SwitchState:
+    """Open once the schedule is published, for a registered participant who has a
+    published day, until :func:`switching_closes_at`."""
+    event = participant.event
+    closes_at = switching_closes_at(event)
+    if participant.status != SEATED_STATUS:
+        return SwitchState(False, str(_l("Only registered participants can change their "
+                                         "programme.")), closes_at=closes_at)
+    publication = latest_publication(event)
+    snapshot = None if publication is None else db.session.scalar(
+        select(PublishedSchedule).where(PublishedSchedule.publication_id == publication.id,
+                                        PublishedSchedule.participant_id == participant.id))
+    if snapshot is None:
+        return SwitchState(False, str(_l("Your programme is not published yet: changes open "
+                                         "once it is.")), closes_at=closes_at)
+    if (now or utcnow()) >= closes_at:
+        return SwitchState(False, str(_l("Changes are closed since the event day began: "
+                                         "ask the organisers' team on site.")),
+                           publication, snapshot, closes_at)
+    return SwitchState(True, "", publication, snapshot, closes_at)
+
+
+@dataclass
+class SwitchOption:
+    """One session of a round (or workshop of a slot) a participant could switch to."""
+
+    kind: str                      # "session" or "workshop"
+    target: Session | Workshop
+    title: str
+    project: Project | None
+    room: Room | None
+    table_label: str
+    theme: Theme | None
+    capacity: int
+    seats_left: int                # for this participant (their own seat not counted)
+    is_current: bool
+
+    @property
+    def availability(self) -> str:
+        return availability(self.seats_left, self.capacity)
+
+    @property
+    def availability_label(self) -> str:
+        return str(AVAILABILITY_LABELS[self.availability])
+
+
+def _seat_counts(column, where, participant: Participant) -> dict[int, int]:
+    """Seated participants other than ``participant``, grouped by ``column``."""
+    model = column.class_
+    rows = db.session.execute(
+        select(column, func.count()).select_from(model)
+        .join(Participant, Participant.id == model.participant_id)
+        .where(Participant.status == SEATED_STATUS, model.participant_id != participant.id,
+               *where)
+        .group_by(column))
+    return dict(rows.all())
+
+
+def session_options(participant: Participant, round_: Round) -> list[SwitchOption]:
+    """The round's placed sessions with their free seats (session and room), for the
+    participant's "change" page, by room and table."""
+    current = db.session.scalar(select(Assignment.session_id).where(
+        Assignment.participant_id == participant.id, Assignment.round_id == round_.id))
+    sessions = db.session.scalars(
+        select(Session).join(Room, Room.id == Session.room_id)
+        .where(Session.round_id == round_.id)
+        .order_by(Room.name, Session.table_number, Session.id)).all()
+    by_session = _seat_counts(Assignment.session_id, [Assignment.round_id == round_.id],
+                              participant)
+    room_load = dict(db.session.execute(
+        select(Session.room_id, func.count()).select_from(Assignment)
+        .join(Session, Session.id == Assignment.session_id)
+        .join(Participant, Participant.id == Assignment.participant_id)
+        .where(Assignment.round_id == round_.id, Participant.status == SEATED_STATUS,
+               Assignment.participant_id != participant.id)
+        .group_by(Session.room_id)).all())
+    options = []
+    for session in sessions:
+        room = session.room
+        capacity = session.effective_capacity or 0
+        left = min(capacity - by_session.get(session.id, 0),
+                   room.capacity - room_load.get(room.id, 0))
+        label = room.table_label(session.table_number) \
+            if session.table_number and room.tables > 1 else ""
+        options.append(SwitchOption("session", session, session.project.name,
+                                    session.project, room, label, session.project.theme,
+                                    capacity, left, session.id == current))
+    return options
+
+
+def workshop_options(participant: Participant, slot: WorkshopSlot) -> list[SwitchOption]:
+    """The slot's workshops with their free seats, for the participant's "change" page."""
+    current = db.session.scalar(select(WorkshopAssignment.workshop_id).where(
+        WorkshopAssignment.participant_id == participant.id,
+        WorkshopAssignment.slot_id == slot.id))
+    workshops = db.session.scalars(select(Workshop).where(Workshop.slot_id == slot.id)
+                                   .order_by(Workshop.position, Workshop.name)).all()
+    taken = _seat_counts(WorkshopAssignment.workshop_id,
+                         [WorkshopAssignment.slot_id == slot.id], participant)
+    return [SwitchOption("workshop", w, w.name, None, w.room, "", None, w.capacity,
+                         w.capacity - taken.get(w.id, 0), w.id == current)
+            for w in workshops]
+
+
+@dataclass
+class SwitchEntry:
+    """One self-service switch, named for the organiser."""
+
+    participant: Participant
+    kind: str          # "session" or "workshop"
+    number: int        # round or slot number in the day
+    before: str        # project or workshop name ("" if unknown now)
+    after: str
+    at: datetime
+
+
+@dataclass
+class SwitchSummary:
+    """Self-service switches since the latest publication, for the organiser."""
+
+    version: int
+    count: int
+    people: int
+    recent: list[SwitchEntry]
+
+
+def switch_summary(cat: Catalogue, limit: int = 10) -> SwitchSummary | None:
+    """None before publication; else how many switches (and people) since publishing,
+    and the latest ``limit`` of them, newest first."""
+    publication = latest_publication(cat.event)
+    if publication is None:
+        return None
+    since = ScheduleSwitch.publication_id == publication.id
+    count, people = db.session.execute(
+        select(func.count(), func.count(ScheduleSwitch.participant_id.distinct()))
+        .where(since)).one()
+    rows = db.session.scalars(select(ScheduleSwitch).where(since)
+                              .order_by(ScheduleSwitch.created_at.desc(),
+                                        ScheduleSwitch.id.desc()).limit(limit)).all()
+    numbers = {r.key: i for i, r in enumerate(cat.rounds, start=1)}
+    numbers.update({s.key: i for i, s in enumerate(cat.slots, start=1)})
+    recent = [SwitchEntry(row.participant, row.kind, numbers.get(row.when_key, 0),
+                          _switch_title(cat, row.kind, row.from_key),
+                          _switch_title(cat, row.kind, row.to_key), row.created_at)
+              for row in rows]
+    return SwitchSummary(publication.version, count, people, recent)
+
+
+def _switch_title(cat: Catalogue, kind: str, key: str | None) -> str:
+    if kind == "session":
+        session = cat.session_by_key.get(key or "")
+        return cat.session_project(session).name if session is not None else ""
+    workshop = cat.workshop_by_key.get(key or "")
+    return workshop.name if workshop is not None else ""

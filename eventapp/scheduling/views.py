@@ -36,6 +36,7 @@ from .queries import (
     recent_jobs,
     search_participants,
     solution_map,
+    switch_summary,
 )
 from .review import build_review
 
@@ -57,7 +58,7 @@ def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict
         "event": event, "solve_form": solve_form or SolveForm(), "action_form": ActionForm(),
         "active": active_job(event), "jobs": recent_jobs(event),
         "publication": latest_publication(event), "review": review, "cat": cat,
-        "changes": publication_changes(event),
+        "changes": publication_changes(event), "switches": switch_summary(cat),
     }
 
 

@@ -139,6 +139,8 @@ ACCESS: dict[str, str] = {
     "api.get_participant": API,
     "api.update_wishes": API,
     "api.get_participant_programme": API,
+    "portal.switch_round": PUBLIC,
+    "portal.switch_workshop": PUBLIC,
 }
 
 
