@@ -167,7 +167,8 @@ def test_switch_changes_assignment_snapshot_day_and_is_logged(world, client, app
     home = client.get(f"/p/{token}/").get_data(True)
     assert "Done: your programme is changed" in home and "Beta" in home
     [message] = read_outbox(app)
-    assert message["To"] == p1.email and "Your change is saved" in message["Subject"]
+    # Emails speak the participant's language, French by default.
+    assert message["To"] == p1.email and "Changement enregistré" in message["Subject"]
     assert "Beta" in message.get_body(("plain",)).get_content()
 
 
@@ -510,3 +511,21 @@ def test_home_links_each_round_and_workshop_to_its_change_page(world, client):
     page = client.get(_url(token, world.rounds[0])).get_data(True)
     eve = (FUTURE - timedelta(days=1)).strftime("%B %-d, %Y")
     assert "Changes are possible until the end of" in page and eve in page
+
+
+def test_a_switch_needs_the_form_token(world, client, app):
+    """With CSRF protection on (as in production), a forged cross-site POST changes nothing."""
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    p1, r1, beta = world.people[0], world.rounds[0], world.sessions["beta-1"]
+    token = _token(p1)
+    before = _session_of(p1, r1)
+    forged = client.post(_url(token, r1), data={"target": beta.id})
+    assert forged.status_code == 400
+    assert _session_of(p1, r1) == before
+    page = client.get(_url(token, r1)).get_data(True)
+    csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    response = client.post(_url(token, r1), data={"target": beta.id, "csrf_token": csrf})
+    assert response.status_code == 302
+    assert _session_of(p1, r1) == beta.id
