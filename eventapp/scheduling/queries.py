@@ -651,3 +651,12 @@ def _switch_title(cat: Catalogue, kind: str, key: str | None) -> str:
         return cat.session_project(session).name if session is not None else ""
     workshop = cat.workshop_by_key.get(key or "")
     return workshop.name if workshop is not None else ""
+
+
+def participant_pins(participant: Participant) -> dict[tuple[str, int], bool]:
+    """("round", id) / ("slot", id) -> whether the organiser pinned that place."""
+    pins = {("round", a.round_id): a.pinned for a in db.session.scalars(
+        select(Assignment).where(Assignment.participant_id == participant.id))}
+    pins.update({("slot", a.slot_id): a.pinned for a in db.session.scalars(
+        select(WorkshopAssignment).where(WorkshopAssignment.participant_id == participant.id))})
+    return pins

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from scheduler import evaluate
 
 from ..programme.models import Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
+from ..programme.queries_manage import GridColumn
 from ..registration.models import Participant
 from .catalogue import Catalogue
 from .queries import ScheduleMap, map_to_assignments
@@ -52,16 +53,6 @@ class Cell:
 
 
 @dataclass
-class Column:
-    room: Room
-    table: int
-
-    @property
-    def label(self) -> str:
-        return self.room.table_label(self.table)
-
-
-@dataclass
 class GridRow:
     round: Round
     number: int
@@ -90,7 +81,7 @@ class Unlucky:
 @dataclass
 class Review:
     metrics: dict
-    columns: list[Column]
+    columns: list[GridColumn]
     rows: list[GridRow]
     workshops: list[WorkshopFill]
     unlucky: list[Unlucky]
@@ -115,13 +106,13 @@ def build_review(cat: Catalogue, instance: dict, schedule: ScheduleMap,
     )
 
 
-def _columns(cat: Catalogue) -> list[Column]:
-    return [Column(room, table) for room in cat.rooms.values()
+def _columns(cat: Catalogue) -> list[GridColumn]:
+    return [GridColumn(room, table) for room in cat.rooms.values()
             for table in range(1, room.tables + 1)]
 
 
 def _grid(cat: Catalogue, instance: dict, schedule: ScheduleMap, programme: list[dict],
-          columns: list[Column]) -> tuple[list[GridRow], list[str]]:
+          columns: list[GridColumn]) -> tuple[list[GridRow], list[str]]:
     placed = {e["session"]: (e.get("round"), e.get("room")) for e in programme}
     capacity = {s["id"]: s.get("capacity") for s in instance["sessions"]}
     attendance = Counter(s for entry in schedule.values() for s in entry["sessions"].values())

@@ -30,6 +30,7 @@ from .queries import (
     get_participant_or_404,
     job_progress_dict,
     latest_publication,
+    participant_pins,
     publication_changes,
     published_map,
     published_rooms,
@@ -217,21 +218,11 @@ def _session_choice(cat: Catalogue, session: Session) -> str:
     return f"{project.name} — {room.name}{table} ({theme.colour_name})"
 
 
-def _pins(person) -> dict:
-    from .models import Assignment, WorkshopAssignment
-
-    pins = {("round", a.round_id): a.pinned for a in db.session.scalars(
-        db.select(Assignment).where(Assignment.participant_id == person.id))}
-    pins.update({("slot", a.slot_id): a.pinned for a in db.session.scalars(
-        db.select(WorkshopAssignment).where(WorkshopAssignment.participant_id == person.id))})
-    return pins
-
-
 def _render_participant(event: Event, person, status: int = 200, failed: tuple | None = None,
                         failed_form: MoveForm | None = None):
     cat = Catalogue.load(event)
     entry = draft_map(event).get(person.key, {"sessions": {}, "workshops": {}})
-    forms = _move_forms(cat, person, entry, _pins(person))
+    forms = _move_forms(cat, person, entry, participant_pins(person))
     if failed is not None and failed_form is not None:
         failed_form.target.choices = forms[failed].target.choices
         forms[failed] = failed_form
