@@ -361,4 +361,13 @@ def overflows(layout: BadgeLayout) -> list[str]:
             problems.append(f"stripe {stripe.text.lines!r} leaves the stripe area")
     if not outline.contains(layout.qr.box):
         problems.append("the QR code leaves the badge")
+    geometry = layout.geometry
+    fields = {"event": geometry.event, "name": geometry.full_name,
+              "organisation": geometry.organisation, "category": geometry.category,
+              "QR": geometry.qr, "stripes": geometry.stripes}
+    names = list(fields)
+    for index, first in enumerate(names):
+        for second in names[index + 1:]:
+            if fields[first].overlaps(fields[second]):
+                problems.append(f"the {first} and {second} boxes overlap")
     return problems
