@@ -189,3 +189,13 @@ def portal_token_in(message) -> str:
     match = re.search(r"/p/([A-Za-z0-9_-]{20,})/", email_text(message))
     assert match, email_text(message)
     return match.group(1)
+
+
+def make_calendar_feed(event: Event, scope: str = "participant", **targets):
+    """A calendar feed link (``participant=`` or ``room=`` as the scope needs); returns
+    the feed row, its secret derived by :func:`eventapp.calendars.queries.feed_secret`."""
+    from eventapp.calendars.operations import ensure_feed
+
+    feed = ensure_feed(event, scope, **targets)
+    db.session.commit()
+    return feed
