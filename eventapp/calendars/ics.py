@@ -56,11 +56,16 @@ class CalendarItem:
     url: str = ""
 
     def content_hash(self) -> str:
-        """What a reader would notice changing (times compared in UTC)."""
+        """What a reader would notice changing (times compared in UTC).
+
+        The public page's address is left out: it is the same page whichever host name
+        the request came by (a feed read through a proxy must not bump every SEQUENCE).
+        """
+        description = self.description.replace(self.url, "") if self.url else self.description
         payload = {
             "summary": self.summary, "location": self.location,
-            "description": self.description, "categories": list(self.categories),
-            "colour": self.colour, "alarm": self.alarm_minutes, "url": self.url,
+            "description": description, "categories": list(self.categories),
+            "colour": self.colour, "alarm": self.alarm_minutes,
             "start": self.starts_at.astimezone(_UTC).isoformat(),
             "end": self.ends_at.astimezone(_UTC).isoformat(),
         }
