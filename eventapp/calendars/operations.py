@@ -132,7 +132,7 @@ def stamp_items(event: Event, owner: str, items: list[CalendarItem],
     seen = set()
     for item in items:
         seen.add(item.identity)
-        digest = item.content_hash()
+        digest = item.digest
         entry = entries.get(item.identity)
         if entry is None:
             entry = CalendarEntry(

@@ -124,6 +124,15 @@ class CalendarContext:
     publication: Publication | None = None
     # latest publication: session key / workshop key -> seated participants' names
     audience: dict[str, list[str]] = field(default_factory=dict)
+    # items already built, shared by everyone who has them (key includes the language)
+    memo: dict[tuple, CalendarItem] = field(default_factory=dict)
+
+    def shared(self, key: tuple, build) -> CalendarItem:
+        """The item for ``key``, built once per context (and its hash computed once)."""
+        item = self.memo.get(key)
+        if item is None:
+            item = self.memo[key] = build()
+        return item
 
     @classmethod
     def load(cls, event: Event, *, with_audience: bool = False) -> CalendarContext:
@@ -335,25 +344,31 @@ def participant_items(ctx: CalendarContext, participant: Participant, day: list[
     """
     if participant.status == "cancelled":
         return []
-    with force_locale(participant.locale or "fr"):
+    locale = participant.locale or "fr"
+    with force_locale(locale):
         items: list[CalendarItem] = []
         rounds: list[tuple[datetime, Theme]] = []
         for entry in day:
             if entry.kind == "session" and entry.session is not None:
-                items.append(session_item(ctx, entry))
+                items.append(ctx.shared(("round", entry.label, entry.session.id, locale),
+                                        lambda entry=entry: session_item(ctx, entry)))
                 if entry.theme is not None:
                     rounds.append((entry.ends_at, entry.theme))
             elif entry.kind == "workshop" and entry.workshop is not None:
-                items.append(workshop_item(ctx, entry))
+                items.append(ctx.shared(("slot", entry.label, entry.workshop.id, locale),
+                                        lambda entry=entry: workshop_item(ctx, entry)))
         if participant.status == SEATED:
             for session in _presented_sessions(ctx, participant.id):
-                items.append(presenting_item(ctx, session))
+                items.append(ctx.shared(("present", session.id, locale),
+                                        lambda session=session: presenting_item(ctx, session)))
                 theme = ctx.cat.session_theme(session)
                 rounds.append((ctx.event.to_local(_round(ctx, session).ends_at), theme))
         for item in ctx.plenary:
             buffet = buffet_theme(ctx, item, rounds) \
                 if item.kind == ProgrammeItemKind.LUNCH else None
-            items.append(plenary_item(ctx, item, buffet=buffet))
+            items.append(ctx.shared(
+                ("item", item.id, buffet.id if buffet else None, locale),
+                lambda item=item, buffet=buffet: plenary_item(ctx, item, buffet=buffet)))
     items.sort(key=lambda i: (i.starts_at, i.identity))
     return items
 

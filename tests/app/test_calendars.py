@@ -96,7 +96,7 @@ def test_feed_holds_the_participants_day_as_the_database_says(client):
         assert "http://localhost/e/small/" in str(event["DESCRIPTION"])
     lunch = events["Déjeuner"]
     last_round = sessions[-1]
-    assert str(lunch["LOCATION"]) == f"Buffet — {last_round.theme.colour_name} area"
+    assert str(lunch["LOCATION"]) == f"Buffet — espace {last_round.theme.colour_name}"  # fr
     assert not events["Accueil, café"].walk("VALARM")
 
 
