@@ -30,12 +30,12 @@ def _setup(participants: int, seed: int):
     from benchmarks.generate import generate
     from eventapp import create_app
     from eventapp.demo.loader import demo_data
+    from eventapp.exchange.operations import import_instance
     from eventapp.extensions import db
     from eventapp.programme.models import ProgrammeItem
+    from eventapp.scheduling.catalogue import Catalogue
     from eventapp.scheduling.models import Publication, PublishedSchedule
     from eventapp.scheduling.queries import current_rooms, solution_map
-    from eventapp.scheduling.catalogue import Catalogue
-    from eventapp.exchange.operations import import_instance
     from scheduler.baseline import first_come_first_served
 
     folder = Path(tempfile.mkdtemp(prefix="calendars-bench-"))
@@ -84,7 +84,7 @@ def _setup(participants: int, seed: int):
 def _all_feeds(event, publication) -> tuple[float, int, int]:
     """Seconds to stamp and build every participant's feed; feeds and bytes built."""
     from eventapp.calendars.documents import participant_calendar_name, publish_document
-    from eventapp.calendars.operations import stamp_items
+    from eventapp.calendars.operations import insert_entries, stamp_items
     from eventapp.calendars.queries import (
         CalendarContext,
         all_participant_items,
@@ -98,14 +98,15 @@ def _all_feeds(event, publication) -> tuple[float, int, int]:
     ctx = CalendarContext.load(event)
     entries = entries_of(event)
     people = {p.id: p for p in db.session.query(Participant).filter_by(event_id=event.id)}
-    size = 0
+    size, rows = 0, []
     items_by_person = all_participant_items(ctx)
     for pid, items in items_by_person.items():
         owner = owner_of("participant", pid)
         stamped = stamp_items(event, owner, items, entries.get(owner, {}), participant_id=pid,
-                              now=publication.published_at)
+                              now=publication.published_at, new_rows=rows)
         size += len(publish_document(participant_calendar_name(event, people[pid]), event,
                                      stamped))
+    insert_entries(rows)
     db.session.commit()
     return time.perf_counter() - started, len(items_by_person), size
 

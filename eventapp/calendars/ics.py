@@ -16,10 +16,8 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import timezone as _timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -33,7 +31,7 @@ REFRESH_INTERVAL = timedelta(hours=1)
 UID_NAMESPACE = uuid.UUID("6f1f2d1e-8a3b-4c58-9a57-2f4f3c0de5a1")
 
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
-_UTC = _timezone.utc
+_UTC = UTC
 
 
 @dataclass(frozen=True)

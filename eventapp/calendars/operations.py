@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ..db_types import utcnow
@@ -122,29 +123,34 @@ class Stamped:
 
 def stamp_items(event: Event, owner: str, items: list[CalendarItem],
                 entries: dict[str, CalendarEntry], *, participant_id: int | None = None,
-                room_id: int | None = None, now: datetime | None = None) -> Stamped:
+                room_id: int | None = None, now: datetime | None = None,
+                new_rows: list[dict] | None = None) -> Stamped:
     """Give each item its UID, SEQUENCE and LAST-MODIFIED, writing what changed.
 
     ``entries`` are the owner's rows (identity -> entry), as loaded by the caller in bulk.
+    New items become rows inserted at once, or appended to ``new_rows`` for the caller
+    to insert in one statement (a first publication of 10,000 people).
     """
     now = (now or utcnow()).replace(microsecond=0)
     result = Stamped()
     seen = set()
+    inserts: list[dict] = []
     for item in items:
         seen.add(item.identity)
         digest = item.digest
         entry = entries.get(item.identity)
         if entry is None:
-            entry = CalendarEntry(
-                event_id=event.id, owner=owner, participant_id=participant_id,
-                room_id=room_id, identity=item.identity,
-                uid=item_uid(event.id, owner, item.identity), sequence=0,
-                content_hash=digest, last_modified=now, removed=False)
-            _remember(entry, item)
-            db.session.add(entry)
-            entries[item.identity] = entry
+            uid = item_uid(event.id, owner, item.identity)
+            inserts.append({
+                "event_id": event.id, "owner": owner, "participant_id": participant_id,
+                "room_id": room_id, "identity": item.identity, "uid": uid, "sequence": 0,
+                "content_hash": digest, "last_modified": now, "removed": False,
+                "summary": item.summary, "starts_at": item.starts_at,
+                "ends_at": item.ends_at})
+            result.items.append((item, ItemStamp(uid, 0, now)))
             result.changed = True
-        elif entry.content_hash != digest or entry.removed:
+            continue
+        if entry.content_hash != digest or entry.removed:
             entry.sequence += 1
             entry.content_hash, entry.last_modified, entry.removed = digest, now, False
             _remember(entry, item)
@@ -158,7 +164,17 @@ def stamp_items(event: Event, owner: str, items: list[CalendarItem],
             entry.removed, entry.last_modified = True, now
             result.changed = True
         result.removed.append((_remembered(entry), _stamp(entry), entry.last_modified))
+    if new_rows is not None:
+        new_rows.extend(inserts)
+    else:
+        insert_entries(inserts)
     return result
+
+
+def insert_entries(rows: list[dict]) -> None:
+    """Insert new calendar entries in one executemany (no ORM objects to track)."""
+    if rows:
+        db.session.execute(insert(CalendarEntry), rows)
 
 
 def _remember(entry: CalendarEntry, item: CalendarItem) -> None:
@@ -196,12 +212,14 @@ def record_publication(publication: Publication, now: datetime | None = None
     ctx = CalendarContext.load(event)
     entries = entries_of(event)
     now = now or publication.published_at
-    results = {}
+    results, rows = {}, []
     for participant_id, items in all_participant_items(ctx).items():
         owner = owner_of("participant", participant_id)
         results[participant_id] = stamp_items(event, owner, items, entries.get(owner, {}),
-                                              participant_id=participant_id, now=now)
+                                              participant_id=participant_id, now=now,
+                                              new_rows=rows)
     db.session.flush()
+    insert_entries(rows)
     return results
 
 

@@ -377,7 +377,7 @@ def participant_day_items(participant: Participant, ctx: CalendarContext | None 
                           ) -> list[CalendarItem]:
     """The participant's calendar from their published day (one person: a few queries)."""
     ctx = ctx or CalendarContext.load(participant.event)
-    day = participant_day(participant) if participant.status == SEATED else []
+    day = participant_day(participant, ctx.cat) if participant.status == SEATED else []
     return participant_items(ctx, participant, day)
 
 

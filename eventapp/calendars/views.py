@@ -40,14 +40,14 @@ from .queries import (
 def _stamp_and_commit(stamp: Callable[[], Stamped]) -> Stamped:
     """Stamp, commit if anything changed; two polls racing on a first stamp: the loser
     reads again what the winner wrote."""
-    stamped = stamp()
-    if stamped.changed:
-        try:
+    try:
+        stamped = stamp()
+        if stamped.changed:
             db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            stamped = stamp()
-            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        stamped = stamp()
+        db.session.commit()
     return stamped
 
 

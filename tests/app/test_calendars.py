@@ -307,8 +307,7 @@ def test_typed_text_is_escaped_folded_and_never_a_property(client):
     make_programme_item(world.event, "17:00", 30, title=NASTY, kind="talk",
                         speakers=NASTY + "\n" + NASTY, description=NASTY)
     db.session.commit()
-    url = f"/calendars/{feed_secret(make_calendar_feed(world.event, participant=presenter).nonce)}.ics"
-    body = client.get(url).data
+    body = client.get(_feed_url(presenter)).data
     lines = body.split(b"\r\n")
     for line in lines:
         assert len(line) <= 75
