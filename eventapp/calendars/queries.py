@@ -160,24 +160,17 @@ class CalendarContext:
         names: dict[int, str] = {}
         by_project: dict[int, list[int]] = defaultdict(list)
         by_session: dict[int, list[int]] = defaultdict(list)
-        rows = db.session.execute(
-            select(project_presenters.c.project_id, Participant.id, Participant.first_name,
-                   Participant.last_name)
-            .join(Participant, Participant.id == project_presenters.c.participant_id)
-            .where(Participant.event_id == self.event.id)
-            .order_by(Participant.last_name, Participant.first_name, Participant.id))
-        for project_id, person_id, first, last in rows:
-            names[person_id] = f"{first} {last}".strip()
-            by_project[project_id].append(person_id)
-        rows = db.session.execute(
-            select(session_presenters.c.session_id, Participant.id, Participant.first_name,
-                   Participant.last_name)
-            .join(Participant, Participant.id == session_presenters.c.participant_id)
-            .where(Participant.event_id == self.event.id)
-            .order_by(Participant.last_name, Participant.first_name, Participant.id))
-        for session_id, person_id, first, last in rows:
-            names[person_id] = f"{first} {last}".strip()
-            by_session[session_id].append(person_id)
+        for link, column, target in ((project_presenters, "project_id", by_project),
+                                     (session_presenters, "session_id", by_session)):
+            rows = db.session.execute(
+                select(link.c[column], Participant.id, Participant.first_name,
+                       Participant.last_name)
+                .join(Participant, Participant.id == link.c.participant_id)
+                .where(Participant.event_id == self.event.id)
+                .order_by(Participant.last_name, Participant.first_name, Participant.id))
+            for owner_id, person_id, first, last in rows:
+                names[person_id] = f"{first} {last}".strip()
+                target[owner_id].append(person_id)
         for session in self.cat.sessions.values():
             people = list(dict.fromkeys(by_project[session.project_id]
                                         + by_session[session.id]))

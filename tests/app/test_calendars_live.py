@@ -8,14 +8,11 @@ app: no cookies, conditional requests with the ETag it was given).
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from eventapp.calendars.queries import feed_links
 from eventapp.demo.loader import load_demo
@@ -29,6 +26,7 @@ from tests.app.scheduling_world import (
     join_solve_threads,  # noqa: F401 (autouse fixture)
     solve_and_accept,
 )
+from tests.browser.conftest import live_server  # noqa: F401 (fixture)
 from tests.factories import make_calendar_feed
 
 PEOPLE = 60
@@ -38,18 +36,6 @@ PEOPLE = 60
 def app_config(app_config):
     app_config["REDIS_URL"] = ""
     return app_config
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def _demo_day_with_participants(shared_examples) -> object:
@@ -94,8 +80,7 @@ class PollingClient:
             raise
 
 
-def test_polling_client_sees_the_republished_change(app, live_server, shared_examples):
-    app.config["SERVER_NAME"] = None
+def test_polling_client_sees_the_republished_change(app, live_server, shared_examples):  # noqa: F811
     event = _demo_day_with_participants(shared_examples)
     solve_and_accept(event, time_limit_s=20)
     operations.publish(event, None)
