@@ -294,18 +294,19 @@ def test_a_participants_own_switch_updates_their_calendar(client):
     assert after[entry.uid].sequence == before[entry.uid].sequence + 1
 
 
-NASTY = ("Zoé d'Arcy, \"la\"; Ümit \\ 🎉 " + "très long texte " * 30
-         + "\r\nATTENDEE:mailto:evil@example.org\r\nEND:VEVENT")
+ATTACK = "Zoé d'Arcy, \"la\"; Ümit \\ 🎉\r\nATTENDEE:mailto:evil@example.org\r\nEND:VEVENT"
+NASTY = "très long texte " * 15 + ATTACK          # fits a title (300 characters)
+LONGER = "très long texte " * 60 + ATTACK         # free text (description, speakers)
 
 
 def test_typed_text_is_escaped_folded_and_never_a_property(client):
     world = _published_world()
     presenter = world.presenter
-    presenter.first_name = NASTY
+    presenter.first_name = ATTACK
     world.projects["alpha"].name = "Alpha, β; \"γ\"\nnouvelle ligne 🚀"
     world.projects["alpha"].keywords = ["emploi; insertion", "a,b", "\r\nX-EVIL:1"]
     make_programme_item(world.event, "17:00", 30, title=NASTY, kind="talk",
-                        speakers=NASTY + "\n" + NASTY, description=NASTY)
+                        speakers=LONGER + "\n" + NASTY, description=LONGER)
     db.session.commit()
     body = client.get(_feed_url(presenter)).data
     lines = body.split(b"\r\n")
@@ -321,7 +322,9 @@ def test_typed_text_is_escaped_folded_and_never_a_property(client):
     presented = [e for e in calendar.walk("VEVENT") if "Alpha, β" in str(e["SUMMARY"])]
     assert presented, "the presenter's own presentation is in their calendar"
     assert "emploi; insertion, a,b" in str(presented[0]["DESCRIPTION"])
-    assert NASTY.split("\r\n")[0] in str(presented[0]["DESCRIPTION"])
+    assert ATTACK.replace("\r\n", "\n") in str(presented[0]["DESCRIPTION"])
+    talk = next(e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]).startswith("très"))
+    assert LONGER.replace("\r\n", "\n") in str(talk["DESCRIPTION"])
 
 
 def test_times_stay_right_across_the_daylight_saving_change(client):
