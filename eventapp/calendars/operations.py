@@ -197,7 +197,7 @@ def stamp_participant(participant: Participant, ctx: CalendarContext | None = No
     """The participant's calendar as it is now, with its versions up to date (after a
     switch, or when their feed is read)."""
     event = participant.event
-    ctx = ctx or CalendarContext.load(event)
+    ctx = ctx or CalendarContext.load(event, participant=participant)
     owner = owner_of("participant", participant.id)
     entries = entries_of(event, [owner]).get(owner, {})
     return stamp_items(event, owner, participant_day_items(participant, ctx), entries,

@@ -24,9 +24,13 @@ from ..extensions import db
 from ..programme.models import (
     ProgrammeItem,
     ProgrammeItemKind,
+    Project,
     Room,
+    Round,
     Session,
     Theme,
+    Workshop,
+    WorkshopSlot,
     project_presenters,
     room_themes,
     session_presenters,
@@ -108,6 +112,40 @@ def entries_of(event: Event, owners: list[str] | None = None
     return result
 
 
+def _participant_catalogue(event: Event, participant: Participant) -> Catalogue:
+    """A catalogue holding every room, theme, round, slot and workshop, and only the
+    sessions (with their projects) that the participant attends or presents."""
+    publication = latest_publication(event)
+    keys: list[str] = []
+    if publication is not None:
+        snapshot = db.session.scalar(select(PublishedSchedule.sessions).where(
+            PublishedSchedule.publication_id == publication.id,
+            PublishedSchedule.participant_id == participant.id))
+        keys = list((snapshot or {}).values())
+    presented_projects = select(project_presenters.c.project_id).where(
+        project_presenters.c.participant_id == participant.id)
+    presented_sessions = select(session_presenters.c.session_id).where(
+        session_presenters.c.participant_id == participant.id)
+
+    def rows(model, *order, where=()):
+        return db.session.scalars(select(model).where(model.event_id == event.id, *where)
+                                  .order_by(*order, model.id)).all()
+
+    cat = Catalogue(event)
+    cat.themes = {t.id: t for t in rows(Theme, Theme.position)}
+    cat.rooms = {r.id: r for r in rows(Room, Room.position)}
+    cat.rounds = list(rows(Round, Round.starts_at))
+    cat.slots = list(rows(WorkshopSlot, WorkshopSlot.starts_at))
+    cat.sessions = {s.id: s for s in rows(Session, where=[
+        Session.key.in_(keys) | Session.project_id.in_(presented_projects)
+        | Session.id.in_(presented_sessions)])}
+    project_ids = {s.project_id for s in cat.sessions.values()}
+    cat.projects = {p.id: p for p in rows(Project, Project.position,
+                                          where=[Project.id.in_(project_ids)])}
+    cat.workshops = {w.id: w for w in rows(Workshop, Workshop.position)}
+    return cat
+
+
 # --- what the calendars say -------------------------------------------------------------
 
 @dataclass
@@ -135,8 +173,13 @@ class CalendarContext:
         return item
 
     @classmethod
-    def load(cls, event: Event, *, with_audience: bool = False) -> CalendarContext:
-        cat = Catalogue.load(event, with_participants=False)
+    def load(cls, event: Event, *, with_audience: bool = False,
+             participant: Participant | None = None) -> CalendarContext:
+        """The event's programme; with ``participant``, only the sessions and projects
+        of their published day and of their own presentations (one feed of a
+        10,000-person day then loads tens of rows, not the whole catalogue)."""
+        cat = Catalogue.load(event, with_participants=False) if participant is None \
+            else _participant_catalogue(event, participant)
         plenary = list(db.session.scalars(
             select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
             .order_by(ProgrammeItem.starts_at, ProgrammeItem.id)))
@@ -166,7 +209,9 @@ class CalendarContext:
                 select(link.c[column], Participant.id, Participant.first_name,
                        Participant.last_name)
                 .join(Participant, Participant.id == link.c.participant_id)
-                .where(Participant.event_id == self.event.id)
+                .where(Participant.event_id == self.event.id,
+                       link.c[column].in_(list(self.cat.projects if column == "project_id"
+                                               else self.cat.sessions)))
                 .order_by(Participant.last_name, Participant.first_name, Participant.id))
             for owner_id, person_id, first, last in rows:
                 names[person_id] = f"{first} {last}".strip()

@@ -65,7 +65,7 @@ def participant_feed(secret: str):
     event = participant.event
     if participant.status == "cancelled":
         abort(410)
-    ctx = CalendarContext.load(event)
+    ctx = CalendarContext.load(event, participant=participant)
     stamped = _stamp_and_commit(lambda: stamp_participant(participant, ctx))
     body = publish_document(participant_calendar_name(event, participant), event, stamped)
     return feed_response(body, stamped, f"{event.slug}.ics", download=_wants_download())
