@@ -209,8 +209,8 @@ class CalendarContext:
                 select(link.c[column], Participant.id, Participant.first_name,
                        Participant.last_name)
                 .join(Participant, Participant.id == link.c.participant_id)
-                .where(Participant.event_id == self.event.id,
-                       link.c[column].in_(list(self.cat.projects if column == "project_id"
+                # the link rows of this event's projects and sessions: no scan of people
+                .where(link.c[column].in_(list(self.cat.projects if column == "project_id"
                                                else self.cat.sessions)))
                 .order_by(Participant.last_name, Participant.first_name, Participant.id))
             for owner_id, person_id, first, last in rows:
