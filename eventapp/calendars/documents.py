@@ -108,9 +108,7 @@ def publication_email_calendars(publication: Publication, participant_ids: set[i
     people = {p.id: p for p in db.session.scalars(
         select(Participant).where(Participant.id.in_(participant_ids)))}
     result = {}
-    for pid, items in all_participant_items(ctx).items():
-        if pid not in people:
-            continue
+    for pid, items in all_participant_items(ctx, only=set(people)).items():
         owner = owner_of("participant", pid)
         stamped = stamp_items(event, owner, items, entries.get(owner, {}), participant_id=pid,
                               now=publication.published_at)

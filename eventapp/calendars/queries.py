@@ -419,11 +419,14 @@ def participant_day_items(participant: Participant, ctx: CalendarContext | None 
     return participant_items(ctx, participant, day)
 
 
-def all_participant_items(ctx: CalendarContext) -> dict[int, list[CalendarItem]]:
+def all_participant_items(ctx: CalendarContext, only: set[int] | None = None
+                          ) -> dict[int, list[CalendarItem]]:
     """Every participant's calendar of the latest publication (one pass: emails, the
-    benchmark); participant id -> items."""
-    people = {p.id: p for p in db.session.scalars(
-        select(Participant).where(Participant.event_id == ctx.event.id))}
+    benchmark), or of the participants ``only``; participant id -> items."""
+    query = select(Participant).where(Participant.event_id == ctx.event.id)
+    if only is not None:
+        query = query.where(Participant.id.in_(only))
+    people = {p.id: p for p in db.session.scalars(query)}
     days = published_days(ctx.publication) if ctx.publication is not None else {}
     return {pid: participant_items(ctx, person, days.get(pid, []) if person.status == SEATED
                                    else [])
