@@ -29,11 +29,26 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file part of an email: ``params`` go into its Content-Type (e.g. the iTIP
+    ``method`` of a text/calendar part)."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     to: str
     subject: str
     text: str
     html: str
+    # Extra parts beside text and HTML in multipart/alternative (a text/calendar
+    # invitation: Gmail and Outlook act on it there), then attached files.
+    alternatives: tuple[Attachment, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 def render_email(template: str, to: str, locale: str, **context) -> OutgoingEmail:
@@ -99,6 +114,17 @@ def build_message(message: OutgoingEmail) -> EmailMessage:
     email["X-Auto-Response-Suppress"] = "All"
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
+    for part in message.alternatives:
+        maintype, subtype = part.mimetype.split("/", 1)
+        email.add_alternative(part.content.decode("utf-8"), subtype=subtype,
+                              params=dict(part.params))
+    for part in message.attachments:
+        maintype, subtype = part.mimetype.split("/", 1)
+        params = dict(part.params)
+        if maintype == "text":
+            params.setdefault("charset", "utf-8")
+        email.add_attachment(part.content, maintype=maintype, subtype=subtype,
+                             filename=part.filename, params=params)
     return email
 
 

@@ -2,6 +2,7 @@
 
 from .api.models import ApiToken
 from .auth.models import Role, User
+from .calendars.models import CalendarEntry, CalendarFeed
 from .events.models import Event
 from .programme.models import (
     ProgrammeItem,
@@ -37,6 +38,8 @@ from .scheduling.models import (
 __all__ = [
     "ApiToken",
     "Assignment",
+    "CalendarEntry",
+    "CalendarFeed",
     "Event",
     "Participant",
     "ParticipantTheme",

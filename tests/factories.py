@@ -212,3 +212,13 @@ def make_badge_card(**fields):
     )
     defaults.update(fields)
     return BadgeCard(**defaults)
+
+
+def make_calendar_feed(event: Event, scope: str = "participant", **targets):
+    """A calendar feed link (``participant=`` or ``room=`` as the scope needs); returns
+    the feed row, its secret derived by :func:`eventapp.calendars.queries.feed_secret`."""
+    from eventapp.calendars.operations import ensure_feed
+
+    feed = ensure_feed(event, scope, **targets)
+    db.session.commit()
+    return feed

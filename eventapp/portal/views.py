@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from ..calendars.views import portal_calendar
 from ..db_types import utcnow
 from ..extensions import db
 from ..mail import commit_and_send
@@ -56,7 +57,8 @@ def home(token: str):
         labels={"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
                 "status": queries.STATUS_LABELS},
         has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)),
-        day=day, change_links=_change_links(token, participant, day))
+        day=day, change_links=_change_links(token, participant, day),
+        calendar_links=portal_calendar(participant))
 
 
 def wishes(token: str):

@@ -8,6 +8,7 @@ queries, so a 300-participant review page does not lazy-load row by row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -64,39 +65,41 @@ class Catalogue:
                      selectinload(Participant.unavailable_slots)))}
         return cat
 
-    # --- key lookups (keys are unique per event and kind)
+    # --- key lookups (keys are unique per event and kind), built once per catalogue: a
+    # catalogue is a snapshot that nobody adds rows to, and per-participant loops (the
+    # publication emails, calendars) look keys up thousands of times.
     def _by_key(self, rows) -> dict:
         return {row.key: row for row in rows}
 
-    @property
+    @cached_property
     def round_by_key(self) -> dict[str, Round]:
         return self._by_key(self.rounds)
 
-    @property
+    @cached_property
     def slot_by_key(self) -> dict[str, WorkshopSlot]:
         return self._by_key(self.slots)
 
-    @property
+    @cached_property
     def room_by_key(self) -> dict[str, Room]:
         return self._by_key(self.rooms.values())
 
-    @property
+    @cached_property
     def project_by_key(self) -> dict[str, Project]:
         return self._by_key(self.projects.values())
 
-    @property
+    @cached_property
     def session_by_key(self) -> dict[str, Session]:
         return self._by_key(self.sessions.values())
 
-    @property
+    @cached_property
     def workshop_by_key(self) -> dict[str, Workshop]:
         return self._by_key(self.workshops.values())
 
-    @property
+    @cached_property
     def participant_by_key(self) -> dict[str, Participant]:
         return self._by_key(self.participants.values())
 
-    @property
+    @cached_property
     def theme_by_key(self) -> dict[str, Theme]:
         return self._by_key(self.themes.values())
 

@@ -7,8 +7,13 @@ saved.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import url_for
 
+from ..calendars import documents as calendar_documents
+from ..calendars.operations import ensure_feed, stamp_participant
+from ..calendars.queries import feed_links
 from ..mail import queue_email, render_email
 from ..registration.models import Participant
 from ..registration.queries import settings_of
@@ -21,25 +26,37 @@ def queue_publication_emails(publication: Publication) -> int:
     """Queue one email per registered participant whose programme this version changed
     (everyone in the first version); returns how many were queued.
 
-    Each email carries a fresh personal link, since only the links' hashes are stored.
+    Each email carries a fresh personal link, since only the links' hashes are stored,
+    the participant's calendar feed link, and their day as an iCalendar invitation
+    (METHOD:REQUEST, same UIDs as before with higher SEQUENCEs where something changed,
+    and a METHOD:CANCEL file for what left their day), so a calendar that imported the
+    first email is updated without waiting for a subscription to refresh.
     """
     event = publication.event
-    changes = publication_changes(event, version=publication.version)
+    changes = [c for c in publication_changes(event, version=publication.version)
+               if not c.is_removed and c.participant.email
+               and c.participant.status == "registered"]
     days = published_days(publication)
     settings = settings_of(event)
-    queued = 0
+    calendars = calendar_documents.publication_email_calendars(
+        publication, {c.participant.id for c in changes})
+    feeds = calendar_documents.participant_feeds(event, {c.participant.id for c in changes})
     for change in changes:
         person = change.participant
-        if change.is_removed or not person.email or person.status != "registered":
-            continue
         link = url_for("portal.home", token=issue_token(person, PORTAL), _external=True)
+        feed = feeds.get(person.id) or ensure_feed(event, "participant", participant=person)
         template = "programme_published" if publication.version == 1 or change.is_new \
             else "programme_changed"
-        queue_email(render_email(template, person.email, person.locale, participant=person,
-                                 event=event, settings=settings, link=link,
-                                 day=days.get(person.id, []), moves=change.moves))
-        queued += 1
-    return queued
+        message = render_email(template, person.email, person.locale, participant=person,
+                               event=event, settings=settings, link=link,
+                               day=days.get(person.id, []), moves=change.moves,
+                               calendar_links=feed_links(feed))
+        calendar = calendars.get(person.id)
+        if calendar is not None:
+            message = replace(message, alternatives=calendar.alternatives,
+                              attachments=calendar.attachments)
+        queue_email(message)
+    return len(changes)
 
 
 def queue_switch_email(participant: Participant) -> bool:
@@ -49,7 +66,13 @@ def queue_switch_email(participant: Participant) -> bool:
         return False
     event = participant.event
     link = url_for("portal.home", token=issue_token(participant, PORTAL), _external=True)
-    queue_email(render_email("programme_switched", participant.email, participant.locale,
-                             participant=participant, event=event, link=link,
-                             settings=settings_of(event), day=participant_day(participant)))
+    feed = ensure_feed(event, "participant", participant=participant)
+    message = render_email("programme_switched", participant.email, participant.locale,
+                           participant=participant, event=event, link=link,
+                           settings=settings_of(event), day=participant_day(participant),
+                           calendar_links=feed_links(feed))
+    calendar = calendar_documents.email_calendar(participant, event,
+                                                 stamp_participant(participant), since=None)
+    queue_email(replace(message, alternatives=calendar.alternatives,
+                        attachments=calendar.attachments[:1]))
     return True

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from scheduler import InstanceError, check_solution, load_instance
 
 from ..auth.models import User
+from ..calendars.operations import record_publication, stamp_participant
 from ..db_types import utcnow
 from ..events.models import Event
 from ..exchange.queries import SEATED_STATUS, export_instance
@@ -610,6 +611,8 @@ def switch_session(participant: Participant, session: Session,
     round_key = plan.round.key
     snapshot.sessions = {**(snapshot.sessions or {}), round_key: session.key}
     snapshot.rooms = {**(snapshot.rooms or {}), round_key: plan.room.key}
+    db.session.flush()
+    stamp_participant(participant)  # their calendar says the new session at once
     return _log_switch(participant, publication, "session", round_key, before, session.key)
 
 
@@ -635,6 +638,8 @@ def switch_workshop(participant: Participant, workshop: Workshop,
     room = db.session.get(Room, workshop.room_id)
     snapshot.workshops = {**(snapshot.workshops or {}), slot.key: workshop.key}
     snapshot.rooms = {**(snapshot.rooms or {}), slot.key: room.key}
+    db.session.flush()
+    stamp_participant(participant)  # their calendar says the new workshop at once
     return _log_switch(participant, publication, "workshop", slot.key, before, workshop.key)
 
 
@@ -719,4 +724,6 @@ def publish(event: Event, user: User | None) -> Publication:
         sessions=entry["sessions"], workshops=entry["workshops"], rooms=rooms[key])
         for key, entry in sorted(schedule.items()))
     db.session.flush()
+    # Calendars: changed items get a higher SEQUENCE, items no longer in a day go.
+    record_publication(publication)
     return publication

@@ -371,10 +371,11 @@ class DayItem:
         return self.theme.colour_name if self.theme else None
 
 
-def participant_day(participant: Participant) -> list[DayItem]:
+def participant_day(participant: Participant, cat: Catalogue | None = None) -> list[DayItem]:
     """The participant's PUBLISHED sessions and workshops, in time order.
 
     Empty until the schedule is published: drafts are never shown to participants.
+    ``cat``: the event's catalogue when the caller already loaded it (calendar feeds).
     """
     event = participant.event
     publication = latest_publication(event)
@@ -385,7 +386,7 @@ def participant_day(participant: Participant) -> list[DayItem]:
         PublishedSchedule.participant_id == participant.id))
     if snapshot is None:
         return []
-    cat = Catalogue.load(event, with_participants=False)
+    cat = cat or Catalogue.load(event, with_participants=False)
     return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {})
 
 

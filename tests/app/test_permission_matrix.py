@@ -21,6 +21,7 @@ from eventapp.extensions import db
 from eventapp.scheduling.models import SolveJob
 from tests.conftest import login
 from tests.factories import (
+    make_calendar_feed,
     make_event,
     make_participant,
     make_portal_token,
@@ -141,6 +142,17 @@ ACCESS: dict[str, str] = {
     "api.get_participant_programme": API,
     "portal.switch_round": PUBLIC,
     "portal.switch_workshop": PUBLIC,
+    # Calendars: feeds open by the secret in their URL (calendar apps send no cookies).
+    "calendars.participant_feed": PUBLIC,
+    "calendars.organiser_feed": PUBLIC,
+    "calendars.new_participant_link": PUBLIC,
+    "calendars.manage": ORGANISER,
+    "calendars.create_links": ORGANISER,
+    "calendars.replace_link": ORGANISER,
+    "calendars.revoke_link": ORGANISER,
+    "calendars.download_programme": STAFF,
+    "calendars.download_room": STAFF,
+    "calendars.download_presenter": STAFF,
 }
 
 
@@ -187,11 +199,13 @@ def world(app) -> dict:
     job = SolveJob(event=event, status="finished", time_limit_s=5, instance={})
     db.session.add(job)
     db.session.commit()
+    feed = make_calendar_feed(event, "room", room=room)
     return {
         "slug": event.slug, "event": event, "theme": theme, "room": room, "round": round_,
         "project": project, "participant": presenter, "session": session, "slot": slot,
         "workshop": workshop, "item": item, "filename": "app.css",
         "token": token, "import_id": "a" * 32, "job": job,
+        "feed": feed, "secret": "not-a-feed-secret",
     }
 
 

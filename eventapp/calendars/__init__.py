@@ -1,0 +1,1 @@
+"""Calendars: personal iCal feeds and files, update emails' attachments, organiser feeds."""
