@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .api.blueprint import bp as api_bp
     from .auth.blueprint import bp as auth_bp
+    from .checkin.blueprint import bp as checkin_bp
     from .exchange.blueprint import bp as exchange_bp
     from .portal.blueprint import bp as portal_bp
     from .programme.blueprint import manage_bp, public_bp
@@ -61,4 +62,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(scheduling_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(api_bp)

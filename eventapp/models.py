@@ -2,6 +2,7 @@
 
 from .api.models import ApiToken
 from .auth.models import Role, User
+from .checkin.models import Admission, Badge, Checkpoint, Scan
 from .events.models import Event
 from .programme.models import (
     ProgrammeItem,
@@ -35,8 +36,11 @@ from .scheduling.models import (
 )
 
 __all__ = [
+    "Admission",
     "ApiToken",
     "Assignment",
+    "Badge",
+    "Checkpoint",
     "Event",
     "Participant",
     "ParticipantTheme",
@@ -51,6 +55,7 @@ __all__ = [
     "Role",
     "Room",
     "Round",
+    "Scan",
     "Session",
     "Publication",
     "PublishedSchedule",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from eventapp import create_app
+from eventapp.checkin.checkpoints import sync_checkpoints
 from eventapp.extensions import db
 from eventapp.scheduling.models import SolveJob
 from tests.conftest import login
@@ -141,6 +142,18 @@ ACCESS: dict[str, str] = {
     "api.get_participant_programme": API,
     "portal.switch_round": PUBLIC,
     "portal.switch_workshop": PUBLIC,
+    # Check-in: staff scan (JSON for the scanning page); organisers see the rest.
+    "checkin.checkpoints_json": STAFF,
+    "checkin.bundle_json": STAFF,
+    "checkin.scan_json": STAFF,
+    "checkin.upload_json": STAFF,
+    "checkin.dashboard": ORGANISER,
+    "checkin.attendance_csv": ORGANISER,
+    "checkin.summary": ORGANISER,
+    "checkin.badges_pdf": ORGANISER,
+    "checkin.badge_png": ORGANISER,
+    "checkin.badge_reissue": ORGANISER,
+    "checkin.portal_badge_png": PUBLIC,
 }
 
 
@@ -187,12 +200,33 @@ def world(app) -> dict:
     job = SolveJob(event=event, status="finished", time_limit_s=5, instance={})
     db.session.add(job)
     db.session.commit()
+    checkpoint = sync_checkpoints(event)[0]
+    db.session.commit()
     return {
         "slug": event.slug, "event": event, "theme": theme, "room": room, "round": round_,
         "project": project, "participant": presenter, "session": session, "slot": slot,
         "workshop": workshop, "item": item, "filename": "app.css",
         "token": token, "import_id": "a" * 32, "job": job,
+        "checkpoint": checkpoint,
     }
+
+
+@pytest.fixture(autouse=True)
+def _badge_renderer(monkeypatch):
+    """The badge PNG/PDF routes draw with ``checkin.badge_render``, written in another
+    branch: until it is merged, a stand-in returning fixed bytes lets this test check
+    who may call them (their output has tests of its own)."""
+    import importlib
+    import sys
+    import types
+
+    try:
+        importlib.import_module("eventapp.checkin.badge_render")
+    except ModuleNotFoundError:
+        stand_in = types.ModuleType("eventapp.checkin.badge_render")
+        stand_in.render_badge_png = lambda card: b"\x89PNG"
+        stand_in.render_badges_pdf = lambda cards, layout: b"%PDF-"
+        monkeypatch.setitem(sys.modules, "eventapp.checkin.badge_render", stand_in)
 
 
 def _url(call: Call, world: dict) -> str:
