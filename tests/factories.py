@@ -189,3 +189,24 @@ def portal_token_in(message) -> str:
     match = re.search(r"/p/([A-Za-z0-9_-]{20,})/", email_text(message))
     assert match, email_text(message)
     return match.group(1)
+
+
+# --- Check-in area -------------------------------------------------------------------
+
+
+def make_badge_code(participant: Participant) -> str:
+    """The participant's current badge code (issuing the badge); flushed."""
+    from eventapp.checkin.operations import current_code
+
+    code = current_code(participant)
+    db.session.flush()
+    return code
+
+
+def make_checkpoints(event: Event) -> dict:
+    """The event's checkpoints synced from its programme, by key; committed."""
+    from eventapp.checkin.checkpoints import sync_checkpoints
+
+    rows = sync_checkpoints(event)
+    db.session.commit()
+    return {row.key: row for row in rows}

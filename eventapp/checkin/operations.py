@@ -161,6 +161,8 @@ def record_scan(event: Event, request: ScanRequest, user: User | None,
     badge = badge_for_code(event, request.code)
     if badge is not None and badge.participant_id is not None:
         lock_row(Participant, badge.participant_id)
+    else:  # no person to lock: serialise on the checkpoint, so the nonce check holds
+        lock_row(Checkpoint, request.checkpoint.id)
     known = find_scan(event, request.nonce)
     if known is not None:
         return replay(known)

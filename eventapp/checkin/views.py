@@ -149,7 +149,14 @@ def badges_pdf(slug: str):
     if layout not in LAYOUTS or sort not in queries.SORTS:
         abort(400, description=_("Choose a layout (a4 or a6) and a sort (name, organisation "
                                  "or room)."))
-    cards = queries.badge_cards(event, sort=sort)
+    only = request.args.get("participant", type=int)
+    people = None
+    if only is not None:  # one person's badge (a reprint)
+        person = _participant_or_404(event, only)
+        if person.status == "cancelled":
+            abort(404)
+        people = [person]
+    cards = queries.badge_cards(event, sort=sort, participants=people)
     db.session.commit()
     response = Response(render_badges_pdf(cards, layout), mimetype="application/pdf")
     response.headers["Content-Disposition"] = (

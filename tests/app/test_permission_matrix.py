@@ -154,6 +154,13 @@ ACCESS: dict[str, str] = {
     "checkin.badge_png": ORGANISER,
     "checkin.badge_reissue": ORGANISER,
     "checkin.portal_badge_png": PUBLIC,
+    "api.list_participants": API,
+    "api.get_participant_badge": API,
+    "api.list_checkpoints": API,
+    "api.get_checkpoint_bundle": API,
+    "api.scan_badge": API,
+    "api.upload_scans": API,
+    "api.get_attendance": API,
 }
 
 
@@ -207,7 +214,7 @@ def world(app) -> dict:
         "project": project, "participant": presenter, "session": session, "slot": slot,
         "workshop": workshop, "item": item, "filename": "app.css",
         "token": token, "import_id": "a" * 32, "job": job,
-        "checkpoint": checkpoint,
+        "checkpoint": checkpoint, "participant_key": presenter.key,
     }
 
 
