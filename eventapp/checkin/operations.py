@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -62,13 +63,13 @@ def issue_badge(participant: Participant) -> Badge:
                 return live_badge(participant)
             continue
         return badge
-    raise CheckinError("Could not draw a free badge serial; try again.")
+    raise CheckinError(str(_l("Could not draw a free badge serial; try again.")))
 
 
 def current_badge(participant: Participant) -> Badge:
     """The participant's live badge, issuing one on first use."""
     if participant.status == "cancelled":
-        raise CheckinError("A cancelled registration has no badge.")
+        raise CheckinError(str(_l("A cancelled registration has no badge.")))
     return live_badge(participant) or issue_badge(participant)
 
 
@@ -95,7 +96,7 @@ def revoke_badges(participant_id: int, reason: str, now: datetime | None = None)
 def reissue_badge(participant: Participant) -> Badge:
     """Revoke the current code (lost or shared badge) and issue a new one."""
     if participant.status == "cancelled":
-        raise CheckinError("A cancelled registration has no badge.")
+        raise CheckinError(str(_l("A cancelled registration has no badge.")))
     lock_row(Participant, participant.id)
     revoke_badges(participant.id, "reissued")
     db.session.flush()
