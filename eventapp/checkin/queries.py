@@ -21,6 +21,7 @@ from ..events.models import Event
 from ..exchange.queries import SEATED_STATUS
 from ..extensions import db
 from ..i18n import local_time
+from ..programme.models import Room, Round, Workshop
 from ..programme.queries_manage import GridColumn
 from ..registration.csv_io import neutralise
 from ..registration.models import Participant
@@ -67,6 +68,17 @@ class CheckpointNames:
     def __init__(self, cat: Catalogue) -> None:
         self.cat = cat
         self.round_numbers = {r.id: i for i, r in enumerate(cat.rounds, start=1)}
+
+    @classmethod
+    def load(cls, event: Event) -> CheckpointNames:
+        """Only what labels need (rooms, rounds, workshops): a scan answers fast."""
+        def rows(model, *order):
+            return db.session.scalars(select(model).where(model.event_id == event.id)
+                                      .order_by(*order, model.id)).all()
+
+        return cls(Catalogue(event, rooms={r.id: r for r in rows(Room, Room.position)},
+                             rounds=list(rows(Round, Round.starts_at)),
+                             workshops={w.id: w for w in rows(Workshop)}))
 
     def label(self, checkpoint: Checkpoint) -> str:
         room = self.cat.rooms.get(checkpoint.room_id) if checkpoint.room_id else None
@@ -138,7 +150,7 @@ def scan_answer(event: Event, outcome: ScanOutcome, names: CheckpointNames | Non
     """The answer to one scan (docs/checkin.md, "Scan answer")."""
     scan = outcome.scan
     checkpoint = scan.checkpoint or db.session.get(Checkpoint, scan.checkpoint_id)
-    names = names or CheckpointNames(Catalogue.load(event, with_participants=False))
+    names = names or CheckpointNames.load(event)
     expected = outcome.expected
     message = str(RESULT_LABELS[scan.result])
     if scan.result == "wrong_place":

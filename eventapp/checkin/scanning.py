@@ -14,7 +14,6 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..events.models import Event
 from ..extensions import db
-from ..scheduling.catalogue import Catalogue
 from .forms import BodyError, parse_batch, parse_scan
 from .models import Checkpoint
 from .operations import record_batch, record_scan
@@ -50,7 +49,7 @@ def upload(event: Event, data: Any, user: User | None) -> dict:
             answers[index] = {"index": index, "nonce": nonce if isinstance(nonce, str) else None,
                               "error": {"field": f"scans[{index}].{error.field}",
                                         "message": error.message}}
-    names = CheckpointNames(Catalogue.load(event, with_participants=False))
+    names = CheckpointNames.load(event)
     for index, outcome in zip(positions, record_batch(event, requests, user), strict=True):
         answers[index] = {"index": index, **scan_answer(event, outcome, names)}
     applied = [a for a in answers if "result" in a]
