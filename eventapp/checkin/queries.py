@@ -27,7 +27,7 @@ from ..registration.csv_io import neutralise
 from ..registration.models import Participant
 from ..registration.queries import CATEGORY_LABELS, STATUS_LABELS
 from ..scheduling.catalogue import Catalogue
-from ..scheduling.queries import latest_publication, published_map
+from ..scheduling.queries import draft_map, latest_publication, published_map
 from ..scheduling.review import Cell, GridRow
 from . import codes
 from .badge_card import BadgeCard, Stripe
@@ -89,7 +89,8 @@ class CheckpointNames:
         if checkpoint.kind == "workshop":
             workshop = self.cat.workshops.get(checkpoint.workshop_id)
             name = workshop.name if workshop else "?"
-            return f"{KIND_LABELS['workshop']}: {name}" + (f" ({room.name})" if room else "")
+            label = str(_l("Workshop: %(name)s", name=name))
+            return label + (f" ({room.name})" if room else "")
         return str(KIND_LABELS[checkpoint.kind]) + (f" ({room.name})" if room else "")
 
 
@@ -349,11 +350,13 @@ class Occupancy:
 
 def occupancy(event: Event, cat: Catalogue) -> Occupancy:
     """Per round and room table: people admitted at the (room, round) checkpoint whose
-    published session is that table's, against its capacity."""
+    published session (the draft's, before any publication) is that table's, against
+    its capacity."""
     columns = [GridColumn(room, table) for room in cat.rooms.values()
                for table in range(1, room.tables + 1)]
     index = {(c.room.id, c.table): i for i, c in enumerate(columns)}
-    schedule = published_map(latest_publication(event))
+    publication = latest_publication(event)
+    schedule = published_map(publication) if publication else draft_map(event)
     people = {p.id: p.key for p in _registered(event)}
     admitted = db.session.execute(
         select(Checkpoint.round_id, Admission.participant_id)
