@@ -11,7 +11,7 @@ if a writer forgot the lock.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -126,7 +126,8 @@ class ScanOutcome:
     replayed: bool = False
     first_scan_at: datetime | None = None
     expected: ExpectedPlace | None = None
-    extra: dict = field(default_factory=dict)
+    # An admission that this (earlier, offline) scan takes over once it has an id.
+    takes_over: Admission | None = None
 
 
 def code_hash(code: str) -> str:
@@ -184,6 +185,9 @@ def record_scan(event: Event, request: ScanRequest, user: User | None,
                                          participant_id=scan.participant_id, scan_id=scan.id,
                                          admitted_at=scan.effective_at))
                 db.session.flush()
+            elif outcome.takes_over is not None:
+                outcome.takes_over.scan_id = scan.id
+                db.session.flush()
     except IntegrityError:
         # Only without the lock (a code that names no participant) can two requests with
         # one nonce meet here: the other one's row is the answer.
@@ -220,7 +224,8 @@ def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
     if admission is not None:
         scan.result = "already"
         outcome.first_scan_at = admission.admitted_at
-        _flag_conflict(scan, admission)
+        if _flag_conflict(scan, admission):
+            outcome.takes_over = admission
         return outcome
     if not is_expected(checkpoint, participant):
         scan.result = "wrong_place"
@@ -233,17 +238,19 @@ def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
     return outcome
 
 
-def _flag_conflict(scan: Scan, admission: Admission) -> None:
+def _flag_conflict(scan: Scan, admission: Admission) -> bool:
     """Two devices both let the person in while offline: both scans are kept; the one
-    later in time is flagged for the organiser, and the admission keeps the earlier."""
+    later in time is flagged for the organiser, and the admission keeps the earlier.
+    True when ``scan`` is the earlier one (the admission then points at it)."""
     if not (scan.offline and (scan.device_result or "ok") == "ok"):
-        return
+        return False
     first = db.session.get(Scan, admission.scan_id)
     if first is not None and scan.effective_at < admission.admitted_at:
         first.conflict = True
         admission.admitted_at = scan.effective_at
-    else:
-        scan.conflict = True
+        return True
+    scan.conflict = True
+    return False
 
 
 def _answer_data(outcome: ScanOutcome) -> dict:

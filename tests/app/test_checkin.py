@@ -410,6 +410,7 @@ def test_two_offline_devices_admitting_the_same_badge_are_both_kept_and_flagged(
     assert scans["b1"].conflict and not scans["a1"].conflict  # the later one is flagged
     admission = db.session.scalar(select(Admission))
     assert admission.admitted_at == local(world.event, "10:42")
+    assert admission.scan_id == scans["a1"].id
 
 
 def test_a_device_that_already_refused_locally_is_no_conflict(world):
