@@ -191,6 +191,29 @@ def portal_token_in(message) -> str:
     return match.group(1)
 
 
+def make_badge_card(**fields):
+    """A ``BadgeCard`` (plain data, nothing saved) with the 2016 day's four stripes."""
+    from eventapp.checkin.badge_card import BadgeCard, Stripe
+
+    number = _next()
+    defaults = dict(
+        full_name=f"Camille Lefèvre {number}",
+        organisation="Centre social d’Écully",
+        category_label="Association",
+        event_name="Journée de restitution et d’échanges",
+        event_date_label="Mercredi 7 décembre 2016",
+        stripes=(
+            Stripe("Tour 1", "Salle 2", "#1f6fb2", "bleu"),
+            Stripe("Tour 2", "Salle 5", "#f2d21b", "jaune"),
+            Stripe("Tour 3", "Salle 1", "#c0392b", "rouge"),
+            Stripe("Atelier", "Amphithéâtre", "#ffffff", "blanc"),
+        ),
+        qr_text=f"B1.{number:05d}.tQ3xZ8kP-aW_9sLmE2vR",
+    )
+    defaults.update(fields)
+    return BadgeCard(**defaults)
+
+
 # --- Check-in area -------------------------------------------------------------------
 
 
