@@ -9,6 +9,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from eventapp.checkin import codes
 from eventapp.checkin.models import Badge
 from eventapp.checkin.operations import ScanRequest, record_batch, record_scan
 from eventapp.checkin.queries import badge_cards
@@ -118,6 +119,32 @@ def test_the_portal_shows_the_badge(world, client):
     db.session.commit()
     html = client.get(f"/p/{token}/").get_data(True)
     assert f"/p/{token}/badge.png" in html and "My badge" in html
+
+
+def test_badge_routes_draw_with_the_renderer(world, organiser_client, client):
+    slug, person = world.event.slug, world.people[0]
+    png = organiser_client.get(f"/manage/events/{slug}/checkin/participants/{person.id}"
+                               "/badge.png")
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    # the QR an independent decoder reads is the participant's signed code
+    from PIL import Image
+
+    from tests.checkin.test_badge_render import decode_qr
+
+    scanned = decode_qr(Image.open(io.BytesIO(png.data)))
+    assert scanned == world.codes["p1"]
+    assert codes.decode(world.event.id, scanned) is not None
+    for layout in ("a4", "a6"):
+        pdf = organiser_client.get(f"/manage/events/{slug}/checkin/badges.pdf"
+                                   f"?layout={layout}&sort=room")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert organiser_client.get(f"/manage/events/{slug}/checkin/badges.pdf?layout=a5"
+                                ).status_code == 400
+    token = make_portal_token(person)
+    db.session.commit()
+    mine = client.get(f"/p/{token}/badge.png")
+    assert mine.status_code == 200 and mine.mimetype == "image/png"
+    assert mine.headers["Cache-Control"] == "no-store"
 
 
 def test_badge_routes_are_in_the_url_map(app):

@@ -218,24 +218,6 @@ def world(app) -> dict:
     }
 
 
-@pytest.fixture(autouse=True)
-def _badge_renderer(monkeypatch):
-    """The badge PNG/PDF routes draw with ``checkin.badge_render``, written in another
-    branch: until it is merged, a stand-in returning fixed bytes lets this test check
-    who may call them (their output has tests of its own)."""
-    import importlib
-    import sys
-    import types
-
-    try:
-        importlib.import_module("eventapp.checkin.badge_render")
-    except ModuleNotFoundError:
-        stand_in = types.ModuleType("eventapp.checkin.badge_render")
-        stand_in.render_badge_png = lambda card: b"\x89PNG"
-        stand_in.render_badges_pdf = lambda cards, layout: b"%PDF-"
-        monkeypatch.setitem(sys.modules, "eventapp.checkin.badge_render", stand_in)
-
-
 def _url(call: Call, world: dict) -> str:
     values = {}
     for argument in _arguments(call.rule):
