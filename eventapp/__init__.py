@@ -49,6 +49,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api.blueprint import bp as api_bp
     from .auth.blueprint import bp as auth_bp
     from .calendars.blueprint import bp as calendars_bp
+    from .checkin.blueprint import bp as checkin_bp
     from .exchange.blueprint import bp as exchange_bp
     from .portal.blueprint import bp as portal_bp
     from .programme.blueprint import manage_bp, public_bp
@@ -63,4 +64,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(calendars_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(api_bp)

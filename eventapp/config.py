@@ -33,29 +33,47 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else a random key kept under instance/.
+def _instance_secret(instance_path: Path, env_name: str, filename: str, make) -> str:
+    """``env_name`` from the environment, else a random value kept under instance/.
 
-    A key generated per start would log everybody out at each restart, so the dev key
-    is persisted; production sets SECRET_KEY explicitly.
+    A value generated per start would break what it protects at each restart (sessions,
+    printed badges), so the development value is persisted; production sets the variable.
     """
-    key = os.environ.get("SECRET_KEY")
-    if key:
-        return key
-    key_file = instance_path / "secret_key"
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    key_file = instance_path / filename
     if key_file.exists():
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
+    value = make()
+    key_file.write_text(value)
     key_file.chmod(0o600)
-    return key
+    return value
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else a random key kept under instance/."""
+    return _instance_secret(instance_path, "SECRET_KEY", "secret_key",
+                            lambda: secrets.token_urlsafe(48))
+
+
+def _badge_signing_key(instance_path: Path) -> str:
+    """BADGE_SIGNING_KEY: the 32-byte Ed25519 master seed (base64url) badge codes are
+    signed with (eventapp/checkin/codes.py derives one key pair per event from it).
+
+    Badges are printed days before the event: changing the key voids every printed
+    badge, so production sets it once and keeps it secret.
+    """
+    return _instance_secret(instance_path, "BADGE_SIGNING_KEY", "badge_signing_key",
+                            lambda: secrets.token_urlsafe(32))
 
 
 def load_config(instance_path: Path) -> dict:
     """Build the Flask configuration mapping for this process."""
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        "BADGE_SIGNING_KEY": _badge_signing_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLALCHEMY_RECORD_QUERIES": False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
 
@@ -19,3 +19,22 @@ def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
 def init_app(app: Flask) -> None:
     if not event.contains(Engine, "connect", _enable_sqlite_foreign_keys):
         event.listen(Engine, "connect", _enable_sqlite_foreign_keys)
+
+
+def lock_row(model: type, row_id: int) -> None:
+    """Serialise the writers that read-then-write around one row, until the transaction
+    ends.
+
+    PostgreSQL: a row lock (SELECT ... FOR UPDATE). SQLite has a single write lock but
+    takes it only at the first write, after the reading; a no-op UPDATE of the row takes
+    it *before* we read, so two transactions cannot both see the same state (the second
+    waits for the first to commit, then reads again).
+    """
+    from .extensions import db
+
+    table = model.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
+    else:
+        db.session.execute(text(f"UPDATE {table.name} SET id = id WHERE id = :id"),
+                           {"id": row_id})

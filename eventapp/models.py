@@ -3,6 +3,7 @@
 from .api.models import ApiToken
 from .auth.models import Role, User
 from .calendars.models import CalendarEntry, CalendarFeed
+from .checkin.models import Admission, Badge, Checkpoint, Scan
 from .events.models import Event
 from .programme.models import (
     ProgrammeItem,
@@ -36,10 +37,13 @@ from .scheduling.models import (
 )
 
 __all__ = [
+    "Admission",
     "ApiToken",
     "Assignment",
     "CalendarEntry",
     "CalendarFeed",
+    "Badge",
+    "Checkpoint",
     "Event",
     "Participant",
     "ParticipantTheme",
@@ -54,6 +58,7 @@ __all__ = [
     "Role",
     "Room",
     "Round",
+    "Scan",
     "Session",
     "Publication",
     "PublishedSchedule",

@@ -222,3 +222,24 @@ def make_calendar_feed(event: Event, scope: str = "participant", **targets):
     feed = ensure_feed(event, scope, **targets)
     db.session.commit()
     return feed
+
+
+# --- Check-in area -------------------------------------------------------------------
+
+
+def make_badge_code(participant: Participant) -> str:
+    """The participant's current badge code (issuing the badge); flushed."""
+    from eventapp.checkin.operations import current_code
+
+    code = current_code(participant)
+    db.session.flush()
+    return code
+
+
+def make_checkpoints(event: Event) -> dict:
+    """The event's checkpoints synced from its programme, by key; committed."""
+    from eventapp.checkin.checkpoints import sync_checkpoints
+
+    rows = sync_checkpoints(event)
+    db.session.commit()
+    return {row.key: row for row in rows}

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, limiter
-from . import views
+from . import views, views_checkin
 from .cli import register_commands
 from .errors import ApiError, handle_api_error, handle_http_exception, install_app_handler
 
@@ -64,3 +64,17 @@ bp.add_url_rule("/participant/wishes", "update_wishes",
                 limiter.limit(_portal_limit)(views.update_wishes), methods=["PUT"])
 bp.add_url_rule("/participant/programme", "get_participant_programme",
                 views.get_participant_programme)
+# Check-in (views_checkin.py): staff tokens may scan.
+bp.add_url_rule("/events/<slug>/participants", "list_participants",
+                views_checkin.list_participants)
+bp.add_url_rule("/events/<slug>/participants/<participant_key>/badge",
+                "get_participant_badge", views_checkin.get_participant_badge)
+bp.add_url_rule("/events/<slug>/checkpoints", "list_checkpoints",
+                views_checkin.list_checkpoints)
+bp.add_url_rule("/events/<slug>/checkpoints/<int:checkpoint_id>/bundle",
+                "get_checkpoint_bundle", views_checkin.get_checkpoint_bundle)
+bp.add_url_rule("/events/<slug>/scans", "scan_badge", views_checkin.scan_badge,
+                methods=["POST"])
+bp.add_url_rule("/events/<slug>/scans/batch", "upload_scans", views_checkin.upload_scans,
+                methods=["POST"])
+bp.add_url_rule("/events/<slug>/attendance", "get_attendance", views_checkin.get_attendance)

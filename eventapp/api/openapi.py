@@ -28,8 +28,8 @@ ERRORS = {
                   "`error.details` lists every problem."),
     "401": {**_error("Missing, unknown or revoked bearer token."),
             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
-    "403": _error("The token's role may not use this operation (staff tokens are "
-                  "read-only)."),
+    "403": _error("The token's role may not use this operation (staff tokens only "
+                  "read and scan)."),
     "404": _error("No such event, job or resource."),
     "409": _error("Conflict with the current state (already registered, a solve already "
                   "running, nothing to publish...)."),
@@ -274,6 +274,142 @@ PATHS: dict[str, dict] = {
 }
 
 
+# --- check-in (badges, checkpoints, scans; docs/checkin.md) ---------------------------
+
+STAFF = ORGANISER  # the same bearer scheme; staff tokens may call the scan operations
+CHECKPOINT_ID = {"name": "checkpoint_id", "in": "path", "required": True,
+                 "schema": {"type": "integer"}, "description": "From listCheckpoints."}
+PARTICIPANT_KEY = {"name": "participant_key", "in": "path", "required": True,
+                   "schema": {"type": "string"}, "description": "The participant's id "
+                   "(key), from listParticipants."}
+RESULT = {"enum": ["ok", "already", "wrong_place", "unknown", "revoked", "cancelled",
+                   "outside_window"]}
+WINDOW = _object({"opens_at": DATETIME, "closes_at": DATETIME, "timezone": STR,
+                  "label": {"type": "string", "description": "\"10:20–13:40\" in the "
+                            "event's timezone."}})
+PLACE = _object({"kind": {"enum": ["session", "workshop"]}, "room": STR, "colour": NSTR,
+                 "colour_name": NSTR, "title": STR,
+                 "label": {"type": "string", "description": "\"Salle 2 — bleu\": the "
+                           "room and its colour name."}})
+NPLACE = {"oneOf": [PLACE, {"type": "null"}]}
+NAMED = {"oneOf": [_object({"key": STR, "name": STR}), {"type": "null"}]}
+SCAN_FIELDS = {
+    "checkpoint": {"type": "integer", "description": "A checkpoint id (listCheckpoints)."},
+    "code": {"type": "string", "maxLength": 500, "description": "The QR code's text."},
+    "nonce": {"type": "string", "minLength": 1, "maxLength": 100,
+              "description": "Unique per scan (a UUID): a retry with the same nonce gets "
+                             "the same answer and is never counted twice."},
+    "scanned_at": {"type": "string", "format": "date-time",
+                   "description": "The device's clock when scanned (with its offset); "
+                                  "default: when received."},
+    "device": {"type": "string", "maxLength": 100},
+    "device_result": {**RESULT, "description": "Offline uploads: what the device showed "
+                                              "(default ok)."},
+}
+
+SCHEMAS.update({
+    "ParticipantList": _object({"event": STR, "participants": {"type": "array", "items": _object({
+        "id": STR, "first_name": STR, "last_name": STR, "organisation": STR, "category": NSTR,
+        "role": STR, "status": {"enum": ["registered", "waiting", "cancelled"]}})}}),
+    "ParticipantBadge": _object({
+        "participant": STR, "serial": INT, "issued_at": DATETIME,
+        "code": {"type": "string", "description": "The QR code's text (114 characters "
+                 "of base32)."},
+        "png": {"type": "string", "format": "uri"}, "pdf": {"type": "string", "format": "uri"},
+    }),
+    "Checkpoint": _object({
+        "id": INT, "key": STR, "kind": {"enum": ["door", "session", "workshop", "lunch"]},
+        "label": STR, "room": NAMED, "round": NINT, "round_key": NSTR, "workshop": NAMED,
+        "window": WINDOW, "active": BOOL}),
+    "CheckpointList": _object({"event": STR, "checkpoints": {"type": "array",
+                                                             "items": _ref("Checkpoint")}}),
+    "ScanRequest": _object(SCAN_FIELDS, required=["checkpoint", "code", "nonce"],
+                           additionalProperties=False),
+    "ScanParticipant": {"oneOf": [_object({
+        "id": STR, "serial": NINT, "name": STR, "first_name": STR, "last_name": STR,
+        "organisation": STR, "category": NSTR, "category_label": STR,
+        "status": STR}), {"type": "null"}]},
+    "ScanAnswer": _object({
+        "nonce": STR, "result": RESULT,
+        "message": {"type": "string", "description": "The result in words, in the "
+                    "request's language."},
+        "participant": _ref("ScanParticipant"),
+        "first_scan_at": {**NDATETIME, "description": "For already: the first admission."},
+        "expected": {**NPLACE, "description": "For wrong_place: where they are expected."},
+        "checkpoint": _object({"id": INT, "kind": STR, "label": STR}),
+        "window": WINDOW, "scanned_at": NDATETIME, "received_at": DATETIME,
+        "conflict": BOOL, "replayed": BOOL}),
+    "ScanBatch": _object({"device": STR, "scans": {"type": "array", "maxItems": 500,
+                                                   "items": _ref("ScanRequest")}},
+                         required=["scans"], additionalProperties=False),
+    "ScanBatchAnswer": _object({
+        "results": {"type": "array", "items": {"oneOf": [
+            {"allOf": [_object({"index": INT}), _ref("ScanAnswer")]},
+            _object({"index": INT, "nonce": NSTR,
+                     "error": _object({"field": STR, "message": STR})})]}},
+        "received": INT, "recorded": INT, "replayed": INT, "invalid": INT}),
+    "CheckpointBundle": _object({
+        "event": _object({"slug": STR, "name": STR, "timezone": STR}),
+        "checkpoint": _ref("Checkpoint"), "everyone_expected": BOOL,
+        "signing": _object({"algorithm": {"const": "Ed25519"},
+                            "public_key": {"type": "string", "description": "32 raw bytes, "
+                                           "base64url."},
+                            "message_prefix": {"type": "string", "description": "base64url"},
+                            "encoding": STR, "length": INT, "version": INT, "layout": STR}),
+        "revoked": {"type": "array", "items": INT, "description": "Revoked serials."},
+        "participants": {"type": "array", "items": _object({
+            "serial": INT, "id": STR, "name": STR, "organisation": STR, "category": NSTR,
+            "category_label": STR, "expected": BOOL, "expected_place": NPLACE,
+            "admitted_at": NDATETIME})},
+        "generated_at": DATETIME}),
+    "Attendance": _object({"event": STR, "registered": INT, "checkpoints": {
+        "type": "array", "items": _object({
+            "id": INT, "kind": STR, "label": STR, "admitted": INT, "expected": NINT,
+            "refused": INT, "conflicts": INT})}}),
+})
+
+PATHS.update({
+    "/events/{slug}/participants": {"get": _op(
+        "listParticipants", "Every participant with their id and status (organisers).",
+        _responses({"200": _json(_ref("ParticipantList"), "The participants.")},
+                   "401", "403", "404"),
+        security=ORGANISER, parameters=[SLUG], tags=["check-in"])},
+    "/events/{slug}/participants/{participant_key}/badge": {"get": _op(
+        "getParticipantBadge", "The participant's badge: the QR code's text and links to "
+        "its PNG and PDF (organisers; issues the badge on first use).",
+        _responses({"200": _json(_ref("ParticipantBadge"), "The badge.")},
+                   "401", "403", "404", "409"),
+        security=ORGANISER, parameters=[SLUG, PARTICIPANT_KEY], tags=["check-in"])},
+    "/events/{slug}/checkpoints": {"get": _op(
+        "listCheckpoints", "The door, each (room, round), each workshop and lunch, with "
+        "their time windows (organisers and staff).",
+        _responses({"200": _json(_ref("CheckpointList"), "The checkpoints.")}, "401", "404"),
+        security=STAFF, parameters=[SLUG], tags=["check-in"])},
+    "/events/{slug}/checkpoints/{checkpoint_id}/bundle": {"get": _op(
+        "getCheckpointBundle", "What a scanner needs offline at one checkpoint: expected "
+        "list, public key, revocation list, window (organisers and staff).",
+        _responses({"200": _json(_ref("CheckpointBundle"), "The bundle.")}, "401", "404"),
+        security=STAFF, parameters=[SLUG, CHECKPOINT_ID], tags=["check-in"])},
+    "/events/{slug}/scans": {"post": _op(
+        "scanBadge", "Record one scan and answer its result (organisers and staff). "
+        "Refusals are answered 200 with their result; 400 only for a malformed body.",
+        _responses({"200": _json(_ref("ScanAnswer"), "The result.")},
+                   "400", "401", "404", "415"),
+        security=STAFF, parameters=[SLUG], body="ScanRequest", tags=["check-in"])},
+    "/events/{slug}/scans/batch": {"post": _op(
+        "uploadScans", "An offline queue: applied in device-time order, each answered; "
+        "uploading it again adds nothing (organisers and staff).",
+        _responses({"200": _json(_ref("ScanBatchAnswer"), "One answer per scan, in the "
+                                 "order sent.")}, "400", "401", "404", "415"),
+        security=STAFF, parameters=[SLUG], body="ScanBatch", tags=["check-in"])},
+    "/events/{slug}/attendance": {"get": _op(
+        "getAttendance", "Admissions, expected people, refusals and conflicts per "
+        "checkpoint (organisers).",
+        _responses({"200": _json(_ref("Attendance"), "The counts.")}, "401", "403", "404"),
+        security=ORGANISER, parameters=[SLUG], tags=["check-in"])},
+})
+
+
 def build_document() -> dict[str, Any]:
     """The whole document; the server URL is this request's /api/v1."""
     return {
@@ -290,7 +426,7 @@ def build_document() -> dict[str, Any]:
                 "organiserToken": {"type": "http", "scheme": "bearer",
                                    "description": "An organiser's or staff member's token "
                                    "(eva_...), from `flask --app eventapp api-token EMAIL`. "
-                                   "Staff tokens may only read."},
+                                   "Staff tokens may only read, and scan (check-in)."},
                 "participantToken": {"type": "http", "scheme": "bearer",
                                      "description": "The participant's portal token (the "
                                      "secret part of their personal link /p/<token>/)."},

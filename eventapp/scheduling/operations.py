@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from scheduler import InstanceError, check_solution, load_instance
 
 from ..auth.models import User
 from ..calendars.operations import record_publication, stamp_participant
+from ..database import lock_row
 from ..db_types import utcnow
 from ..events.models import Event
 from ..exchange.queries import SEATED_STATUS, export_instance
@@ -344,19 +345,9 @@ _PARTICIPANT_MESSAGES = {
 
 
 def _lock(model: type, row_id: int) -> None:
-    """Serialise the writers that count seats, until the transaction ends.
-
-    PostgreSQL: a row lock (SELECT ... FOR UPDATE). SQLite has a single write lock but
-    takes it only at the first write, after the counting; a no-op UPDATE of the row takes
-    it *before* we count, so two transactions cannot both see the last seat free (the
-    second waits for the first to commit, then counts again).
-    """
-    table = model.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
-    else:
-        db.session.execute(text(f"UPDATE {table.name} SET id = id WHERE id = :id"),
-                           {"id": row_id})
+    """Serialise the writers that count seats, until the transaction ends
+    (:func:`eventapp.database.lock_row`)."""
+    lock_row(model, row_id)
 
 
 def _lock_event(event: Event, *, shared: bool) -> None:

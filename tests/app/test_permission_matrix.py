@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from eventapp import create_app
+from eventapp.checkin.checkpoints import sync_checkpoints
 from eventapp.extensions import db
 from eventapp.scheduling.models import SolveJob
 from tests.conftest import login
@@ -153,6 +154,25 @@ ACCESS: dict[str, str] = {
     "calendars.download_programme": STAFF,
     "calendars.download_room": STAFF,
     "calendars.download_presenter": STAFF,
+    # Check-in: staff scan (JSON for the scanning page); organisers see the rest.
+    "checkin.checkpoints_json": STAFF,
+    "checkin.bundle_json": STAFF,
+    "checkin.scan_json": STAFF,
+    "checkin.upload_json": STAFF,
+    "checkin.dashboard": ORGANISER,
+    "checkin.attendance_csv": ORGANISER,
+    "checkin.summary": ORGANISER,
+    "checkin.badges_pdf": ORGANISER,
+    "checkin.badge_png": ORGANISER,
+    "checkin.badge_reissue": ORGANISER,
+    "checkin.portal_badge_png": PUBLIC,
+    "api.list_participants": API,
+    "api.get_participant_badge": API,
+    "api.list_checkpoints": API,
+    "api.get_checkpoint_bundle": API,
+    "api.scan_badge": API,
+    "api.upload_scans": API,
+    "api.get_attendance": API,
 }
 
 
@@ -200,12 +220,15 @@ def world(app) -> dict:
     db.session.add(job)
     db.session.commit()
     feed = make_calendar_feed(event, "room", room=room)
+    checkpoint = sync_checkpoints(event)[0]
+    db.session.commit()
     return {
         "slug": event.slug, "event": event, "theme": theme, "room": room, "round": round_,
         "project": project, "participant": presenter, "session": session, "slot": slot,
         "workshop": workshop, "item": item, "filename": "app.css",
         "token": token, "import_id": "a" * 32, "job": job,
         "feed": feed, "secret": "not-a-feed-secret",
+        "checkpoint": checkpoint, "participant_key": presenter.key,
     }
 
 

@@ -1,0 +1,102 @@
+"""Check-in forms and the JSON bodies of the scan routes.
+
+The scan bodies come from the staff page (cookie session, CSRF header) and from the API
+(bearer token) in the same shape; :func:`parse_scan` and :func:`parse_batch` read both
+and name the failing field, so the two front-ends answer the same errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+from ..events.models import Event
+from .models import RESULTS, Checkpoint
+from .operations import ScanRequest
+
+MAX_BATCH = 500
+NONCE_MAX = 100
+CODE_MAX = 500
+FIELDS = {"checkpoint", "code", "nonce", "scanned_at", "device", "device_result"}
+
+
+class ReissueForm(FlaskForm):
+    """A button-only form (CSRF) to revoke a participant's badge and issue a new one."""
+
+
+@dataclass
+class BodyError(Exception):
+    """A field of a scan body is missing or wrong: ``field`` says which."""
+
+    field: str
+    message: str
+
+
+def _text(data: dict, name: str, limit: int, required: bool = True) -> str | None:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise BodyError(name, "Required.")
+        return None
+    if not isinstance(value, str):
+        raise BodyError(name, "Must be a string.")
+    if len(value) > limit:
+        raise BodyError(name, f"At most {limit} characters.")
+    return value
+
+
+def _moment(data: dict, name: str) -> datetime | None:
+    value = _text(data, name, 64, required=False)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise BodyError(name, "Must be an ISO 8601 date-time with its UTC offset.") from error
+    if moment.tzinfo is None:
+        raise BodyError(name, "Must include its UTC offset (e.g. 2016-12-07T09:12:00+01:00).")
+    return moment.astimezone(UTC)
+
+
+def parse_scan(event: Event, data: Any, checkpoints: dict[int, Checkpoint],
+               offline: bool = False, device: str = "") -> ScanRequest:
+    """One scan body as a :class:`ScanRequest`, or a :class:`BodyError`."""
+    if not isinstance(data, dict):
+        raise BodyError("body", "Each scan must be a JSON object.")
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise BodyError(unknown[0], "Unknown field.")
+    checkpoint_id = data.get("checkpoint")
+    if isinstance(checkpoint_id, bool) or not isinstance(checkpoint_id, int):
+        raise BodyError("checkpoint", "Must be a checkpoint id (an integer, from "
+                                      "listCheckpoints).")
+    checkpoint = checkpoints.get(checkpoint_id)
+    if checkpoint is None or checkpoint.event_id != event.id:
+        raise BodyError("checkpoint", f"No checkpoint {checkpoint_id} in this event.")
+    code = _text(data, "code", CODE_MAX)
+    nonce = _text(data, "nonce", NONCE_MAX)
+    device_result = _text(data, "device_result", 20, required=False)
+    if device_result is not None and device_result not in RESULTS:
+        raise BodyError("device_result", f"One of {', '.join(RESULTS)}.")
+    return ScanRequest(checkpoint, code, nonce, _moment(data, "scanned_at"),
+                       _text(data, "device", 100, required=False) or device,
+                       offline, device_result)
+
+
+def parse_batch(data: Any) -> tuple[list, str]:
+    """The ``scans`` list and the ``device`` name of an offline upload."""
+    if not isinstance(data, dict):
+        raise BodyError("body", "Must be a JSON object with a \"scans\" list.")
+    unknown = sorted(set(data) - {"scans", "device"})
+    if unknown:
+        raise BodyError(unknown[0], "Unknown field.")
+    scans = data.get("scans")
+    if not isinstance(scans, list):
+        raise BodyError("scans", "Must be a list of scans.")
+    if len(scans) > MAX_BATCH:
+        raise BodyError("scans", f"At most {MAX_BATCH} scans per upload: send the rest in "
+                                 "another one.")
+    return scans, _text(data, "device", 100, required=False) or ""

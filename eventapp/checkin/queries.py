@@ -1,0 +1,530 @@
+"""Read side of check-in: the JSON the scanners and the API read, the organiser's
+dashboard, the attendance export and the badges' data for the renderer.
+
+The same dictionaries answer the staff page's cookie routes and the API's bearer
+routes (docs/api.md and docs/checkin.md give their shapes), so both stay identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..events.models import Event
+from ..exchange.queries import SEATED_STATUS
+from ..extensions import db
+from ..i18n import local_time
+from ..programme.models import Room, Round, Workshop
+from ..programme.queries_manage import GridColumn
+from ..registration.csv_io import neutralise
+from ..registration.models import Participant
+from ..registration.queries import CATEGORY_LABELS, STATUS_LABELS
+from ..scheduling.catalogue import Catalogue
+from ..scheduling.queries import draft_map, latest_publication, published_map
+from ..scheduling.review import Cell, GridRow
+from . import codes
+from .badge_card import BadgeCard, Stripe
+from .checkpoints import sync_checkpoints
+from .expected import checkpoint_expectations
+from .models import Admission, Badge, Checkpoint, Scan
+from .operations import ScanOutcome, badge_code
+
+RESULT_LABELS = {
+    "ok": _l("OK"),
+    "already": _l("Already scanned"),
+    "wrong_place": _l("Wrong place"),
+    "unknown": _l("Unknown badge"),
+    "revoked": _l("Revoked badge"),
+    "cancelled": _l("Registration cancelled"),
+    "outside_window": _l("Outside opening hours"),
+}
+KIND_LABELS = {
+    "door": _l("Entrance"),
+    "session": _l("Speed-dating"),
+    "workshop": _l("Workshop"),
+    "lunch": _l("Lunch"),
+}
+REFUSED = ("already", "wrong_place", "unknown", "revoked", "cancelled", "outside_window")
+ARRIVAL_BUCKET = timedelta(minutes=15)
+SORTS = ("name", "organisation", "room")
+
+
+def category_label(category: str | None) -> str:
+    return str(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else ""
+
+
+# --- checkpoints -----------------------------------------------------------------------
+
+class CheckpointNames:
+    """Labels of an event's checkpoints ("Salle 2 — round 2"), from one programme load."""
+
+    def __init__(self, cat: Catalogue) -> None:
+        self.cat = cat
+        self.round_numbers = {r.id: i for i, r in enumerate(cat.rounds, start=1)}
+
+    @classmethod
+    def load(cls, event: Event) -> CheckpointNames:
+        """Only what labels need (rooms, rounds, workshops): a scan answers fast."""
+        def rows(model, *order):
+            return db.session.scalars(select(model).where(model.event_id == event.id)
+                                      .order_by(*order, model.id)).all()
+
+        return cls(Catalogue(event, rooms={r.id: r for r in rows(Room, Room.position)},
+                             rounds=list(rows(Round, Round.starts_at)),
+                             workshops={w.id: w for w in rows(Workshop)}))
+
+    def label(self, checkpoint: Checkpoint) -> str:
+        room = self.cat.rooms.get(checkpoint.room_id) if checkpoint.room_id else None
+        if checkpoint.kind == "session":
+            number = self.round_numbers.get(checkpoint.round_id, 0)
+            return str(_l("%(room)s — round %(number)d", room=room.name if room else "?",
+                          number=number))
+        if checkpoint.kind == "workshop":
+            workshop = self.cat.workshops.get(checkpoint.workshop_id)
+            name = workshop.name if workshop else "?"
+            label = str(_l("Workshop: %(name)s", name=name))
+            return label + (f" ({room.name})" if room else "")
+        return str(KIND_LABELS[checkpoint.kind]) + (f" ({room.name})" if room else "")
+
+
+def window_dict(event: Event, checkpoint: Checkpoint) -> dict:
+    opens, closes = event.to_local(checkpoint.opens_at), event.to_local(checkpoint.closes_at)
+    return {"opens_at": opens.isoformat(), "closes_at": closes.isoformat(),
+            "timezone": event.timezone,
+            "label": f"{local_time(opens, event.timezone)}–{local_time(closes, event.timezone)}"}
+
+
+def checkpoint_dict(event: Event, checkpoint: Checkpoint, names: CheckpointNames) -> dict:
+    cat = names.cat
+    room = cat.rooms.get(checkpoint.room_id) if checkpoint.room_id else None
+    workshop = cat.workshops.get(checkpoint.workshop_id) if checkpoint.workshop_id else None
+    round_ = next((r for r in cat.rounds if r.id == checkpoint.round_id), None)
+    return {
+        "id": checkpoint.id, "key": checkpoint.key, "kind": checkpoint.kind,
+        "label": names.label(checkpoint),
+        "room": {"key": room.key, "name": room.name} if room else None,
+        "round": names.round_numbers.get(checkpoint.round_id) if round_ else None,
+        "round_key": round_.key if round_ else None,
+        "workshop": {"key": workshop.key, "name": workshop.name} if workshop else None,
+        "window": window_dict(event, checkpoint),
+        "active": checkpoint.active,
+    }
+
+
+def checkpoint_list(event: Event) -> list[dict]:
+    """Every active checkpoint (synced with the programme first)."""
+    cat = Catalogue.load(event, with_participants=False)
+    names = CheckpointNames(cat)
+    return [checkpoint_dict(event, cp, names) for cp in sync_checkpoints(event, cat)]
+
+
+def get_checkpoint(event: Event, checkpoint_id: int) -> Checkpoint | None:
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None or checkpoint.event_id != event.id:
+        return None
+    return checkpoint
+
+
+# --- participants and scan answers ----------------------------------------------------
+
+def participant_summary(participant: Participant | None, serial: int | None = None
+                        ) -> dict | None:
+    """What a scanner shows of a person: name, organisation, category."""
+    if participant is None:
+        return None
+    return {"id": participant.key, "serial": serial, "name": participant.full_name,
+            "first_name": participant.first_name, "last_name": participant.last_name,
+            "organisation": participant.organisation, "category": participant.category,
+            "category_label": category_label(participant.category),
+            "status": participant.status}
+
+
+def scan_answer(event: Event, outcome: ScanOutcome, names: CheckpointNames | None = None
+                ) -> dict:
+    """The answer to one scan (docs/checkin.md, "Scan answer")."""
+    scan = outcome.scan
+    checkpoint = scan.checkpoint or db.session.get(Checkpoint, scan.checkpoint_id)
+    names = names or CheckpointNames.load(event)
+    expected = outcome.expected
+    message = str(RESULT_LABELS[scan.result])
+    if scan.result == "wrong_place":
+        message = str(_l("Expected in %(place)s", place=expected.label)) if expected \
+            else str(_l("No place booked here at this time"))
+    elif scan.result == "already" and outcome.first_scan_at is not None:
+        message = str(_l("Already scanned at %(time)s",
+                         time=local_time(outcome.first_scan_at, event.timezone)))
+    elif scan.result == "outside_window":
+        message = str(_l("Open %(window)s only", window=window_dict(event, checkpoint)["label"]))
+    badge = scan.badge
+    return {
+        "nonce": scan.nonce,
+        "result": scan.result,
+        "message": message,
+        "participant": participant_summary(scan.participant,
+                                           badge.serial if badge is not None else None),
+        "first_scan_at": event.to_local(outcome.first_scan_at).isoformat()
+        if outcome.first_scan_at else None,
+        "expected": expected.as_dict() if expected is not None else None,
+        "checkpoint": {"id": checkpoint.id, "kind": checkpoint.kind,
+                       "label": names.label(checkpoint)},
+        "window": window_dict(event, checkpoint),
+        "scanned_at": event.to_local(scan.scanned_at).isoformat() if scan.scanned_at else None,
+        "received_at": event.to_local(scan.received_at).isoformat(),
+        "conflict": scan.conflict,
+        "replayed": outcome.replayed,
+    }
+
+
+def participant_list(event: Event) -> list[dict]:
+    """Every participant with their id (key) and status, for organisers' scripts."""
+    people = db.session.scalars(select(Participant).where(Participant.event_id == event.id)
+                                .order_by(Participant.last_name, Participant.first_name,
+                                          Participant.id))
+    return [{"id": p.key, "first_name": p.first_name, "last_name": p.last_name,
+             "organisation": p.organisation, "category": p.category, "role": p.role,
+             "status": p.status} for p in people]
+
+
+# --- the scanners' offline bundle ------------------------------------------------------
+
+def revoked_serials(event: Event) -> list[int]:
+    """Serials that verify but must be refused (reissued, cancelled, erased)."""
+    return sorted(db.session.scalars(select(Badge.serial).where(
+        Badge.event_id == event.id,
+        (Badge.revoked_at.is_not(None)) | (Badge.participant_id.is_(None)))))
+
+
+def _live_badges(event: Event) -> dict[int, Badge]:
+    """participant id -> live badge, issuing the missing ones (registered people)."""
+    from .operations import issue_badge
+
+    badges = {b.participant_id: b for b in db.session.scalars(select(Badge).where(
+        Badge.event_id == event.id, Badge.revoked_at.is_(None),
+        Badge.participant_id.is_not(None)))}
+    for person in _registered(event):
+        if person.id not in badges:
+            badges[person.id] = issue_badge(person)
+    return badges
+
+
+def _registered(event: Event) -> list[Participant]:
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id, Participant.status == SEATED_STATUS)
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)))
+
+
+def checkpoint_bundle(event: Event, checkpoint: Checkpoint) -> dict:
+    """Everything a staff phone needs to scan at ``checkpoint`` without the network
+    (docs/checkin.md, "Offline bundle")."""
+    cat = Catalogue.load(event, with_participants=False)
+    sync_checkpoints(event, cat)
+    names = CheckpointNames(cat)
+    people = _registered(event)
+    badges = _live_badges(event)
+    expectations = checkpoint_expectations(checkpoint, people, cat)
+    admitted = dict(db.session.execute(
+        select(Admission.participant_id, Admission.admitted_at)
+        .where(Admission.checkpoint_id == checkpoint.id)).all())
+    entries = []
+    for person in people:
+        badge = badges[person.id]
+        elsewhere = expectations.elsewhere.get(person.id)
+        entries.append({
+            "serial": badge.serial, "id": person.key, "name": person.full_name,
+            "organisation": person.organisation, "category": person.category,
+            "category_label": category_label(person.category),
+            "expected": person.id in expectations.expected_ids,
+            "expected_place": elsewhere.as_dict() if elsewhere is not None else None,
+            "admitted_at": event.to_local(admitted[person.id]).isoformat()
+            if person.id in admitted else None,
+        })
+    return {
+        "event": {"slug": event.slug, "name": event.name, "timezone": event.timezone},
+        "checkpoint": checkpoint_dict(event, checkpoint, names),
+        "everyone_expected": expectations.everyone,
+        "signing": codes.scheme(event.id),
+        "revoked": revoked_serials(event),
+        "participants": entries,
+        "generated_at": event.to_local(_now()).isoformat(),
+    }
+
+
+def _now() -> datetime:
+    from ..db_types import utcnow
+
+    return utcnow()
+
+
+# --- attendance and the dashboard ------------------------------------------------------
+
+@dataclass
+class CheckpointCount:
+    checkpoint: Checkpoint
+    label: str
+    admitted: int
+    expected: int | None
+    refused: int
+    conflicts: int
+
+
+def attendance(event: Event) -> list[CheckpointCount]:
+    """Per active checkpoint: admitted, expected (None where everyone is), refusals and
+    conflicts."""
+    cat = Catalogue.load(event, with_participants=False)
+    checkpoints = sync_checkpoints(event, cat)
+    names = CheckpointNames(cat)
+    admitted = _count_by(Admission.checkpoint_id, Admission.event_id == event.id)
+    refused = _count_by(Scan.checkpoint_id, Scan.event_id == event.id,
+                        Scan.result.in_(REFUSED))
+    conflicts = _count_by(Scan.checkpoint_id, Scan.event_id == event.id,
+                          Scan.conflict.is_(True))
+    people = _registered(event)
+    rows = []
+    for checkpoint in checkpoints:
+        expectations = checkpoint_expectations(checkpoint, people, cat)
+        rows.append(CheckpointCount(
+            checkpoint, names.label(checkpoint), admitted.get(checkpoint.id, 0),
+            None if expectations.everyone else len(expectations.expected_ids),
+            refused.get(checkpoint.id, 0), conflicts.get(checkpoint.id, 0)))
+    return rows
+
+
+def _count_by(column, *where) -> dict[int, int]:
+    return dict(db.session.execute(select(column, func.count()).where(*where)
+                                   .group_by(column)).all())
+
+
+def attendance_dict(event: Event) -> dict:
+    registered = len(_registered(event))
+    return {"event": event.slug, "registered": registered, "checkpoints": [
+        {"id": row.checkpoint.id, "kind": row.checkpoint.kind, "label": row.label,
+         "admitted": row.admitted, "expected": row.expected, "refused": row.refused,
+         "conflicts": row.conflicts} for row in attendance(event)]}
+
+
+@dataclass
+class ArrivalBucket:
+    starts_at: datetime       # in the event's timezone
+    count: int
+    cumulative: int
+
+
+def arrivals(event: Event) -> list[ArrivalBucket]:
+    """Door admissions per quarter of an hour, in the event's timezone."""
+    door = db.session.scalar(select(Checkpoint).where(Checkpoint.event_id == event.id,
+                                                      Checkpoint.key == "door"))
+    if door is None:
+        return []
+    times = sorted(db.session.scalars(select(Admission.admitted_at).where(
+        Admission.checkpoint_id == door.id)))
+    if not times:
+        return []
+    counts = Counter(_bucket(event.to_local(t)) for t in times)
+    start, end = min(counts), max(counts)
+    buckets, total, moment = [], 0, start
+    while moment <= end:
+        total += counts.get(moment, 0)
+        buckets.append(ArrivalBucket(moment, counts.get(moment, 0), total))
+        moment += ARRIVAL_BUCKET
+    return buckets
+
+
+def _bucket(moment: datetime) -> datetime:
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+@dataclass
+class Occupancy:
+    """The colour grid of the builder and the review, with admissions as the counts."""
+
+    columns: list[GridColumn]
+    rows: list[GridRow]
+
+
+def occupancy(event: Event, cat: Catalogue) -> Occupancy:
+    """Per round and room table: people admitted at the (room, round) checkpoint whose
+    published session (the draft's, before any publication) is that table's, against
+    its capacity."""
+    columns = [GridColumn(room, table) for room in cat.rooms.values()
+               for table in range(1, room.tables + 1)]
+    index = {(c.room.id, c.table): i for i, c in enumerate(columns)}
+    publication = latest_publication(event)
+    schedule = published_map(publication) if publication else draft_map(event)
+    people = {p.id: p.key for p in _registered(event)}
+    admitted = db.session.execute(
+        select(Checkpoint.round_id, Admission.participant_id)
+        .join(Checkpoint, Checkpoint.id == Admission.checkpoint_id)
+        .where(Admission.event_id == event.id, Checkpoint.kind == "session")).all()
+    by_round: dict[int, list[int]] = defaultdict(list)
+    for round_id, participant_id in admitted:
+        by_round[round_id].append(participant_id)
+    rows = []
+    for number, round_ in enumerate(cat.rounds, start=1):
+        seen = Counter(schedule.get(people.get(pid, ""), {}).get("sessions", {}).get(round_.key)
+                       for pid in by_round.get(round_.id, []))
+        cells = [Cell(None) for _ in columns]
+        for session in cat.sessions.values():
+            if session.round_id != round_.id or session.room_id not in cat.rooms:
+                continue
+            position = index.get((session.room_id, session.table_number or 1))
+            if position is None or cells[position].session is not None:
+                continue
+            cells[position] = Cell(session, cat.session_project(session),
+                                   cat.session_theme(session), seen.get(session.key, 0),
+                                   session.effective_capacity or 0)
+        rows.append(GridRow(round_, number, cells))
+    return Occupancy(columns, rows)
+
+
+@dataclass
+class Dashboard:
+    counts: list[CheckpointCount]
+    arrivals: list[ArrivalBucket]
+    occupancy: Occupancy
+    no_shows: list[Participant]
+    conflicts: list[Scan]
+    refused: list[Scan]
+    registered: int
+    arrived: int
+    names: CheckpointNames
+
+
+def dashboard(event: Event, refused_limit: int = 30) -> Dashboard:
+    cat = Catalogue.load(event, with_participants=False)
+    counts = attendance(event)
+    door = next((row.checkpoint for row in counts if row.checkpoint.kind == "door"), None)
+    arrived_ids = set(db.session.scalars(select(Admission.participant_id).where(
+        Admission.checkpoint_id == door.id))) if door else set()
+    people = _registered(event)
+    scans = select(Scan).where(Scan.event_id == event.id)
+    return Dashboard(
+        counts=counts, arrivals=arrivals(event), occupancy=occupancy(event, cat),
+        no_shows=[p for p in people if p.id not in arrived_ids],
+        conflicts=list(db.session.scalars(scans.where(Scan.conflict.is_(True))
+                                          .order_by(Scan.effective_at.desc()))),
+        refused=list(db.session.scalars(scans.where(Scan.result.in_(REFUSED))
+                                        .order_by(Scan.received_at.desc(), Scan.id.desc())
+                                        .limit(refused_limit))),
+        registered=len(people), arrived=len(arrived_ids), names=CheckpointNames(cat))
+
+
+@dataclass
+class CategoryLine:
+    category: str
+    label: str
+    registered: int
+    came: int
+
+    @property
+    def share(self) -> float:
+        return self.came / self.registered if self.registered else 0.0
+
+
+def category_summary(event: Event) -> list[CategoryLine]:
+    """Who came, by category (the funders' question): registered and admitted at the
+    door, per category, largest first."""
+    door = db.session.scalar(select(Checkpoint).where(Checkpoint.event_id == event.id,
+                                                      Checkpoint.key == "door"))
+    came = set(db.session.scalars(select(Admission.participant_id).where(
+        Admission.checkpoint_id == door.id))) if door else set()
+    registered: Counter = Counter()
+    arrived: Counter = Counter()
+    for person in _registered(event):
+        registered[person.category or ""] += 1
+        arrived[person.category or ""] += person.id in came
+    lines = [CategoryLine(key, category_label(key) or str(_l("Not given")), registered[key],
+                          arrived[key]) for key in registered]
+    lines.sort(key=lambda line: (-line.came, -line.registered, line.label))
+    return lines
+
+
+def attendance_csv(event: Event) -> bytes:
+    """One row per registered participant, one column per checkpoint (the local time of
+    the admission, empty when absent): what a funder's report is built from. UTF-8 with
+    BOM and semicolons, formulas defused, like the participants' export."""
+    cat = Catalogue.load(event, with_participants=False)
+    checkpoints = sync_checkpoints(event, cat)
+    names = CheckpointNames(cat)
+    admitted = {(a.participant_id, a.checkpoint_id): a.admitted_at for a in db.session.scalars(
+        select(Admission).where(Admission.event_id == event.id))}
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(_l("Id")), str(_l("Last name")), str(_l("First name")),
+                     str(_l("Organisation")), str(_l("Category")), str(_l("Status")),
+                     str(_l("Checkpoints attended"))] + [names.label(cp) for cp in checkpoints])
+    for person in _registered(event):
+        times = [admitted.get((person.id, cp.id)) for cp in checkpoints]
+        writer.writerow([neutralise(value) for value in (
+            person.key, person.last_name, person.first_name, person.organisation,
+            category_label(person.category), str(STATUS_LABELS[person.status]),
+            str(sum(1 for t in times if t)),
+            *[event.to_local(t).strftime("%H:%M") if t else "" for t in times])])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- badges for the renderer -----------------------------------------------------------
+
+def badge_stripes(cat: Catalogue, entry: dict) -> tuple[Stripe, ...]:
+    """The speed-dating rooms in round order, then the workshop room(s)."""
+    stripes = []
+    for number, round_ in enumerate(cat.rounds, start=1):
+        session = cat.session_by_key.get(entry["sessions"].get(round_.key, ""))
+        if session is None or session.room_id not in cat.rooms:
+            continue
+        theme = cat.session_theme(session)
+        stripes.append(Stripe(str(_l("Round %(number)d", number=number)),
+                              cat.rooms[session.room_id].name, theme.colour, theme.colour_name))
+    for slot in cat.slots:
+        workshop = cat.workshop_by_key.get(entry["workshops"].get(slot.key, ""))
+        if workshop is None or workshop.room_id not in cat.rooms:
+            continue
+        room = cat.rooms[workshop.room_id]
+        theme = room.themes[0] if room.themes else None
+        stripes.append(Stripe(str(_l("Workshop")), room.name,
+                              theme.colour if theme else "#ffffff",
+                              theme.colour_name if theme else str(_l("white"))))
+    return tuple(stripes)
+
+
+def badge_cards(event: Event, sort: str = "name",
+                participants: list[Participant] | None = None) -> list[BadgeCard]:
+    """The badges of the registered participants (or of ``participants``), ready for
+    the renderer, sorted by name, organisation or first room."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {SORTS}")
+    cat = Catalogue.load(event, with_participants=False)
+    schedule = published_map(latest_publication(event))
+    people = participants if participants is not None else _registered(event)
+    badges = _live_badges(event) if participants is None else {}
+    date_label = format_date(event.date, "full").capitalize()
+    pairs = []
+    for person in people:
+        badge = badges.get(person.id)
+        if badge is None:
+            from .operations import current_badge
+
+            badge = current_badge(person)
+        entry = schedule.get(person.key, {"sessions": {}, "workshops": {}})
+        pairs.append((person, BadgeCard(
+            person.full_name, person.organisation, category_label(person.category),
+            event.name, date_label, badge_stripes(cat, entry), badge_code(badge))))
+    pairs.sort(key=lambda pair: _sort_key(sort, *pair))
+    return [card for _person, card in pairs]
+
+
+def _sort_key(sort: str, person: Participant, card: BadgeCard) -> tuple:
+    from ..registration.csv_io import fold
+
+    name = (fold(person.last_name), fold(person.first_name), person.id)
+    if sort == "organisation":
+        return (fold(person.organisation), *name)
+    if sort == "room":
+        return (0, fold(card.stripes[0].room_name), *name) if card.stripes else (1, "", *name)
+    return name

@@ -1,0 +1,60 @@
+"""The scan and upload requests as the two JSON front-ends run them.
+
+The staff page (cookie session, ``/manage/events/<slug>/checkin/...``) and the API
+(bearer token, ``/api/v1/events/<slug>/scans...``) both call these, so a scan means the
+same thing, with the same answer, whichever way it arrives. The caller commits once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..events.models import Event
+from ..extensions import db
+from .forms import BodyError, parse_batch, parse_scan
+from .models import Checkpoint
+from .operations import record_batch, record_scan
+from .queries import CheckpointNames, scan_answer
+
+
+def _checkpoints(event: Event) -> dict[int, Checkpoint]:
+    return {cp.id: cp for cp in db.session.scalars(
+        select(Checkpoint).where(Checkpoint.event_id == event.id))}
+
+
+def scan(event: Event, data: Any, user: User | None) -> dict:
+    """One online scan; raises :class:`BodyError` for a malformed body."""
+    request = parse_scan(event, data, _checkpoints(event))
+    outcome = record_scan(event, request, user)
+    return scan_answer(event, outcome)
+
+
+def upload(event: Event, data: Any, user: User | None) -> dict:
+    """An offline queue: every valid scan is applied (in device-time order) and
+    answered; an invalid one is answered with its error and applies nothing, without
+    stopping the others. Re-uploading the same queue adds nothing (nonces)."""
+    items, device = parse_batch(data)
+    checkpoints = _checkpoints(event)
+    requests, answers = [], [None] * len(items)
+    positions = []
+    for index, item in enumerate(items):
+        try:
+            requests.append(parse_scan(event, item, checkpoints, offline=True, device=device))
+            positions.append(index)
+        except BodyError as error:
+            nonce = item.get("nonce") if isinstance(item, dict) else None
+            answers[index] = {"index": index, "nonce": nonce if isinstance(nonce, str) else None,
+                              "error": {"field": f"scans[{index}].{error.field}",
+                                        "message": error.message}}
+    names = CheckpointNames.load(event)
+    for index, outcome in zip(positions, record_batch(event, requests, user), strict=True):
+        answers[index] = {"index": index, **scan_answer(event, outcome, names)}
+    applied = [a for a in answers if "result" in a]
+    return {"results": answers,
+            "received": len(items),
+            "recorded": sum(1 for a in applied if not a["replayed"]),
+            "replayed": sum(1 for a in applied if a["replayed"]),
+            "invalid": len(items) - len(applied)}

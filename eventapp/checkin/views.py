@@ -1,0 +1,201 @@
+"""Check-in pages and the staff page's JSON routes (cookie session).
+
+Staff (and organisers) read checkpoints and bundles and post scans; only organisers see
+the dashboard, exports, badges and reissue. The badge PNG/PDF are drawn by
+``badge_render`` (imported inside the views: the renderer is its own module).
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import organiser_required, staff_required
+from ..events.models import Event
+from ..extensions import db
+from ..programme.queries import get_event_or_404
+from ..registration.models import Participant
+from ..registration.tokens import PORTAL, find_by_token
+from . import operations, queries, scanning
+from .forms import BodyError, ReissueForm
+
+LAYOUTS = ("a4", "a6")
+
+
+def _participant_or_404(event: Event, participant_id: int) -> Participant:
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.event_id != event.id:
+        abort(404)
+    return participant
+
+
+def _json_error(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
+    return jsonify({"error": {"status": status, "message": message, "field": field,
+                              "details": [{"field": field, "message": message}]}}), status
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the staff page's JSON -------------------------------------------------------------
+
+@staff_required
+def checkpoints_json(slug: str):
+    event = get_event_or_404(slug)
+    data = {"event": event.slug, "checkpoints": queries.checkpoint_list(event)}
+    db.session.commit()
+    return _private(jsonify(data))
+
+
+@staff_required
+def bundle_json(slug: str, checkpoint_id: int):
+    event = get_event_or_404(slug)
+    checkpoint = queries.get_checkpoint(event, checkpoint_id)
+    if checkpoint is None:
+        return _json_error(404, f"No checkpoint {checkpoint_id} in this event.", "checkpoint")
+    data = queries.checkpoint_bundle(event, checkpoint)
+    db.session.commit()
+    return _private(jsonify(data))
+
+
+def _json_body():
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BodyError("body", "Send a JSON body with Content-Type: application/json.")
+    return data
+
+
+@staff_required
+def scan_json(slug: str):
+    event = get_event_or_404(slug)
+    try:
+        answer = scanning.scan(event, _json_body(), current_user)
+    except BodyError as error:
+        db.session.rollback()
+        return _json_error(400, error.message, error.field)
+    db.session.commit()
+    return _private(jsonify(answer))
+
+
+@staff_required
+def upload_json(slug: str):
+    event = get_event_or_404(slug)
+    try:
+        answer = scanning.upload(event, _json_body(), current_user)
+    except BodyError as error:
+        db.session.rollback()
+        return _json_error(400, error.message, error.field)
+    db.session.commit()
+    return _private(jsonify(answer))
+
+
+# --- organisers ------------------------------------------------------------------------
+
+@organiser_required
+def dashboard(slug: str):
+    event = get_event_or_404(slug)
+    data = queries.dashboard(event)
+    db.session.commit()  # checkpoints synced, badges issued
+    return render_template("checkin/dashboard.html", event=event, board=data,
+                           labels=queries.RESULT_LABELS,
+                           category_label=queries.category_label)
+
+
+@organiser_required
+def attendance_csv(slug: str):
+    event = get_event_or_404(slug)
+    body = queries.attendance_csv(event)
+    db.session.commit()
+    response = Response(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="presences-{event.slug}.csv"')
+    return _private(response)
+
+
+@organiser_required
+def summary(slug: str):
+    event = get_event_or_404(slug)
+    lines = queries.category_summary(event)
+    counts = queries.attendance(event)
+    db.session.commit()
+    return render_template("checkin/summary.html", event=event, lines=lines, counts=counts,
+                           registered=sum(line.registered for line in lines),
+                           came=sum(line.came for line in lines))
+
+
+@organiser_required
+def badge_png(slug: str, participant_id: int):
+    from .badge_render import render_badge_png
+
+    event = get_event_or_404(slug)
+    participant = _participant_or_404(event, participant_id)
+    if participant.status == "cancelled":
+        abort(404)
+    card = queries.badge_cards(event, participants=[participant])[0]
+    db.session.commit()
+    return _private(Response(render_badge_png(card), mimetype="image/png"))
+
+
+@organiser_required
+def badges_pdf(slug: str):
+    from .badge_render import render_badges_pdf
+
+    event = get_event_or_404(slug)
+    layout = request.args.get("layout", "a4")
+    sort = request.args.get("sort", "name")
+    if layout not in LAYOUTS or sort not in queries.SORTS:
+        abort(400, description=_("Choose a layout (a4 or a6) and a sort (name, organisation "
+                                 "or room)."))
+    only = request.args.get("participant", type=int)
+    people = None
+    if only is not None:  # one person's badge (a reprint)
+        person = _participant_or_404(event, only)
+        if person.status == "cancelled":
+            abort(404)
+        people = [person]
+    cards = queries.badge_cards(event, sort=sort, participants=people)
+    db.session.commit()
+    response = Response(render_badges_pdf(cards, layout), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="badges-{event.slug}-{layout}.pdf"')
+    return _private(response)
+
+
+@organiser_required
+def badge_reissue(slug: str, participant_id: int):
+    event = get_event_or_404(slug)
+    participant = _participant_or_404(event, participant_id)
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.reissue_badge(participant)
+    except operations.CheckinError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("registration.participant_edit", slug=slug,
+                                participant_id=participant.id))
+    db.session.commit()
+    flash(_("A new badge was issued for %(name)s: the old one no longer opens any door. "
+            "Print the new one.", name=participant.full_name), "success")
+    return redirect(url_for("registration.participant_edit", slug=slug,
+                            participant_id=participant.id))
+
+
+# --- the participant ("Mon programme") -------------------------------------------------
+
+def portal_badge_png(token: str):
+    """The participant's own badge, shown on their portal page (the link is the key)."""
+    from .badge_render import render_badge_png
+
+    participant = find_by_token(token, PORTAL)
+    if participant is None or participant.status != "registered":
+        abort(404)
+    card = queries.badge_cards(participant.event, participants=[participant])[0]
+    db.session.commit()
+    response = Response(render_badge_png(card), mimetype="image/png")
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return _private(response)
