@@ -250,7 +250,7 @@ export class ScanPage {
   /** Time of day in the event's timezone ("09:42"). */
   formatTime(iso) {
     if (!iso) return "";
-    const options = {hour: "2-digit", minute: "2-digit"};
+    const options = {hour: "2-digit", minute: "2-digit", hour12: false}; // staff read 24 h
     try {
       return new Intl.DateTimeFormat(this.locale, {...options, timeZone: this.timeZone}).format(new Date(iso));
     } catch {
