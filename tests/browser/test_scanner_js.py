@@ -448,7 +448,8 @@ def test_failed_uploads_keep_the_nonce_and_retry(served, browser):
     _open_ready(page, harness)
     context.set_offline(True)
     _wedge_scan(page, harness.code(AMELIE), "ok")
-    context.set_offline(False)
+    # Only the explicit syncs below: no upload on the "online" event or the timer.
+    page.evaluate("window.eventappCheckin.queue.stop()")
     calls = []
 
     def fail_once(route):
@@ -459,6 +460,7 @@ def test_failed_uploads_keep_the_nonce_and_retry(served, browser):
             route.continue_()
 
     page.route("**/harness/checkin/upload", fail_once)
+    context.set_offline(False)
     result = page.evaluate("window.eventappCheckin.queue.sync()")
     assert result["ok"] is False
     assert page.evaluate("window.eventappCheckin.queue.pendingCount()") == 1

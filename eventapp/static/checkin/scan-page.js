@@ -57,6 +57,7 @@ export const DEFAULT_LABELS = {
   camera_failed: "The camera could not start. Use the code field below.",
 };
 
+const BUNDLE_REFRESH_MS = 5 * 60 * 1000;
 const REFUSALS = new Set(["unknown", "revoked", "cancelled", "outside_window"]);
 
 /** The same static files the page imports, for the service worker's offline copy. */
@@ -136,6 +137,12 @@ export class ScanPage {
       this.refreshBundle();
     });
     window.addEventListener("offline", () => this._showNetwork());
+    // Revocations and late registrations reach a page left open all day.
+    this.bundleTimer = setInterval(() => this.refreshBundle(), BUNDLE_REFRESH_MS);
+    // A camera left running in a hidden tab drains the battery and holds the device.
+    document.addEventListener("visibilitychange", () => {
+      if (document.hidden && this.camera && this.camera.running) this.camera.stop();
+    });
     this._showNetwork();
     await this._loadCachedBundle();
     this._showPending(await this.queue.pendingCount());
