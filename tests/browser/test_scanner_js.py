@@ -324,7 +324,7 @@ def test_keyboard_wedge_scan_is_sent_online_and_answered_big_in_words(served, ph
     assert len(harness.scan_requests) == 2
     first = harness.scan_requests[0]
     assert first["csrf"] == CSRF_TOKEN
-    assert first["json"]["checkpoint"] == str(CHECKPOINT_ID)
+    assert first["json"]["checkpoint"] == CHECKPOINT_ID  # an integer, as forms.py wants
     assert first["json"]["code"] == harness.code(AMELIE)
     assert uuid.UUID(first["json"]["nonce"]).version == 4
     assert ISO_UTC.match(first["json"]["scanned_at"])
@@ -439,7 +439,12 @@ def test_offline_scans_are_verified_locally_survive_a_reload_and_upload_once(ser
     assert sorted(harness.uploaded_nonces) == nonces  # each nonce once, none lost
     assert all(body["csrf"] == CSRF_TOKEN for body in harness.upload_requests)
     sent = [scan for body in harness.upload_requests for scan in body["json"]["scans"]]
-    assert all(set(scan) == {"checkpoint", "code", "nonce", "scanned_at"} for scan in sent)
+    assert all(set(scan) == {"checkpoint", "code", "nonce", "scanned_at", "device_result"}
+               for scan in sent)
+    assert all(scan["checkpoint"] == CHECKPOINT_ID for scan in sent)  # an integer
+    # What this phone showed, for the server's conflict flag, in scanning order.
+    assert sorted(scan["device_result"] for scan in sent) == sorted(
+        ["ok", "unknown", "revoked", "already"])
     answered = {scan["nonce"]: scan for scan in _queued(page)}
     assert {scan["state"] for scan in answered.values()} == {"answered"}
     by_code = {scan["code"]: scan["answer"]["result"] for scan in answered.values()}

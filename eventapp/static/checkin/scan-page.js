@@ -190,7 +190,7 @@ export class ScanPage {
         method: "POST",
         headers: {"Content-Type": "application/json", "Accept": "application/json",
           "X-CSRFToken": csrfToken()},
-        body: JSON.stringify({checkpoint: scan.checkpoint, code: scan.code, nonce: scan.nonce,
+        body: JSON.stringify({checkpoint: Number(scan.checkpoint), code: scan.code, nonce: scan.nonce,
           scanned_at: scan.scanned_at}),
       }, this.onlineTimeoutMs);
       await this.queue.markAnswered(scan.nonce, answer);
