@@ -3,8 +3,10 @@
 The check-in backend is built elsewhere: these tests serve a harness page (the markup of
 tests/browser/harness/scan_page.html, under the app's real CSP) and fake JSON endpoints
 for the checkpoint bundle, the online scan and the offline upload that record what they
-receive. Badge codes are made and signed in Python (``cryptography``'s Ed25519) in the
-format that ``parseBadgeCode`` (eventapp/static/checkin/verify.js) assumes.
+receive. Badge codes are made by the backend's own ``eventapp/checkin/codes.py`` (the
+test app's fixed seed) and the fake endpoints answer in the backend's shapes
+(docs/checkin.md): the bundle's ``signing`` block, ``participants[].serial``,
+``expected_place``, ``admitted_at``; answers with ``first_scan_at`` and ``expected``.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import jsonify, render_template_string, request, send_file
 
 from eventapp import PROJECT_ROOT
+from eventapp.checkin import codes
 from tests.browser.conftest import CHROMIUM_FLAGS, PHONE, _chromium_path
 from tests.browser.fake_video import badge_card_png, write_y4m_from_png
 
@@ -42,9 +44,9 @@ AMELIE, BRUNO, REVOKED, CHLOE, STRANGER = 100001, 100002, 100003, 100004, 100005
 
 
 def make_code(key: Ed25519PrivateKey, serial: int, event_id: int = EVENT_ID) -> str:
-    """A badge code in the format verify.js assumes (the backend's codes.py draft)."""
+    """A code in codes.py's exact format but signed with another key (a foreign signer)."""
     payload = bytes([1]) + serial.to_bytes(6, "big")
-    signature = key.sign(b"eventapp-badge" + event_id.to_bytes(4, "big") + payload)
+    signature = key.sign(codes.message_prefix(event_id) + payload)
     return base64.b32encode(payload + signature).decode("ascii").rstrip("=")
 
 
@@ -55,38 +57,36 @@ def forge(code: str) -> str:
     return code[:index] + replacement + code[index + 1:]
 
 
-def _public_key_b64(key: Ed25519PrivateKey) -> str:
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw,
-                                        serialization.PublicFormat.Raw)
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def _participant(serial: int, name: str, **extra) -> dict:
-    return {"serial": str(serial), "name": name, "organisation": "Association Tremplin",
-            "category": "Participant", "status": "registered", "expected": True,
-            "expected_at": None, **extra}
+    return {"serial": serial, "id": f"p{serial}", "name": name,
+            "organisation": "Association Tremplin", "category": "association",
+            "category_label": "Participant", "expected": True, "expected_place": None,
+            "admitted_at": None, **extra}
 
 
-def make_bundle(key: Ed25519PrivateKey, **checkpoint) -> dict:
-    """The checkpoint bundle in the shape docs/scanner.md gives the backend."""
+def make_bundle(**window) -> dict:
+    """The checkpoint bundle in the backend's shape (queries.py, docs/checkin.md); needs
+    the app context (the signing scheme comes from codes.py). Cancelled people are not
+    listed, as the backend does."""
     return {
-        "format": "checkin-bundle/1",
-        "event": {"id": EVENT_ID, "name": "Journée de restitution", "timezone": "Europe/Paris"},
-        "public_key": _public_key_b64(key),
-        "checkpoint": {"id": CHECKPOINT_ID, "kind": "session", "label": "Salle 1 — tour 2",
-                       "room": "Salle 1", "round": 2, "opens_at": None, "closes_at": None,
-                       **checkpoint},
-        "generated_at": "2016-12-07T08:00:00Z",
+        "event": {"slug": "restitution", "name": "Journée de restitution",
+                  "timezone": "Europe/Paris"},
+        "checkpoint": {"id": CHECKPOINT_ID, "key": "session:r2:s1", "kind": "session",
+                       "label": "Salle 1 — rotation 2", "room": {"key": "s1", "name": "Salle 1"},
+                       "round": 2, "round_key": "r2", "workshop": None,
+                       "window": {"opens_at": None, "closes_at": None,
+                                  "timezone": "Europe/Paris", "label": "", **window},
+                       "active": True},
+        "everyone_expected": False,
+        "signing": codes.scheme(EVENT_ID),
+        "revoked": [REVOKED],
         "participants": [
             _participant(AMELIE, "Amélie Poulain"),
-            _participant(BRUNO, "Bruno Martin", expected=False, expected_at={
-                "label": "Salle 2 — tour 2", "room": "Salle 2", "colour": "#1d4ed8",
-                "colour_name": "bleu"}),
-            _participant(REVOKED, "Ancien Badge"),
-            _participant(CHLOE, "Chloé Durand", status="cancelled"),
+            _participant(BRUNO, "Bruno Martin", expected=False, expected_place={
+                "kind": "session", "room": "Salle 2", "colour": "#1d4ed8",
+                "colour_name": "bleu", "title": "Beta", "label": "Salle 2 — bleu"}),
         ],
-        "revoked": [str(REVOKED)],
-        "admitted": [],
+        "generated_at": "2016-12-07T09:00:00+01:00",
     }
 
 
@@ -96,6 +96,8 @@ class Harness:
 
     key: Ed25519PrivateKey
     bundle: dict
+    codes: dict[int, str]
+    late_bundle: dict = field(default_factory=dict)
     base_url: str = ""
     scan_answers: dict[str, dict] = field(default_factory=dict)
     scan_requests: list[dict] = field(default_factory=list)
@@ -104,7 +106,7 @@ class Harness:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def code(self, serial: int) -> str:
-        return make_code(self.key, serial)
+        return self.codes[serial]
 
     @property
     def page_url(self) -> str:
@@ -117,7 +119,7 @@ class Harness:
 
 def _answer_for(harness: Harness, scan: dict) -> dict:
     answer = harness.scan_answers.get(scan["code"], {"result": "unknown", "participant": None})
-    return {"nonce": scan["nonce"], "first_scanned_at": None, "expected_at": None, **answer}
+    return {"nonce": scan["nonce"], "first_scan_at": None, "expected": None, **answer}
 
 
 def _register_harness_routes(app, harness: Harness) -> None:
@@ -166,8 +168,15 @@ def _register_harness_routes(app, harness: Harness) -> None:
 
 @pytest.fixture
 def harness(app) -> Harness:
-    key = Ed25519PrivateKey.generate()
-    harness = Harness(key=key, bundle=make_bundle(key))
+    with app.app_context():
+        badge_codes = {serial: codes.encode(EVENT_ID, serial)
+                       for serial in (AMELIE, BRUNO, REVOKED, CHLOE, STRANGER)}
+        badge_codes[-1] = codes.encode(EVENT_ID + 1, AMELIE)  # another event's code
+        late_window = {"opens_at": "2016-12-07T14:00:00+01:00",
+                       "closes_at": "2016-12-07T14:20:00+01:00", "label": "14:00–14:20"}
+        harness = Harness(key=Ed25519PrivateKey.generate(), bundle=make_bundle(),
+                          codes=badge_codes)
+        harness.late_bundle = make_bundle(**late_window)
     _register_harness_routes(app, harness)
     return harness
 
@@ -232,7 +241,7 @@ def test_python_signed_codes_verify_in_the_browser_with_every_local_answer(serve
         "forged": forge(harness.code(AMELIE)),
         "truncated": harness.code(AMELIE)[:-8],
         "numeric_id": "100001",
-        "other_event": make_code(harness.key, AMELIE, event_id=EVENT_ID + 1),
+        "other_event": harness.code(-1),
         "other_key": make_code(other_event_key, AMELIE),
         "wrong_place": harness.code(BRUNO),
         "revoked": harness.code(REVOKED),
@@ -240,7 +249,7 @@ def test_python_signed_codes_verify_in_the_browser_with_every_local_answer(serve
         "not_in_bundle": harness.code(STRANGER),
     }
     answers = page.evaluate(
-        """async ([bundle, codes]) => {
+        """async ([bundle, late_bundle, codes]) => {
           const verify = await import('/static/checkin/verify.js');
           const index = verify.indexBundle(bundle);
           const options = {scannedAt: '2016-12-07T10:00:00Z',
@@ -253,30 +262,30 @@ def test_python_signed_codes_verify_in_the_browser_with_every_local_answer(serve
             scannedAt: '2016-12-07T10:05:00Z',
             firstLocalAdmission: async (serial) =>
               serial === '100001' ? '2016-12-07T09:58:00Z' : null});
-          const late = verify.indexBundle({...bundle, checkpoint: {...bundle.checkpoint,
-            opens_at: '2016-12-07T13:00:00Z', closes_at: '2016-12-07T13:20:00Z'}});
+          const late = verify.indexBundle(late_bundle);
           out.outside_window = await verify.verifyOffline(codes.valid, late, options);
-          const parsed = verify.parseBadgeCode(codes.valid, 42);
-          out.parsed = {serial: parsed.serial, event: parsed.event,
+          const parsed = verify.parseBadgeCode(codes.valid, index.messagePrefix);
+          out.parsed = {serial: parsed.serial,
                         payload: parsed.payload.length, signature: parsed.signature.length};
           return out;
         }""",
-        [harness.bundle, codes],
+        [harness.bundle, harness.late_bundle, codes],
     )
     results = {name: answer.get("result") for name, answer in answers.items() if name != "parsed"}
     assert results == {
         "valid": "ok", "lower_case_with_spaces": "ok", "forged": "unknown",
         "truncated": "unknown", "numeric_id": "unknown", "other_event": "unknown",
         "other_key": "unknown", "wrong_place": "wrong_place", "revoked": "revoked",
-        "cancelled": "cancelled", "not_in_bundle": "unknown", "already": "already",
+        # Cancelled people are not in the bundle: unknown on the phone, the server says.
+        "cancelled": "unknown", "not_in_bundle": "unknown", "already": "already",
         "outside_window": "outside_window",
     }
     assert answers["valid"]["participant"]["name"] == "Amélie Poulain"
     assert answers["valid"]["serial"] == str(AMELIE)
-    assert answers["wrong_place"]["expected_at"]["room"] == "Salle 2"
-    assert answers["already"]["first_scanned_at"] == "2016-12-07T09:58:00Z"
-    # 14 bytes of domain + 4 of event id + 7 of version and serial are signed.
-    assert answers["parsed"] == {"serial": str(AMELIE), "event": EVENT_ID, "payload": 25,
+    assert answers["wrong_place"]["expected"]["label"] == "Salle 2 — bleu"
+    assert answers["already"]["first_scan_at"] == "2016-12-07T09:58:00Z"
+    # message_prefix (14 bytes of domain + 4 of event id) + 7 of version and serial.
+    assert answers["parsed"] == {"serial": str(AMELIE), "payload": 25,
                                  "signature": 64}
 
 
@@ -293,8 +302,8 @@ def test_keyboard_wedge_scan_is_sent_online_and_answered_big_in_words(served, ph
     harness.scan_answers[harness.code(BRUNO)] = {
         "result": "wrong_place", "participant": {"name": "Bruno Martin", "organisation": "",
                                                  "category": "Porteur de projet"},
-        "expected_at": {"label": "Salle 2 — tour 2", "room": "Salle 2",
-                        "colour": "#1d4ed8", "colour_name": "bleu"}}
+        "expected": {"kind": "session", "room": "Salle 2", "colour": "#1d4ed8",
+                     "colour_name": "bleu", "title": "Beta", "label": "Salle 2 — bleu"}}
     _open_ready(page, harness)
     field_ = page.get_by_label("Badge code (scanner or keyboard)")
     assert field_.evaluate("el => el === document.activeElement")
@@ -315,7 +324,7 @@ def test_keyboard_wedge_scan_is_sent_online_and_answered_big_in_words(served, ph
     assert len(harness.scan_requests) == 2
     first = harness.scan_requests[0]
     assert first["csrf"] == CSRF_TOKEN
-    assert first["json"]["checkpoint"] == str(CHECKPOINT_ID)
+    assert first["json"]["checkpoint"] == CHECKPOINT_ID  # an integer, as forms.py wants
     assert first["json"]["code"] == harness.code(AMELIE)
     assert uuid.UUID(first["json"]["nonce"]).version == 4
     assert ISO_UTC.match(first["json"]["scanned_at"])
@@ -430,7 +439,12 @@ def test_offline_scans_are_verified_locally_survive_a_reload_and_upload_once(ser
     assert sorted(harness.uploaded_nonces) == nonces  # each nonce once, none lost
     assert all(body["csrf"] == CSRF_TOKEN for body in harness.upload_requests)
     sent = [scan for body in harness.upload_requests for scan in body["json"]["scans"]]
-    assert all(set(scan) == {"checkpoint", "code", "nonce", "scanned_at"} for scan in sent)
+    assert all(set(scan) == {"checkpoint", "code", "nonce", "scanned_at", "device_result"}
+               for scan in sent)
+    assert all(scan["checkpoint"] == CHECKPOINT_ID for scan in sent)  # an integer
+    # What this phone showed, for the server's conflict flag, in scanning order.
+    assert sorted(scan["device_result"] for scan in sent) == sorted(
+        ["ok", "unknown", "revoked", "already"])
     answered = {scan["nonce"]: scan for scan in _queued(page)}
     assert {scan["state"] for scan in answered.values()} == {"answered"}
     by_code = {scan["code"]: scan["answer"]["result"] for scan in answered.values()}

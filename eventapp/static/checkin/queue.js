@@ -37,9 +37,14 @@ export function utcNow() {
   return new Date().toISOString();
 }
 
-/** What the server is sent for one scan (only these fields, never local state). */
+/** What the server is sent for one scan (only these fields, never local state). The
+ * checkpoint id is an integer on the wire (the backend refuses a string); what this phone
+ * showed (device_result) lets the server flag a double admission, and only that. */
 function uploadItem(scan) {
-  return {checkpoint: scan.checkpoint, code: scan.code, nonce: scan.nonce, scanned_at: scan.scanned_at};
+  const item = {checkpoint: Number(scan.checkpoint), code: scan.code, nonce: scan.nonce,
+                scanned_at: scan.scanned_at};
+  if (scan.local && scan.local.result) item.device_result = scan.local.result;
+  return item;
 }
 
 export class ScanQueue extends EventTarget {

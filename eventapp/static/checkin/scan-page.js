@@ -190,7 +190,7 @@ export class ScanPage {
         method: "POST",
         headers: {"Content-Type": "application/json", "Accept": "application/json",
           "X-CSRFToken": csrfToken()},
-        body: JSON.stringify({checkpoint: scan.checkpoint, code: scan.code, nonce: scan.nonce,
+        body: JSON.stringify({checkpoint: Number(scan.checkpoint), code: scan.code, nonce: scan.nonce,
           scanned_at: scan.scanned_at}),
       }, this.onlineTimeoutMs);
       await this.queue.markAnswered(scan.nonce, answer);
@@ -204,8 +204,8 @@ export class ScanPage {
   async _rememberAdmission(answer, serial, scannedAt) {
     if (!serial) return;
     if (answer.result === "ok") await this.queue.recordAdmission(this.checkpoint, serial, scannedAt);
-    if (answer.result === "already" && answer.first_scanned_at) {
-      await this.queue.recordAdmission(this.checkpoint, serial, answer.first_scanned_at);
+    if (answer.result === "already" && answer.first_scan_at) {
+      await this.queue.recordAdmission(this.checkpoint, serial, answer.first_scan_at);
     }
   }
 
@@ -275,12 +275,12 @@ export class ScanPage {
     const person = answer.participant;
     this._setText("result-title", this.labels[`result_${result}`]);
     this._setText("result-name", person ? person.name : "");
-    this._setText("result-info", person ? [person.organisation, person.category].filter(Boolean).join(" · ") : "");
+    this._setText("result-info", person ? [person.organisation, person.category_label || person.category].filter(Boolean).join(" · ") : "");
     this._setText("result-detail", this._detail(result, answer));
     this._setText("result-source", answer.offline ? this.labels.checked_offline : "");
     const swatch = this.hooks["result-colour"];
     if (swatch) {
-      const colour = result === "wrong_place" && answer.expected_at ? answer.expected_at.colour : "";
+      const colour = result === "wrong_place" && answer.expected ? answer.expected.colour : "";
       swatch.hidden = !colour;
       swatch.style.backgroundColor = colour || "";
     }
@@ -288,15 +288,16 @@ export class ScanPage {
 
   _detail(result, answer) {
     const labels = this.labels;
-    if (result === "already") return format(labels.detail_already, {time: this.formatTime(answer.first_scanned_at)});
+    if (result === "already") return format(labels.detail_already, {time: this.formatTime(answer.first_scan_at)});
     if (result === "wrong_place") {
-      const where = answer.expected_at;
-      const place = where ? [where.room, where.colour_name].filter(Boolean).join(" — ") : "?";
+      const where = answer.expected;
+      const place = where ? where.label || [where.room, where.colour_name].filter(Boolean).join(" — ") : "?";
       return format(labels.detail_wrong_place, {place});
     }
     if (result === "outside_window") {
       const checkpoint = (this.index && this.index.bundle.checkpoint) || {};
-      const window = [checkpoint.opens_at, checkpoint.closes_at].map((t) => this.formatTime(t)).join("–");
+      const span = answer.window || checkpoint.window || {};
+      const window = span.label || [span.opens_at, span.closes_at].map((t) => this.formatTime(t)).join("–");
       return format(labels.detail_outside_window, {window});
     }
     return labels[`detail_${result}`] || "";

@@ -20,7 +20,6 @@ const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const CODE_VERSION = 1;
 const SERIAL_BYTES = 6;
 const SIGNATURE_BYTES = 64;
-const SIGNING_DOMAIN = new TextEncoder().encode("eventapp-badge");
 
 /** Decode RFC 4648 base32 (no padding); null on any character outside the alphabet. */
 function base32Decode(text) {
@@ -53,12 +52,6 @@ export function base64UrlDecode(text) {
   }
 }
 
-function eventIdBytes(eventId) {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, Number(eventId));
-  return bytes;
-}
-
 function concat(...parts) {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
@@ -72,24 +65,22 @@ function concat(...parts) {
 /**
  * Split a scanned badge code into what the signature covers, the signature and the serial.
  *
- * ASSUMED FORMAT (version 1, the backend's eventapp/checkin/codes.py draft): RFC 4648
- * base32 without padding (114 characters of A-Z2-7, the QR code's compact alphanumeric
- * mode) of 71 bytes:
+ * Format version 1 (eventapp/checkin/codes.py, docs/checkin.md): RFC 4648 base32 without
+ * padding (114 characters of A-Z2-7, the QR code's compact alphanumeric mode) of 71 bytes:
  *
  *     version (1 byte, = 1) | serial (6 bytes, big-endian) | Ed25519 signature (64 bytes)
  *
- * The signature covers "eventapp-badge" (ASCII) | event id (4 bytes, big-endian) |
- * version | serial. The event id is not in the code: it is the bundle's event, so a
- * code of another event fails the signature check. Scanners may send lower case or
- * spaces (keyboard wedges): they are normalised here.
+ * The signature covers the bundle's signing.message_prefix ("eventapp-badge" | event id,
+ * 4 bytes) followed by bytes 0-6, so a code of another event fails the check. Scanners
+ * may send lower case or spaces (keyboard wedges): they are normalised here.
  *
  * @param {string} text what the camera or the keyboard wedge read
- * @param {number} eventId the bundle's event id (part of the signed message)
- * @returns {{payload: Uint8Array, signature: Uint8Array, serial: string, event: number}
- *           | null} payload = the exact signed bytes; serial as a decimal string (the
- *           bundle's key); null when the text is not a code of this format at all.
+ * @param {Uint8Array} messagePrefix the bundle's decoded signing.message_prefix
+ * @returns {{payload: Uint8Array, signature: Uint8Array, serial: string} | null}
+ *          payload = the exact signed bytes; serial as a decimal string (the bundle's
+ *          key); null when the text is not a code of this format at all.
  */
-export function parseBadgeCode(text, eventId) {
+export function parseBadgeCode(text, messagePrefix) {
   const code = String(text || "").replace(/\s+/g, "").replace(/=+$/, "").toUpperCase();
   const raw = code.length === 114 ? base32Decode(code) : null;
   if (!raw || raw.length !== 1 + SERIAL_BYTES + SIGNATURE_BYTES || raw[0] !== CODE_VERSION) {
@@ -99,10 +90,9 @@ export function parseBadgeCode(text, eventId) {
   let serial = 0n;
   for (const byte of signedPart.slice(1)) serial = (serial << 8n) | BigInt(byte);
   return {
-    payload: concat(SIGNING_DOMAIN, eventIdBytes(eventId), signedPart),
+    payload: concat(messagePrefix || new Uint8Array(0), signedPart),
     signature: raw.slice(1 + SERIAL_BYTES),
     serial: serial.toString(),
-    event: Number(eventId),
   };
 }
 
@@ -122,10 +112,14 @@ export function indexBundle(bundle) {
   const participants = new Map();
   for (const person of bundle.participants || []) participants.set(String(person.serial), person);
   const admitted = new Map();
-  for (const entry of bundle.admitted || []) admitted.set(String(entry.serial), entry.at);
+  for (const person of bundle.participants || []) {
+    if (person.admitted_at) admitted.set(String(person.serial), person.admitted_at);
+  }
+  const signing = bundle.signing || {};
   return {
     bundle,
-    publicKey: base64UrlDecode(bundle.public_key),
+    publicKey: signing.public_key ? base64UrlDecode(signing.public_key) : null,
+    messagePrefix: signing.message_prefix ? base64UrlDecode(signing.message_prefix) : null,
     revoked: new Set((bundle.revoked || []).map(String)),
     participants,
     admitted,
@@ -134,22 +128,26 @@ export function indexBundle(bundle) {
 
 function outsideWindow(checkpoint, scannedAt) {
   const time = Date.parse(scannedAt);
-  const opens = checkpoint.opens_at ? Date.parse(checkpoint.opens_at) : null;
-  const closes = checkpoint.closes_at ? Date.parse(checkpoint.closes_at) : null;
+  const window = (checkpoint && checkpoint.window) || {};
+  const opens = window.opens_at ? Date.parse(window.opens_at) : null;
+  const closes = window.closes_at ? Date.parse(window.closes_at) : null;
   return (opens !== null && time < opens) || (closes !== null && time > closes);
 }
 
 function participantView(person) {
-  return {name: person.name, organisation: person.organisation || "", category: person.category || ""};
+  return {name: person.name, organisation: person.organisation || "",
+          category: person.category_label || person.category || ""};
 }
 
 /**
- * The local answer for one code, in the same shape as the server's scan answer.
+ * The local answer for one code, in the same shape as the server's scan answer
+ * (docs/checkin.md: result, participant, first_scan_at, expected).
  *
- * Order of checks: format and signature (unknown), revocation list (revoked), known
- * participant (unknown), cancelled registration, time window, expected here
- * (wrong_place, with where they are expected), first admission (already, with the
- * first scan's time) and finally ok.
+ * Same order as the server's record_scan: format and signature (unknown), revocation
+ * list (revoked), known participant (unknown: the bundle lists registered people only,
+ * the server tells a cancellation apart), first admission (already, with the first
+ * scan's time), expected here (wrong_place, with where they are expected), time window
+ * and finally ok.
  *
  * @param {string} code the scanned text
  * @param {ReturnType<typeof indexBundle>} index the indexed bundle of this checkpoint
@@ -158,12 +156,12 @@ function participantView(person) {
  */
 export async function verifyOffline(code, index, {scannedAt, firstLocalAdmission}) {
   const {bundle} = index;
-  const parsed = parseBadgeCode(code, bundle.event.id);
+  const parsed = parseBadgeCode(code, index.messagePrefix);
   const answer = (result, extra = {}) => ({
     result, offline: true, serial: parsed ? parsed.serial : null, participant: null,
-    first_scanned_at: null, expected_at: null, ...extra,
+    first_scan_at: null, expected: null, ...extra,
   });
-  if (!parsed || !index.publicKey) return answer("unknown");
+  if (!parsed || !index.publicKey || !index.messagePrefix) return answer("unknown");
   if (!(await verifySignature(parsed.payload, parsed.signature, index.publicKey))) {
     return answer("unknown");
   }
@@ -171,12 +169,12 @@ export async function verifyOffline(code, index, {scannedAt, firstLocalAdmission
   const person = index.participants.get(parsed.serial);
   if (!person) return answer("unknown");
   const participant = participantView(person);
-  if (person.status === "cancelled") return answer("cancelled", {participant});
-  if (outsideWindow(bundle.checkpoint, scannedAt)) return answer("outside_window", {participant});
-  if (person.expected === false) {
-    return answer("wrong_place", {participant, expected_at: person.expected_at || null});
-  }
+  if (person.status && person.status !== "registered") return answer("cancelled", {participant});
   const first = index.admitted.get(parsed.serial) || (await firstLocalAdmission(parsed.serial));
-  if (first) return answer("already", {participant, first_scanned_at: first});
+  if (first) return answer("already", {participant, first_scan_at: first});
+  if (person.expected === false) {
+    return answer("wrong_place", {participant, expected: person.expected_place || null});
+  }
+  if (outsideWindow(bundle.checkpoint, scannedAt)) return answer("outside_window", {participant});
   return answer("ok", {participant});
 }
