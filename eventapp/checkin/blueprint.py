@@ -11,7 +11,14 @@ bp = Blueprint("checkin", __name__)
 
 _manage = "/manage/events/<slug>/checkin"
 
-# Staff and organisers (the scanning page's data; JSON, CSRF header on POST).
+# Staff and organisers: the scanning page (a checkpoint menu, one page per checkpoint,
+# its service worker, whose scope is the pages below it) and its data (JSON, CSRF
+# header on POST).
+bp.add_url_rule(f"{_manage}/scan/", "scan_menu", views.scan_menu)
+bp.add_url_rule(f"{_manage}/scan/<int:checkpoint_id>", "scan_page", views.scan_page)
+bp.add_url_rule(f"{_manage}/scan/sw.js", "scan_service_worker", views.scan_service_worker)
+bp.add_url_rule(f"{_manage}/scan/<int:checkpoint_id>/search.json", "search_json",
+                views.search_json)
 bp.add_url_rule(f"{_manage}/checkpoints.json", "checkpoints_json", views.checkpoints_json)
 bp.add_url_rule(f"{_manage}/checkpoints/<int:checkpoint_id>/bundle.json", "bundle_json",
                 views.bundle_json)

@@ -208,13 +208,13 @@ def _live_badges(event: Event) -> dict[int, Badge]:
     badges = {b.participant_id: b for b in db.session.scalars(select(Badge).where(
         Badge.event_id == event.id, Badge.revoked_at.is_(None),
         Badge.participant_id.is_not(None)))}
-    for person in _registered(event):
+    for person in registered_people(event):
         if person.id not in badges:
             badges[person.id] = issue_badge(person)
     return badges
 
 
-def _registered(event: Event) -> list[Participant]:
+def registered_people(event: Event) -> list[Participant]:
     return list(db.session.scalars(select(Participant).where(
         Participant.event_id == event.id, Participant.status == SEATED_STATUS)
         .order_by(Participant.last_name, Participant.first_name, Participant.id)))
@@ -226,7 +226,7 @@ def checkpoint_bundle(event: Event, checkpoint: Checkpoint) -> dict:
     cat = Catalogue.load(event, with_participants=False)
     sync_checkpoints(event, cat)
     names = CheckpointNames(cat)
-    people = _registered(event)
+    people = registered_people(event)
     badges = _live_badges(event)
     expectations = checkpoint_expectations(checkpoint, people, cat)
     admitted = dict(db.session.execute(
@@ -285,7 +285,7 @@ def attendance(event: Event) -> list[CheckpointCount]:
                         Scan.result.in_(REFUSED))
     conflicts = _count_by(Scan.checkpoint_id, Scan.event_id == event.id,
                           Scan.conflict.is_(True))
-    people = _registered(event)
+    people = registered_people(event)
     rows = []
     for checkpoint in checkpoints:
         expectations = checkpoint_expectations(checkpoint, people, cat)
@@ -302,7 +302,7 @@ def _count_by(column, *where) -> dict[int, int]:
 
 
 def attendance_dict(event: Event) -> dict:
-    registered = len(_registered(event))
+    registered = len(registered_people(event))
     return {"event": event.slug, "registered": registered, "checkpoints": [
         {"id": row.checkpoint.id, "kind": row.checkpoint.kind, "label": row.label,
          "admitted": row.admitted, "expected": row.expected, "refused": row.refused,
@@ -357,7 +357,7 @@ def occupancy(event: Event, cat: Catalogue) -> Occupancy:
     index = {(c.room.id, c.table): i for i, c in enumerate(columns)}
     publication = latest_publication(event)
     schedule = published_map(publication) if publication else draft_map(event)
-    people = {p.id: p.key for p in _registered(event)}
+    people = {p.id: p.key for p in registered_people(event)}
     admitted = db.session.execute(
         select(Checkpoint.round_id, Admission.participant_id)
         .join(Checkpoint, Checkpoint.id == Admission.checkpoint_id)
@@ -402,7 +402,7 @@ def dashboard(event: Event, refused_limit: int = 30) -> Dashboard:
     door = next((row.checkpoint for row in counts if row.checkpoint.kind == "door"), None)
     arrived_ids = set(db.session.scalars(select(Admission.participant_id).where(
         Admission.checkpoint_id == door.id))) if door else set()
-    people = _registered(event)
+    people = registered_people(event)
     scans = select(Scan).where(Scan.event_id == event.id)
     return Dashboard(
         counts=counts, arrivals=arrivals(event), occupancy=occupancy(event, cat),
@@ -436,7 +436,7 @@ def category_summary(event: Event) -> list[CategoryLine]:
         Admission.checkpoint_id == door.id))) if door else set()
     registered: Counter = Counter()
     arrived: Counter = Counter()
-    for person in _registered(event):
+    for person in registered_people(event):
         registered[person.category or ""] += 1
         arrived[person.category or ""] += person.id in came
     lines = [CategoryLine(key, category_label(key) or str(_l("Not given")), registered[key],
@@ -459,7 +459,7 @@ def attendance_csv(event: Event) -> bytes:
     writer.writerow([str(_l("Id")), str(_l("Last name")), str(_l("First name")),
                      str(_l("Organisation")), str(_l("Category")), str(_l("Status")),
                      str(_l("Checkpoints attended"))] + [names.label(cp) for cp in checkpoints])
-    for person in _registered(event):
+    for person in registered_people(event):
         times = [admitted.get((person.id, cp.id)) for cp in checkpoints]
         writer.writerow([neutralise(value) for value in (
             person.key, person.last_name, person.first_name, person.organisation,
@@ -501,7 +501,7 @@ def badge_cards(event: Event, sort: str = "name",
         raise ValueError(f"sort must be one of {SORTS}")
     cat = Catalogue.load(event, with_participants=False)
     schedule = published_map(latest_publication(event))
-    people = participants if participants is not None else _registered(event)
+    people = participants if participants is not None else registered_people(event)
     badges = _live_badges(event) if participants is None else {}
     date_label = format_date(event.date, "full").capitalize()
     pairs = []

@@ -7,7 +7,20 @@ the dashboard, exports, badges and reissue. The badge PNG/PDF are drawn by
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +31,7 @@ from ..programme.queries import get_event_or_404
 from ..registration.models import Participant
 from ..registration.tokens import PORTAL, find_by_token
 from . import operations, queries, scanning
+from . import scan_page as staff_page
 from .forms import BodyError, ReissueForm
 
 LAYOUTS = ("a4", "a6")
@@ -38,6 +52,63 @@ def _json_error(status: int, message: str, field: str | None = None) -> tuple[Re
 def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- the staff scanning page -----------------------------------------------------------
+
+@staff_required
+def scan_menu(slug: str):
+    event = get_event_or_404(slug)
+    groups = staff_page.checkpoint_menu(event)
+    db.session.commit()  # checkpoints synced
+    return render_template("checkin/scan_menu.html", event=event, groups=groups)
+
+
+@staff_required
+def scan_page(slug: str, checkpoint_id: int):
+    event = get_event_or_404(slug)
+    checkpoint = queries.get_checkpoint(event, checkpoint_id)
+    if checkpoint is None or not checkpoint.active:
+        abort(404)
+    label = staff_page.checkpoint_label(event, checkpoint)
+    urls = {
+        "bundle": url_for("checkin.bundle_json", slug=slug, checkpoint_id=checkpoint.id),
+        "search": url_for("checkin.search_json", slug=slug, checkpoint_id=checkpoint.id),
+        "scan": url_for("checkin.scan_json", slug=slug),
+        "upload": url_for("checkin.upload_json", slug=slug),
+        "sw": url_for("checkin.scan_service_worker", slug=slug),
+        "menu": url_for("checkin.scan_menu", slug=slug),
+    }
+    # The service worker keeps the page for offline reloads: it must not be stored by
+    # anything else, and its CSRF token is refreshed by the page when it goes stale.
+    return _private(Response(render_template(
+        "checkin/scan.html", event=event, checkpoint=checkpoint, label=label, urls=urls,
+        labels=staff_page.page_labels())))
+
+
+def scan_service_worker(slug: str):
+    """The service worker from inside the staff pages' path, so that its scope covers
+    them (a worker's scope cannot be above its URL); no-cache so updates are seen."""
+    get_event_or_404(slug)
+    response = send_from_directory(Path(current_app.static_folder) / "checkin", "sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for("checkin.scan_menu", slug=slug)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@staff_required
+def search_json(slug: str, checkpoint_id: int):
+    event = get_event_or_404(slug)
+    checkpoint = queries.get_checkpoint(event, checkpoint_id)
+    if checkpoint is None:
+        return _json_error(404, f"No checkpoint {checkpoint_id} in this event.", "checkpoint")
+    try:
+        results = staff_page.search(event, checkpoint, request.args.get("q", ""))
+    except staff_page.SearchError as error:
+        return _json_error(400, str(error), "q")
+    db.session.commit()  # badges issued to those who had none
+    return _private(jsonify({"query": request.args.get("q", ""), "results": results}))
 
 
 # --- the staff page's JSON -------------------------------------------------------------

@@ -155,6 +155,10 @@ ACCESS: dict[str, str] = {
     "calendars.download_room": STAFF,
     "calendars.download_presenter": STAFF,
     # Check-in: staff scan (JSON for the scanning page); organisers see the rest.
+    "checkin.scan_menu": STAFF,
+    "checkin.scan_page": STAFF,
+    "checkin.scan_service_worker": PUBLIC,
+    "checkin.search_json": STAFF,
     "checkin.checkpoints_json": STAFF,
     "checkin.bundle_json": STAFF,
     "checkin.scan_json": STAFF,

@@ -219,12 +219,17 @@ export class ScanQueue extends EventTarget {
     }
     if (!response.ok) throw new Error(`upload refused: HTTP ${response.status}`);
     const body = await response.json();
-    const answered = new Set();
+    const answered = new Map();
     for (const answer of body.results || []) {
       if (!answer || !answer.nonce) continue;
-      answered.add(answer.nonce);
+      answered.set(answer.nonce, answer);
       await this.markAnswered(answer.nonce, answer);
     }
+    // The page tells staff when the server's verdict differs from what the phone showed
+    // (a badge revoked meanwhile, a double admission, a scan refused as malformed).
+    const items = batch.filter((scan) => answered.has(scan.nonce))
+      .map((scan) => ({scan, answer: answered.get(scan.nonce)}));
+    if (items.length) this.dispatchEvent(new CustomEvent("answered", {detail: {items}}));
     // A scan the server did not answer stays "sent" and goes again (same nonce); if none
     // of the batch was answered, looping would resend at once: treat it as a failure.
     if (!batch.some((scan) => answered.has(scan.nonce))) {

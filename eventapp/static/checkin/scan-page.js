@@ -17,6 +17,7 @@
 
 import {CameraScanner} from "./camera.js";
 import {ScanQueue, utcNow} from "./queue.js";
+import {NameSearch} from "./search.js";
 import {indexBundle, verifyOffline} from "./verify.js";
 import {WedgeInput} from "./wedge.js";
 
@@ -55,6 +56,17 @@ export const DEFAULT_LABELS = {
   camera_busy: "The camera is used by another application. Close it and try again.",
   camera_insecure: "The camera needs a secure (https) connection. Use the code field below.",
   camera_failed: "The camera could not start. Use the code field below.",
+  search_too_short: "Type at least two letters of the name.",
+  search_none: "Nobody registered by that name.",
+  search_admit: "Record the entry of {name}",
+  search_admitted: "admitted at {time}",
+  search_expected_here: "expected here",
+  search_expected_at: "expected at {place}",
+  search_offline: "Offline: recording by name needs the network. Scan the badge, or note the name and record it later.",
+  search_failed: "The search failed. Try again, or scan the badge.",
+  notice_invalid: "Scan of {time} refused by the server: {message}",
+  notice_changed: "{name}, scanned at {time} (offline): the server says {result}",
+  notice_conflict: "{name}, scanned at {time} (offline): another phone had already admitted this badge here. The organisers see it as a conflict.",
 };
 
 const BUNDLE_REFRESH_MS = 5 * 60 * 1000;
@@ -63,6 +75,7 @@ const REFUSALS = new Set(["unknown", "revoked", "cancelled", "outside_window"]);
 /** The same static files the page imports, for the service worker's offline copy. */
 const OFFLINE_ASSETS = [
   "./scan-page.js", "./camera.js", "./qr-worker.js", "./wedge.js", "./queue.js", "./verify.js",
+  "./search.js",
   "../vendor/jsqr/jsQR.js", "../vendor/noble-ed25519/index.js", "../vendor/idb/index.js",
   "../checkin.css",
 ].map((path) => new URL(path, import.meta.url).href);
@@ -131,7 +144,9 @@ export class ScanPage {
   async start() {
     this._wireWedge();
     this._wireCamera();
+    this._wireSearch();
     this.queue.addEventListener("change", (event) => this._showPending(event.detail.pending));
+    this.queue.addEventListener("answered", (event) => this._showSyncNotices(event.detail.items));
     window.addEventListener("online", () => {
       this._showNetwork();
       this.refreshBundle();
@@ -341,7 +356,48 @@ export class ScanPage {
     }
   }
 
+  /** After an upload: what the server decided differently from this phone, so that
+   * staff can go after a person let in on a revoked badge, or see a double admission. */
+  _showSyncNotices(items) {
+    const list = this.hooks["notice-list"];
+    if (!list) return;
+    for (const {scan, answer} of items) {
+      const text = this._notice(scan, answer);
+      if (!text) continue;
+      const entry = document.createElement("li");
+      entry.textContent = text;
+      entry.dataset.result = answer.result || "invalid";
+      list.prepend(entry);
+    }
+    if (this.hooks.notices && list.children.length) this.hooks.notices.hidden = false;
+  }
+
+  _notice(scan, answer) {
+    const time = this.formatTime(scan.scanned_at);
+    if (answer.error) return format(this.labels.notice_invalid, {time, message: answer.error.message});
+    const name = (answer.participant && answer.participant.name) || "?";
+    if (answer.conflict) return format(this.labels.notice_conflict, {name, time});
+    const shown = scan.local && scan.local.result;
+    if (answer.replayed || !answer.result || answer.result === shown) return "";
+    if (shown && shown !== "ok") return ""; // the phone already refused: nobody got in by mistake
+    if (!shown && answer.result === "ok") return ""; // saved unchecked, and it was fine
+    const result = this.labels[`result_${answer.result}`] || answer.result;
+    return format(this.labels.notice_changed, {name, time, result});
+  }
+
   // --- inputs ----------------------------------------------------------------------------
+
+  _wireSearch() {
+    const form = this.hooks["search-form"];
+    if (!form) return;
+    this.search = new NameSearch({
+      form, input: this.hooks["search-input"], results: this.hooks["search-results"],
+      message: this.hooks["search-message"], url: this.root.dataset.searchUrl, labels: this.labels,
+      onChoose: (code) => this.scan(code),
+      bundle: () => (this.index ? this.index.bundle : null),
+      formatTime: (iso) => this.formatTime(iso),
+    });
+  }
 
   _wireWedge() {
     const form = this.hooks["wedge-form"];
