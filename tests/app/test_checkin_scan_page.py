@@ -63,7 +63,8 @@ def test_the_page_has_every_hook_the_script_reads(world, staff_client):
         assert f'data-checkin="{hook}"' in html, hook
     slug = world.event.slug
     assert f'data-checkpoint="{door.id}"' in html
-    assert f'data-bundle-url="/manage/events/{slug}/checkin/checkpoints/{door.id}/bundle.json"' in html
+    bundle = f"/manage/events/{slug}/checkin/checkpoints/{door.id}/bundle.json"
+    assert f'data-bundle-url="{bundle}"' in html
     assert f'data-scan-url="/manage/events/{slug}/checkin/scan"' in html
     assert f'data-upload-url="/manage/events/{slug}/checkin/scans"' in html
     assert f'data-sw-url="{_base(world)}/sw.js"' in html
