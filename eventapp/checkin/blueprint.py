@@ -26,6 +26,10 @@ bp.add_url_rule(f"{_manage}/scan", "scan_json", views.scan_json, methods=["POST"
 bp.add_url_rule(f"{_manage}/scans", "upload_json", views.upload_json, methods=["POST"])
 # Organisers.
 bp.add_url_rule(f"{_manage}/", "dashboard", views.dashboard)
+bp.add_url_rule(f"{_manage}/rehearsal/start", "rehearsal_start", views.rehearsal_start,
+                methods=["POST"])
+bp.add_url_rule(f"{_manage}/rehearsal/end", "rehearsal_end", views.rehearsal_end,
+                methods=["POST"])
 bp.add_url_rule(f"{_manage}/attendance.csv", "attendance_csv", views.attendance_csv)
 bp.add_url_rule(f"{_manage}/summary", "summary", views.summary)
 bp.add_url_rule(f"{_manage}/badges.pdf", "badges_pdf", views.badges_pdf)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 
 from ..events.models import Event
 from .models import RESULTS, Checkpoint
@@ -25,6 +27,17 @@ FIELDS = {"checkpoint", "code", "nonce", "scanned_at", "device", "device_result"
 
 class ReissueForm(FlaskForm):
     """A button-only form (CSRF) to revoke a participant's badge and issue a new one."""
+
+
+class StartRehearsalForm(FlaskForm):
+    """A button-only form (CSRF): staff practise, time windows not checked."""
+
+
+class EndRehearsalForm(FlaskForm):
+    """Back to the real day; by default the practice's scans are discarded."""
+
+    discard_scans = BooleanField(_l("Delete every scan recorded so far (the practice's)"),
+                                 default=True)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
@@ -231,11 +231,38 @@ def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
         scan.result = "wrong_place"
         outcome.expected = expected_place(checkpoint, participant)
         return outcome
-    if not checkpoint.opens_at <= scan.effective_at <= checkpoint.closes_at:
+    if not event.checkin_rehearsal and \
+            not checkpoint.opens_at <= scan.effective_at <= checkpoint.closes_at:
         scan.result = "outside_window"
         return outcome
     scan.result = "ok"
     return outcome
+
+
+@dataclass(frozen=True)
+class RehearsalEnd:
+    scans_deleted: int
+    admissions_deleted: int
+
+
+def start_rehearsal(event: Event) -> None:
+    """Staff practise before the day: every checkpoint answers as if it were open."""
+    lock_row(Event, event.id)
+    event.checkin_rehearsal = True
+
+
+def end_rehearsal(event: Event, discard_scans: bool) -> RehearsalEnd:
+    """Back to the real day: time windows checked again. With ``discard_scans``, every
+    scan and admission recorded so far goes (otherwise the day would answer "already"
+    to everyone scanned during the practice); badges and checkpoints stay. Under the
+    event's lock, so that no scan lands half-way."""
+    lock_row(Event, event.id)
+    event.checkin_rehearsal = False
+    if not discard_scans:
+        return RehearsalEnd(0, 0)
+    admissions = db.session.execute(delete(Admission).where(Admission.event_id == event.id))
+    scans = db.session.execute(delete(Scan).where(Scan.event_id == event.id))
+    return RehearsalEnd(scans.rowcount, admissions.rowcount)
 
 
 def _flag_conflict(scan: Scan, admission: Admission) -> bool:

@@ -97,7 +97,7 @@ class CheckpointNames:
 def window_dict(event: Event, checkpoint: Checkpoint) -> dict:
     opens, closes = event.to_local(checkpoint.opens_at), event.to_local(checkpoint.closes_at)
     return {"opens_at": opens.isoformat(), "closes_at": closes.isoformat(),
-            "timezone": event.timezone,
+            "timezone": event.timezone, "enforced": not event.checkin_rehearsal,
             "label": f"{local_time(opens, event.timezone)}–{local_time(closes, event.timezone)}"}
 
 
@@ -246,7 +246,8 @@ def checkpoint_bundle(event: Event, checkpoint: Checkpoint) -> dict:
             if person.id in admitted else None,
         })
     return {
-        "event": {"slug": event.slug, "name": event.name, "timezone": event.timezone},
+        "event": {"slug": event.slug, "name": event.name, "timezone": event.timezone,
+                  "rehearsal": event.checkin_rehearsal},
         "checkpoint": checkpoint_dict(event, checkpoint, names),
         "everyone_expected": expectations.everyone,
         "signing": codes.scheme(event.id),

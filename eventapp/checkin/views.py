@@ -32,7 +32,7 @@ from ..registration.models import Participant
 from ..registration.tokens import PORTAL, find_by_token
 from . import operations, queries, scanning
 from . import scan_page as staff_page
-from .forms import BodyError, ReissueForm
+from .forms import BodyError, EndRehearsalForm, ReissueForm, StartRehearsalForm
 
 LAYOUTS = ("a4", "a6")
 
@@ -171,8 +171,34 @@ def dashboard(slug: str):
     data = queries.dashboard(event)
     db.session.commit()  # checkpoints synced, badges issued
     return render_template("checkin/dashboard.html", event=event, board=data,
-                           labels=queries.RESULT_LABELS,
+                           labels=queries.RESULT_LABELS, start_form=StartRehearsalForm(),
+                           end_form=EndRehearsalForm(),
                            category_label=queries.category_label)
+
+
+@organiser_required
+def rehearsal_start(slug: str):
+    event = get_event_or_404(slug)
+    if not StartRehearsalForm().validate_on_submit():
+        abort(400)
+    operations.start_rehearsal(event)
+    db.session.commit()
+    flash(_("Rehearsal started: every checkpoint answers as if it were open. End it before "
+            "the day, deleting the practice's scans."), "success")
+    return redirect(url_for("checkin.dashboard", slug=slug))
+
+
+@organiser_required
+def rehearsal_end(slug: str):
+    event = get_event_or_404(slug)
+    form = EndRehearsalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ended = operations.end_rehearsal(event, discard_scans=form.discard_scans.data)
+    db.session.commit()
+    flash(_("Rehearsal ended: time windows are checked again. %(count)d scans deleted.",
+            count=ended.scans_deleted), "success")
+    return redirect(url_for("checkin.dashboard", slug=slug))
 
 
 @organiser_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, CheckConstraint, String, Text
+from sqlalchemy import JSON, CheckConstraint, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, utcnow
@@ -32,6 +32,9 @@ class Event(db.Model):
     # Solver options of the exchange format (rank_weights, theme_weight, ...): kept as
     # given so that an imported instance exports with the same options.
     scheduling_options: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Check-in rehearsal: staff practise scanning before the day (or on the demo), so the
+    # checkpoints' time windows are not checked; the organiser ends it, clearing its scans.
+    checkin_rehearsal: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

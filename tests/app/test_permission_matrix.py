@@ -166,6 +166,8 @@ ACCESS: dict[str, str] = {
     "checkin.dashboard": ORGANISER,
     "checkin.attendance_csv": ORGANISER,
     "checkin.summary": ORGANISER,
+    "checkin.rehearsal_start": ORGANISER,
+    "checkin.rehearsal_end": ORGANISER,
     "checkin.badges_pdf": ORGANISER,
     "checkin.badge_png": ORGANISER,
     "checkin.badge_reissue": ORGANISER,

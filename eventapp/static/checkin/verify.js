@@ -129,6 +129,7 @@ export function indexBundle(bundle) {
 function outsideWindow(checkpoint, scannedAt) {
   const time = Date.parse(scannedAt);
   const window = (checkpoint && checkpoint.window) || {};
+  if (window.enforced === false) return false; // rehearsal: every checkpoint is open
   const opens = window.opens_at ? Date.parse(window.opens_at) : null;
   const closes = window.closes_at ? Date.parse(window.closes_at) : null;
   return (opens !== null && time < opens) || (closes !== null && time > closes);
