@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import organiser_required, staff_required
@@ -196,8 +197,9 @@ def rehearsal_end(slug: str):
         abort(400)
     ended = operations.end_rehearsal(event, discard_scans=form.discard_scans.data)
     db.session.commit()
-    flash(_("Rehearsal ended: time windows are checked again. %(count)d scans deleted.",
-            count=ended.scans_deleted), "success")
+    flash(ngettext("Rehearsal ended: time windows are checked again. %(num)d scan deleted.",
+                   "Rehearsal ended: time windows are checked again. %(num)d scans deleted.",
+                   ended.scans_deleted), "success")
     return redirect(url_for("checkin.dashboard", slug=slug))
 
 

@@ -84,7 +84,7 @@ def test_the_organiser_starts_and_ends_it_from_the_dashboard(world, organiser_cl
     _scan(world, "door", "p1", "03:00", "r1")
     response = organiser_client.post(f"{base}/rehearsal/end", data={"discard_scans": "y"},
                                      follow_redirects=True)
-    assert "1 scans deleted" in response.get_data(as_text=True)
+    assert "1 scan deleted." in response.get_data(as_text=True)
     db.session.expire_all()
     assert world.event.checkin_rehearsal is False and _count(Scan) == 0
 
