@@ -57,6 +57,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LUA_SCRIPT = Path(__file__).with_suffix(".lua")
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/eventapp_bench_checkin"
@@ -111,7 +113,6 @@ class Scanner:
 
 def recreate_database(url: str) -> None:
     import psycopg
-    from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     admin = parsed.set(drivername="postgresql", database="postgres")
@@ -127,7 +128,6 @@ def recreate_database(url: str) -> None:
 
 def drop_database(url: str) -> None:
     import psycopg
-    from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     admin = parsed.set(drivername="postgresql", database="postgres")
@@ -326,6 +326,34 @@ def write_plans(folder: Path, scanners: list[Scanner], path: str) -> None:
         (folder / f"scanner-{scanner.number:02d}.txt").write_text("\n".join(lines) + "\n")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(process: subprocess.Popen, database: str) -> dict[str, list[int]]:
+    """gunicorn's workers, and the PostgreSQL backends connected to our database."""
+    from sqlalchemy import text
+
+    from eventapp.extensions import db
+
+    workers = [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children")
+               .read_text().split()]
+    db.session.rollback()
+    backends = list(db.session.scalars(text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = :name"), {"name": database}))
+    db.session.rollback()
+    return {"gunicorn": workers, "postgres": backends}
+
+
+def cpu_use(pids: dict[str, list[int]]) -> dict[str, float]:
+    return {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
+
+
 def run_wrk(port: int, folder: Path, scanners: int, duration: float) -> dict:
     command = ["wrk", "-t", str(scanners), "-c", str(scanners), "-d", f"{duration:g}s",
                "--timeout", "10s", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}",
@@ -483,6 +511,13 @@ def report(args, figures: dict, checked: dict, replayed: dict, setup_seconds: fl
           f"({args.scanners} concurrent scanners)")
     print(f"latency ms: p50 {latency['p50']:.1f}, p90 {latency['p90']:.1f}, "
           f"p99 {latency['p99']:.1f}, max {latency['max']:.1f} (mean {latency['mean']:.1f})")
+    cpu = {name: seconds / max(1, checked["rows"]) * 1000
+           for name, seconds in figures["cpu"].items()}
+    ceiling = os.cpu_count() * 1000 / max(0.001, sum(cpu.values()))
+    print(f"server CPU per scan: gunicorn {cpu['gunicorn']:.1f} ms + PostgreSQL backends "
+          f"{cpu['postgres']:.1f} ms -> at most {ceiling:,.0f} scans/s on "
+          f"{os.cpu_count()} cores with nothing else running (load average "
+          f"{figures['load_average']:.1f} when the load started)")
     print(f"errors: {non_2xx} non-2xx answers, {socket_errors} socket errors/time-outs")
     print("results stored: " + ", ".join(f"{k} {v:,}" for k, v in
                                          sorted(checked["results"].items())))
@@ -563,9 +598,19 @@ def main(argv: list[str] | None = None) -> int:
         write_plans(folder, scanners, path)
         setup_seconds = time.perf_counter() - started
         print(f"load: {args.scanners} scanners for {args.duration:g} s ...", flush=True)
+        database = make_url(args.database_url).database
+        before_pids = server_pids(process, database)
+        before, load_average = cpu_use(before_pids), os.getloadavg()[0]
         figures = run_wrk(port, folder, args.scanners, args.duration)
         figures["path"] = path
         settle(event_id)
+        after_pids = server_pids(process, database)
+        after = cpu_use(after_pids)
+        start = {name: sum(cpu_seconds(pid) for pid in group if pid in before_pids[name])
+                 for name, group in after_pids.items()}
+        figures["cpu"] = {name: after[name] - min(start[name], before[name])
+                          for name in after}
+        figures["load_average"] = load_average
         checked = check(event_id, scanners, figures)
         replayed = replay(port, scanners, figures, args.replay, event_id)
         return report(args, figures, checked, replayed, setup_seconds)
