@@ -1,9 +1,9 @@
 """Benchmark the calendar feeds: ``python -m benchmarks.calendars [--participants N]``.
 
 Builds a published day of N participants (default 10,000) in a temporary SQLite
-database: the generator's instance (``benchmarks/generate.py``), the demo day's plenary
-items, and the first-come-first-served seating as the published schedule (the solver is
-not what is measured here). Then prints:
+database (``benchmarks/published_day.py``: the generator's instance, the demo day's
+plenary items, the first-come-first-served seating as the published schedule; the
+solver is not what is measured here). Then prints:
 
 * the seconds to build every participant's feed in one pass (first pass: every item
   stamped and written; second pass: steady state, what re-publication costs), and
@@ -27,16 +27,9 @@ from pathlib import Path
 
 
 def _setup(participants: int, seed: int):
-    from benchmarks.generate import generate
+    from benchmarks.published_day import build_published_day
     from eventapp import create_app
-    from eventapp.demo.loader import demo_data
-    from eventapp.exchange.operations import import_instance
     from eventapp.extensions import db
-    from eventapp.programme.models import ProgrammeItem
-    from eventapp.scheduling.catalogue import Catalogue
-    from eventapp.scheduling.models import Publication, PublishedSchedule
-    from eventapp.scheduling.queries import current_rooms, solution_map
-    from scheduler.baseline import first_come_first_served
 
     folder = Path(tempfile.mkdtemp(prefix="calendars-bench-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
@@ -46,38 +39,7 @@ def _setup(participants: int, seed: int):
     context = app.app_context()
     context.push()
     db.create_all()
-    instance = generate(participants, seed=seed)
-    palette = [("#f2c500", "jaune"), ("#d0312d", "rouge"), ("#2e8b57", "vert"),
-               ("#1f6fb2", "bleu"), ("#7b3fa0", "violet"), ("#e67e22", "orange")]
-    for number, theme in enumerate(instance["themes"]):  # the app needs signage colours
-        theme.setdefault("colour", palette[number % len(palette)][0])
-        theme.setdefault("colour_name", palette[number % len(palette)][1])
-    rooms = [room["id"] for room in instance["rooms"]]
-    for number, workshop in enumerate(instance["workshops"]):
-        workshop.setdefault("room", rooms[number % len(rooms)])  # the app needs a room
-    event = import_instance(instance)
-    db.session.flush()
-    for item in demo_data()["programme"]:
-        start, end = item["start"], item["end"]
-        from datetime import time as clock
-
-        db.session.add(ProgrammeItem(
-            event=event, kind=item["kind"], title=item["title"],
-            starts_at=event.local_to_utc(clock.fromisoformat(start)),
-            ends_at=event.local_to_utc(clock.fromisoformat(end)),
-            speakers="\n".join(item["speakers"]), description=item["description"]))
-    schedule = solution_map(first_come_first_served(instance))
-    cat = Catalogue.load(event)
-    where = current_rooms(cat, schedule)
-    publication = Publication(event=event, version=1)
-    db.session.add(publication)
-    db.session.flush()
-    by_key = cat.participant_by_key
-    db.session.add_all(PublishedSchedule(
-        publication_id=publication.id, participant_id=by_key[key].id,
-        sessions=entry["sessions"], workshops=entry["workshops"], rooms=where.get(key, {}))
-        for key, entry in schedule.items())
-    db.session.commit()
+    event, publication = build_published_day(participants, seed)
     return app, event, publication
 
 

@@ -128,19 +128,31 @@ def _published_workshop(checkpoint: Checkpoint, snapshot: PublishedSchedule | No
                                                     Workshop.key == key))
 
 
-def is_expected(checkpoint: Checkpoint, participant: Participant) -> bool:
+def placement(checkpoint: Checkpoint, participant: Participant
+              ) -> tuple[bool, ExpectedPlace | None]:
+    """(expected at ``checkpoint``, else where the person is expected then). One scan
+    asks both: the snapshot and the session are looked up once for the two answers."""
     if not _needs_schedule(checkpoint):
-        return True
+        return True, None
     published, snapshot = _snapshot(participant)
     if not published:
-        return True
+        return True, None
     if checkpoint.kind == "workshop":
         workshop = _published_workshop(checkpoint, snapshot)
-        return workshop is not None and workshop.id == checkpoint.workshop_id
-    presenting = _presenting_session(participant, checkpoint.round_id) \
-        if checkpoint.round_id else None
-    session = presenting or _published_session(checkpoint, snapshot)
-    return session is not None and session.room_id == checkpoint.room_id
+        if workshop is not None and workshop.id == checkpoint.workshop_id:
+            return True, None
+        return False, _workshop_place(workshop)
+    if checkpoint.round_id is None:
+        return False, None
+    session = _presenting_session(participant, checkpoint.round_id) \
+        or _published_session(checkpoint, snapshot)
+    if session is not None and session.room_id == checkpoint.room_id:
+        return True, None
+    return False, _session_place(session)
+
+
+def is_expected(checkpoint: Checkpoint, participant: Participant) -> bool:
+    return placement(checkpoint, participant)[0]
 
 
 def expected_place(checkpoint: Checkpoint, participant: Participant) -> ExpectedPlace | None:

@@ -25,7 +25,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Participant
 from . import codes
-from .expected import ExpectedPlace, expected_place, is_expected
+from .expected import ExpectedPlace, placement
 from .models import Admission, Badge, Checkpoint, Scan
 
 # A device clock ahead of the server by more than this is not trusted.
@@ -154,17 +154,38 @@ def badge_for_code(event: Event, code: str) -> Badge | None:
                                                  Badge.serial == serial))
 
 
+def _locked_badge(event: Event, checkpoint: Checkpoint, code: str
+                  ) -> tuple[Badge | None, Participant | None]:
+    """Take the scan's lock, then read the badge and its person as they are under it.
+
+    The lock is the participant's row (the code's badge names them), else the
+    checkpoint's. The first read of the badge is unlocked (to learn whom to lock); the
+    second, one query for the badge and the person, sees any revocation or cancellation
+    committed before the lock was granted (``populate_existing``)."""
+    serial = codes.decode(event.id, code)
+    owner = db.session.scalar(select(Badge.participant_id).where(
+        Badge.event_id == event.id, Badge.serial == serial)) if serial is not None else None
+    if owner is None:
+        lock_row(Checkpoint, checkpoint.id)
+        badge = db.session.scalar(select(Badge).where(
+            Badge.event_id == event.id, Badge.serial == serial)
+            .execution_options(populate_existing=True)) if serial is not None else None
+        return badge, None
+    lock_row(Participant, owner)
+    row = db.session.execute(
+        select(Badge, Participant).outerjoin(Participant, Participant.id == Badge.participant_id)
+        .where(Badge.event_id == event.id, Badge.serial == serial)
+        .execution_options(populate_existing=True)).one()
+    return row.Badge, row.Participant
+
+
 def record_scan(event: Event, request: ScanRequest, user: User | None,
                 now: datetime | None = None) -> ScanOutcome:
     """Record one scan and decide its result (see the module docstring and
     docs/checkin.md for the order of the checks). A known nonce returns the stored scan
     unchanged: a retry never counts twice."""
     received = now or utcnow()
-    badge = badge_for_code(event, request.code)
-    if badge is not None and badge.participant_id is not None:
-        lock_row(Participant, badge.participant_id)
-    else:  # no person to lock: serialise on the checkpoint, so the nonce check holds
-        lock_row(Checkpoint, request.checkpoint.id)
+    badge, participant = _locked_badge(event, request.checkpoint, request.code)
     known = find_scan(event, request.nonce)
     if known is not None:
         return replay(known)
@@ -175,7 +196,9 @@ def record_scan(event: Event, request: ScanRequest, user: User | None,
                 effective_at=effective_time(request.scanned_at, received),
                 code_hash=code_hash(request.code), device_result=request.device_result,
                 badge_id=badge.id if badge is not None else None)
-    outcome = _decide(event, request.checkpoint, badge, scan)
+    scan.checkpoint, scan.badge, scan.participant = request.checkpoint, badge, participant
+    outcome = _decide(request.checkpoint, badge, participant, scan)
+    scan.answer = _answer_data(outcome)  # known now: the row is written once
     try:
         with db.session.begin_nested():
             db.session.add(scan)
@@ -195,24 +218,19 @@ def record_scan(event: Event, request: ScanRequest, user: User | None,
         if known is None:
             raise
         return replay(known)
-    scan.answer = _answer_data(outcome)
     return outcome
 
 
-def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
+def _decide(checkpoint: Checkpoint, badge: Badge | None, participant: Participant | None,
             scan: Scan) -> ScanOutcome:
     """Fill ``scan.result`` (and the participant) in the documented order: unknown,
-    revoked, cancelled, already, wrong place, outside the window, ok."""
+    revoked, cancelled, already, wrong place, outside the window, ok. ``badge`` and
+    ``participant`` were read under the lock."""
     outcome = ScanOutcome(scan)
     if badge is None:
         scan.result = "unknown"
         return outcome
-    db.session.refresh(badge)  # read under the lock
-    participant = db.session.get(Participant, badge.participant_id) \
-        if badge.participant_id is not None else None
     scan.participant_id = participant.id if participant is not None else None
-    if participant is not None:
-        db.session.refresh(participant)
     if participant is None or badge.revoked_at is not None:
         scan.result = "revoked"
         return outcome
@@ -227,9 +245,10 @@ def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
         if _flag_conflict(scan, admission):
             outcome.takes_over = admission
         return outcome
-    if not is_expected(checkpoint, participant):
+    here, elsewhere = placement(checkpoint, participant)
+    if not here:
         scan.result = "wrong_place"
-        outcome.expected = expected_place(checkpoint, participant)
+        outcome.expected = elsewhere
         return outcome
     if not event.checkin_rehearsal and \
             not checkpoint.opens_at <= scan.effective_at <= checkpoint.closes_at:

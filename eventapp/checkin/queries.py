@@ -80,6 +80,20 @@ class CheckpointNames:
                              rounds=list(rows(Round, Round.starts_at)),
                              workshops={w.id: w for w in rows(Workshop)}))
 
+    @classmethod
+    def of_checkpoint(cls, event: Event, checkpoint: Checkpoint) -> CheckpointNames:
+        """Only what one checkpoint's label needs (its room, the rounds for a session's
+        number, its workshop): what a single scan's answer loads."""
+        room = db.session.get(Room, checkpoint.room_id) if checkpoint.room_id else None
+        workshop = db.session.get(Workshop, checkpoint.workshop_id) \
+            if checkpoint.workshop_id else None
+        rounds = db.session.scalars(select(Round).where(Round.event_id == event.id)
+                                    .order_by(Round.starts_at, Round.id)).all() \
+            if checkpoint.kind == "session" else []
+        return cls(Catalogue(event, rooms={room.id: room} if room else {},
+                             rounds=list(rounds),
+                             workshops={workshop.id: workshop} if workshop else {}))
+
     def label(self, checkpoint: Checkpoint) -> str:
         room = self.cat.rooms.get(checkpoint.room_id) if checkpoint.room_id else None
         if checkpoint.kind == "session":
@@ -151,7 +165,7 @@ def scan_answer(event: Event, outcome: ScanOutcome, names: CheckpointNames | Non
     """The answer to one scan (docs/checkin.md, "Scan answer")."""
     scan = outcome.scan
     checkpoint = scan.checkpoint or db.session.get(Checkpoint, scan.checkpoint_id)
-    names = names or CheckpointNames.load(event)
+    names = names or CheckpointNames.of_checkpoint(event, checkpoint)
     expected = outcome.expected
     message = str(RESULT_LABELS[scan.result])
     if scan.result == "wrong_place":

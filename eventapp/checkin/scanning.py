@@ -19,15 +19,30 @@ from .models import Checkpoint
 from .operations import record_batch, record_scan
 from .queries import CheckpointNames, scan_answer
 
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
+
 
 def _checkpoints(event: Event) -> dict[int, Checkpoint]:
     return {cp.id: cp for cp in db.session.scalars(
         select(Checkpoint).where(Checkpoint.event_id == event.id))}
 
 
+def _named_checkpoint(event: Event, data: Any) -> dict[int, Checkpoint]:
+    """Only the checkpoint a scan body names, if it is one of the event's (a scan reads
+    one row, not the event's list; :func:`parse_scan` reports a missing or wrong id)."""
+    checkpoint_id = data.get("checkpoint") if isinstance(data, dict) else None
+    if isinstance(checkpoint_id, bool) or not isinstance(checkpoint_id, int) \
+            or not 0 < checkpoint_id <= MAX_ID:
+        return {}
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None or checkpoint.event_id != event.id:
+        return {}
+    return {checkpoint_id: checkpoint}
+
+
 def scan(event: Event, data: Any, user: User | None) -> dict:
     """One online scan; raises :class:`BodyError` for a malformed body."""
-    request = parse_scan(event, data, _checkpoints(event))
+    request = parse_scan(event, data, _named_checkpoint(event, data))
     outcome = record_scan(event, request, user)
     return scan_answer(event, outcome)
 
