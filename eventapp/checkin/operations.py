@@ -197,7 +197,7 @@ def record_scan(event: Event, request: ScanRequest, user: User | None,
                 code_hash=code_hash(request.code), device_result=request.device_result,
                 badge_id=badge.id if badge is not None else None)
     scan.checkpoint, scan.badge, scan.participant = request.checkpoint, badge, participant
-    outcome = _decide(request.checkpoint, badge, participant, scan)
+    outcome = _decide(event, request.checkpoint, badge, participant, scan)
     scan.answer = _answer_data(outcome)  # known now: the row is written once
     try:
         with db.session.begin_nested():
@@ -221,8 +221,8 @@ def record_scan(event: Event, request: ScanRequest, user: User | None,
     return outcome
 
 
-def _decide(checkpoint: Checkpoint, badge: Badge | None, participant: Participant | None,
-            scan: Scan) -> ScanOutcome:
+def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
+            participant: Participant | None, scan: Scan) -> ScanOutcome:
     """Fill ``scan.result`` (and the participant) in the documented order: unknown,
     revoked, cancelled, already, wrong place, outside the window, ok. ``badge`` and
     ``participant`` were read under the lock."""
