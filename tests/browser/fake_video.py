@@ -65,19 +65,36 @@ def write_y4m_from_png(png: Path, y4m: Path, *, seconds: float = 3.0, fps: int =
                        size: tuple[int, int] = (640, 480), scale: float = 1.0,
                        angle: float = 4.0, noise: float = 10.0, seed: int = 7) -> Path:
     """Write a YUV4MPEG2 (4:2:0) video of the PNG held in front of the camera."""
+    return write_y4m_sequence([(png, seconds)], y4m, fps=fps, size=size, scale=scale,
+                              angle=angle, noise=noise, seed=seed)
+
+
+def write_y4m_sequence(shots: list[tuple[Path | None, float]], y4m: Path, *, fps: int = 10,
+                       size: tuple[int, int] = (640, 480), scale: float = 1.0,
+                       angle: float = 4.0, noise: float = 10.0, seed: int = 7) -> Path:
+    """Write a video of several cards in turn: ``(png, seconds)`` each, ``None`` for the
+    empty table between two badges (the way a queue passes a scanner)."""
     if size[0] % 2 or size[1] % 2:
         raise ValueError("4:2:0 needs an even width and height")
-    card = Image.open(png).convert("RGB")
-    if scale != 1.0:
-        card = card.resize((round(card.width * scale), round(card.height * scale)),
-                           Image.Resampling.BILINEAR)
     rng = np.random.default_rng(seed)
     header = f"YUV4MPEG2 W{size[0]} H{size[1]} F{fps}:1 Ip A1:1 C420jpeg\n".encode("ascii")
     with y4m.open("wb") as out:
         out.write(header)
-        for _ in range(max(1, round(seconds * fps))):
-            shake = (int(rng.integers(-3, 4)), int(rng.integers(-3, 4)))
-            tilt = angle + float(rng.uniform(-0.5, 0.5))
-            out.write(b"FRAME\n")
-            out.write(_to_i420(_frame(card, size, tilt, shake, rng, noise)))
+        for png, seconds in shots:
+            card = _card(png, scale)
+            for _ in range(max(1, round(seconds * fps))):
+                shake = (int(rng.integers(-3, 4)), int(rng.integers(-3, 4)))
+                tilt = angle + float(rng.uniform(-0.5, 0.5))
+                out.write(b"FRAME\n")
+                out.write(_to_i420(_frame(card, size, tilt, shake, rng, noise)))
     return y4m
+
+
+def _card(png: Path | None, scale: float) -> Image.Image:
+    if png is None:  # nothing in front of the camera: a blank, table-coloured card
+        return Image.new("RGB", (8, 8), (118, 112, 105))
+    card = Image.open(png).convert("RGB")
+    if scale != 1.0:
+        card = card.resize((round(card.width * scale), round(card.height * scale)),
+                           Image.Resampling.BILINEAR)
+    return card

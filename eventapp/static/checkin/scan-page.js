@@ -117,7 +117,7 @@ async function fetchJson(url, options = {}, timeoutMs = 5000) {
 }
 
 export class ScanPage {
-  constructor(root, {databaseName, onlineTimeoutMs = 1500} = {}) {
+  constructor(root, {databaseName, onlineTimeoutMs = 800, uncheckedTimeoutMs = 3000} = {}) {
     this.root = root;
     this.checkpoint = root.dataset.checkpoint;
     this.bundleUrl = root.dataset.bundleUrl;
@@ -125,6 +125,7 @@ export class ScanPage {
     this.labels = readLabels(root);
     this.locale = document.documentElement.lang || undefined;
     this.onlineTimeoutMs = onlineTimeoutMs;
+    this.uncheckedTimeoutMs = uncheckedTimeoutMs;
     this.index = null;
     this.bundleFetchedAt = null;
     this.hooks = {};
@@ -188,7 +189,7 @@ export class ScanPage {
       })
       : null;
     const stored = await this.queue.add({checkpoint: this.checkpoint, code, scannedAt, local});
-    const answer = (await this._scanOnline(stored)) || local || {result: "saved", offline: true};
+    const answer = (await this._scanOnline(stored, Boolean(local))) || local || {result: "saved", offline: true};
     await this._rememberAdmission(answer, answer.serial || (local && local.serial), scannedAt);
     this.show(answer);
     this._feedback(answer.result);
@@ -197,8 +198,10 @@ export class ScanPage {
     return answer;
   }
 
-  /** The server's answer within the time limit, or null (the scan stays queued). */
-  async _scanOnline(scan) {
+  /** The server's answer within the time limit, or null (the scan stays queued). The
+   * answer must come in under a second: with a local answer ready the server gets 0.8 s,
+   * without one (no checkpoint list yet) it is worth waiting a little longer. */
+  async _scanOnline(scan, checkedLocally) {
     if (!this.scanUrl || navigator.onLine === false) return null;
     try {
       const answer = await fetchJson(this.scanUrl, {
@@ -207,7 +210,7 @@ export class ScanPage {
           "X-CSRFToken": csrfToken()},
         body: JSON.stringify({checkpoint: Number(scan.checkpoint), code: scan.code, nonce: scan.nonce,
           scanned_at: scan.scanned_at}),
-      }, this.onlineTimeoutMs);
+      }, checkedLocally ? this.onlineTimeoutMs : this.uncheckedTimeoutMs);
       await this.queue.markAnswered(scan.nonce, answer);
       return answer;
     } catch {
