@@ -20,7 +20,8 @@ to gunicorn + PostgreSQL, as on the morning of a day with a few thousand people.
    session, ``X-CSRFToken`` header); ``--route api`` sends the same bodies to the API's
    ``scanBadge`` with bearer tokens.
 4. Figures: scans/s, latency p50/p90/p99/max (wrk's, closed loop: each phone waits for
-   its answer), non-2xx answers. Then checks against the database: every answered nonce
+   its answer; ``--pace MS`` makes each phone wait MS between scans, for the latency of
+   a busy but human-paced door), non-2xx answers. Then checks against the database: every answered nonce
    has its scan row and nothing else was added (0 lost: rows = answered, plus at most
    the one request per scanner still in flight when wrk stopped), no nonce twice, at
    most one admission per (checkpoint, participant) (0 doubled), every scan's result is
@@ -354,10 +355,11 @@ def cpu_use(pids: dict[str, list[int]]) -> dict[str, float]:
     return {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
 
 
-def run_wrk(port: int, folder: Path, scanners: int, duration: float) -> dict:
+def run_wrk(port: int, folder: Path, scanners: int, duration: float, pace_ms: int = 0
+            ) -> dict:
     command = ["wrk", "-t", str(scanners), "-c", str(scanners), "-d", f"{duration:g}s",
                "--timeout", "10s", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}",
-               "--", str(folder)]
+               "--", str(folder), str(pace_ms)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     for line in done.stdout.splitlines():
         if line.startswith("CHECKIN_LOAD "):
@@ -507,8 +509,9 @@ def report(args, figures: dict, checked: dict, replayed: dict, setup_seconds: fl
           f"{args.scanners} scanners)")
     print(f"server: gunicorn gthread, {args.workers} workers x {args.threads} threads; "
           f"route: {args.route} ({figures['path']})")
+    pace = f", each waiting {args.pace} ms between scans" if args.pace else ""
     print(f"load: {figures['requests']:,} scans in {seconds:.1f} s = {rate:,.0f} scans/s "
-          f"({args.scanners} concurrent scanners)")
+          f"({args.scanners} concurrent scanners{pace})")
     print(f"latency ms: p50 {latency['p50']:.1f}, p90 {latency['p90']:.1f}, "
           f"p99 {latency['p99']:.1f}, max {latency['max']:.1f} (mean {latency['mean']:.1f})")
     cpu = {name: seconds / max(1, checked["rows"]) * 1000
@@ -563,6 +566,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per process")
     parser.add_argument("--route", choices=("session", "api"), default="session")
+    parser.add_argument("--pace", type=int, default=0, metavar="MS",
+                        help="each scanner waits MS between two scans (0: as fast as the "
+                             "server answers, the throughput test; 1000: a busy door)")
     parser.add_argument("--replay", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -601,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
         database = make_url(args.database_url).database
         before_pids = server_pids(process, database)
         before, load_average = cpu_use(before_pids), os.getloadavg()[0]
-        figures = run_wrk(port, folder, args.scanners, args.duration)
+        figures = run_wrk(port, folder, args.scanners, args.duration, args.pace)
         figures["path"] = path
         settle(event_id)
         after_pids = server_pids(process, database)
