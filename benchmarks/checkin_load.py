@@ -21,14 +21,15 @@ to gunicorn + PostgreSQL, as on the morning of a day with a few thousand people.
    ``scanBadge`` with bearer tokens.
 4. Figures: scans/s, latency p50/p90/p99/max (wrk's, closed loop: each phone waits for
    its answer; ``--pace MS`` makes each phone wait MS between scans, for the latency of
-   a busy but human-paced door), non-2xx answers. Then checks against the database: every answered nonce
-   has its scan row and nothing else was added (0 lost: rows = answered, plus at most
-   the one request per scanner still in flight when wrk stopped), no nonce twice, at
-   most one admission per (checkpoint, participant) (0 doubled), every scan's result is
-   the one its plan implies (first scan of an expected person ``ok``, later ones
-   ``already``...), admissions = distinct (checkpoint, participant) pairs scanned with a
-   valid expected code. A replay phase re-sends ``--replay`` answered nonces with their
-   bodies: each must answer ``replayed: true`` with its first result, adding no row.
+   a busy but human-paced door), non-2xx answers. Then checks against the database:
+   every answered nonce has its scan row and nothing else was added (0 lost: rows =
+   answered, plus at most the one request per scanner still in flight when wrk stopped),
+   no nonce twice, at most one admission per (checkpoint, participant) (0 doubled),
+   every scan's result is the one its plan implies (first scan of an expected person
+   ``ok``, later ones ``already``...), admissions = distinct (checkpoint, participant)
+   pairs scanned with a valid expected code. A replay phase re-sends ``--replay``
+   answered nonces with their bodies: each must answer ``replayed: true`` with its first
+   result, adding no row.
 
 Targets (issue 7): at least 1,000 scans/s with p99 under 50 ms, 0 lost, 0 doubled, for
 20 concurrent scanners. The figures are printed, never asserted; the exit status is 1
