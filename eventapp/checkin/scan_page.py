@@ -62,7 +62,7 @@ def checkpoint_menu(event: Event, now: datetime | None = None) -> list[MenuGroup
 
 
 def checkpoint_label(event: Event, checkpoint: Checkpoint) -> str:
-    return CheckpointNames.load(event).label(checkpoint)
+    return CheckpointNames.of_checkpoint(event, checkpoint).label(checkpoint)
 
 
 # --- labels ------------------------------------------------------------------------------
@@ -149,13 +149,12 @@ def search(event: Event, checkpoint: Checkpoint, query: str) -> list[dict]:
         raise SearchError(_("Type at least two letters of the name."))
     matches = []
     for person in registered_people(event):
-        name = fold(f"{person.first_name} {person.last_name}")
-        haystack = f"{name} {fold(f'{person.last_name} {person.first_name}')} " \
-                   f"{fold(person.organisation)}"
+        first, last = fold(person.first_name), fold(person.last_name)
+        haystack = f"{first} {last} {fold(person.organisation)}"  # words in any order
         if all(word in haystack for word in words):
-            matches.append(((not name.startswith(words[0]) and
-                             not fold(person.last_name).startswith(words[0])), person))
-    matches.sort(key=lambda pair: (pair[0], fold(pair[1].last_name), fold(pair[1].first_name)))
+            starts = haystack.startswith(words[0]) or last.startswith(words[0])
+            matches.append(((not starts, last, first), person))
+    matches.sort(key=lambda match: match[0])
     people = [person for _, person in matches[:SEARCH_LIMIT]]
     return _search_results(event, checkpoint, people)
 

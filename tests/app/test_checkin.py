@@ -57,13 +57,23 @@ def seat_and_publish(world) -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def world(app):
+def checkin_world(lunch: bool = False, with_codes: bool = True):
+    """The scheduling tests' small event, seated and published, with its checkpoints
+    (``world.checkpoints`` by key) and, unless ``with_codes`` is false, every
+    participant's badge code (``world.codes`` by participant key): what check-in scans."""
     world = build_world()
-    make_programme_item(world.event, "12:40", 60, kind="lunch", title="Déjeuner")
+    if lunch:
+        make_programme_item(world.event, "12:40", 60, kind="lunch", title="Déjeuner")
     seat_and_publish(world)
     world.checkpoints = make_checkpoints(world.event)
+    world.codes = {p.key: make_badge_code(p) for p in world.people} if with_codes else {}
+    db.session.commit()
     return world
+
+
+@pytest.fixture
+def world(app):
+    return checkin_world(lunch=True, with_codes=False)
 
 
 def scan(world, key: str, code: str, at: str = "11:55", nonce: str | None = None, **extra):

@@ -12,9 +12,8 @@ from eventapp.checkin import codes
 from eventapp.checkin.models import Scan
 from eventapp.extensions import db
 from tests.app.api_helpers import api_token, assert_error, bearer
-from tests.app.scheduling_world import build_world
-from tests.app.test_checkin import seat_and_publish
-from tests.factories import local, make_badge_code, make_checkpoints
+from tests.app.test_checkin import checkin_world
+from tests.factories import local
 
 CHECKIN_OPERATIONS = {"listParticipants", "getParticipantBadge", "listCheckpoints",
                       "scanBadge", "uploadScans", "getAttendance", "getCheckpointBundle"}
@@ -22,12 +21,7 @@ CHECKIN_OPERATIONS = {"listParticipants", "getParticipantBadge", "listCheckpoint
 
 @pytest.fixture
 def world(app):
-    world = build_world()
-    seat_and_publish(world)
-    world.checkpoints = make_checkpoints(world.event)
-    world.codes = {p.key: make_badge_code(p) for p in world.people}
-    db.session.commit()
-    return world
+    return checkin_world()
 
 
 def at(world, hhmm: str) -> str:

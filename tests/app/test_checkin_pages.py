@@ -14,17 +14,13 @@ from eventapp.checkin.models import Badge
 from eventapp.checkin.operations import ScanRequest, record_batch, record_scan
 from eventapp.checkin.queries import badge_cards
 from eventapp.extensions import db
-from tests.app.scheduling_world import build_world
-from tests.app.test_checkin import seat_and_publish
-from tests.factories import local, make_badge_code, make_checkpoints, make_portal_token
+from tests.app.test_checkin import checkin_world
+from tests.factories import local, make_portal_token
 
 
 @pytest.fixture
 def world(app):
-    world = build_world()
-    seat_and_publish(world)
-    world.checkpoints = make_checkpoints(world.event)
-    world.codes = {p.key: make_badge_code(p) for p in world.people}
+    world = checkin_world()
     world.people[0].organisation = "Mission locale de Brest"
     world.people[0].category = "financeur"
     db.session.commit()

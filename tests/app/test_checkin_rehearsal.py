@@ -11,19 +11,13 @@ from eventapp.checkin.models import Admission, Badge, Scan
 from eventapp.checkin.operations import ScanRequest, end_rehearsal, record_scan, start_rehearsal
 from eventapp.checkin.queries import checkpoint_bundle
 from eventapp.extensions import db
-from tests.app.scheduling_world import build_world
-from tests.app.test_checkin import seat_and_publish
-from tests.factories import local, make_badge_code, make_checkpoints
+from tests.app.test_checkin import checkin_world
+from tests.factories import local
 
 
 @pytest.fixture
 def world(app):
-    world = build_world()
-    seat_and_publish(world)
-    world.checkpoints = make_checkpoints(world.event)
-    world.codes = {p.key: make_badge_code(p) for p in world.people}
-    db.session.commit()
-    return world
+    return checkin_world()
 
 
 def _scan(world, key, person, hhmm, nonce) -> str:

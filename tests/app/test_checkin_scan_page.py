@@ -11,13 +11,10 @@ import pytest
 from eventapp.checkin import codes
 from eventapp.checkin.scan_page import fold
 from eventapp.extensions import db
-from tests.app.scheduling_world import build_world
-from tests.app.test_checkin import seat_and_publish
+from tests.app.test_checkin import checkin_world
 from tests.factories import (
     local,
-    make_checkpoints,
     make_participant,
-    make_programme_item,
 )
 
 HOOKS = ("result", "result-title", "result-name", "result-info", "result-colour",
@@ -29,10 +26,7 @@ HOOKS = ("result", "result-title", "result-name", "result-info", "result-colour"
 
 @pytest.fixture
 def world(app):
-    world = build_world()
-    make_programme_item(world.event, "12:40", 60, kind="lunch", title="Déjeuner")
-    seat_and_publish(world)
-    world.checkpoints = make_checkpoints(world.event)
+    world = checkin_world(lunch=True, with_codes=False)
     world.people[0].first_name, world.people[0].last_name = "Élodie", "Le Goff"
     world.people[0].organisation = "Mission locale de Brest"
     db.session.commit()

@@ -23,11 +23,10 @@ from eventapp import PROJECT_ROOT
 from eventapp.checkin.models import Admission, Scan
 from eventapp.checkin.queries import badge_cards
 from eventapp.extensions import db
-from tests.app.scheduling_world import build_world
-from tests.app.test_checkin import seat_and_publish
+from tests.app.test_checkin import checkin_world
 from tests.browser.conftest import CHROMIUM_FLAGS, PHONE, _chromium_path, has_horizontal_overflow
 from tests.browser.fake_video import write_y4m_sequence
-from tests.factories import PASSWORD, make_badge_code, make_checkpoints, make_user
+from tests.factories import PASSWORD, make_badge_code, make_user
 
 pytestmark = pytest.mark.skipif(
     not (PROJECT_ROOT / "eventapp" / "static" / "vendor" / "jsqr" / "jsQR.js").exists(),
@@ -37,11 +36,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def world(app):
-    world = build_world()
-    seat_and_publish(world)
+    world = checkin_world()
     world.event.checkin_rehearsal = True
-    world.checkpoints = make_checkpoints(world.event)
-    world.codes = {p.key: make_badge_code(p) for p in [*world.people, world.presenter]}
+    world.codes[world.presenter.key] = make_badge_code(world.presenter)
     world.staff = make_user(email="accueil@example.org", role="staff")
     db.session.commit()
     return world

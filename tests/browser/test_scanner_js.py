@@ -1,7 +1,7 @@
 """The staff scanning page's JavaScript, in headless Chromium, against fake endpoints.
 
-The check-in backend is built elsewhere: these tests serve a harness page (the markup of
-tests/browser/harness/scan_page.html, under the app's real CSP) and fake JSON endpoints
+These tests serve the app's own page (templates/checkin/scan.html, under the app's real
+CSP, with stand-ins for the event and checkpoint rows) and fake JSON endpoints
 for the checkpoint bundle, the online scan and the offline upload that record what they
 receive. Badge codes are made by the backend's own ``eventapp/checkin/codes.py`` (the
 test app's fixed seed) and the fake endpoints answer in the backend's shapes
@@ -17,21 +17,28 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask import jsonify, render_template_string, request, send_file
+from flask import jsonify, render_template, request, send_file
 
 from eventapp import PROJECT_ROOT
 from eventapp.checkin import codes
+from eventapp.checkin.scan_page import page_labels
 from tests.browser.conftest import CHROMIUM_FLAGS, PHONE, _chromium_path
 from tests.browser.fake_video import badge_card_png, write_y4m_from_png
 
-HARNESS = Path(__file__).parent / "harness" / "scan_page.html"
 STATIC = PROJECT_ROOT / "eventapp" / "static"
 EVENT_ID = 42
 CHECKPOINT_ID = 7
+# What templates/checkin/scan.html reads of the event and checkpoint rows.
+HARNESS_EVENT = SimpleNamespace(name="Journée de restitution", timezone="Europe/Paris",
+                                checkin_rehearsal=False)
+HARNESS_CHECKPOINT = SimpleNamespace(id=CHECKPOINT_ID,
+                                     opens_at=datetime(2016, 12, 7, 8, tzinfo=UTC),
+                                     closes_at=datetime(2016, 12, 7, 17, tzinfo=UTC))
 CSRF_TOKEN = "harness-csrf-token"
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
@@ -126,13 +133,17 @@ def _register_harness_routes(app, harness: Harness) -> None:
     """Test-only routes: the page, the service worker, and fake JSON endpoints."""
 
     def page():
-        return render_template_string(
-            HARNESS.read_text(encoding="utf-8"), lang=request.args.get("lang", "en"),
-            manual_start=request.args.get("manual") == "1", csrf_token=CSRF_TOKEN,
-            checkpoint_id=CHECKPOINT_ID, checkpoint_label="Salle 1 — tour 2",
-            bundle_url="/harness/checkin/bundle.json", scan_url="/harness/checkin/scan",
-            upload_url="/harness/checkin/upload", sw_url="/harness/sw/sw.js",
-            sw_scope="/harness/checkin/", labels={"detail_wrong_place": "Expected at {place}"})
+        # The app's own template, with stand-ins for the event and checkpoint rows.
+        urls = {"bundle": "/harness/checkin/bundle.json", "scan": "/harness/checkin/scan",
+                "upload": "/harness/checkin/upload", "search": "/harness/checkin/search.json",
+                "sw": "/harness/sw/sw.js", "menu": "/harness/checkin/"}
+        html = render_template(
+            "checkin/scan.html", event=HARNESS_EVENT, checkpoint=HARNESS_CHECKPOINT,
+            label="Salle 1 — tour 2", urls=urls, labels=page_labels(),
+            csrf_token=lambda: CSRF_TOKEN)
+        if request.args.get("manual") == "1":  # the test starts the page itself
+            html = html.replace("data-checkin-page", "data-checkin-page data-manual-start", 1)
+        return html
 
     def service_worker():
         # Served outside its scope on purpose: the header is what widens it (docs).
