@@ -70,7 +70,7 @@ def read_badges(context, base: str, slug: str) -> list[str]:
     assert response.ok, response.status
     pdf = pypdfium2.PdfDocument(io.BytesIO(response.body()))
     image = np.asarray(pdf[0].render(scale=300 / 72).to_pil().convert("L"))
-    found, texts, _, _ = cv2.QRCodeDetector().detectAndDecodeMulti(image)
+    found, texts, _, _ = cv2.QRCodeDetectorAruco().detectAndDecodeMulti(image)
     codes = [text for text in texts if text] if found else []
     say(f"badges PDF: {len(pdf)} page(s); {len(codes)} QR codes read on the first sheet")
     assert len(codes) >= 4, "at least four badges on the first sheet"
