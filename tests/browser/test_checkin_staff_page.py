@@ -98,7 +98,8 @@ def _badge_crop(world, person, path):
 
     card = badge_cards(world.event, participants=[person])[0]
     badge = Image.open(io.BytesIO(render_badge_png(card))).convert("RGB")
-    found, corners = cv2.QRCodeDetector().detect(np.asarray(badge))
+    # The ArUco-based detector: the classic one misses about one random code in 40 here.
+    found, corners = cv2.QRCodeDetectorAruco().detect(np.asarray(badge))
     assert found, "the badge's QR code must be found in its own PNG"
     (left, top), (right, bottom) = corners[0].min(axis=0), corners[0].max(axis=0)
     margin = (right - left) * 0.35
