@@ -21,14 +21,14 @@ from ..events.models import Event
 from ..exchange.queries import SEATED_STATUS
 from ..extensions import db
 from ..i18n import local_time
-from ..programme.models import Room, Round, Workshop
-from ..programme.queries_manage import GridColumn
+from ..programme.grid import Grid, GridColumn, Seat, grid_rows, table_columns
+from ..programme.models import Room, Round, Session, Workshop
 from ..registration.csv_io import neutralise
 from ..registration.models import Participant
 from ..registration.queries import CATEGORY_LABELS, STATUS_LABELS
 from ..scheduling.catalogue import Catalogue
 from ..scheduling.queries import draft_map, latest_publication, published_map
-from ..scheduling.review import Cell, GridRow
+from ..scheduling.review import Cell
 from . import codes
 from .badge_card import BadgeCard, Stripe
 from .checkpoints import sync_checkpoints
@@ -355,21 +355,36 @@ def _bucket(moment: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
-@dataclass
-class Occupancy:
-    """The colour grid of the builder and the review, with admissions as the counts."""
-
-    columns: list[GridColumn]
-    rows: list[GridRow]
+Occupancy = Grid[Cell]
+"""The review's fill grid, with admissions as the counts."""
 
 
 def occupancy(event: Event, cat: Catalogue) -> Occupancy:
     """Per round and room table: people admitted at the (room, round) checkpoint whose
     published session (the draft's, before any publication) is that table's, against
     its capacity."""
-    columns = [GridColumn(room, table) for room in cat.rooms.values()
-               for table in range(1, room.tables + 1)]
-    index = {(c.room.id, c.table): i for i, c in enumerate(columns)}
+    columns = table_columns(cat.rooms.values())
+    tables = {(c.room.id, c.table) for c in columns}
+    seen = _admitted_by_session(event, cat)
+    seats: dict[Seat, Session] = {}
+    for session in cat.sessions.values():
+        seat = (session.round_id, session.room_id, session.table_number or 1)
+        if session.room_id in cat.rooms and seat[1:] in tables:
+            seats.setdefault(seat, session)
+
+    def cell(round_: Round, column: GridColumn) -> Cell:
+        session = seats.get(column.seat(round_))
+        if session is None:
+            return Cell(None)
+        return Cell(session, cat.session_project(session), cat.session_theme(session),
+                    seen[round_.id].get(session.key, 0), session.effective_capacity or 0)
+
+    return Grid(columns, grid_rows(cat.rounds, columns, cell))
+
+
+def _admitted_by_session(event: Event, cat: Catalogue) -> dict[int, Counter]:
+    """Round id -> how many people admitted at one of its checkpoints have each session
+    key as their (published, else draft) session of that round."""
     publication = latest_publication(event)
     schedule = published_map(publication) if publication else draft_map(event)
     people = {p.id: p.key for p in registered_people(event)}
@@ -380,22 +395,9 @@ def occupancy(event: Event, cat: Catalogue) -> Occupancy:
     by_round: dict[int, list[int]] = defaultdict(list)
     for round_id, participant_id in admitted:
         by_round[round_id].append(participant_id)
-    rows = []
-    for number, round_ in enumerate(cat.rounds, start=1):
-        seen = Counter(schedule.get(people.get(pid, ""), {}).get("sessions", {}).get(round_.key)
-                       for pid in by_round.get(round_.id, []))
-        cells = [Cell(None) for _ in columns]
-        for session in cat.sessions.values():
-            if session.round_id != round_.id or session.room_id not in cat.rooms:
-                continue
-            position = index.get((session.room_id, session.table_number or 1))
-            if position is None or cells[position].session is not None:
-                continue
-            cells[position] = Cell(session, cat.session_project(session),
-                                   cat.session_theme(session), seen.get(session.key, 0),
-                                   session.effective_capacity or 0)
-        rows.append(GridRow(round_, number, cells))
-    return Occupancy(columns, rows)
+    return {round_.id: Counter(schedule.get(people.get(pid, ""), {}).get("sessions", {})
+                               .get(round_.key) for pid in by_round.get(round_.id, []))
+            for round_ in cat.rounds}
 
 
 @dataclass

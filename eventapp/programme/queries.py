@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from ..events.models import Event
 from ..extensions import db
+from .grid import Grid, GridColumn, Seat, grid_rows, table_columns
 from .models import ProgrammeItem, Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
 
 
@@ -35,22 +36,9 @@ def get_event_or_404(slug: str) -> Event:
 
 
 @dataclass(frozen=True)
-class GridColumn:
-    """One track of the grid: a table of a room that hosts sessions."""
-
-    room: Room
-    table_number: int
-    label: str
-    theme: Theme | None
-
-    @property
-    def shows_room_separately(self) -> bool:
-        """Whether the room's name adds something to the label (it does unless equal)."""
-        return self.label != self.room.name
-
-
-@dataclass(frozen=True)
 class GridCell:
+    """What the public grid shows at a track in a round: its session, if any."""
+
     column: GridColumn
     session: Session | None
 
@@ -63,24 +51,8 @@ class GridCell:
         return self.session.presenters if self.session is not None else []
 
 
-@dataclass(frozen=True)
-class GridRow:
-    number: int
-    round: Round
-    cells: list[GridCell]
-
-
-@dataclass(frozen=True)
-class SpeedDatingGrid:
-    """Rounds down, tracks across; sessions without a round or room are listed apart."""
-
-    columns: list[GridColumn]
-    rows: list[GridRow]
-    unplaced: list[Session] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.rows and not self.unplaced
+SpeedDatingGrid = Grid[GridCell]
+"""The public page's grid: only the rooms hosting a placed session, a session per cell."""
 
 
 def _event_sessions(event: Event) -> list[Session]:
@@ -104,14 +76,14 @@ def event_rounds(event: Event) -> list[Round]:
     ))
 
 
-def _seat_sessions(placed: list[Session]) -> dict[tuple[int, int, int], Session]:
+def _seat_sessions(placed: list[Session]) -> dict[Seat, Session]:
     """Map (round id, room id, table number) to its session.
 
     A session placed in a room without a table number (the exchange format has none) is
     shown at the room's first free table of its round: nothing placed is ever hidden,
     even if a room holds more sessions than it has tables.
     """
-    seats: dict[tuple[int, int, int], Session] = {}
+    seats: dict[Seat, Session] = {}
     for session in placed:
         if session.table_number is not None:
             seats[(session.round_id, session.room_id, session.table_number)] = session
@@ -132,20 +104,21 @@ def _column_theme(room: Room, sessions: list[Session]) -> Theme | None:
     return next(iter(themes.values())) if len(themes) == 1 else None
 
 
-def _columns(seats: dict[tuple[int, int, int], Session]) -> list[GridColumn]:
+def _columns(seats: dict[Seat, Session]) -> list[GridColumn]:
+    """The tables of the rooms hosting a seat, named by their label, else their theme's
+    name, else the room's name (a booklet track always has a heading)."""
     by_column: dict[tuple[int, int], list[Session]] = defaultdict(list)
     rooms: dict[int, Room] = {}
     for (_round_id, room_id, table), session in seats.items():
         rooms[room_id] = session.room
         by_column[(room_id, table)].append(session)
-    columns = []
-    for room in sorted(rooms.values(), key=lambda r: (r.position, r.name, r.id)):
-        used = [table for (room_id, table) in by_column if room_id == room.id]
-        for table in range(1, max([room.tables, *used]) + 1):
-            theme = _column_theme(room, by_column.get((room.id, table), []))
-            label = room.table_label(table) or (theme.name if theme else "") or room.name
-            columns.append(GridColumn(room=room, table_number=table, label=label, theme=theme))
-    return columns
+
+    def describe(room: Room, table: int) -> tuple[str, Theme | None]:
+        theme = _column_theme(room, by_column.get((room.id, table), []))
+        return room.table_label(table) or (theme.name if theme else "") or room.name, theme
+
+    ordered = sorted(rooms.values(), key=lambda r: (r.position, r.name, r.id))
+    return table_columns(ordered, used=seats, describe=describe)
 
 
 def build_speed_dating_grid(event: Event) -> SpeedDatingGrid:
@@ -160,18 +133,9 @@ def build_speed_dating_grid(event: Event) -> SpeedDatingGrid:
     unplaced.sort(key=lambda s: (s.project.position, s.project.name, s.key))
     seats = _seat_sessions(placed)
     columns = _columns(seats)
-    rows = [
-        GridRow(
-            number=number,
-            round=round_,
-            cells=[
-                GridCell(column, seats.get((round_.id, column.room.id, column.table_number)))
-                for column in columns
-            ],
-        )
-        for number, round_ in enumerate(event_rounds(event), start=1)
-    ]
-    return SpeedDatingGrid(columns=columns, rows=rows, unplaced=unplaced)
+    rows = grid_rows(event_rounds(event), columns,
+                     lambda round_, column: GridCell(column, seats.get(column.seat(round_))))
+    return Grid(columns=columns, rows=rows, unplaced=unplaced)
 
 
 # --- Timeline ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Participant, ProjectWish, WorkshopWish
 from ..scheduling.models import Assignment, WorkshopAssignment
+from .grid import Grid, Seat, grid_rows, table_columns
 from .models import (
     ProgrammeItem,
     Project,
@@ -351,47 +352,37 @@ def delete_event_rows(event: Event) -> None:
 # --- the builder grid --------------------------------------------------------------------
 
 
-@dataclass
-class GridColumn:
-    room: Room
-    table: int
+@dataclass(frozen=True)
+class SpeedDatingGrid(Grid[list[Session]]):
+    """Sessions by round (rows) and room table (columns), with what needs attention.
 
-    @property
-    def label(self) -> str:
-        return self.room.table_label(self.table)
+    A cell lists every session placed there, so that two sessions at one table show as a
+    clash instead of one hiding the other.
+    """
 
-
-@dataclass
-class SpeedDatingGrid:
-    """Sessions by round (rows) and room table (columns), with what needs attention."""
-
-    columns: list[GridColumn]
-    rows: list[tuple[Round, list[list[Session]]]]
-    unplaced: list[Session]
     problems: list[str] = field(default_factory=list)
 
 
 def speed_dating_grid(event: Event) -> SpeedDatingGrid:
-    all_rooms, all_rounds = rooms(event), rounds(event)
-    columns = [GridColumn(room, table) for room in all_rooms
-               for table in range(1, room.tables + 1)]
-    index = {(c.room.id, c.table): n for n, c in enumerate(columns)}
-    cells: dict[int, list[list[Session]]] = {r.id: [[] for _ in columns] for r in all_rounds}
+    columns = table_columns(rooms(event))
+    tables = {(c.room.id, c.table) for c in columns}
+    seats: dict[Seat, list[Session]] = defaultdict(list)
     unplaced, problems = [], []
     for session in sessions(event):
         if session.round is None or session.room is None:
             unplaced.append(session)
             continue
-        position = index.get((session.room_id, session.table_number or 1))
-        if position is None:
+        table = session.table_number or 1
+        if (session.room_id, table) not in tables:
             problems.append(_("%(project)s is placed at table %(table)s of %(room)s, which no "
                               "longer exists.", project=session.project.name,
                               table=session.table_number, room=session.room.name))
             unplaced.append(session)
             continue
-        cells[session.round_id][position].append(session)
+        seats[(session.round_id, session.room_id, table)].append(session)
     problems += placement_problems(event)
-    rows = [(r, cells[r.id]) for r in all_rounds]
+    rows = grid_rows(rounds(event), columns,
+                     lambda round_, column: seats.get(column.seat(round_), []))
     return SpeedDatingGrid(columns=columns, rows=rows, unplaced=unplaced, problems=problems)
 
 

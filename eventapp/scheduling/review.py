@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from scheduler import evaluate
 
-from ..programme.models import Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
-from ..programme.queries_manage import GridColumn
+from ..programme.grid import Grid, GridColumn, Seat, grid_rows, table_columns
+from ..programme.models import Project, Room, Session, Theme, Workshop, WorkshopSlot
 from ..registration.models import Participant
 from .catalogue import Catalogue
 from .queries import ScheduleMap, map_to_assignments
@@ -53,13 +53,6 @@ class Cell:
 
 
 @dataclass
-class GridRow:
-    round: Round
-    number: int
-    cells: list[Cell]
-
-
-@dataclass
 class WorkshopFill:
     slot: WorkshopSlot
     workshop: Workshop
@@ -81,8 +74,7 @@ class Unlucky:
 @dataclass
 class Review:
     metrics: dict
-    columns: list[GridColumn]
-    rows: list[GridRow]
+    grid: Grid[Cell]
     workshops: list[WorkshopFill]
     unlucky: list[Unlucky]
     seated: int
@@ -94,10 +86,9 @@ def build_review(cat: Catalogue, instance: dict, schedule: ScheduleMap,
                  programme: list[dict] | None = None) -> Review:
     """The review of ``schedule`` (made for ``instance``), named with ``cat``'s rows."""
     metrics = evaluate(instance, map_to_assignments(schedule))
-    columns = _columns(cat)
-    rows, unknown = _grid(cat, instance, schedule, programme or [], columns)
+    grid, unknown = _grid(cat, instance, schedule, programme or [])
     return Review(
-        metrics=metrics, columns=columns, rows=rows,
+        metrics=metrics, grid=grid,
         workshops=_workshop_fill(cat, instance, schedule),
         unlucky=_unlucky(cat, instance, schedule),
         seated=sum(1 for entry in schedule.values() if entry["sessions"] or entry["workshops"]),
@@ -106,45 +97,48 @@ def build_review(cat: Catalogue, instance: dict, schedule: ScheduleMap,
     )
 
 
-def _columns(cat: Catalogue) -> list[GridColumn]:
-    return [GridColumn(room, table) for room in cat.rooms.values()
-            for table in range(1, room.tables + 1)]
+def _grid(cat: Catalogue, instance: dict, schedule: ScheduleMap,
+          programme: list[dict]) -> tuple[Grid[Cell], list[str]]:
+    """The fill grid, each session where ``programme`` (the solve's placement) puts it,
+    else where the database does, and the attended session keys nobody knows."""
+    columns = table_columns(cat.rooms.values())
+    attendance = Counter(s for entry in schedule.values() for s in entry["sessions"].values())
+    unknown = sorted(key for key in attendance if key not in cat.session_by_key)
+    seats = _seats(cat, instance, programme, attendance, columns)
+    rows = grid_rows(cat.rounds, columns,
+                     lambda round_, column: seats.get(column.seat(round_), Cell(None)))
+    return Grid(columns, rows), unknown
 
 
-def _grid(cat: Catalogue, instance: dict, schedule: ScheduleMap, programme: list[dict],
-          columns: list[GridColumn]) -> tuple[list[GridRow], list[str]]:
+def _seats(cat: Catalogue, instance: dict, programme: list[dict], attendance: Counter,
+           columns: list[GridColumn]) -> dict[Seat, Cell]:
+    """Each placed session's cell. A session moved to another room, or without a table,
+    takes its room's next table of the round; the first session at a table keeps it."""
     placed = {e["session"]: (e.get("round"), e.get("room")) for e in programme}
     capacity = {s["id"]: s.get("capacity") for s in instance["sessions"]}
-    attendance = Counter(s for entry in schedule.values() for s in entry["sessions"].values())
-    by_key = cat.session_by_key
-    unknown = sorted(key for key in attendance if key not in by_key)
-    col_index = {(c.room.id, c.table): i for i, c in enumerate(columns)}
-    rows = []
-    for number, round_ in enumerate(cat.rounds, start=1):
-        cells = [Cell(None) for _ in columns]
-        next_table: Counter = Counter()
-        for session in sorted(by_key.values(), key=lambda s: (s.table_number or 99, s.id)):
-            round_key, room_key = placed.get(session.key, (None, None))
-            round_id = cat.round_by_key[round_key].id if round_key in cat.round_by_key \
-                else session.round_id
-            room = cat.room_by_key.get(room_key) if room_key else \
-                cat.rooms.get(session.room_id) if session.room_id else None
-            if round_id != round_.id or room is None:
-                continue
-            table = session.table_number if session.room_id == room.id else None
-            if table is None or (room.id, table) not in col_index:
-                next_table[room.id] += 1
-                table = next_table[room.id]
-            n = attendance[session.key]
-            cap = capacity.get(session.key)
-            if cap is None:
-                cap = room.capacity // max(room.tables, 1)
-            index = col_index.get((room.id, table))
-            if index is not None and cells[index].session is None:
-                cells[index] = Cell(session, cat.session_project(session),
-                                    cat.session_theme(session), n, cap)
-        rows.append(GridRow(round_, number, cells))
-    return rows, unknown
+    tables = {(c.room.id, c.table) for c in columns}
+    seats: dict[Seat, Cell] = {}
+    next_table: Counter = Counter()
+    for session in sorted(cat.session_by_key.values(), key=lambda s: (s.table_number or 99, s.id)):
+        round_key, room_key = placed.get(session.key, (None, None))
+        round_id = cat.round_by_key[round_key].id if round_key in cat.round_by_key \
+            else session.round_id
+        room = cat.room_by_key.get(room_key) if room_key else \
+            cat.rooms.get(session.room_id) if session.room_id else None
+        if round_id is None or room is None:
+            continue
+        table = session.table_number if session.room_id == room.id else None
+        if table is None or (room.id, table) not in tables:
+            next_table[(round_id, room.id)] += 1
+            table = next_table[(round_id, room.id)]
+        cap = capacity.get(session.key)
+        if cap is None:
+            cap = room.capacity // max(room.tables, 1)
+        if (room.id, table) in tables and (round_id, room.id, table) not in seats:
+            seats[(round_id, room.id, table)] = Cell(session, cat.session_project(session),
+                                                   cat.session_theme(session),
+                                                   attendance[session.key], cap)
+    return seats
 
 
 def _workshop_fill(cat: Catalogue, instance: dict, schedule: ScheduleMap) -> list[WorkshopFill]:

@@ -484,8 +484,8 @@ def test_grid_places_sessions_and_lists_unplaced(placed):
                          room=room, table_number=1)
     grid = queries.speed_dating_grid(event)
     assert [(c.room.id, c.table) for c in grid.columns] == [(room.id, 1), (room.id, 2)]
-    (row_round, cells), = grid.rows
-    assert row_round == round_ and cells == [[wrong], [first]]
+    (row,) = grid.rows
+    assert row.round == round_ and row.cells == [[wrong], [first]]
     assert grid.unplaced == [unplaced]
     assert any("Hors thème" in problem for problem in grid.problems)
 

@@ -74,7 +74,7 @@ def day(app):
 
 def test_grid_is_rounds_by_tracks_with_empty_cells(day):
     grid = build_speed_dating_grid(day)
-    assert [(c.room.name, c.table_number, c.label) for c in grid.columns] == [
+    assert [(c.room.name, c.table, c.label) for c in grid.columns] == [
         ("Salle attenante", 1, "Remobiliser par le travail"),
         ("Salle 1", 1, "Dynamiser collectivement"),
         ("Salle 1", 2, "Construire des parcours innovants"),
