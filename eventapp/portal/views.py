@@ -29,6 +29,7 @@ from ..scheduling.queries import (
     switching_state,
     workshop_options,
 )
+from ..web import commit_or_refuse
 from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
 
 
@@ -105,16 +106,11 @@ def edit(token: str):
                                               queries.CATEGORY_LABELS[participant.category])]
     if request.method == "GET":
         form.fill(participant)
-    elif form.validate_on_submit():
-        try:
-            operations.update_details(participant, form.details())
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Your details are saved."), "success")
-            return redirect(url_for("portal.home", token=token))
+    elif form.validate_on_submit() and commit_or_refuse(
+            lambda: operations.update_details(participant, form.details()),
+            operations.RegistrationError, field=form.email).done:
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("portal.home", token=token))
     status = 400 if form.is_submitted() and form.errors else 200
     return render_template("portal/edit.html", token=token, participant=participant,
                            event=participant.event, form=form), status
@@ -126,13 +122,8 @@ def cancel(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
-            operations.cancel(participant)
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            commit_and_send()
+        if commit_or_refuse(lambda: operations.cancel(participant),
+                            operations.RegistrationError, send_mail=True).done:
             flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
         return redirect(url_for("portal.home", token=token))
     return render_template("portal/cancel.html", token=token, participant=participant,
