@@ -15,6 +15,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.models import Round, Session, Workshop, WorkshopSlot
+from ..programme.queries_manage import get_owned_or_404
 from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
 from ..registration.models import PUBLIC_CATEGORIES, Participant
@@ -175,18 +176,14 @@ def _change_links(token: str, participant: Participant, day: list) -> dict[str, 
 
 def switch_round(token: str, round_id: int):
     participant = _participant_or_404(token)
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.event_id != participant.event_id:
-        abort(404)
+    round_ = get_owned_or_404(Round, participant.event, round_id)
     number = round_numbers(participant.event).get(round_.id, 0)
     return _switch_page(token, participant, "session", round_, number)
 
 
 def switch_workshop(token: str, slot_id: int):
     participant = _participant_or_404(token)
-    slot = db.session.get(WorkshopSlot, slot_id)
-    if slot is None or slot.event_id != participant.event_id:
-        abort(404)
+    slot = get_owned_or_404(WorkshopSlot, participant.event, slot_id)
     return _switch_page(token, participant, "workshop", slot, 0)
 
 

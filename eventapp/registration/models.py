@@ -7,7 +7,7 @@ while their project presents), so there is one table for every person of an even
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -128,6 +128,11 @@ class RankedWish:
         ForeignKey("participants.id", ondelete="CASCADE"), index=True, sort_order=-1
     )
     rank: Mapped[int] = mapped_column(Integer, sort_order=1)
+
+    @classmethod
+    def of(cls, target_id: int, rank: int) -> Self:
+        """The wish for the target with this id (a project's, a workshop's) at ``rank``."""
+        return cls(**{f"{cls.target}_id": target_id, "rank": rank})
 
 
 class ProjectWish(RankedWish, db.Model):
