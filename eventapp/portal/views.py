@@ -15,6 +15,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.models import Round, Session, Workshop, WorkshopSlot
+from ..programme.queries_manage import get_owned_or_404
 from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
 from ..registration.models import PUBLIC_CATEGORIES, Participant
@@ -29,6 +30,7 @@ from ..scheduling.queries import (
     switching_state,
     workshop_options,
 )
+from ..web import commit_or_refuse
 from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
 
 
@@ -105,16 +107,11 @@ def edit(token: str):
                                               queries.CATEGORY_LABELS[participant.category])]
     if request.method == "GET":
         form.fill(participant)
-    elif form.validate_on_submit():
-        try:
-            operations.update_details(participant, form.details())
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Your details are saved."), "success")
-            return redirect(url_for("portal.home", token=token))
+    elif form.validate_on_submit() and commit_or_refuse(
+            lambda: operations.update_details(participant, form.details()),
+            operations.RegistrationError, field=form.email).done:
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("portal.home", token=token))
     status = 400 if form.is_submitted() and form.errors else 200
     return render_template("portal/edit.html", token=token, participant=participant,
                            event=participant.event, form=form), status
@@ -126,13 +123,8 @@ def cancel(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
-            operations.cancel(participant)
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            commit_and_send()
+        if commit_or_refuse(lambda: operations.cancel(participant),
+                            operations.RegistrationError, send_mail=True).done:
             flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
         return redirect(url_for("portal.home", token=token))
     return render_template("portal/cancel.html", token=token, participant=participant,
@@ -184,18 +176,14 @@ def _change_links(token: str, participant: Participant, day: list) -> dict[str, 
 
 def switch_round(token: str, round_id: int):
     participant = _participant_or_404(token)
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.event_id != participant.event_id:
-        abort(404)
+    round_ = get_owned_or_404(Round, participant.event, round_id)
     number = round_numbers(participant.event).get(round_.id, 0)
     return _switch_page(token, participant, "session", round_, number)
 
 
 def switch_workshop(token: str, slot_id: int):
     participant = _participant_or_404(token)
-    slot = db.session.get(WorkshopSlot, slot_id)
-    if slot is None or slot.event_id != participant.event_id:
-        abort(404)
+    slot = get_owned_or_404(WorkshopSlot, participant.event, slot_id)
     return _switch_page(token, participant, "workshop", slot, 0)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..db_types import UTCDateTime
 from ..events.models import Event
@@ -153,44 +153,49 @@ class Project(db.Model):
         return f"<Project {self.key}>"
 
 
-class Round(db.Model):
+class EventPeriod:
+    """What a speed-dating round and a workshop slot share: a keyed period of the event.
+
+    A mixin, not a base table: each keeps its own table (``rounds``, ``workshop_slots``)
+    with the same columns and rules, the constraint names derived from the table name.
+    """
+
+    __tablename__: str
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (
+            *_key_constraints(cls.__tablename__),
+            CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = _event_fk()
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @declared_attr
+    def event(cls) -> Mapped[Event]:
+        return relationship(Event)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.key}>"
+
+
+class Round(EventPeriod, db.Model):
     """One rotation of the speed-dating (by default 20 minutes, then 5 to change rooms)."""
 
     __tablename__ = "rounds"
-    __table_args__ = (
-        *_key_constraints("rounds"),
-        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = _event_fk()
-    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    event: Mapped[Event] = relationship()
     sessions: Mapped[list[Session]] = relationship(back_populates="round", passive_deletes=True)
 
-    def __repr__(self) -> str:
-        return f"<Round {self.key}>"
 
-
-class WorkshopSlot(db.Model):
+class WorkshopSlot(EventPeriod, db.Model):
     """A time slot in which several workshops run in parallel."""
 
     __tablename__ = "workshop_slots"
-    __table_args__ = (
-        *_key_constraints("workshop_slots"),
-        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = _event_fk()
-    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    event: Mapped[Event] = relationship()
     workshops: Mapped[list[Workshop]] = relationship(back_populates="slot", passive_deletes=True)
 
 

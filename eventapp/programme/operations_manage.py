@@ -24,6 +24,7 @@ from ..registration.models import Participant
 from . import queries_manage as queries
 from .keys import is_valid_key, key_taken, slugify, unique_key
 from .models import (
+    EventPeriod,
     ProgrammeItem,
     ProgrammeItemKind,
     Project,
@@ -455,8 +456,8 @@ def save_round(event: Event, round_: Round | None, data: dict) -> Round:
     return round_
 
 
-def _check_no_overlap(model: type, event: Event, starts_at: datetime, ends_at: datetime,
-                      exclude_id: int | None) -> None:
+def _check_no_overlap(model: type[EventPeriod], event: Event, starts_at: datetime,
+                      ends_at: datetime, exclude_id: int | None) -> None:
     """Rounds never overlap: a participant attends one session per round."""
     query = db.select(model).where(model.event_id == event.id, model.starts_at < ends_at,
                                    model.ends_at > starts_at)

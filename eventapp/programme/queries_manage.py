@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from flask import abort
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from ..registration.models import Participant, ProjectWish, WorkshopWish
 from ..scheduling.models import Assignment, WorkshopAssignment
 from .grid import Grid, Seat, grid_rows, table_columns
 from .models import (
+    EventPeriod,
     ProgrammeItem,
     Project,
     Room,
@@ -32,6 +33,8 @@ from .models import (
 from .queries import get_event_or_404
 
 __all__ = ["get_event_or_404"]
+
+P = TypeVar("P", bound=EventPeriod)
 
 
 def get_owned_or_404(model: type, event: Event, ident: int) -> Any:
@@ -65,9 +68,13 @@ def projects(event: Event) -> list[Project]:
         .order_by(Theme.position, Project.position, Project.name)))
 
 
+def _in_time_order(model: type[P], event: Event) -> list[P]:
+    return list(db.session.scalars(db.select(model).where(model.event_id == event.id)
+                                   .order_by(model.starts_at)))
+
+
 def rounds(event: Event) -> list[Round]:
-    return list(db.session.scalars(db.select(Round).where(Round.event_id == event.id)
-                                   .order_by(Round.starts_at)))
+    return _in_time_order(Round, event)
 
 
 def next_round_start(event: Event, changeover_minutes: int = 5) -> time | None:
@@ -80,9 +87,7 @@ def next_round_start(event: Event, changeover_minutes: int = 5) -> time | None:
 
 
 def slots(event: Event) -> list[WorkshopSlot]:
-    return list(db.session.scalars(db.select(WorkshopSlot)
-                                   .where(WorkshopSlot.event_id == event.id)
-                                   .order_by(WorkshopSlot.starts_at)))
+    return _in_time_order(WorkshopSlot, event)
 
 
 def workshops(event: Event) -> list[Workshop]:

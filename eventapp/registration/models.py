@@ -7,9 +7,10 @@ while their project presents), so there is one table for every person of an even
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar, Self
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
@@ -97,46 +98,65 @@ class Participant(db.Model):
         return f"<Participant {self.key}>"
 
 
-class ProjectWish(db.Model):
+class RankedWish:
+    """What a project wish and a workshop wish share: the participant's k-th choice of a
+    ``target`` (rank 0 is the first wish), each target wished at most once and each rank
+    used once per participant.
+
+    A mixin, not a base table: each kind keeps its own table, the wished thing's column
+    (``<target>_id``) declared by the class itself.
+    """
+
+    __tablename__: str
+    # The wished thing: "project" or "workshop" (its column is "<target>_id").
+    target: ClassVar[str]
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        table = cls.__tablename__
+        return (
+            UniqueConstraint("participant_id", f"{cls.target}_id",
+                             name=f"uq_{table}_{cls.target}"),
+            UniqueConstraint("participant_id", "rank", name=f"uq_{table}_rank"),
+            CheckConstraint("rank >= 0", name="rank_not_negative"),
+        )
+
+    # Column order of the tables the migrations create: id, participant_id, then the
+    # class's own "<target>_id" (default sort order 0), then rank.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+    rank: Mapped[int] = mapped_column(Integer, sort_order=1)
+
+    @classmethod
+    def of(cls, target_id: int, rank: int) -> Self:
+        """The wish for the target with this id (a project's, a workshop's) at ``rank``."""
+        return cls(**{f"{cls.target}_id": target_id, "rank": rank})
+
+
+class ProjectWish(RankedWish, db.Model):
     """The participant's k-th choice of project (rank 0 is the first wish)."""
 
     __tablename__ = "project_wishes"
-    __table_args__ = (
-        UniqueConstraint("participant_id", "project_id", name="uq_project_wishes_project"),
-        UniqueConstraint("participant_id", "rank", name="uq_project_wishes_rank"),
-        CheckConstraint("rank >= 0", name="rank_not_negative"),
-    )
+    target = "project"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
-    rank: Mapped[int] = mapped_column(Integer)
 
     project: Mapped[Project] = relationship()
 
 
-class WorkshopWish(db.Model):
+class WorkshopWish(RankedWish, db.Model):
     """The participant's k-th choice of workshop (rank 0 is the first wish)."""
 
     __tablename__ = "workshop_wishes"
-    __table_args__ = (
-        UniqueConstraint("participant_id", "workshop_id", name="uq_workshop_wishes_workshop"),
-        UniqueConstraint("participant_id", "rank", name="uq_workshop_wishes_rank"),
-        CheckConstraint("rank >= 0", name="rank_not_negative"),
-    )
+    target = "workshop"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
     workshop_id: Mapped[int] = mapped_column(
         ForeignKey("workshops.id", ondelete="CASCADE"), index=True
     )
-    rank: Mapped[int] = mapped_column(Integer)
 
     workshop: Mapped[Workshop] = relationship()
 

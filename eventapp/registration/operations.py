@@ -11,6 +11,7 @@ import calendar
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -27,12 +28,15 @@ from .models import (
     Participant,
     ParticipantToken,
     ProjectWish,
+    RankedWish,
     RegistrationSettings,
     WorkshopWish,
 )
 from .tokens import PORTAL, issue_token, revoke_tokens
 
 DEFAULT_RETENTION_MONTHS = 12
+
+W = TypeVar("W", bound=RankedWish)
 
 
 class RegistrationError(ValueError):
@@ -323,16 +327,8 @@ def save_wishes(participant: Participant, project_ranks: dict[int, int | None],
         errors["workshops"] = workshop_errors
     if errors:
         raise WishesError(errors)
-    participant.project_wishes.clear()
-    participant.workshop_wishes.clear()
-    db.session.flush()
-    for project_id, rank in project_ranks.items():
-        if rank is not None:
-            participant.project_wishes.append(ProjectWish(project_id=project_id, rank=rank - 1))
-    for workshop_id, rank in workshop_ranks.items():
-        if rank is not None:
-            participant.workshop_wishes.append(WorkshopWish(workshop_id=workshop_id,
-                                                            rank=rank - 1))
+    _replace_wishes(participant.project_wishes, ProjectWish, _zero_based(project_ranks))
+    _replace_wishes(participant.workshop_wishes, WorkshopWish, _zero_based(workshop_ranks))
     participant.theme_interests = [themes[i] for i in sorted(set(theme_ids))]
 
 
@@ -470,16 +466,28 @@ def apply_import_row(event: Event, row) -> Participant:
         setattr(participant, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()
     if row.project_ids is not None:
-        participant.project_wishes.clear()
-        db.session.flush()
-        for rank, project_id in enumerate(row.project_ids):
-            participant.project_wishes.append(ProjectWish(project_id=project_id, rank=rank))
+        _replace_wishes(participant.project_wishes, ProjectWish,
+                        [(ident, rank) for rank, ident in enumerate(row.project_ids)])
     if row.workshop_ids is not None:
-        participant.workshop_wishes.clear()
-        db.session.flush()
-        for rank, workshop_id in enumerate(row.workshop_ids):
-            participant.workshop_wishes.append(WorkshopWish(workshop_id=workshop_id, rank=rank))
+        _replace_wishes(participant.workshop_wishes, WorkshopWish,
+                        [(ident, rank) for rank, ident in enumerate(row.workshop_ids)])
     return participant
+
+
+def _zero_based(ranks: dict[int, int | None]) -> list[tuple[int, int]]:
+    """The form's ranks (1 is the first wish) as (target id, stored rank); unranked left out."""
+    return [(ident, rank - 1) for ident, rank in ranks.items() if rank is not None]
+
+
+def _replace_wishes(wishes: list[W], model: type[W], ranked: list[tuple[int, int]]) -> None:
+    """Replace one kind of a participant's wishes by (target id, rank) pairs.
+
+    The old rows are deleted (flushed) first: a new wish may reuse a rank or a target, and
+    the unique constraints are checked row by row.
+    """
+    wishes.clear()
+    db.session.flush()
+    wishes.extend(model.of(target_id, rank) for target_id, rank in ranked)
 
 
 __all__ = [

@@ -14,6 +14,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.queries import get_event_or_404
+from ..web import commit_or_refuse
 from . import csv_io, import_store, operations, queries
 from .forms import (
     ConfirmForm,
@@ -83,16 +84,11 @@ def participant_edit(slug: str, participant_id: int):
     form = OrganiserParticipantForm()
     if request.method == "GET":
         form.fill(participant)
-    elif form.validate_on_submit():
-        try:
-            operations.update_details(participant, form.details())
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Changes to %(name)s saved.", name=participant.full_name), "success")
-            return redirect(url_for("registration.participants", slug=slug))
+    elif form.validate_on_submit() and commit_or_refuse(
+            lambda: operations.update_details(participant, form.details()),
+            operations.RegistrationError, field=form.email).done:
+        flash(_("Changes to %(name)s saved.", name=participant.full_name), "success")
+        return redirect(url_for("registration.participants", slug=slug))
     status = 400 if form.is_submitted() and form.errors else 200
     return render_template("registration/manage/participant_form.html", event=event, form=form,
                            participant=participant,
@@ -105,15 +101,11 @@ def participant_cancel(slug: str, participant_id: int):
     participant = _participant_or_404(event, participant_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        promoted = operations.cancel(participant, by_organiser=True)
-    except operations.RegistrationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        commit_and_send()
+    cancelled = commit_or_refuse(lambda: operations.cancel(participant, by_organiser=True),
+                                 operations.RegistrationError, send_mail=True)
+    if cancelled.done:
         flash(_("Registration of %(name)s cancelled.", name=participant.full_name), "success")
-        for person in promoted:
+        for person in cancelled.value or []:
             flash(_("%(name)s moves up from the waiting list and was told by email.",
                     name=person.full_name), "info")
     return redirect(url_for("registration.participants", slug=slug))
@@ -156,25 +148,24 @@ def settings(slug: str):
         for name in ("capacity", "waiting_list", "organiser_name", "privacy_contact",
                      "retention_months"):
             getattr(form, name).data = getattr(current, name)
-    elif form.validate_on_submit():
-        try:
-            operations.update_settings(
-                event, opens_at=_to_utc(event, form.opens_at.data),
-                closes_at=_to_utc(event, form.closes_at.data), capacity=form.capacity.data,
-                waiting_list=bool(form.waiting_list.data),
-                wishes_deadline=_to_utc(event, form.wishes_deadline.data),
-                organiser_name=(form.organiser_name.data or "").strip(),
-                privacy_contact=(form.privacy_contact.data or "").strip().lower(),
-                retention_months=form.retention_months.data)
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            form.closes_at.errors = [*form.closes_at.errors, str(error)]
-        else:
-            commit_and_send()
-            flash(_("Registration settings saved."), "success")
-            return redirect(url_for("registration.participants", slug=slug))
+    elif form.validate_on_submit() and commit_or_refuse(
+            lambda: _save_settings(event, form), operations.RegistrationError,
+            field=form.closes_at, send_mail=True).done:
+        flash(_("Registration settings saved."), "success")
+        return redirect(url_for("registration.participants", slug=slug))
     status = 400 if form.is_submitted() and form.errors else 200
     return render_template("registration/manage/settings.html", event=event, form=form), status
+
+
+def _save_settings(event: Event, form: SettingsForm) -> None:
+    operations.update_settings(
+        event, opens_at=_to_utc(event, form.opens_at.data),
+        closes_at=_to_utc(event, form.closes_at.data), capacity=form.capacity.data,
+        waiting_list=bool(form.waiting_list.data),
+        wishes_deadline=_to_utc(event, form.wishes_deadline.data),
+        organiser_name=(form.organiser_name.data or "").strip(),
+        privacy_contact=(form.privacy_contact.data or "").strip().lower(),
+        retention_months=form.retention_months.data)
 
 
 @organiser_required
