@@ -286,6 +286,15 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def csrf_token(page: str) -> str:
+    """The CSRF token of a page's form (the staff page's scans carry it as a header)."""
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page)
+    match = re.search(r'value="([^"]+)"', tag.group(0)) if tag else None
+    if match is None:
+        raise SystemExit("no CSRF token in the page: cannot sign in")
+    return match.group(1)
+
+
 def sign_in(base: str, email: str, slug: str) -> dict[str, str]:
     """A staff phone's session over HTTP: the login form, then the CSRF token of a page;
     the headers its scans carry."""
@@ -293,18 +302,11 @@ def sign_in(base: str, email: str, slug: str) -> dict[str, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.addheaders = [("User-Agent", USER_AGENT)]
 
-    def token(page: str) -> str:
-        tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page)
-        match = re.search(r'value="([^"]+)"', tag.group(0)) if tag else None
-        if match is None:
-            raise SystemExit("no CSRF token in the page: cannot sign in")
-        return match.group(1)
-
-    login = token(opener.open(f"{base}/login").read().decode())
+    login = csrf_token(opener.open(f"{base}/login").read().decode())
     form = urllib.parse.urlencode({"email": email, "password": PASSWORD,
                                    "csrf_token": login}).encode()
     page = opener.open(urllib.request.Request(f"{base}/login", data=form)).read().decode()
-    csrf = token(page)
+    csrf = csrf_token(page)
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     headers = {"User-Agent": USER_AGENT, "Cookie": cookie, "X-CSRFToken": csrf,
                "Content-Type": "application/json"}

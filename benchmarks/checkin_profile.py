@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from benchmarks.checkin_load import (
     USER_AGENT,
     build_world,
     create_accounts,
+    csrf_token,
     drop_database,
     make_app,
     recreate_database,
@@ -37,17 +37,10 @@ def _signed_in_client(app, email: str, slug: str):
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
 
-    def token(page: str) -> str:
-        tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', page)
-        match = re.search(r'value="([^"]+)"', tag.group(0)) if tag else None
-        if match is None:
-            raise SystemExit("no CSRF token in the page: cannot sign in")
-        return match.group(1)
-
-    login = token(client.get("/login").get_data(as_text=True))
+    login = csrf_token(client.get("/login").get_data(as_text=True))
     page = client.post("/login", data={"email": email, "password": PASSWORD,
                                        "csrf_token": login}, follow_redirects=True)
-    csrf = token(page.get_data(as_text=True))
+    csrf = csrf_token(page.get_data(as_text=True))
     check = client.get(f"/manage/events/{slug}/checkin/checkpoints.json")
     if check.status_code != 200:
         raise SystemExit(f"not signed in as staff: {check.status_code}")
