@@ -32,6 +32,7 @@ from benchmarks.checkin_load import (
     make_app,
     recreate_database,
 )
+from eventapp.extensions import db
 
 
 def _signed_in_client(app, email: str, slug: str):
@@ -79,8 +80,6 @@ def main(argv: list[str] | None = None) -> int:
             event, scanners = build_world(args.participants, 20, seed=1)
             tokens = create_accounts(scanners)
             slug = event.slug
-        from eventapp.extensions import db
-
         with app.app_context():
             statements = _count_statements(db.engine)
         scanner = scanners[0]
@@ -129,8 +128,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             with app.app_context():
-                from eventapp.extensions import db
-
                 db.engine.dispose()
             drop_database(args.database_url)
     return 0

@@ -369,7 +369,7 @@ def occupancy(event: Event, cat: Catalogue) -> Occupancy:
     seats: dict[Seat, Session] = {}
     for session in cat.sessions.values():
         seat = (session.round_id, session.room_id, session.table_number or 1)
-        if session.room_id in cat.rooms and seat[1:] in tables:
+        if seat[1:] in tables:  # a table of one of the event's rooms
             seats.setdefault(seat, session)
 
     def cell(round_: Round, column: GridColumn) -> Cell:
