@@ -23,6 +23,8 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from scheduler.instance import MAX_RANK_WEIGHTS, OPTION_BOUNDS, bounds_message
+
 from ..programme.models import KEY_LENGTH
 from ..registration.models import CATEGORIES
 
@@ -157,14 +159,6 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Check:
         return value
 
     return check
-
-
-def positive_number(value: Any, ctx: Context, path: str) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return _wrong_type(ctx, path, "a number", value)
-    if not value > 0:
-        return ctx.error(path, f"must be greater than 0 (got {value})")
-    return value
 
 
 def boolean(value: Any, ctx: Context, path: str) -> Any:
@@ -377,20 +371,46 @@ EVENT_FIELDS: tuple[Field, ...] = (
     Field("description", DESCRIPTION, ""),
 )
 
+def bounded_option(name: str) -> Check:
+    """A numeric option within the solver's :data:`OPTION_BOUNDS`; the error names the range.
+
+    Unbounded options let an imported file stall a solve job (weights of 2**70).
+    """
+    low, high = OPTION_BOUNDS[name]
+
+    def check(value: Any, ctx: Context, path: str) -> Any:
+        if name == "time_limit_s":
+            valid = isinstance(value, int | float) and low < value <= high
+        else:
+            valid = isinstance(value, int) and low <= value <= high
+        if isinstance(value, bool) or not valid:
+            return ctx.error(path, f"{bounds_message(name)} (got {json.dumps(value)})")
+        return value
+
+    return check
+
+
+def _rank_weights(value: Any, ctx: Context, path: str) -> Any:
+    if isinstance(value, list) and len(value) > MAX_RANK_WEIGHTS:
+        return ctx.error(path, f"must have at most {MAX_RANK_WEIGHTS} entries "
+                               f"(got {len(value)})")
+    return _list_of(bounded_option("rank_weights"))(value, ctx, path)
+
+
 OPTION_CHECKS: dict[str, Check] = {
-    "rank_weights": _list_of(integer(0)),
-    "theme_weight": integer(0),
-    "unlucky_penalty": integer(0),
-    "min_distinct_themes": integer(0),
+    "rank_weights": _rank_weights,
+    "theme_weight": bounded_option("theme_weight"),
+    "unlucky_penalty": bounded_option("unlucky_penalty"),
+    "min_distinct_themes": bounded_option("min_distinct_themes"),
     "previous": mapping(
         ref("participants"),
         mapping(ref("rounds", "workshop_slots"), ref("sessions", "workshops")),
     ),
-    "change_penalty": integer(0),
+    "change_penalty": bounded_option("change_penalty"),
     "allow_idle": boolean,
-    "time_limit_s": positive_number,
-    "workers": integer(1),
-    "seed": integer(),
+    "time_limit_s": bounded_option("time_limit_s"),
+    "workers": bounded_option("workers"),
+    "seed": bounded_option("seed"),
 }
 
 

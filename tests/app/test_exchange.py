@@ -448,7 +448,25 @@ ERROR_CASES = {
                         "unlucky_penalty, min_distinct_themes, previous, change_penalty, "
                         "allow_idle, time_limit_s, workers, seed)")),
     "bad option": (_set("options.rank_weights", [100, -1]),
-                   ("options.rank_weights[1]", "must not be negative (got -1)")),
+                   ("options.rank_weights[1]",
+                    "must be an integer from 0 to 1000000 (got -1)")),
+    # issue 12 finding 4: weights of 2**70 stalled a solve job far past its limit
+    "huge rank weight": (_set("options.rank_weights", [2**70]),
+                         ("options.rank_weights[0]",
+                          "must be an integer from 0 to 1000000 (got 1180591620717411303424)")),
+    "huge theme weight": (_set("options.theme_weight", 10**7),
+                          ("options.theme_weight",
+                           "must be an integer from 0 to 1000000 (got 10000000)")),
+    "too many workers": (_set("options.workers", 1000),
+                         ("options.workers", "must be an integer from 1 to 64 (got 1000)")),
+    "endless time limit": (_set("options.time_limit_s", 1e9),
+                           ("options.time_limit_s", "must be a number of seconds greater than 0 "
+                                                    "and at most 3600 (got 1000000000.0)")),
+    "huge seed": (_set("options.seed", 2**40),
+                  ("options.seed", "must be an integer from -2147483648 to 2147483647 "
+                                   "(got 1099511627776)")),
+    "too many rank weights": (_set("options.rank_weights", [1] * 101),
+                              ("options.rank_weights", "must have at most 100 entries (got 101)")),
     "bad previous": (_set("options.previous", {"p2": {"r1": "nope"}}),
                      ("options.previous.p2.r1", 'unknown session or workshop "nope"')),
     "wrong format": (_set("format", "speed-dating-solution/1"),
