@@ -11,6 +11,7 @@ from flask import Flask, flash, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field
 
 from .colours import readable_text_colour
@@ -47,7 +48,26 @@ def _render_csrf_error(error: CSRFError):
     ), 400
 
 
+# Every primary key is an SQL INTEGER: PostgreSQL's is 32-bit signed, and ids start at 1.
+DATABASE_ID_MAX = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` for every route: matches only 1..2**31-1, the ids a row can have.
+
+    A larger number reached the database and failed there (PostgreSQL: integer out of
+    range; SQLite above 2**63: overflow), a 500 on every route taking an id. Out of range,
+    the URL simply matches no route: 404, like any unknown id.
+    """
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int = 1,  # noqa: A002
+                 max: int = DATABASE_ID_MAX, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    # before any blueprint is registered: rules bind their converters when added
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.register_error_handler(CSRFError, _render_csrf_error)
     app.register_error_handler(HTTPException, _render_error)
     app.jinja_env.filters["text_colour"] = readable_text_colour
