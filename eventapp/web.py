@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, flash, render_template
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,6 +17,7 @@ from wtforms import Field
 
 from .colours import readable_text_colour
 from .extensions import db
+from .json_depth import check_json_depth
 from .mail import commit_and_send
 
 T = TypeVar("T")
@@ -65,7 +67,20 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Reads request JSON for every view: deep nesting is a ValueError (hence a 400 from
+    ``request.get_json``), never a RecursionError that would answer 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+        return check_json_depth(value)
+
+
 def init_app(app: Flask) -> None:
+    app.json = BoundedJSONProvider(app)
     # before any blueprint is registered: rules bind their converters when added
     app.url_map.converters["int"] = DatabaseIdConverter
     app.register_error_handler(CSRFError, _render_csrf_error)

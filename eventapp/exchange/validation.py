@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.instance import MAX_RANK_WEIGHTS, OPTION_BOUNDS, bounds_message
 
+from ..json_depth import check_json_depth
 from ..programme.models import KEY_LENGTH
 from ..registration.models import CATEGORIES
 
@@ -600,8 +601,10 @@ def load_document(raw: bytes) -> Any:
         return obj
 
     try:
-        return json.loads(text_value, parse_constant=refuse_constant,
-                          object_pairs_hook=unique_keys)
+        return check_json_depth(json.loads(text_value, parse_constant=refuse_constant,
+                                           object_pairs_hook=unique_keys))
+    except RecursionError as error:
+        raise InstanceImportError([("file", "invalid JSON: nested too deeply")]) from error
     except json.JSONDecodeError as error:
         raise InstanceImportError([(
             "file", f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",

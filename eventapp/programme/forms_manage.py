@@ -9,7 +9,6 @@ every caller gets them. ``fieldsets`` groups fields on the page; fields named in
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -35,6 +34,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..events.models import DEFAULT_TIMEZONE
+from ..forms import AppForm
 from .models import KEY_LENGTH, ProgrammeItemKind
 
 
@@ -64,7 +64,7 @@ def _position_field() -> IntegerField:
                         default=0, description=_l("Smaller numbers come first."))
 
 
-class BuilderForm(FlaskForm):
+class BuilderForm(AppForm):
     fieldsets: tuple = ()
     advanced: tuple = ("key", "position")
 
@@ -241,5 +241,5 @@ class SessionForm(BuilderForm):
     key = _key_field()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """An empty form: only its CSRF token, so that a POST proves intent."""
