@@ -62,3 +62,9 @@ def neutral_line(value: str) -> str:
     was checked (badges, calendar feeds): they must never fail on it nor be reversed by it.
     """
     return LINE_CONTROLS.sub(" ", strip_bidi(value))
+
+
+def neutral_block(value: str) -> str:
+    """Stored multi-line text made safe to write: control characters other than tabs and
+    line breaks turned into spaces (the writer escapes the line breaks)."""
+    return BLOCK_CONTROLS.sub(" ", value)
