@@ -28,6 +28,7 @@ from scheduler.instance import MAX_RANK_WEIGHTS, OPTION_BOUNDS, bounds_message
 from ..json_depth import check_json_depth
 from ..programme.models import KEY_LENGTH
 from ..registration.models import CATEGORIES
+from ..text import block_problem, line_problem, strip_bidi
 
 FORMAT = "speed-dating-instance/1"
 
@@ -132,14 +133,24 @@ def _wrong_type(ctx: Context, path: str, expected: str, value: Any) -> object:
     return ctx.error(path, f"must be {expected}, not {_type_name(value)}")
 
 
-def text(max_length: int, *, empty: bool = False) -> Check:
+def text(max_length: int, *, empty: bool = False, multiline: bool = False,
+         keep_bidi: bool = False) -> Check:
+    """A string, with the app's text rules (:mod:`eventapp.text`, as in every form):
+    single-line text refuses control characters and line breaks and loses its bidi controls
+    (``keep_bidi`` for ids, which must match their references exactly); ``multiline`` text
+    refuses control characters other than tabs and line breaks. NUL is always refused
+    (PostgreSQL text cannot hold it)."""
+
     def check(value: Any, ctx: Context, path: str) -> Any:
         if not isinstance(value, str):
             return _wrong_type(ctx, path, "a string", value)
+        if not multiline and not keep_bidi:
+            value = strip_bidi(value)
         if not empty and not value.strip():
             return ctx.error(path, "must not be empty")
-        if "\x00" in value:  # PostgreSQL text cannot hold it
-            return ctx.error(path, "must not contain NUL characters")
+        problem = block_problem(value) if multiline else line_problem(value)
+        if problem is not None:
+            return ctx.error(path, problem)
         if len(value) > max_length:
             return ctx.error(path, f"too long ({len(value)} characters, at most {max_length})")
         return value
@@ -308,10 +319,10 @@ def mapping(key_check: Check, value_check: Check) -> Check:
 
 # --- the format, as data ---------------------------------------------------------------
 
-ID = text(KEY_LENGTH)
+ID = text(KEY_LENGTH, keep_bidi=True)
 COUNT = integer(0, MAX_COUNT)
 NAME = text(300)
-DESCRIPTION = text(100_000, empty=True)
+DESCRIPTION = text(100_000, empty=True, multiline=True)
 
 COLLECTIONS: dict[str, tuple[Field, ...]] = {
     "themes": (Field("name", NAME), Field("colour", colour)),

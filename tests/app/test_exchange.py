@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from eventapp.exchange.operations import InstanceImportError, import_instance, load_document
 from eventapp.exchange.queries import export_instance
-from eventapp.exchange.validation import DEFAULT_OPTIONS
+from eventapp.exchange.validation import DEFAULT_OPTIONS, validate_instance
 from eventapp.extensions import db
 from eventapp.models import (
     Assignment,
@@ -482,7 +482,27 @@ ERROR_CASES = {
                        "too long (first and last name: at most 150 characters each)")),
     "too long id": (_set("themes.0.id", "x" * 101),
                     ("themes[0].id", "too long (101 characters, at most 100)")),
+    # issue 12: a line break in the event's name broke every calendar feed of the event
+    "line break in a name": (_set("event.name", "Journée\r\ntest"),
+                             ("event.name", "must be on one line (no line breaks)")),
+    "control character in a room name": (_set("rooms.0.name", "Salle\x1b[2J"),
+                                         ("rooms[0].name",
+                                          "must not contain control characters (U+001B)")),
+    "NUL in a description": (_set("projects.0.description", "TAPAJ\x00"),
+                             ("projects[0].description", "must not contain NUL characters")),
 }
+
+
+def test_names_lose_bidi_controls_and_descriptions_keep_line_breaks(app):
+    """Issue 12: a right-to-left override in a name printed it reversed on badges."""
+    data = small_instance()
+    data["participants"][0]["name"] = "\u202eAlice\u202c Martin"
+    data["projects"][0]["name"] = "TAPAJ\u200f"
+    data["projects"][0]["description"] = "Ligne 1\nLigne 2\tfin"
+    doc = validate_instance(data)
+    assert doc["participants"][0]["name"] == "Alice Martin"
+    assert doc["projects"][0]["name"] == "TAPAJ"
+    assert doc["projects"][0]["description"] == "Ligne 1\nLigne 2\tfin"
 
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))
