@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field
 
 from .colours import readable_text_colour
+from .db_types import DATABASE_ID_MAX
 from .extensions import db
 from .json_depth import check_json_depth
 from .mail import commit_and_send
@@ -48,10 +49,6 @@ def _render_csrf_error(error: CSRFError):
         description=_l("The form was not accepted because its security token is missing or "
                        "expired. Reload the page and try again; nothing was saved."),
     ), 400
-
-
-# Every primary key is an SQL INTEGER: PostgreSQL's is 32-bit signed, and ids start at 1.
-DATABASE_ID_MAX = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -13,7 +13,7 @@ import re
 import pytest
 from werkzeug.exceptions import NotFound
 
-from eventapp.web import DATABASE_ID_MAX
+from eventapp.db_types import DATABASE_ID_MAX
 from tests.factories import make_event
 
 _INT_ARG = re.compile(r"<int:[a-z_]+>")
@@ -52,3 +52,20 @@ def test_the_largest_database_id_still_matches(app):
     assert args["job_id"] == DATABASE_ID_MAX
     with pytest.raises(NotFound):
         adapter.match(f"/api/v1/events/ev/solve-jobs/{DATABASE_ID_MAX + 1}")
+
+
+@pytest.mark.parametrize("number", ["3000000000", str(2**64), "0", "x"])
+def test_an_out_of_range_id_in_a_query_string_answers_404(organiser_client, number):
+    """The badge reprint reads ``?participant=<id>``: a huge one failed in the database."""
+    event = make_event()
+    response = organiser_client.get(
+        f"/manage/events/{event.slug}/checkin/badges.pdf?participant={number}")
+    assert response.status_code == 404
+
+
+def test_an_out_of_range_id_in_a_form_field_is_a_form_error(organiser_client):
+    """Multi-checkbox ids (a room's admitted themes) are coerced as row ids."""
+    event = make_event()
+    response = organiser_client.post(f"/manage/events/{event.slug}/rooms/new", data={
+        "name": "Salle 1", "capacity": "30", "tables": "1", "themes": [str(2**64)]})
+    assert response.status_code == 400
