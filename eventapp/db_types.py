@@ -34,3 +34,19 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Every primary key is an SQL INTEGER: PostgreSQL's is 32-bit signed, and ids start at 1.
+DATABASE_ID_MAX = 2**31 - 1
+
+
+def database_id(value: object) -> int:
+    """``value`` as a row id (1..2**31-1); ValueError otherwise.
+
+    For ids read from query strings and form fields: a larger number would reach the
+    database and fail there ("integer out of range" on PostgreSQL), a 500.
+    """
+    number = int(value)  # type: ignore[call-overload]
+    if not 1 <= number <= DATABASE_ID_MAX:
+        raise ValueError(f"{number} is not a valid id")
+    return number

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, flash, render_template
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field
 
 from .colours import readable_text_colour
+from .db_types import DATABASE_ID_MAX
 from .extensions import db
+from .json_depth import check_json_depth
 from .mail import commit_and_send
 
 T = TypeVar("T")
@@ -47,7 +51,35 @@ def _render_csrf_error(error: CSRFError):
     ), 400
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` for every route: matches only 1..2**31-1, the ids a row can have.
+
+    A larger number reached the database and failed there (PostgreSQL: integer out of
+    range; SQLite above 2**63: overflow), a 500 on every route taking an id. Out of range,
+    the URL simply matches no route: 404, like any unknown id.
+    """
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int = 1,  # noqa: A002
+                 max: int = DATABASE_ID_MAX, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Reads request JSON for every view: deep nesting is a ValueError (hence a 400 from
+    ``request.get_json``), never a RecursionError that would answer 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+        return check_json_depth(value)
+
+
 def init_app(app: Flask) -> None:
+    app.json = BoundedJSONProvider(app)
+    # before any blueprint is registered: rules bind their converters when added
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.register_error_handler(CSRFError, _render_csrf_error)
     app.register_error_handler(HTTPException, _render_error)
     app.jinja_env.filters["text_colour"] = readable_text_colour

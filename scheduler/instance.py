@@ -29,6 +29,31 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "seed": 0,
 }
 
+# Inclusive bounds of every numeric option. Generous for any real event, yet they keep the
+# objective far inside CP-SAT's 64-bit arithmetic (a weight of 2**70 made a solve overflow
+# into hours of search) and a run inside one hour. The app's import validation uses them too.
+WEIGHT_MAX = 1_000_000
+OPTION_BOUNDS: dict[str, tuple[int | float, int | float]] = {
+    "rank_weights": (0, WEIGHT_MAX),       # each weight
+    "theme_weight": (0, WEIGHT_MAX),
+    "unlucky_penalty": (0, WEIGHT_MAX),
+    "change_penalty": (0, WEIGHT_MAX),
+    "min_distinct_themes": (0, 1000),
+    "time_limit_s": (0, 3600),             # seconds, greater than the minimum
+    "workers": (1, 64),
+    "seed": (-2**31, 2**31 - 1),           # CP-SAT's random_seed is a 32-bit integer
+}
+MAX_RANK_WEIGHTS = 100  # entries of rank_weights
+
+
+def bounds_message(key: str) -> str:
+    """The allowed range of option ``key``, in words, for every error that names it."""
+    low, high = OPTION_BOUNDS[key]
+    if key == "time_limit_s":
+        return f"must be a number of seconds greater than {low} and at most {high}"
+    return f"must be an integer from {low} to {high}"
+
+
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -440,6 +465,33 @@ def load_instance(data: Any) -> Instance:
                     options, raw=data)
 
 
+def _rank_weights(v: _V, rw: Any) -> list[int] | None:
+    """``rank_weights`` checked against its bounds; None (and errors recorded) if invalid."""
+    if v.lst(rw, "options.rank_weights") is None:
+        return None
+    good = True
+    if len(rw) > MAX_RANK_WEIGHTS:
+        v.err("options.rank_weights", f"must have at most {MAX_RANK_WEIGHTS} entries, "
+                                      f"got {len(rw)}")
+        good = False
+    low, high = OPTION_BOUNDS["rank_weights"]
+    for i, w in enumerate(rw):
+        if isinstance(w, bool) or not isinstance(w, int) or not low <= w <= high:
+            v.err(f"options.rank_weights[{i}]", f"{bounds_message('rank_weights')}, got {w!r}")
+            good = False
+    return list(rw) if good else None
+
+
+def _bounded_int(v: _V, d: dict, key: str) -> Any:
+    """Integer option ``key`` of ``d`` within :data:`OPTION_BOUNDS` (the default if not)."""
+    low, high = OPTION_BOUNDS[key]
+    value = v.int_(d, key, "options", default=DEFAULT_OPTIONS[key], minimum=None)
+    if not low <= value <= high:
+        v.err(f"options.{key}", f"{bounds_message(key)}, got {value}")
+        return DEFAULT_OPTIONS[key]
+    return value
+
+
 def _parse_options(v: _V, raw: Any, participant_ids: set[str], check_entry) -> Options:
     opts = dict(DEFAULT_OPTIONS)
     if raw is not None and v.obj(raw, "options") is not None:
@@ -449,27 +501,20 @@ def _parse_options(v: _V, raw: Any, participant_ids: set[str], check_entry) -> O
                       f'{", ".join(sorted(DEFAULT_OPTIONS))})')
         d = raw
         rw = d.get("rank_weights", opts["rank_weights"])
-        if v.lst(rw, "options.rank_weights") is not None:
-            good = True
-            for i, w in enumerate(rw):
-                if isinstance(w, bool) or not isinstance(w, int) or w < 0:
-                    v.err(f"options.rank_weights[{i}]",
-                          f"must be a non-negative integer, got {w!r}")
-                    good = False
-            if good:
-                opts["rank_weights"] = list(rw)
-        for key, minimum in (("theme_weight", 0), ("unlucky_penalty", 0),
-                             ("min_distinct_themes", 0), ("change_penalty", 0), ("seed", None)):
-            opts[key] = v.int_(d, key, "options", default=DEFAULT_OPTIONS[key], minimum=minimum)
-        opts["workers"] = v.int_(d, "workers", "options", default=DEFAULT_OPTIONS["workers"],
-                                 minimum=1)
+        weights = _rank_weights(v, rw)
+        if weights is not None:
+            opts["rank_weights"] = weights
+        for key in ("theme_weight", "unlucky_penalty", "min_distinct_themes", "change_penalty",
+                    "seed", "workers"):
+            opts[key] = _bounded_int(v, d, key)
         opts["allow_idle"] = v.bool_(d, "allow_idle", "options", False)
         if "time_limit_s" in d:
             t = d["time_limit_s"]
+            low, high = OPTION_BOUNDS["time_limit_s"]
             if t is None:
                 opts["time_limit_s"] = None
-            elif isinstance(t, bool) or not isinstance(t, int | float) or t <= 0:
-                v.err("options.time_limit_s", f"must be a positive number of seconds, got {t!r}")
+            elif isinstance(t, bool) or not isinstance(t, int | float) or not low < t <= high:
+                v.err("options.time_limit_s", f"{bounds_message('time_limit_s')}, got {t!r}")
             else:
                 opts["time_limit_s"] = float(t)
         prev: dict[str, dict[str, str]] = {}

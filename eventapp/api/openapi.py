@@ -45,7 +45,13 @@ def _responses(ok: dict, *codes: str) -> dict:
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "The event's slug (from listEvents)."}
-JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+# Ids are SQL INTEGERs: a larger one matches no route (404).
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": ID}
+CONFIRM_REPLACE = {"name": "confirm_replace", "in": "query", "required": False,
+                   "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+                   "description": "true to replace an event that has registrations or "
+                                  "check-in scans."}
 ORGANISER = [{"organiserToken": []}]
 PARTICIPANT = [{"participantToken": []}]
 STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
@@ -156,6 +162,16 @@ SCHEMAS: dict[str, dict] = {
             "diagnosis": KEYS}), {"type": "null"}]},
         "solution": {"oneOf": [_ref("Solution"), {"type": "null"}]},
     }),
+    "ReplacedEvent": {"allOf": [_ref("Event"), _object({
+        "replacement": _object({
+            "kept": _ref("ParticipantData"), "removed": _ref("ParticipantData")},
+            description="Kept: the participants the file names (matched by id), with what "
+                        "the file cannot carry. Removed: the others, deleted with theirs "
+                        "(their scans stay, no longer naming them)."),
+    })]},
+    "ParticipantData": _object({
+        "participants": INT, "emails": INT, "consents": INT, "personal_links": INT,
+        "badges": INT, "scans": INT}),
     "AcceptResult": _object({"job": _ref("SolveJob"), "seats_written": INT}),
     "ProgrammeItem": _object({
         "kind": {"enum": ["session", "workshop"]}, "number": INT,
@@ -218,10 +234,15 @@ PATHS: dict[str, dict] = {
                    security=ORGANISER, parameters=[SLUG], tags=["events"]),
         "put": _op("replaceEventInstance", "Replace the event's programme and participants "
                    "by a document's; the event keeps its slug, name, date and timezone "
-                   "(organisers).",
-                   _responses({"200": _json(_ref("Event"), "The replaced event.")},
-                              "400", "401", "403", "404", "413", "415"),
-                   security=ORGANISER, parameters=[SLUG], body="Instance", tags=["events"]),
+                   "(organisers). Participants are matched by id: those the file names keep "
+                   "their email, consent, personal links, badges and check-in history; the "
+                   "others are deleted. An event with registrations or scans is replaced "
+                   "only with confirm_replace=true (409 otherwise).",
+                   _responses({"200": _json(_ref("ReplacedEvent"), "The replaced event and "
+                                            "what the replace kept and removed.")},
+                              "400", "401", "403", "404", "409", "413", "415"),
+                   security=ORGANISER, parameters=[SLUG, CONFIRM_REPLACE], body="Instance",
+                   tags=["events"]),
     },
     "/events/{slug}/registrations": {"post": _op(
         "createRegistration", "Register a person (public, rate-limited). The personal link "
@@ -278,7 +299,7 @@ PATHS: dict[str, dict] = {
 
 STAFF = ORGANISER  # the same bearer scheme; staff tokens may call the scan operations
 CHECKPOINT_ID = {"name": "checkpoint_id", "in": "path", "required": True,
-                 "schema": {"type": "integer"}, "description": "From listCheckpoints."}
+                 "schema": ID, "description": "From listCheckpoints."}
 PARTICIPANT_KEY = {"name": "participant_key", "in": "path", "required": True,
                    "schema": {"type": "string"}, "description": "The participant's id "
                    "(key), from listParticipants."}

@@ -6,11 +6,16 @@ Each view commits once; emails queued by an operation go out after the commit
 
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+from flask import Response, jsonify, request, url_for
 from flask_babel import get_locale
 
 from ..events.models import Event
-from ..exchange.operations import InstanceImportError, import_instance
+from ..exchange.operations import (
+    InstanceImportError,
+    import_instance,
+    registration_data,
+    replace_instance,
+)
 from ..exchange.queries import export_filename, export_instance, instance_json
 from ..extensions import db
 from ..mail import commit_and_send
@@ -90,13 +95,28 @@ def replace_event_instance(slug: str) -> Response:
     event keeps its slug, name, date and timezone."""
     event = _event_or_404(slug)
     document = json_body()
+    confirmed = _confirm_replace_flag()
+    if not confirmed and registration_data(event).holds_registrations():
+        raise ApiError(
+            409, "The event has registrations or check-in scans. Replacing it deletes the "
+                 "participants the file does not name, with their emails, personal links, "
+                 "badges and scans (those it names keep theirs). Send the request again "
+                 "with ?confirm_replace=true to replace it.", field="confirm_replace")
     try:
-        import_instance(document, event=event)
+        report = replace_instance(event, document)
     except InstanceImportError as error:
         db.session.rollback()
         raise _invalid_instance(error) from error
     db.session.commit()
-    return jsonify(queries.event_detail(event))
+    return jsonify({**queries.event_detail(event), "replacement": report.as_dict()})
+
+
+def _confirm_replace_flag() -> bool:
+    """The ``confirm_replace`` query parameter: ``true`` or ``false`` (the default)."""
+    value = request.args.get("confirm_replace", "false")
+    if value not in ("true", "false"):
+        raise ApiError(400, "confirm_replace must be true or false.", field="confirm_replace")
+    return value == "true"
 
 
 def _invalid_instance(error: InstanceImportError) -> ApiError:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from ..forms import AppForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(AppForm):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(), Email(), Length(max=254)],

@@ -6,6 +6,11 @@ LAST-MODIFIED). Escaping, folding and parameter quoting are the icalendar librar
 text typed by people (names, titles) only ever becomes a property *value*, so a
 "\\r\\nATTENDEE:..." inside a name is escaped, never a new property.
 
+Text comes from the database, where rows stored before input was checked may hold line
+breaks or control characters in single-line fields (a line break in the event's name made
+the library refuse the whole feed): the writer neutralises them (:mod:`eventapp.text`)
+rather than fail.
+
 Times are written in the event's IANA zone with its generated VTIMEZONE (never floating,
 never ``TZID=GMT``); the VTIMEZONE is built once per zone and year and reused.
 """
@@ -23,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 import webcolors
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
+
+from ..text import neutral_block, neutral_line
 
 PRODID = "-//Journees de restitution//eventapp calendars//FR"
 ALARM_MINUTES = 5
@@ -164,8 +171,8 @@ def build_calendar(document: CalendarDocument, *, method: str = PUBLISH,
     if method != PUBLISH and invitation is None:
         raise ValueError("REQUEST and CANCEL calendars need an invitation envelope")
     years = {item.starts_at.year for item, _ in document.items} or {date.today().year}
-    parts = [_calendar_head(document.name, document.description, document.timezone,
-                            min(years), method)]
+    parts = [_calendar_head(neutral_line(document.name), neutral_block(document.description),
+                            document.timezone, min(years), method)]
     for item, stamp in document.items:
         parts.append(_stamped_event(_event_body(item, document.timezone, method, invitation),
                                     stamp))
@@ -222,13 +229,14 @@ def _event(item: CalendarItem, tzid: str, method: str, invitation: Invitation | 
     event = Event()
     event.add("dtstart", item.starts_at.astimezone(zone))
     event.add("dtend", item.ends_at.astimezone(zone))
-    event.add("summary", item.summary)
+    summary = neutral_block(item.summary)  # escaped line breaks are fine in a SUMMARY
+    event.add("summary", summary)
     if item.location:
-        event.add("location", item.location)
+        event.add("location", neutral_block(item.location))
     if item.description:
-        event.add("description", item.description)
+        event.add("description", neutral_block(item.description))
     if item.categories:
-        event.add("categories", list(item.categories))
+        event.add("categories", [neutral_block(category) for category in item.categories])
     if item.colour:
         event.add("color", css3_colour_name(item.colour))
     if item.url:
@@ -237,18 +245,18 @@ def _event(item: CalendarItem, tzid: str, method: str, invitation: Invitation | 
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
     if invitation is not None:
         organizer = vCalAddress(f"mailto:{invitation.organizer_email}")
-        organizer.params["CN"] = vText(invitation.organizer_name)
+        organizer.params["CN"] = vText(neutral_line(invitation.organizer_name))
         event.add("organizer", organizer)
         attendee = vCalAddress(f"mailto:{invitation.attendee_email}")
         attendee.params.update({
-            "CN": vText(invitation.attendee_name or invitation.attendee_email),
+            "CN": vText(neutral_line(invitation.attendee_name or invitation.attendee_email)),
             "CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT",
             "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"})
         event.add("attendee", attendee)
     if item.alarm_minutes is not None and method != CANCEL:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", item.summary)
+        alarm.add("description", summary)
         alarm.add("trigger", timedelta(minutes=-item.alarm_minutes))
         event.add_component(alarm)
     return event

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from ..events.models import Event
+from ..forms import AppForm
 from .models import RESULTS, Checkpoint
 from .operations import ScanRequest
 
@@ -25,15 +25,15 @@ CODE_MAX = 500
 FIELDS = {"checkpoint", "code", "nonce", "scanned_at", "device", "device_result"}
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(AppForm):
     """A button-only form (CSRF) to revoke a participant's badge and issue a new one."""
 
 
-class StartRehearsalForm(FlaskForm):
+class StartRehearsalForm(AppForm):
     """A button-only form (CSRF): staff practise, time windows not checked."""
 
 
-class EndRehearsalForm(FlaskForm):
+class EndRehearsalForm(AppForm):
     """Back to the real day; by default the practice's scans are discarded."""
 
     discard_scans = BooleanField(_l("Delete every scan recorded so far (the practice's)"),

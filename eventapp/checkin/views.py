@@ -26,6 +26,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import organiser_required, staff_required
+from ..db_types import database_id
 from ..events.models import Event
 from ..extensions import db
 from ..programme.queries import get_event_or_404
@@ -43,6 +44,14 @@ def _participant_or_404(event: Event, participant_id: int) -> Participant:
     if participant is None or participant.event_id != event.id:
         abort(404)
     return participant
+
+
+def _id_or_404(value: str) -> int:
+    """A row id from a query string; anything else names no row: 404."""
+    try:
+        return database_id(value)
+    except ValueError:
+        abort(404)
 
 
 def _json_error(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
@@ -248,10 +257,10 @@ def badges_pdf(slug: str):
     if layout not in LAYOUTS or sort not in queries.SORTS:
         abort(400, description=_("Choose a layout (a4 or a6) and a sort (name, organisation "
                                  "or room)."))
-    only = request.args.get("participant", type=int)
+    only = request.args.get("participant")
     people = None
     if only is not None:  # one person's badge (a reprint)
-        person = _participant_or_404(event, only)
+        person = _participant_or_404(event, _id_or_404(only))
         if person.status == "cancelled":
             abort(404)
         people = [person]

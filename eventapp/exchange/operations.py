@@ -4,15 +4,23 @@ The document is validated as a whole first (:mod:`.validation`); nothing is writ
 unless it is entirely valid. The caller (view or CLI command) commits once: a replace
 deletes and re-creates the programme and participants inside that single transaction, so
 a failure half-way leaves the event as it was.
+
+A replace keeps what the file cannot carry: a participant whose id (key) is in the file
+keeps their row, hence their email, consent, personal links, badges, calendar feeds and
+check-in history; only participants absent from the file are deleted with all of theirs.
+:func:`replace_instance` reports both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
+from ..checkin.models import Badge, Scan
 from ..events.models import Event
 from ..extensions import db
 from ..programme.keys import slugify
@@ -32,6 +40,7 @@ from ..programme.models import (
 from ..registration.models import (
     Participant,
     ParticipantTheme,
+    ParticipantToken,
     ParticipantUnavailableRound,
     ParticipantUnavailableSlot,
     ProjectWish,
@@ -41,7 +50,8 @@ from ..scheduling.models import Assignment, WorkshopAssignment
 from .palette import colour_name
 from .validation import InstanceImportError, load_document, validate_instance
 
-__all__ = ["InstanceImportError", "import_instance", "load_document", "unique_slug",
+__all__ = ["InstanceImportError", "ParticipantData", "ReplaceReport", "import_instance",
+           "load_document", "registration_data", "replace_instance", "unique_slug",
            "validate_instance"]
 
 SLUG_LENGTH = 80
@@ -65,21 +75,95 @@ def import_instance(data: Any, *, event: Event | None = None) -> Event:
     """Create an event from a document, or replace ``event``'s programme and participants.
 
     On replace, the event keeps its identity (slug, name, date, timezone, venue, plenary
-    items): the file's rounds are read as local times of the event's own day. Raises
-    :class:`InstanceImportError` (and writes nothing) if the document is not valid.
+    items): the file's rounds are read as local times of the event's own day, and the
+    participants the file names keep their personal data (see :func:`replace_instance`).
+    Raises :class:`InstanceImportError` (and writes nothing) if the document is not valid.
+    The caller commits.
+    """
+    if event is not None:
+        replace_instance(event, data)
+        return event
+    doc = validate_instance(data)
+    event = _create_event(doc["event"])
+    _build(event, doc, {})
+    return event
+
+
+@dataclass(frozen=True)
+class ParticipantData:
+    """What the exchange format cannot carry, counted over some of an event's participants."""
+
+    participants: int = 0
+    emails: int = 0
+    consents: int = 0
+    personal_links: int = 0
+    badges: int = 0
+    scans: int = 0
+
+    def holds_registrations(self) -> bool:
+        """True if replacing these participants would lose something only people gave."""
+        return any(count for name, count in asdict(self).items() if name != "participants")
+
+
+@dataclass(frozen=True)
+class ReplaceReport:
+    """What a replace kept (participants named in the file) and removed (the others)."""
+
+    kept: ParticipantData
+    removed: ParticipantData
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {"kept": asdict(self.kept), "removed": asdict(self.removed)}
+
+
+def registration_data(event: Event, keys: Collection[str] | None = None, *,
+                      named: bool = True) -> ParticipantData:
+    """Counts over the event's participants whose key is (``named``) or is not in ``keys``.
+
+    ``keys`` None means every participant. Scans count live history: those of these people.
+    """
+    where: list[ColumnElement[bool]] = [Participant.event_id == event.id]
+    if keys is not None:
+        where.append(Participant.key.in_(keys) if named else Participant.key.not_in(keys))
+    people = select(Participant.id).where(*where)
+
+    def count(model: Any, *conditions: ColumnElement[bool]) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+    return ParticipantData(
+        participants=count(Participant, *where),
+        emails=count(Participant, *where, Participant.email.is_not(None)),
+        consents=count(Participant, *where, Participant.consent_at.is_not(None)),
+        personal_links=count(ParticipantToken, ParticipantToken.participant_id.in_(people),
+                             ParticipantToken.revoked_at.is_(None)),
+        badges=count(Badge, Badge.participant_id.in_(people), Badge.revoked_at.is_(None)),
+        scans=count(Scan, Scan.participant_id.in_(people)),
+    )
+
+
+def replace_instance(event: Event, data: Any) -> ReplaceReport:
+    """Replace ``event``'s programme and participants, keeping the people the file names.
+
+    Participants are matched by their id in the file (their key): a match keeps its row
+    and all that hangs on it; the file sets its name, category, accessibility and choices.
+    Raises :class:`InstanceImportError` (and writes nothing) if the document is not valid.
     The caller commits.
     """
     doc = validate_instance(data)
-    item_rooms: dict[int, str] = {}
-    if event is None:
-        event = _create_event(doc["event"])
-    else:
-        item_rooms = _clear_event(event)
+    keys = {item["id"] for item in doc["participants"]}
+    db.session.flush()
+    report = ReplaceReport(kept=registration_data(event, keys, named=True),
+                           removed=registration_data(event, keys, named=False))
+    item_rooms = _clear_event(event, keys)
+    _build(event, doc, item_rooms)
+    return report
+
+
+def _build(event: Event, doc: dict, item_rooms: dict[int, str]) -> None:
     # Stored as given: the contract's defaults are applied on export.
     event.scheduling_options = dict(doc["options"])
     _Builder(event, doc).build(item_rooms)
     db.session.flush()
-    return event
 
 
 def _create_event(fields: dict) -> Event:
@@ -97,8 +181,9 @@ def _create_event(fields: dict) -> Event:
     return event
 
 
-def _clear_event(event: Event) -> dict[int, str]:
-    """Delete everything the exchange format describes, in foreign-key order.
+def _clear_event(event: Event, keep: Collection[str]) -> dict[int, str]:
+    """Delete everything the exchange format describes, in foreign-key order, except the
+    rows of the participants whose key is in ``keep`` (their choices go: the file has them).
 
     Plenary items are not in the format and stay: returns each one's room key, so that
     :meth:`_Builder.build` relinks it to the new room with the same id, if any.
@@ -126,7 +211,10 @@ def _clear_event(event: Event) -> dict[int, str]:
     ):
         db.session.execute(statement, execution_options={"synchronize_session": False})
     item_rooms = _detach_item_rooms(event)
-    for model in (Participant, Session, Workshop, Project, Round, WorkshopSlot, Room, Theme):
+    db.session.execute(delete(Participant).where(Participant.event_id == event.id,
+                                                 Participant.key.not_in(keep)),
+                       execution_options={"synchronize_session": "fetch"})
+    for model in (Session, Workshop, Project, Round, WorkshopSlot, Room, Theme):
         db.session.execute(delete(model).where(model.event_id == event.id),
                            execution_options={"synchronize_session": "fetch"})
     db.session.expire_all()
@@ -199,13 +287,17 @@ class _Builder:
 
     def _participants(self) -> None:
         presenters = {key for item in self.doc["projects"] for key in item["presenters"]}
+        kept = {person.key: person for person in db.session.scalars(
+            select(Participant).where(Participant.event_id == self.event.id))}
         for item in self.doc["participants"]:
-            first, _, last = item["name"].partition(" ")
-            self._add(self.people, item["id"], Participant(
-                event=self.event, key=item["id"], first_name=first, last_name=last,
-                category=item["category"], needs_step_free=item["needs_accessible"],
-                role="presenter" if item["id"] in presenters else "participant",
-                status="registered"))
+            person = kept.get(item["id"]) or Participant(
+                event=self.event, key=item["id"], status="registered")
+            if person.full_name != item["name"]:  # the same name keeps its first/last split
+                person.first_name, _, person.last_name = item["name"].partition(" ")
+            person.category = item["category"]
+            person.needs_step_free = item["needs_accessible"]
+            person.role = "presenter" if item["id"] in presenters else "participant"
+            self._add(self.people, item["id"], person)
 
     def _projects(self) -> None:
         for position, item in enumerate(self.doc["projects"]):

@@ -23,8 +23,12 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from scheduler.instance import MAX_RANK_WEIGHTS, OPTION_BOUNDS, bounds_message
+
+from ..json_depth import check_json_depth
 from ..programme.models import KEY_LENGTH
 from ..registration.models import CATEGORIES
+from ..text import block_problem, line_problem, strip_bidi
 
 FORMAT = "speed-dating-instance/1"
 
@@ -129,14 +133,24 @@ def _wrong_type(ctx: Context, path: str, expected: str, value: Any) -> object:
     return ctx.error(path, f"must be {expected}, not {_type_name(value)}")
 
 
-def text(max_length: int, *, empty: bool = False) -> Check:
+def text(max_length: int, *, empty: bool = False, multiline: bool = False,
+         keep_bidi: bool = False) -> Check:
+    """A string, with the app's text rules (:mod:`eventapp.text`, as in every form):
+    single-line text refuses control characters and line breaks and loses its bidi controls
+    (``keep_bidi`` for ids, which must match their references exactly); ``multiline`` text
+    refuses control characters other than tabs and line breaks. NUL is always refused
+    (PostgreSQL text cannot hold it)."""
+
     def check(value: Any, ctx: Context, path: str) -> Any:
         if not isinstance(value, str):
             return _wrong_type(ctx, path, "a string", value)
+        if not multiline and not keep_bidi:
+            value = strip_bidi(value)
         if not empty and not value.strip():
             return ctx.error(path, "must not be empty")
-        if "\x00" in value:  # PostgreSQL text cannot hold it
-            return ctx.error(path, "must not contain NUL characters")
+        problem = block_problem(value) if multiline else line_problem(value)
+        if problem is not None:
+            return ctx.error(path, problem)
         if len(value) > max_length:
             return ctx.error(path, f"too long ({len(value)} characters, at most {max_length})")
         return value
@@ -157,14 +171,6 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Check:
         return value
 
     return check
-
-
-def positive_number(value: Any, ctx: Context, path: str) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return _wrong_type(ctx, path, "a number", value)
-    if not value > 0:
-        return ctx.error(path, f"must be greater than 0 (got {value})")
-    return value
 
 
 def boolean(value: Any, ctx: Context, path: str) -> Any:
@@ -313,10 +319,10 @@ def mapping(key_check: Check, value_check: Check) -> Check:
 
 # --- the format, as data ---------------------------------------------------------------
 
-ID = text(KEY_LENGTH)
+ID = text(KEY_LENGTH, keep_bidi=True)
 COUNT = integer(0, MAX_COUNT)
 NAME = text(300)
-DESCRIPTION = text(100_000, empty=True)
+DESCRIPTION = text(100_000, empty=True, multiline=True)
 
 COLLECTIONS: dict[str, tuple[Field, ...]] = {
     "themes": (Field("name", NAME), Field("colour", colour)),
@@ -377,20 +383,46 @@ EVENT_FIELDS: tuple[Field, ...] = (
     Field("description", DESCRIPTION, ""),
 )
 
+def bounded_option(name: str) -> Check:
+    """A numeric option within the solver's :data:`OPTION_BOUNDS`; the error names the range.
+
+    Unbounded options let an imported file stall a solve job (weights of 2**70).
+    """
+    low, high = OPTION_BOUNDS[name]
+
+    def check(value: Any, ctx: Context, path: str) -> Any:
+        if name == "time_limit_s":
+            valid = isinstance(value, int | float) and low < value <= high
+        else:
+            valid = isinstance(value, int) and low <= value <= high
+        if isinstance(value, bool) or not valid:
+            return ctx.error(path, f"{bounds_message(name)} (got {json.dumps(value)})")
+        return value
+
+    return check
+
+
+def _rank_weights(value: Any, ctx: Context, path: str) -> Any:
+    if isinstance(value, list) and len(value) > MAX_RANK_WEIGHTS:
+        return ctx.error(path, f"must have at most {MAX_RANK_WEIGHTS} entries "
+                               f"(got {len(value)})")
+    return _list_of(bounded_option("rank_weights"))(value, ctx, path)
+
+
 OPTION_CHECKS: dict[str, Check] = {
-    "rank_weights": _list_of(integer(0)),
-    "theme_weight": integer(0),
-    "unlucky_penalty": integer(0),
-    "min_distinct_themes": integer(0),
+    "rank_weights": _rank_weights,
+    "theme_weight": bounded_option("theme_weight"),
+    "unlucky_penalty": bounded_option("unlucky_penalty"),
+    "min_distinct_themes": bounded_option("min_distinct_themes"),
     "previous": mapping(
         ref("participants"),
         mapping(ref("rounds", "workshop_slots"), ref("sessions", "workshops")),
     ),
-    "change_penalty": integer(0),
+    "change_penalty": bounded_option("change_penalty"),
     "allow_idle": boolean,
-    "time_limit_s": positive_number,
-    "workers": integer(1),
-    "seed": integer(),
+    "time_limit_s": bounded_option("time_limit_s"),
+    "workers": bounded_option("workers"),
+    "seed": bounded_option("seed"),
 }
 
 
@@ -580,8 +612,10 @@ def load_document(raw: bytes) -> Any:
         return obj
 
     try:
-        return json.loads(text_value, parse_constant=refuse_constant,
-                          object_pairs_hook=unique_keys)
+        return check_json_depth(json.loads(text_value, parse_constant=refuse_constant,
+                                           object_pairs_hook=unique_keys))
+    except RecursionError as error:
+        raise InstanceImportError([("file", "invalid JSON: nested too deeply")]) from error
     except json.JSONDecodeError as error:
         raise InstanceImportError([(
             "file", f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",

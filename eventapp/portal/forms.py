@@ -7,10 +7,10 @@ numbers are unique and consecutive (registration.operations.validate_ranking).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
+from ..forms import AppForm
 from ..programme.models import Project, Theme, Workshop
 
 
@@ -25,10 +25,10 @@ def _parse_rank(value: str) -> int | None:
 
 
 def build_wishes_form(projects: list[Project], workshops: list[Workshop], themes: list[Theme],
-                      **kwargs) -> FlaskForm:
+                      **kwargs) -> AppForm:
     """A form class made for this event's programme, then instantiated."""
 
-    class WishesForm(FlaskForm):
+    class WishesForm(AppForm):
         pass
 
     for project in projects:
@@ -46,7 +46,7 @@ def build_wishes_form(projects: list[Project], workshops: list[Workshop], themes
     return form
 
 
-def fill_wishes_form(form: FlaskForm, participant) -> None:
+def fill_wishes_form(form: AppForm, participant) -> None:
     for wish in participant.project_wishes:
         field = getattr(form, f"project_{wish.project_id}", None)
         if field is not None:
@@ -61,7 +61,7 @@ def fill_wishes_form(form: FlaskForm, participant) -> None:
             field.data = True
 
 
-def read_wishes_form(form: FlaskForm) -> tuple[dict, dict, list[int]]:
+def read_wishes_form(form: AppForm) -> tuple[dict, dict, list[int]]:
     projects = {p.id: _parse_rank(getattr(form, f"project_{p.id}").data)
                 for p in form.projects_}
     workshops = {w.id: _parse_rank(getattr(form, f"workshop_{w.id}").data)
@@ -70,7 +70,7 @@ def read_wishes_form(form: FlaskForm) -> tuple[dict, dict, list[int]]:
     return projects, workshops, themes
 
 
-class SwitchForm(FlaskForm):
+class SwitchForm(AppForm):
     """The participant's choice on a "change" page: each option is a submit button
     carrying its session or workshop id (works without JavaScript)."""
 

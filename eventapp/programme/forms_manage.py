@@ -9,7 +9,6 @@ every caller gets them. ``fieldsets`` groups fields on the page; fields named in
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -34,7 +33,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..db_types import database_id
 from ..events.models import DEFAULT_TIMEZONE
+from ..forms import AppForm
 from .models import KEY_LENGTH, ProgrammeItemKind
 
 
@@ -64,7 +65,7 @@ def _position_field() -> IntegerField:
                         default=0, description=_l("Smaller numbers come first."))
 
 
-class BuilderForm(FlaskForm):
+class BuilderForm(AppForm):
     fieldsets: tuple = ()
     advanced: tuple = ("key", "position")
 
@@ -120,7 +121,7 @@ class RoomForm(BuilderForm):
     directions = TextAreaField(_l("Directions"), validators=[Length(max=5000)],
                                description=_l("How to get there from the entrance."))
     themes = MultiCheckboxField(
-        _l("Admitted themes"), coerce=int, validate_choice=False,
+        _l("Admitted themes"), coerce=database_id, validate_choice=False,
         description=_l("Leave all unticked to admit every theme."))
     position = _position_field()
     key = _key_field()
@@ -134,7 +135,7 @@ class ProjectForm(BuilderForm):
     keywords = StringField(_l("Keywords"), validators=[Length(max=2000)],
                            description=_l("Separated by commas."))
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
-    presenters = MultiCheckboxField(_l("Presenters"), coerce=int, validate_choice=False)
+    presenters = MultiCheckboxField(_l("Presenters"), coerce=database_id, validate_choice=False)
     new_first_name = StringField(_l("First name"), validators=[Length(max=150)])
     new_last_name = StringField(_l("Last name"), validators=[Length(max=150)])
     new_email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
@@ -235,11 +236,11 @@ class SessionForm(BuilderForm):
     min_audience = IntegerField(_l("Minimum audience"), default=0,
                                 validators=[Optional(), NumberRange(min=0)])
     extra_presenters = MultiCheckboxField(
-        _l("Extra presenters for this session"), coerce=int, validate_choice=False,
+        _l("Extra presenters for this session"), coerce=database_id, validate_choice=False,
         description=_l("People who present only this session, besides the project's "
                        "presenters."))
     key = _key_field()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """An empty form: only its CSRF token, so that a POST proves intent."""

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..events.models import Event
 from ..programme.models import Project, Workshop
+from ..text import block_problem, line_problem, strip_bidi
 from .models import CATEGORIES, ROLES, Participant
 from .operations import PersonDetails, normalise_email
 from .queries import participant_by_email, projects_of, workshops_of
@@ -146,7 +147,10 @@ def detect_delimiter(text: str) -> str:
     first_line = text.splitlines()[0] if text else ""
     scores = {}
     for delimiter in (";", ",", "\t"):
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:  # a header cell over the csv module's limit: read on, report later
+            cells = []
         scores[delimiter] = sum(1 for cell in cells if fold(cell) in HEADER_LOOKUP)
     best = max(scores.values())
     candidates = [d for d, score in scores.items() if score == best]
@@ -167,19 +171,19 @@ def parse_participants(data: bytes, event: Event) -> ParseResult:
         result.errors.append(RowError(1, str(_l("The file is empty."))))
         return result
     result.delimiter = detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter)
-    header = next(reader, [])
+    records = _records(csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter),
+                       result)
+    _, header = next(records, (1, []))
     positions = _map_header(header, result)
     if "email" not in positions or not ({"first_name", "last_name"} & set(positions)):
-        result.errors.append(RowError(1, str(_l(
-            "The first line must name the columns, with at least an email column "
-            "(Email or Courriel) and a name column (Prénom or Nom)."))))
+        if not result.errors:
+            result.errors.append(RowError(1, str(_l(
+                "The first line must name the columns, with at least an email column "
+                "(Email or Courriel) and a name column (Prénom or Nom)."))))
         return result
     catalogue = _Catalogue(projects_of(event.id), workshops_of(event.id))
     seen_emails: dict[str, int] = {}
-    line = reader.line_num + 1
-    for cells in reader:
-        start, line = line, reader.line_num + 1
+    for start, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "")
@@ -188,6 +192,25 @@ def parse_participants(data: bytes, event: Event) -> ParseResult:
     if not result.rows and not result.errors:
         result.errors.append(RowError(2, str(_l("The file has no participant rows."))))
     return result
+
+
+def _records(reader, result: ParseResult):
+    """(first line, cells) of each record; a record the csv module cannot read ends the
+    file with an error on its line, not an exception (a cell over its 128 KiB limit,
+    typically everything after a quote left open)."""
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            result.errors.append(RowError(start, str(_l(
+                "this line cannot be read (%(problem)s): is a quote (\") opened and never "
+                "closed? Nothing after it was read.", problem=str(error)))))
+            return
+        yield start, cells
+        start = reader.line_num + 1
 
 
 def _map_header(header: list[str], result: ParseResult) -> dict[str, int]:
@@ -239,7 +262,7 @@ def _resolve(value: str, index: dict, unknown_message, errors: list[str]) -> lis
 
 def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Catalogue,
                seen_emails: dict[str, int], result: ParseResult) -> None:
-    errors: list[str] = []
+    errors: list[str] = _text_problems(values, result)
     email = normalise_email(values.get("email", ""))
     if not email:
         errors.append(str(_l("the email is missing")))
@@ -304,6 +327,27 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
         project_names=[p.name for p in projects], workshop_names=[w.name for w in workshops],
         existing_id=existing.id if existing else None,
         existing_status=existing.status if existing else None, changes=changes))
+
+
+SINGLE_LINE_COLUMNS = ("first_name", "last_name", "organisation", "job_title", "email",
+                       "category", "role")
+
+
+def _text_problems(values: dict[str, str], result: ParseResult) -> list[str]:
+    """The same text rules as the forms (:mod:`eventapp.text`): single-line cells refuse
+    control characters and line breaks (often a quote left open, which swallows the next
+    lines), the others refuse control characters; bidi controls are stripped."""
+    problems = []
+    for name, value in values.items():
+        values[name] = value = strip_bidi(value) if name in SINGLE_LINE_COLUMNS else value
+        if name in SINGLE_LINE_COLUMNS and line_problem(value):
+            problems.append(str(_l("%(column)s: must be on one line, without control "
+                                   "characters (is a quote opened and never closed?)",
+                                   column=result.columns.get(name, name))))
+        elif block_problem(value):
+            problems.append(str(_l("%(column)s: must not contain control characters",
+                                   column=result.columns.get(name, name))))
+    return problems
 
 
 def _step_free(value: str, notes: str) -> tuple[bool, str]:

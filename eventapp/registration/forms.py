@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..forms import AppForm
 from .models import CATEGORIES, PUBLIC_CATEGORIES, ROLES
 from .operations import PersonDetails
 from .queries import CATEGORY_LABELS, ROLE_LABELS
@@ -33,7 +33,7 @@ def _strip(value):
 STRIP = [_strip]
 
 
-class PersonForm(FlaskForm):
+class PersonForm(AppForm):
     """The details a person gives about themselves."""
 
     first_name = StringField(
@@ -100,17 +100,17 @@ class OrganiserParticipantForm(PersonForm):
         validators=[Optional()])
 
 
-class LostLinkForm(FlaskForm):
+class LostLinkForm(AppForm):
     email = EmailField(_l("Email you registered with"), filters=STRIP,
                        validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button-only form: CSRF protection for cancel, delete and confirm actions."""
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     send_links = BooleanField(_l("Email each new participant their personal link"))
 
 
@@ -122,7 +122,7 @@ class NewParticipantForm(OrganiserParticipantForm):
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS,
                                   validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS,
@@ -141,7 +141,7 @@ class SettingsForm(FlaskForm):
                                     default=12)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField(_l("CSV file"), validators=[
         FileRequired(_l("Choose a CSV file.")),
         FileAllowed(["csv", "txt"], _l("The file must be a .csv (or .txt) file."))])

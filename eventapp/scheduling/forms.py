@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
+from ..forms import AppForm
 from .operations import DEFAULT_CHANGE_PENALTY
 
 MIN_TIME_LIMIT_S = 5
@@ -14,7 +14,7 @@ MAX_TIME_LIMIT_S = 3600
 DEFAULT_TIME_LIMIT_S = 60
 
 
-class SolveForm(FlaskForm):
+class SolveForm(AppForm):
     time_limit_s = IntegerField(
         _l("Time limit (seconds)"), default=DEFAULT_TIME_LIMIT_S,
         validators=[InputRequired(_l("Give a time limit in seconds.")),
@@ -27,10 +27,10 @@ class SolveForm(FlaskForm):
                     NumberRange(0, 100000, _l("Between %(min)s and %(max)s."))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button that changes something: only the CSRF token."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     target = SelectField(_l("Place"), coerce=int, validate_choice=True)
     pinned = BooleanField(_l("Pinned: the next solve keeps this place"))

@@ -352,3 +352,21 @@ def test_times_stay_right_across_the_daylight_saving_change(client):
     timezone = icalendar.Calendar.from_ical(body).walk("VTIMEZONE")[0]
     standard = "".join(s.to_ical().decode() for s in timezone.walk("STANDARD"))
     assert "20261025T030000" in standard and "TZOFFSETTO:+0100" in standard
+
+
+def test_stored_control_characters_in_the_event_name_never_break_a_feed(client):
+    """Issue 12: a line break in the event's name (stored before input refused it) made
+    every feed of the event answer 500; the writer now neutralises stored text."""
+    world = _published_world()
+    world.event.name = "Journée\r\nBEGIN:VEVENT\x00 \u202erestitution"
+    world.event.description = "Deux\nlignes\x07"
+    world.projects["alpha"].name = "Alpha\x00\x1b"
+    db.session.commit()
+    response = client.get(_feed_url(world.presenter))
+    assert response.status_code == 200
+    body = response.data
+    name = str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"])
+    assert "Journée  BEGIN:VEVENT  restitution" in name and "\n" not in name
+    assert b"\x00" not in body and b"\x1b" not in body and b"\x07" not in body
+    assert body.split(b"\r\n").count(b"BEGIN:VEVENT") == body.split(b"\r\n").count(b"END:VEVENT")
+    both_parsers(body)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from eventapp.exchange.operations import InstanceImportError, import_instance, load_document
 from eventapp.exchange.queries import export_instance
-from eventapp.exchange.validation import DEFAULT_OPTIONS
+from eventapp.exchange.validation import DEFAULT_OPTIONS, validate_instance
 from eventapp.extensions import db
 from eventapp.models import (
     Assignment,
@@ -448,7 +448,25 @@ ERROR_CASES = {
                         "unlucky_penalty, min_distinct_themes, previous, change_penalty, "
                         "allow_idle, time_limit_s, workers, seed)")),
     "bad option": (_set("options.rank_weights", [100, -1]),
-                   ("options.rank_weights[1]", "must not be negative (got -1)")),
+                   ("options.rank_weights[1]",
+                    "must be an integer from 0 to 1000000 (got -1)")),
+    # issue 12 finding 4: weights of 2**70 stalled a solve job far past its limit
+    "huge rank weight": (_set("options.rank_weights", [2**70]),
+                         ("options.rank_weights[0]",
+                          "must be an integer from 0 to 1000000 (got 1180591620717411303424)")),
+    "huge theme weight": (_set("options.theme_weight", 10**7),
+                          ("options.theme_weight",
+                           "must be an integer from 0 to 1000000 (got 10000000)")),
+    "too many workers": (_set("options.workers", 1000),
+                         ("options.workers", "must be an integer from 1 to 64 (got 1000)")),
+    "endless time limit": (_set("options.time_limit_s", 1e9),
+                           ("options.time_limit_s", "must be a number of seconds greater than 0 "
+                                                    "and at most 3600 (got 1000000000.0)")),
+    "huge seed": (_set("options.seed", 2**40),
+                  ("options.seed", "must be an integer from -2147483648 to 2147483647 "
+                                   "(got 1099511627776)")),
+    "too many rank weights": (_set("options.rank_weights", [1] * 101),
+                              ("options.rank_weights", "must have at most 100 entries (got 101)")),
     "bad previous": (_set("options.previous", {"p2": {"r1": "nope"}}),
                      ("options.previous.p2.r1", 'unknown session or workshop "nope"')),
     "wrong format": (_set("format", "speed-dating-solution/1"),
@@ -464,7 +482,27 @@ ERROR_CASES = {
                        "too long (first and last name: at most 150 characters each)")),
     "too long id": (_set("themes.0.id", "x" * 101),
                     ("themes[0].id", "too long (101 characters, at most 100)")),
+    # issue 12: a line break in the event's name broke every calendar feed of the event
+    "line break in a name": (_set("event.name", "Journée\r\ntest"),
+                             ("event.name", "must be on one line (no line breaks)")),
+    "control character in a room name": (_set("rooms.0.name", "Salle\x1b[2J"),
+                                         ("rooms[0].name",
+                                          "must not contain control characters (U+001B)")),
+    "NUL in a description": (_set("projects.0.description", "TAPAJ\x00"),
+                             ("projects[0].description", "must not contain NUL characters")),
 }
+
+
+def test_names_lose_bidi_controls_and_descriptions_keep_line_breaks(app):
+    """Issue 12: a right-to-left override in a name printed it reversed on badges."""
+    data = small_instance()
+    data["participants"][0]["name"] = "\u202eAlice\u202c Martin"
+    data["projects"][0]["name"] = "TAPAJ\u200f"
+    data["projects"][0]["description"] = "Ligne 1\nLigne 2\tfin"
+    doc = validate_instance(data)
+    assert doc["participants"][0]["name"] == "Alice Martin"
+    assert doc["projects"][0]["name"] == "TAPAJ"
+    assert doc["projects"][0]["description"] == "Ligne 1\nLigne 2\tfin"
 
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))

@@ -258,3 +258,50 @@ def test_an_update_changes_only_the_columns_in_the_file(organiser_client, event)
     assert (existing.organisation, existing.category, existing.role) == (
         "Régie Sud", "intervenant", "speaker")
     assert existing.dietary_notes == "Halal" and existing.status == "cancelled"
+
+
+def _errors(preview) -> dict[str, str]:
+    page = preview.get_data(as_text=True).replace("&#34;", '"')
+    return dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
+
+
+def test_a_cell_over_the_csv_limit_is_reported_on_its_line(organiser_client, event):
+    """Issue 12: a cell over 128 KiB answered 500 on preview and confirm."""
+    data = ("Prénom;Nom;Email\nA;B;a@example.org\n"
+            f"C;\"{'x' * 200_000}\";c@example.org\n").encode()
+    preview_url, preview = _upload(organiser_client, data)
+    assert preview.status_code == 200
+    errors = _errors(preview)
+    assert list(errors) == ["3"] and "field larger than field limit" in errors["3"]
+    assert "is a quote" in errors["3"]
+    assert organiser_client.post(preview_url + "/confirm").status_code == 302
+    assert _people(event) == {}
+
+
+def test_an_unbalanced_quote_is_reported_on_its_line(organiser_client, event):
+    """The quote swallows every following line into one cell: over the limit (500 before)."""
+    rows = "".join(f"P{n};Q{n};p{n}@example.org\n" for n in range(8_000))
+    data = f"Prénom;Nom;Email\nA;\"B;a@example.org\n{rows}".encode()
+    preview_url, preview = _upload(organiser_client, data)
+    assert preview.status_code == 200
+    errors = _errors(preview)
+    assert list(errors) == ["2"] and "opened and never closed" in errors["2"]
+    assert organiser_client.post(preview_url + "/confirm").status_code == 302
+    assert _people(event) == {}
+
+
+def test_an_unbalanced_quote_in_a_small_file_names_the_column(organiser_client, event):
+    data = 'Prénom;Nom;Email;Régime alimentaire\nA;"B;a@example.org;\nC;D;c@example.org;"\n'
+    _, preview = _upload(organiser_client, data.encode())
+    page = preview.get_data(as_text=True)
+    assert "<tr><td>2</td><td>Nom: must be on one line" in page
+
+
+def test_control_characters_in_cells_are_refused_and_bidi_controls_stripped(
+        organiser_client, event):
+    data = ("Prénom;Nom;Email\nA\x00;B;a@example.org\n"
+            "\u202eC;D;c@example.org\n").encode()
+    preview_url, preview = _upload(organiser_client, data)
+    page = preview.get_data(as_text=True)
+    assert "<tr><td>2</td><td>Prénom: must be on one line, without control characters" in page
+    assert "<tr><td>3</td>" not in page

@@ -303,3 +303,16 @@ def test_overflow_check_catches_a_line_wider_than_its_box():
     name = layout.full_name
     too_wide = replace(name, widths=(name.box.w + 1, *name.widths[1:]))
     assert overflows(replace(layout, full_name=too_wide)) != []
+
+
+def test_stored_bidi_and_control_characters_are_neutralised_on_the_badge():
+    """Issue 12: a right-to-left override stored in a name printed it reversed."""
+    card = make_badge_card(full_name="\u202eAnne\u202c Dupont\x00",
+                           organisation="Régie\r\nde quartier",
+                           stripes=(Stripe("Tour 1", "Salle\u2067 2\u2069", "#1f6fb2", "bleu"),))
+    assert card.full_name == "Anne Dupont "
+    assert card.organisation == "Régie  de quartier"
+    assert card.stripes[0].room_name == "Salle 2"
+    page = pdfium.PdfDocument(render_badges_pdf([card], "a6"))[0]
+    text = page.get_textpage().get_text_range()
+    assert "\u202e" not in text and "Anne Dupont" in flat(text)

@@ -65,8 +65,8 @@ def test_every_error_is_reported_with_its_place():
     assert has(errs, "sessions[1].round", 'unknown round "r9"')
     assert has(errs, "rooms[0].capacity", "at least 0")
     assert has(errs, "sessions[2].min_audience", "more than the session's capacity")
-    assert has(errs, "options.rank_weights[1]", "non-negative integer")
-    assert has(errs, "options.rank_weights[2]", "non-negative integer")
+    assert has(errs, "options.rank_weights[1]", "integer from 0 to 1000000")
+    assert has(errs, "options.rank_weights[2]", "integer from 0 to 1000000")
     assert has(errs, "rounds[0].start", '"HH:MM"')
     assert has(errs, "rounds[1].end", "after start")
     assert has(errs, "participants[3].themes[0]", 'unknown theme "zz"')
@@ -108,8 +108,8 @@ def test_previous_and_option_types():
     assert has(errs, "options.previous.ghost", 'unknown participant "ghost"')
     assert has(errs, "options.previous.p1.r1", "is in round r2, not r1")
     assert has(errs, "options.allow_idle", "true or false")
-    assert has(errs, "options.workers", "at least 1")
-    assert has(errs, "options.time_limit_s", "positive")
+    assert has(errs, "options.workers", "integer from 1 to 64")
+    assert has(errs, "options.time_limit_s", "greater than 0")
     assert has(errs, "options.unlucky_penalty", "integer")
 
 
@@ -129,3 +129,37 @@ def test_wrong_types_and_missing_lists():
 def test_not_an_object():
     with pytest.raises(InstanceError):
         load_instance([1, 2])
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("theme_weight", 2**70, "must be an integer from 0 to 1000000, got 1180591620717411303424"),
+    ("unlucky_penalty", -1, "must be an integer from 0 to 1000000, got -1"),
+    ("change_penalty", 10**7, "must be an integer from 0 to 1000000, got 10000000"),
+    ("min_distinct_themes", 5000, "must be an integer from 0 to 1000, got 5000"),
+    ("workers", 0, "must be an integer from 1 to 64, got 0"),
+    ("workers", 1000, "must be an integer from 1 to 64, got 1000"),
+    ("seed", 2**40, "must be an integer from -2147483648 to 2147483647, got 1099511627776"),
+    ("time_limit_s", 1e9, "must be a number of seconds greater than 0 and at most 3600, "
+                          "got 1000000000.0"),
+])
+def test_numeric_options_are_bounded(option, value, message):
+    """Issue 12: unbounded weights (2**70) stalled a solve far past its time limit."""
+    d = tiny()
+    d["options"][option] = value
+    assert (f"options.{option}", message) in errors_of(d)
+
+
+def test_rank_weights_are_bounded():
+    d = tiny()
+    d["options"]["rank_weights"] = [100, 2**70]
+    assert ("options.rank_weights[1]",
+            "must be an integer from 0 to 1000000, got 1180591620717411303424") in errors_of(d)
+    d["options"]["rank_weights"] = [1] * 101
+    assert ("options.rank_weights", "must have at most 100 entries, got 101") in errors_of(d)
+
+
+def test_options_at_their_bounds_load():
+    d = tiny()
+    d["options"].update(rank_weights=[1_000_000, 0], theme_weight=1_000_000, workers=64,
+                        time_limit_s=3600, seed=-2**31, min_distinct_themes=1000)
+    assert load_instance(d).options.workers == 64
