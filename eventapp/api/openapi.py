@@ -316,13 +316,23 @@ NPLACE = {"oneOf": [PLACE, {"type": "null"}]}
 NAMED = {"oneOf": [_object({"key": STR, "name": STR}), {"type": "null"}]}
 SCAN_FIELDS = {
     "checkpoint": {"type": "integer", "description": "A checkpoint id (listCheckpoints)."},
-    "code": {"type": "string", "maxLength": 500, "description": "The QR code's text."},
+    "code": {"type": "string", "maxLength": 500, "description": "The QR code's text "
+             "(only its canonical base32 spelling is a badge)."},
+    "participant": {"type": "string", "minLength": 1, "maxLength": 100,
+                    "description": "Instead of code, for an entry recorded by name (a "
+                                   "forgotten badge): the participant's id (listParticipants, "
+                                   "the staff page's search). Audited as manual."},
     "nonce": {"type": "string", "minLength": 1, "maxLength": 100,
-              "description": "Unique per scan (a UUID): a retry with the same nonce gets "
-                             "the same answer and is never counted twice."},
+              "description": "Unique per scan (a UUID): a retry with the same nonce, code "
+                             "(or participant) and checkpoint gets the same answer and is "
+                             "never counted twice; the same nonce with another code, "
+                             "participant or checkpoint is refused (400, field nonce)."},
     "scanned_at": {"type": "string", "format": "date-time",
                    "description": "The device's clock when scanned (with its offset); "
-                                  "default: when received."},
+                                  "default: when received. A time ahead of the server's, "
+                                  "or before the day preceding the checkpoint's day, is "
+                                  "not trusted: the server's time is used and the scan "
+                                  "flagged (time_flag)."},
     "device": {"type": "string", "maxLength": 100},
     "device_result": {**RESULT, "description": "Offline uploads: what the device showed "
                                               "(default ok)."},
@@ -344,8 +354,9 @@ SCHEMAS.update({
         "window": WINDOW, "active": BOOL}),
     "CheckpointList": _object({"event": STR, "checkpoints": {"type": "array",
                                                              "items": _ref("Checkpoint")}}),
-    "ScanRequest": _object(SCAN_FIELDS, required=["checkpoint", "code", "nonce"],
-                           additionalProperties=False),
+    "ScanRequest": _object(SCAN_FIELDS, required=["checkpoint", "nonce"],
+                           additionalProperties=False,
+                           oneOf=[{"required": ["code"]}, {"required": ["participant"]}]),
     "ScanParticipant": {"oneOf": [_object({
         "id": STR, "serial": NINT, "name": STR, "first_name": STR, "last_name": STR,
         "organisation": STR, "category": NSTR, "category_label": STR,
@@ -359,7 +370,13 @@ SCHEMAS.update({
         "expected": {**NPLACE, "description": "For wrong_place: where they are expected."},
         "checkpoint": _object({"id": INT, "kind": STR, "label": STR}),
         "window": WINDOW, "scanned_at": NDATETIME, "received_at": DATETIME,
-        "conflict": BOOL, "replayed": BOOL}),
+        "conflict": BOOL,
+        "time_flag": {"enum": ["device_time_early", "device_time_ahead", None],
+                      "description": "Why the device's time was not trusted (the server's "
+                                     "time was used), or null."},
+        "manual": {"type": "boolean", "description": "Recorded by participant id (an "
+                                                      "entry by name), not from a badge."},
+        "replayed": BOOL}),
     "ScanBatch": _object({"device": STR, "scans": {"type": "array", "maxItems": 500,
                                                    "items": _ref("ScanRequest")}},
                          required=["scans"], additionalProperties=False),

@@ -56,7 +56,7 @@ def get_participant_badge(slug: str, participant_key: str) -> Response:
     db.session.commit()
     return _no_store({
         "participant": participant.key, "serial": badge.serial,
-        "issued_at": event.to_local(badge.issued_at).isoformat(),
+        "issued_at": checkin_queries.rfc3339(event, badge.issued_at),
         "code": badge_code(badge),
         "png": url_for("checkin.badge_png", slug=slug, participant_id=participant.id,
                        _external=True),

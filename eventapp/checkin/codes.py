@@ -122,7 +122,11 @@ def encode(event_id: int, serial: int) -> str:
         raise ValueError(f"serial out of range: {serial}")
     payload = _payload(serial)
     signature = private_key(event_id).sign(message_prefix(event_id) + payload)
-    return base64.b32encode(payload + signature).decode("ascii").rstrip("=")
+    return _b32(payload + signature)
+
+
+def _b32(raw: bytes) -> str:
+    return base64.b32encode(raw).decode("ascii").rstrip("=")
 
 
 def normalise(text: str) -> str:
@@ -141,8 +145,9 @@ def decode(event_id: int, text: str) -> int | None:
         raw = base64.b32decode(code + "=" * (-len(code) % 8))
     except (binascii.Error, ValueError):
         return None
-    if len(raw) != CODE_BYTES or raw[0] != VERSION:
-        return None
+    if len(raw) != CODE_BYTES or raw[0] != VERSION or _b32(raw) != code:
+        return None  # _b32: only the canonical spelling (the last character's unused
+        # 2 bits zero); the decoder ignores them, which gave every badge 3 more spellings
     payload, signature = raw[:PAYLOAD_BYTES], raw[PAYLOAD_BYTES:]
     try:
         public_key(event_id).verify(signature, message_prefix(event_id) + payload)

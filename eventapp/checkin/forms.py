@@ -22,7 +22,9 @@ from .operations import ScanRequest
 MAX_BATCH = 500
 NONCE_MAX = 100
 CODE_MAX = 500
-FIELDS = {"checkpoint", "code", "nonce", "scanned_at", "device", "device_result"}
+PARTICIPANT_MAX = 100
+FIELDS = {"checkpoint", "code", "participant", "nonce", "scanned_at", "device",
+          "device_result"}
 
 
 class ReissueForm(AppForm):
@@ -71,7 +73,11 @@ def _moment(data: dict, name: str) -> datetime | None:
         raise BodyError(name, "Must be an ISO 8601 date-time with its UTC offset.") from error
     if moment.tzinfo is None:
         raise BodyError(name, "Must include its UTC offset (e.g. 2016-12-07T09:12:00+01:00).")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:  # e.g. 9999-12-31T23:59:59-05:00 is past year 9999 in UTC
+        raise BodyError(name, "Out of range: a date-time between years 1 and 9999 "
+                              "in UTC.") from error
 
 
 def parse_scan(event: Event, data: Any, checkpoints: dict[int, Checkpoint],
@@ -89,14 +95,25 @@ def parse_scan(event: Event, data: Any, checkpoints: dict[int, Checkpoint],
     checkpoint = checkpoints.get(checkpoint_id)
     if checkpoint is None or checkpoint.event_id != event.id:
         raise BodyError("checkpoint", f"No checkpoint {checkpoint_id} in this event.")
-    code = _text(data, "code", CODE_MAX)
+    code, participant = _subject(data)
     nonce = _text(data, "nonce", NONCE_MAX)
     device_result = _text(data, "device_result", 20, required=False)
     if device_result is not None and device_result not in RESULTS:
         raise BodyError("device_result", f"One of {', '.join(RESULTS)}.")
     return ScanRequest(checkpoint, code, nonce, _moment(data, "scanned_at"),
                        _text(data, "device", 100, required=False) or device,
-                       offline, device_result)
+                       offline, device_result, participant_key=participant)
+
+
+def _subject(data: dict) -> tuple[str, str | None]:
+    """The badge code, or the participant's id of an entry recorded by name: one of the
+    two, never both."""
+    participant = _text(data, "participant", PARTICIPANT_MAX, required=False)
+    if participant is None:
+        return _text(data, "code", CODE_MAX), None
+    if data.get("code") not in (None, ""):
+        raise BodyError("participant", "Send either a code or a participant, not both.")
+    return "", participant
 
 
 def parse_batch(data: Any) -> tuple[list, str]:

@@ -47,6 +47,9 @@ REVOKE_REASONS = ("reissued", "cancelled", "erased")
 CHECKPOINT_KINDS = ("door", "session", "workshop", "lunch")
 RESULTS = ("ok", "already", "wrong_place", "unknown", "revoked", "cancelled",
            "outside_window")
+# Why a scan's device time was not trusted (the server's time was used instead): earlier
+# than the day before the checkpoint's day, or ahead of the server's clock.
+TIME_FLAGS = ("device_time_early", "device_time_ahead")
 
 
 class Badge(db.Model):
@@ -125,6 +128,8 @@ class Scan(db.Model):
         UniqueConstraint("event_id", "nonce", name="uq_scans_event_nonce"),
         CheckConstraint(_in("result", RESULTS), name="valid_result"),
         CheckConstraint("length(nonce) > 0", name="nonce_not_empty"),
+        CheckConstraint(_in("time_flag", TIME_FLAGS) + " OR time_flag IS NULL",
+                        name="valid_time_flag"),
         Index("ix_scans_event_received", "event_id", "received_at"),
     )
 
@@ -138,7 +143,8 @@ class Scan(db.Model):
     device: Mapped[str] = mapped_column(String(100), default="")
     offline: Mapped[bool] = mapped_column(default=False)
     # The device's clock when scanned (None: sent at once), when the server got it, and
-    # the moment the rules used (the device's time unless it is ahead of the server's).
+    # the moment the rules used (the device's time unless it is outside the trusted
+    # window, see operations.effective_time; ``time_flag`` then says why).
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -153,6 +159,10 @@ class Scan(db.Model):
     device_result: Mapped[str | None] = mapped_column(String(20))
     # An offline admission that another scan had already made: both kept, this flagged.
     conflict: Mapped[bool] = mapped_column(default=False)
+    # Set when the device's time was not trusted (one of TIME_FLAGS): the organiser sees it.
+    time_flag: Mapped[str | None] = mapped_column(String(20))
+    # An entry recorded by name (participant id, no badge code): audited as manual.
+    manual: Mapped[bool] = mapped_column(default=False)
     # The answer's non-personal part (first scan time, expected place, window): a
     # replayed nonce gets exactly the same answer; the person is read from their row.
     answer: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -6,14 +6,19 @@ SQLite's write lock), then checks the nonce, the code, the person and the checkp
 writes the scan row (refusals too) and, for an ``ok``, the admission. The unique
 constraints (nonce per event, one admission per participant and checkpoint) hold even
 if a writer forgot the lock.
+
+An entry recorded by name (the staff page's search) is the same operation with the
+participant's id instead of a badge code (``ScanRequest.participant_key``): the phone
+never holds anyone's code, and the scan row says it was manual.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +35,9 @@ from .models import Admission, Badge, Checkpoint, Scan
 
 # A device clock ahead of the server by more than this is not trusted.
 CLOCK_SKEW = timedelta(minutes=2)
+# A device time earlier than this before the checkpoint's day (or before its receipt, for
+# a rehearsal before the day) is not trusted either.
+EARLY_MARGIN = timedelta(days=1)
 SERIAL_ATTEMPTS = 5
 
 
@@ -40,6 +48,11 @@ class CheckinError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NonceReused(CheckinError):
+    """A known nonce sent with another code, person or checkpoint: never the stored
+    answer of someone else's scan."""
 
 
 # --- badges ----------------------------------------------------------------------------
@@ -116,6 +129,20 @@ class ScanRequest:
     device: str = ""
     offline: bool = False
     device_result: str | None = None
+    # A manual entry (search by name): the participant's key instead of a code.
+    participant_key: str | None = None
+
+    @property
+    def manual(self) -> bool:
+        return self.participant_key is not None
+
+    @property
+    def subject_hash(self) -> str:
+        """What the nonce is bound to, besides the checkpoint: the code (normalised)
+        or, for a manual entry, the participant."""
+        if self.manual:
+            return hashlib.sha256(f"participant:{self.participant_key}".encode()).hexdigest()
+        return code_hash(self.code)
 
 
 @dataclass
@@ -139,11 +166,29 @@ def find_scan(event: Event, nonce: str) -> Scan | None:
                                                 Scan.nonce == nonce))
 
 
-def effective_time(scanned_at: datetime | None, received_at: datetime) -> datetime:
-    """The device's time, unless missing or ahead of the server's clock."""
-    if scanned_at is None or scanned_at > received_at + CLOCK_SKEW:
-        return received_at
-    return scanned_at
+def trusted_since(checkpoint: Checkpoint, received_at: datetime) -> datetime:
+    """The earliest device time believed: midnight of the day before the checkpoint's day
+    (event timezone), or a day before the upload when that is earlier (a rehearsal held
+    days before the event)."""
+    tz = checkpoint.event.tz
+    day = checkpoint.opens_at.astimezone(tz).date() - EARLY_MARGIN
+    return min(datetime.combine(day, time(0), tz).astimezone(UTC), received_at - EARLY_MARGIN)
+
+
+def effective_time(scanned_at: datetime | None, received_at: datetime,
+                   checkpoint: Checkpoint) -> tuple[datetime, str | None]:
+    """The moment the rules use and, when the device's time was not trusted, why (one of
+    ``models.TIME_FLAGS``). A device time ahead of the server's clock, or far before the
+    checkpoint's day (a phone whose clock was reset, a hostile upload), would replace
+    admission times and stretch every chart over centuries: the server's time is kept
+    instead, and the scan is flagged for the organiser."""
+    if scanned_at is None:
+        return received_at, None
+    if scanned_at > received_at + CLOCK_SKEW:
+        return received_at, "device_time_ahead"
+    if scanned_at < trusted_since(checkpoint, received_at):
+        return received_at, "device_time_early"
+    return scanned_at, None
 
 
 def badge_for_code(event: Event, code: str) -> Badge | None:
@@ -179,22 +224,68 @@ def _locked_badge(event: Event, checkpoint: Checkpoint, code: str
     return row.Badge, row.Participant
 
 
+def _participant_id(event: Event, key: str | None) -> int | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Participant.id).where(Participant.event_id == event.id,
+                                                          Participant.key == key))
+
+
+def _locked_person(event: Event, checkpoint: Checkpoint, key: str
+                   ) -> tuple[Badge | None, Participant | None]:
+    """A manual entry's lock and reads: the participant's row (else the checkpoint's,
+    for an unknown id), then the person and their live badge as they are under it."""
+    participant_id = _participant_id(event, key)
+    if participant_id is None:
+        lock_row(Checkpoint, checkpoint.id)
+        return None, None
+    lock_row(Participant, participant_id)
+    participant = db.session.scalar(select(Participant).where(Participant.id == participant_id)
+                                    .execution_options(populate_existing=True))
+    badge = db.session.scalar(select(Badge).where(Badge.participant_id == participant_id,
+                                                  Badge.revoked_at.is_(None))
+                              .execution_options(populate_existing=True))
+    return badge, participant
+
+
+def _checked_replay(known: Scan, request: ScanRequest, user: User | None) -> ScanOutcome:
+    """The stored answer of a known nonce, if the nonce came with the same code (or
+    person) and checkpoint; otherwise a refusal, logged (the scans table cannot hold a
+    second row for the nonce)."""
+    if known.code_hash == request.subject_hash and \
+            known.checkpoint_id == request.checkpoint.id:
+        return replay(known)
+    current_app.logger.warning(
+        "check-in: nonce %r of scan %s reused with another %s (event %s, checkpoint %s, "
+        "user %s, device %r): refused", request.nonce, known.id,
+        "checkpoint" if known.code_hash == request.subject_hash else "code",
+        known.event_id, request.checkpoint.id, user.id if user is not None else None,
+        request.device)
+    raise NonceReused(str(_l("This nonce was already used for another scan: send a new "
+                             "nonce for each scan.")), field="nonce")
+
+
 def record_scan(event: Event, request: ScanRequest, user: User | None,
                 now: datetime | None = None) -> ScanOutcome:
     """Record one scan and decide its result (see the module docstring and
     docs/checkin.md for the order of the checks). A known nonce returns the stored scan
-    unchanged: a retry never counts twice."""
+    unchanged: a retry never counts twice; the same nonce with another code, person or
+    checkpoint raises :class:`NonceReused`."""
     received = now or utcnow()
-    badge, participant = _locked_badge(event, request.checkpoint, request.code)
+    if request.manual:
+        badge, participant = _locked_person(event, request.checkpoint, request.participant_key)
+    else:
+        badge, participant = _locked_badge(event, request.checkpoint, request.code)
     known = find_scan(event, request.nonce)
     if known is not None:
-        return replay(known)
+        return _checked_replay(known, request, user)
+    effective, flag = effective_time(request.scanned_at, received, request.checkpoint)
     scan = Scan(event_id=event.id, checkpoint_id=request.checkpoint.id, nonce=request.nonce,
                 scanned_by_id=user.id if user is not None else None,
                 device=request.device[:100], offline=request.offline,
                 scanned_at=request.scanned_at, received_at=received,
-                effective_at=effective_time(request.scanned_at, received),
-                code_hash=code_hash(request.code), device_result=request.device_result,
+                effective_at=effective, time_flag=flag, manual=request.manual,
+                code_hash=request.subject_hash, device_result=request.device_result,
                 badge_id=badge.id if badge is not None else None)
     scan.checkpoint, scan.badge, scan.participant = request.checkpoint, badge, participant
     outcome = _decide(event, request.checkpoint, badge, participant, scan)
@@ -217,7 +308,7 @@ def record_scan(event: Event, request: ScanRequest, user: User | None,
         known = find_scan(event, request.nonce)
         if known is None:
             raise
-        return replay(known)
+        return _checked_replay(known, request, user)
     return outcome
 
 
@@ -227,15 +318,11 @@ def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
     revoked, cancelled, already, wrong place, outside the window, ok. ``badge`` and
     ``participant`` were read under the lock."""
     outcome = ScanOutcome(scan)
-    if badge is None:
-        scan.result = "unknown"
-        return outcome
     scan.participant_id = participant.id if participant is not None else None
-    if participant is None or badge.revoked_at is not None:
-        scan.result = "revoked"
-        return outcome
-    if participant.status != "registered":
-        scan.result = "cancelled"
+    refusal = _manual_refusal(participant) if scan.manual else _badge_refusal(badge,
+                                                                              participant)
+    if refusal is not None:
+        scan.result = refusal
         return outcome
     admission = db.session.scalar(select(Admission).where(
         Admission.checkpoint_id == checkpoint.id, Admission.participant_id == participant.id))
@@ -256,6 +343,25 @@ def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
         return outcome
     scan.result = "ok"
     return outcome
+
+
+def _badge_refusal(badge: Badge | None, participant: Participant | None) -> str | None:
+    if badge is None:
+        return "unknown"
+    if participant is None or badge.revoked_at is not None:
+        return "revoked"
+    if participant.status != "registered":
+        return "cancelled"
+    return None
+
+
+def _manual_refusal(participant: Participant | None) -> str | None:
+    """A manual entry names a person, not a badge: unknown id or cancelled."""
+    if participant is None:
+        return "unknown"
+    if participant.status != "registered":
+        return "cancelled"
+    return None
 
 
 @dataclass(frozen=True)
@@ -317,19 +423,34 @@ def replay(scan: Scan) -> ScanOutcome:
                        expected=ExpectedPlace.from_dict(data.get("expected")))
 
 
+def _named_participants(event: Event, requests: list[ScanRequest]) -> set[int]:
+    """The ids of the participants a queue names, by badge code or (manual) by id."""
+    ids = set()
+    for request in requests:
+        if request.manual:
+            ids.add(_participant_id(event, request.participant_key))
+            continue
+        badge = badge_for_code(event, request.code)
+        ids.add(badge.participant_id if badge is not None else None)
+    return ids - {None}
+
+
 def record_batch(event: Event, requests: list[ScanRequest], user: User | None,
-                 now: datetime | None = None) -> list[ScanOutcome]:
+                 now: datetime | None = None) -> list[ScanOutcome | CheckinError]:
     """An offline queue: every participant it names is locked first, in id order (two
     uploads never wait for each other in a cycle), then the scans are applied in
-    device-time order. The outcomes come back in the order of ``requests``."""
-    badges = [badge_for_code(event, r.code) for r in requests]
-    for participant_id in sorted({b.participant_id for b in badges
-                                  if b is not None and b.participant_id is not None}):
+    device-time order. The outcomes come back in the order of ``requests``; a scan
+    refused as a whole (a reused nonce) is its :class:`CheckinError`, and the others
+    are applied all the same."""
+    for participant_id in sorted(_named_participants(event, requests)):
         lock_row(Participant, participant_id)
     received = now or utcnow()
     order = sorted(range(len(requests)), key=lambda i: (
-        effective_time(requests[i].scanned_at, received), i))
-    outcomes: dict[int, ScanOutcome] = {}
+        effective_time(requests[i].scanned_at, received, requests[i].checkpoint)[0], i))
+    outcomes: dict[int, ScanOutcome | CheckinError] = {}
     for index in order:
-        outcomes[index] = record_scan(event, requests[index], user, received)
+        try:
+            outcomes[index] = record_scan(event, requests[index], user, received)
+        except CheckinError as error:
+            outcomes[index] = error
     return [outcomes[i] for i in range(len(requests))]

@@ -11,7 +11,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -52,12 +52,35 @@ KIND_LABELS = {
     "lunch": _l("Lunch"),
 }
 REFUSED = ("already", "wrong_place", "unknown", "revoked", "cancelled", "outside_window")
+TIME_FLAG_LABELS = {
+    "device_time_early": _l("The phone's clock was far before the event's day: the "
+                            "server's time was used."),
+    "device_time_ahead": _l("The phone's clock was ahead of the server's: the server's "
+                            "time was used."),
+}
 ARRIVAL_BUCKET = timedelta(minutes=15)
 SORTS = ("name", "organisation", "room")
 
 
 def category_label(category: str | None) -> str:
     return str(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else ""
+
+
+def rfc3339(event: Event, moment: datetime | None) -> str | None:
+    """``moment`` as an RFC 3339 date-time in the event's timezone, or in UTC ("Z") when
+    the local form is not one: before standard time (1911 in Paris) zoneinfo gives the
+    local mean time, an offset with seconds ("+00:09:21"), and near years 1 and 9999 the
+    local time may not exist at all. Every date-time check-in answers goes through here."""
+    if moment is None:
+        return None
+    try:
+        local = event.to_local(moment)
+    except OverflowError:
+        local = None
+    offset = local.utcoffset() if local is not None else None
+    if offset is None or offset.seconds % 60 or offset.microseconds:
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return local.isoformat()
 
 
 # --- checkpoints -----------------------------------------------------------------------
@@ -110,7 +133,8 @@ class CheckpointNames:
 
 def window_dict(event: Event, checkpoint: Checkpoint) -> dict:
     opens, closes = event.to_local(checkpoint.opens_at), event.to_local(checkpoint.closes_at)
-    return {"opens_at": opens.isoformat(), "closes_at": closes.isoformat(),
+    return {"opens_at": rfc3339(event, checkpoint.opens_at),
+            "closes_at": rfc3339(event, checkpoint.closes_at),
             "timezone": event.timezone, "enforced": not event.checkin_rehearsal,
             "label": f"{local_time(opens, event.timezone)}–{local_time(closes, event.timezone)}"}
 
@@ -183,15 +207,16 @@ def scan_answer(event: Event, outcome: ScanOutcome, names: CheckpointNames | Non
         "message": message,
         "participant": participant_summary(scan.participant,
                                            badge.serial if badge is not None else None),
-        "first_scan_at": event.to_local(outcome.first_scan_at).isoformat()
-        if outcome.first_scan_at else None,
+        "first_scan_at": rfc3339(event, outcome.first_scan_at),
         "expected": expected.as_dict() if expected is not None else None,
         "checkpoint": {"id": checkpoint.id, "kind": checkpoint.kind,
                        "label": names.label(checkpoint)},
         "window": window_dict(event, checkpoint),
-        "scanned_at": event.to_local(scan.scanned_at).isoformat() if scan.scanned_at else None,
-        "received_at": event.to_local(scan.received_at).isoformat(),
+        "scanned_at": rfc3339(event, scan.scanned_at),
+        "received_at": rfc3339(event, scan.received_at),
         "conflict": scan.conflict,
+        "time_flag": scan.time_flag,
+        "manual": scan.manual,
         "replayed": outcome.replayed,
     }
 
@@ -256,8 +281,7 @@ def checkpoint_bundle(event: Event, checkpoint: Checkpoint) -> dict:
             "category_label": category_label(person.category),
             "expected": person.id in expectations.expected_ids,
             "expected_place": elsewhere.as_dict() if elsewhere is not None else None,
-            "admitted_at": event.to_local(admitted[person.id]).isoformat()
-            if person.id in admitted else None,
+            "admitted_at": rfc3339(event, admitted.get(person.id)),
         })
     return {
         "event": {"slug": event.slug, "name": event.name, "timezone": event.timezone,
@@ -267,7 +291,7 @@ def checkpoint_bundle(event: Event, checkpoint: Checkpoint) -> dict:
         "signing": codes.scheme(event.id),
         "revoked": revoked_serials(event),
         "participants": entries,
-        "generated_at": event.to_local(_now()).isoformat(),
+        "generated_at": rfc3339(event, _now()),
     }
 
 
@@ -331,8 +355,20 @@ class ArrivalBucket:
     cumulative: int
 
 
+def event_day(event: Event) -> tuple[datetime, datetime]:
+    """The event's own day in UTC: its local midnight and the start of its last quarter
+    of an hour (what every chart is bounded by)."""
+    start = datetime.combine(event.date, time(0), event.tz)
+    end = datetime.combine(event.date + timedelta(days=1), time(0), event.tz)
+    return start.astimezone(UTC), end.astimezone(UTC) - ARRIVAL_BUCKET
+
+
 def arrivals(event: Event) -> list[ArrivalBucket]:
-    """Door admissions per quarter of an hour, in the event's timezone."""
+    """Door admissions per quarter of an hour, in the event's timezone, over at most the
+    event's day: an admission outside it (a rehearsal, a row mended by hand, a phone's
+    clock years off before effective_time refused it) counts in the first or last
+    quarter, never stretches the chart (one stray year-1 row once asked for 70 million
+    buckets)."""
     door = db.session.scalar(select(Checkpoint).where(Checkpoint.event_id == event.id,
                                                       Checkpoint.key == "door"))
     if door is None:
@@ -341,7 +377,8 @@ def arrivals(event: Event) -> list[ArrivalBucket]:
         Admission.checkpoint_id == door.id)))
     if not times:
         return []
-    counts = Counter(_bucket(event.to_local(t)) for t in times)
+    first, last = event_day(event)
+    counts = Counter(_bucket(event.to_local(min(max(t, first), last))) for t in times)
     start, end = min(counts), max(counts)
     buckets, total, moment = [], 0, start
     while moment <= end:
@@ -407,6 +444,7 @@ class Dashboard:
     occupancy: Occupancy
     no_shows: list[Participant]
     conflicts: list[Scan]
+    flagged: list[Scan]
     refused: list[Scan]
     registered: int
     arrived: int
@@ -426,6 +464,9 @@ def dashboard(event: Event, refused_limit: int = 30) -> Dashboard:
         no_shows=[p for p in people if p.id not in arrived_ids],
         conflicts=list(db.session.scalars(scans.where(Scan.conflict.is_(True))
                                           .order_by(Scan.effective_at.desc()))),
+        flagged=list(db.session.scalars(scans.where(Scan.time_flag.is_not(None))
+                                        .order_by(Scan.received_at.desc(), Scan.id.desc())
+                                        .limit(refused_limit))),
         refused=list(db.session.scalars(scans.where(Scan.result.in_(REFUSED))
                                         .order_by(Scan.received_at.desc(), Scan.id.desc())
                                         .limit(refused_limit))),

@@ -3,8 +3,10 @@ in the page's language, and the search by name.
 
 The page itself (``templates/checkin/scan.html`` and ``static/checkin/*.js``, see
 docs/scanner.md) does the scanning; the scans go through the same JSON routes as every
-other scanner (``scanning.py``), so a scan made from a name search is one more audited
-scan with its own nonce, never a side door.
+other scanner (``scanning.py``), so an entry recorded from a name search is one more
+audited scan with its own nonce, never a side door. The search never hands out badge
+codes (two letters per query would give a phone every badge of the event): the entry
+is recorded by the participant's id and audited as manual.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ from ..scheduling.catalogue import Catalogue
 from .checkpoints import sync_checkpoints
 from .expected import checkpoint_expectations
 from .models import Admission, Checkpoint
-from .operations import current_code
-from .queries import KIND_LABELS, CheckpointNames, category_label, registered_people
+from .queries import KIND_LABELS, CheckpointNames, category_label, registered_people, rfc3339
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT = 12
@@ -115,8 +116,8 @@ def page_labels() -> dict[str, str]:
         "search_admitted": _("admitted at {time}"),
         "search_expected_here": _("expected here"),
         "search_expected_at": _("expected at {place}"),
-        "search_offline": _("Offline: recording by name needs the network. Scan the badge, "
-                            "or note the name and record it later."),
+        "search_offline": _("Offline: an entry recorded here is kept on this phone and sent "
+                            "when the network is back."),
         "search_failed": _("The search failed. Try again, or scan the badge."),
         "notice_invalid": _("Scan of {time} refused by the server: {message}"),
         "notice_changed": _("{name}, scanned at {time} (offline): the server says {result}"),
@@ -141,9 +142,10 @@ class SearchError(ValueError):
 
 def search(event: Event, checkpoint: Checkpoint, query: str) -> list[dict]:
     """Registered people whose name (or organisation) contains every word of ``query``,
-    with what staff need to decide (expected here? already admitted?) and the code that
-    records their scan through the usual scan route. Best matches (name starts with the
-    query) first, at most ``SEARCH_LIMIT``."""
+    with what staff need to decide (expected here? already admitted?) and their id, with
+    which the page records the entry through the usual scan route (``participant``
+    instead of ``code``). Best matches (name starts with the query) first, at most
+    ``SEARCH_LIMIT``."""
     words = fold(query).split()
     if len("".join(words)) < SEARCH_MIN_LENGTH:
         raise SearchError(_("Type at least two letters of the name."))
@@ -176,8 +178,6 @@ def _search_results(event: Event, checkpoint: Checkpoint, people: list) -> list[
             "category_label": category_label(person.category),
             "expected": person.id in expectations.expected_ids,
             "expected_place": elsewhere.as_dict() if elsewhere is not None else None,
-            "admitted_at": event.to_local(admitted[person.id]).isoformat()
-            if person.id in admitted else None,
-            "code": current_code(person),
+            "admitted_at": rfc3339(event, admitted.get(person.id)),
         })
     return results

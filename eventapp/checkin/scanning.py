@@ -16,7 +16,7 @@ from ..events.models import Event
 from ..extensions import db
 from .forms import BodyError, parse_batch, parse_scan
 from .models import Checkpoint
-from .operations import record_batch, record_scan
+from .operations import CheckinError, record_batch, record_scan
 from .queries import CheckpointNames, scan_answer
 
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
@@ -41,10 +41,21 @@ def _named_checkpoint(event: Event, data: Any) -> dict[int, Checkpoint]:
 
 
 def scan(event: Event, data: Any, user: User | None) -> dict:
-    """One online scan; raises :class:`BodyError` for a malformed body."""
+    """One online scan; raises :class:`BodyError` for a malformed body or a nonce
+    reused with another code."""
     request = parse_scan(event, data, _named_checkpoint(event, data))
-    outcome = record_scan(event, request, user)
+    try:
+        outcome = record_scan(event, request, user)
+    except CheckinError as error:
+        raise BodyError(error.field or "body", error.message) from error
     return scan_answer(event, outcome)
+
+
+def _item_error(index: int, item: Any, field: str, message: str) -> dict:
+    """The answer of one batch item that applied nothing (the others still apply)."""
+    nonce = item.get("nonce") if isinstance(item, dict) else None
+    return {"index": index, "nonce": nonce if isinstance(nonce, str) else None,
+            "error": {"field": f"scans[{index}].{field}", "message": message}}
 
 
 def upload(event: Event, data: Any, user: User | None) -> dict:
@@ -60,13 +71,14 @@ def upload(event: Event, data: Any, user: User | None) -> dict:
             requests.append(parse_scan(event, item, checkpoints, offline=True, device=device))
             positions.append(index)
         except BodyError as error:
-            nonce = item.get("nonce") if isinstance(item, dict) else None
-            answers[index] = {"index": index, "nonce": nonce if isinstance(nonce, str) else None,
-                              "error": {"field": f"scans[{index}].{error.field}",
-                                        "message": error.message}}
+            answers[index] = _item_error(index, item, error.field, error.message)
     names = CheckpointNames.load(event)
     for index, outcome in zip(positions, record_batch(event, requests, user), strict=True):
-        answers[index] = {"index": index, **scan_answer(event, outcome, names)}
+        if isinstance(outcome, CheckinError):
+            answers[index] = _item_error(index, items[index], outcome.field or "body",
+                                         outcome.message)
+        else:
+            answers[index] = {"index": index, **scan_answer(event, outcome, names)}
     applied = [a for a in answers if "result" in a]
     return {"results": answers,
             "received": len(items),

@@ -117,7 +117,6 @@ def search_json(slug: str, checkpoint_id: int):
         results = staff_page.search(event, checkpoint, request.args.get("q", ""))
     except staff_page.SearchError as error:
         return _json_error(400, str(error), "q")
-    db.session.commit()  # badges issued to those who had none
     return _private(jsonify({"query": request.args.get("q", ""), "results": results}))
 
 
@@ -181,7 +180,9 @@ def dashboard(slug: str):
     data = queries.dashboard(event)
     db.session.commit()  # checkpoints synced, badges issued
     return render_template("checkin/dashboard.html", event=event, board=data,
-                           labels=queries.RESULT_LABELS, start_form=StartRehearsalForm(),
+                           labels=queries.RESULT_LABELS,
+                           time_flag_labels=queries.TIME_FLAG_LABELS,
+                           start_form=StartRehearsalForm(),
                            end_form=EndRehearsalForm(),
                            category_label=queries.category_label)
 

@@ -125,8 +125,18 @@ class Harness:
 
 
 def _answer_for(harness: Harness, scan: dict) -> dict:
-    answer = harness.scan_answers.get(scan["code"], {"result": "unknown", "participant": None})
+    """The canned answer of a code, or of a participant id (an entry by name)."""
+    key = scan.get("code") or f"participant:{scan.get('participant')}"
+    answer = harness.scan_answers.get(key, {"result": "unknown", "participant": None})
     return {"nonce": scan["nonce"], "first_scan_at": None, "expected": None, **answer}
+
+
+def _search_results(harness: Harness, query: str) -> list[dict]:
+    """The server's search shape (scan_page.search): ids, never codes."""
+    return [{key: person[key] for key in ("id", "name", "organisation", "category_label",
+                                          "expected", "expected_place", "admitted_at")}
+            for person in harness.bundle["participants"]
+            if query.lower() in person["name"].lower()]
 
 
 def _register_harness_routes(app, harness: Harness) -> None:
@@ -170,6 +180,11 @@ def _register_harness_routes(app, harness: Harness) -> None:
                                             "csrf": request.headers.get("X-CSRFToken")})
         return jsonify({"results": [_answer_for(harness, scan) for scan in body["scans"]]})
 
+    def search():
+        query = request.args.get("q", "")
+        return jsonify({"query": query, "results": _search_results(harness, query)})
+
+    app.add_url_rule("/harness/checkin/search.json", "harness_search", search)
     app.add_url_rule("/harness/checkin/page", "harness_page", page)
     app.add_url_rule("/harness/sw/sw.js", "harness_sw", service_worker)
     app.add_url_rule("/harness/checkin/bundle.json", "harness_bundle", bundle)
@@ -506,3 +521,92 @@ def test_scanning_page_has_no_horizontal_overflow_and_passes_the_csp(served, pho
     assert not [error for error in errors if "Content Security Policy" in error]
     response = page.request.get(served.page_url)
     assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+# --- entries by name: by participant id, never a badge code (issue 12) -------------------
+
+
+def _noncanonical(code: str) -> list[str]:
+    """The same 71 bytes with the last character's two unused bits set otherwise."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    digit = alphabet.index(code[-1])
+    return [code[:-1] + alphabet[(digit & ~3) | low] for low in range(4)
+            if (digit & ~3) | low != digit]
+
+
+def test_only_the_canonical_spelling_of_a_code_verifies_offline(served, phone_page):
+    page = phone_page
+    harness = served
+    page.goto(harness.page_url + "?manual=1")
+    variants = _noncanonical(harness.code(AMELIE))
+    assert len(variants) == 3
+    answers = page.evaluate(
+        """async ([bundle, codes]) => {
+          const verify = await import('/static/checkin/verify.js');
+          const index = verify.indexBundle(bundle);
+          const options = {scannedAt: '2016-12-07T10:00:00Z',
+                           firstLocalAdmission: async () => null};
+          const out = [];
+          for (const code of codes) {
+            out.push({parsed: verify.parseBadgeCode(code, index.messagePrefix) !== null,
+                      result: (await verify.verifyOffline(code, index, options)).result});
+          }
+          return out;
+        }""",
+        [harness.bundle, [harness.code(AMELIE), *variants]],
+    )
+    assert answers[0] == {"parsed": True, "result": "ok"}
+    assert answers[1:] == [{"parsed": False, "result": "unknown"}] * 3
+
+
+def _search_and_record(page, query: str, name: str) -> None:
+    root = page.locator("[data-checkin-page]")
+    shown_before = int(root.get_attribute("data-scans") or 0)
+    page.get_by_label("Name or organisation").fill(query)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name=f"Record the entry of {name}").click()
+    page.wait_for_selector(f"[data-checkin-page][data-scans='{shown_before + 1}']")
+
+
+def test_an_entry_by_name_is_sent_by_participant_id_without_a_code(served, phone_page):
+    page = phone_page
+    harness = served
+    harness.scan_answers[f"participant:p{AMELIE}"] = {
+        "result": "ok", "manual": True,
+        "participant": {"name": "Amélie Poulain", "organisation": "", "category": "Participant",
+                        "serial": AMELIE}}
+    _open_ready(page, harness)
+    _search_and_record(page, "amélie", "Amélie Poulain")
+    assert _result(page)["result"] == "ok" and _result(page)["name"] == "Amélie Poulain"
+    [sent] = harness.scan_requests
+    assert set(sent["json"]) == {"checkpoint", "participant", "nonce", "scanned_at"}
+    assert sent["json"]["participant"] == f"p{AMELIE}"
+    [queued] = _queued(page)
+    assert queued["participant"] == f"p{AMELIE}" and not queued["code"]
+    # The phone remembers the admission: her badge scanned offline now says "already".
+    assert page.evaluate(
+        f"window.eventappCheckin.queue.firstAdmission('{CHECKPOINT_ID}', '{AMELIE}')")
+
+
+def test_an_entry_by_name_offline_is_checked_locally_queued_and_uploaded_by_id(served, browser):
+    harness = served
+    context = _new_phone_context(browser, service_workers="block")
+    page = context.new_page()
+    _open_ready(page, harness)
+    page.evaluate("window.eventappCheckin.queue.stop()")
+    context.set_offline(True)
+    page.wait_for_selector("[data-checkin=network][data-state='offline']")
+    _search_and_record(page, "bruno", "Bruno Martin")
+    shown = _result(page)
+    assert shown["result"] == "wrong_place" and shown["detail"] == "Expected at Salle 2 — bleu"
+    assert shown["source"] == "Checked on this phone (offline)"
+    _search_and_record(page, "amélie", "Amélie Poulain")
+    assert _result(page)["result"] == "ok"
+    assert harness.scan_requests == []
+    context.set_offline(False)
+    assert page.evaluate("window.eventappCheckin.queue.sync()")["ok"] is True
+    sent = [scan for body in harness.upload_requests for scan in body["json"]["scans"]]
+    assert sorted(scan["participant"] for scan in sent) == [f"p{AMELIE}", f"p{BRUNO}"]
+    assert all("code" not in scan for scan in sent)
+    assert sorted(scan["device_result"] for scan in sent) == ["ok", "wrong_place"]
+    context.close()

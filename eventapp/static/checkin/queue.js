@@ -40,9 +40,11 @@ export function utcNow() {
 /** What the server is sent for one scan (only these fields, never local state). The
  * checkpoint id is an integer on the wire (the backend refuses a string); what this phone
  * showed (device_result) lets the server flag a double admission, and only that. */
-function uploadItem(scan) {
-  const item = {checkpoint: Number(scan.checkpoint), code: scan.code, nonce: scan.nonce,
-                scanned_at: scan.scanned_at};
+export function uploadItem(scan) {
+  const item = {checkpoint: Number(scan.checkpoint), nonce: scan.nonce, scanned_at: scan.scanned_at};
+  // An entry recorded by name names the participant (their id), never a badge code.
+  if (scan.participant) item.participant = scan.participant;
+  else item.code = scan.code;
   if (scan.local && scan.local.result) item.device_result = scan.local.result;
   return item;
 }
@@ -82,10 +84,12 @@ export class ScanQueue extends EventTarget {
     };
   }
 
-  /** Store a new scan (pending) and return it; the nonce is made here, once. */
-  async add({checkpoint, code, scannedAt = utcNow(), local = null}) {
+  /** Store a new scan (pending) and return it; the nonce is made here, once. A scan
+   * holds the badge ``code`` read, or for an entry recorded by name the ``participant``'s
+   * id (and no code). */
+  async add({checkpoint, code = null, participant = null, scannedAt = utcNow(), local = null}) {
     const scan = {
-      nonce: crypto.randomUUID(), checkpoint: String(checkpoint), code, scanned_at: scannedAt,
+      nonce: crypto.randomUUID(), checkpoint: String(checkpoint), code, participant, scanned_at: scannedAt,
       state: "pending", attempts: 0, local, answer: null, answered_at: null,
     };
     await (await this.db).add("scans", scan);

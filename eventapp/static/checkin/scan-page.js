@@ -16,9 +16,9 @@
 // answer is shown and the queue uploads the scan later with the same nonce.
 
 import {CameraScanner} from "./camera.js";
-import {ScanQueue, utcNow} from "./queue.js";
+import {ScanQueue, uploadItem, utcNow} from "./queue.js";
 import {NameSearch} from "./search.js";
-import {indexBundle, verifyOffline} from "./verify.js";
+import {indexBundle, verifyOffline, verifyPersonOffline} from "./verify.js";
 import {WedgeInput} from "./wedge.js";
 
 /** English fallbacks; the server sends the page language's labels (data-labels). */
@@ -62,7 +62,7 @@ export const DEFAULT_LABELS = {
   search_admitted: "admitted at {time}",
   search_expected_here: "expected here",
   search_expected_at: "expected at {place}",
-  search_offline: "Offline: recording by name needs the network. Scan the badge, or note the name and record it later.",
+  search_offline: "Offline: an entry recorded here is kept on this phone and sent when the network is back.",
   search_failed: "The search failed. Try again, or scan the badge.",
   notice_invalid: "Scan of {time} refused by the server: {message}",
   notice_changed: "{name}, scanned at {time} (offline): the server says {result}",
@@ -183,14 +183,40 @@ export class ScanPage {
   async _scan(code) {
     const scannedAt = utcNow();
     const local = this.index
-      ? await verifyOffline(code, this.index, {
-        scannedAt,
-        firstLocalAdmission: (serial) => this.queue.firstAdmission(this.checkpoint, serial),
-      })
+      ? await verifyOffline(code, this.index, {scannedAt, firstLocalAdmission: this._firstLocal()})
       : null;
-    const stored = await this.queue.add({checkpoint: this.checkpoint, code, scannedAt, local});
+    return this._record({checkpoint: this.checkpoint, code, scannedAt, local});
+  }
+
+  /** An entry recorded by name (forgotten badge): the participant's id, never a code;
+   * checked against the cached list when there is one, queued like any scan (so it is
+   * recorded offline too), one after the other with the scans. */
+  admit(participantId) {
+    this.lastScan = this.lastScan.then(() => this._admit(participantId)).catch((error) => {
+      console.error("entry by name failed", error); // eslint-disable-line no-console
+    });
+    return this.lastScan;
+  }
+
+  async _admit(participantId) {
+    const scannedAt = utcNow();
+    const person = this.index ? this.index.byId.get(String(participantId)) : null;
+    const local = person
+      ? await verifyPersonOffline(person, this.index, {scannedAt, firstLocalAdmission: this._firstLocal()})
+      : null;
+    return this._record({checkpoint: this.checkpoint, participant: String(participantId), scannedAt, local});
+  }
+
+  _firstLocal() {
+    return (serial) => this.queue.firstAdmission(this.checkpoint, serial);
+  }
+
+  /** Queue a scan, ask the server (within the time limit), show the answer. */
+  async _record({scannedAt, local, ...what}) {
+    const stored = await this.queue.add({...what, scannedAt, local});
     const answer = (await this._scanOnline(stored, Boolean(local))) || local || {result: "saved", offline: true};
-    await this._rememberAdmission(answer, answer.serial || (local && local.serial), scannedAt);
+    const serial = answer.serial || (local && local.serial) || (answer.participant && answer.participant.serial);
+    await this._rememberAdmission(answer, serial, scannedAt);
     this.show(answer);
     this._feedback(answer.result);
     this.scansShown += 1;
@@ -208,8 +234,7 @@ export class ScanPage {
         method: "POST",
         headers: {"Content-Type": "application/json", "Accept": "application/json",
           "X-CSRFToken": csrfToken()},
-        body: JSON.stringify({checkpoint: Number(scan.checkpoint), code: scan.code, nonce: scan.nonce,
-          scanned_at: scan.scanned_at}),
+        body: JSON.stringify(uploadItem({...scan, local: null})),
       }, checkedLocally ? this.onlineTimeoutMs : this.uncheckedTimeoutMs);
       await this.queue.markAnswered(scan.nonce, answer);
       return answer;
@@ -396,7 +421,7 @@ export class ScanPage {
     this.search = new NameSearch({
       form, input: this.hooks["search-input"], results: this.hooks["search-results"],
       message: this.hooks["search-message"], url: this.root.dataset.searchUrl, labels: this.labels,
-      onChoose: (code) => this.scan(code),
+      onChoose: (person) => this.admit(person.id),
       bundle: () => (this.index ? this.index.bundle : null),
       formatTime: (iso) => this.formatTime(iso),
     });

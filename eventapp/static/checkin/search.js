@@ -1,11 +1,12 @@
 // Search by name, the fallback when a badge is forgotten, torn or unreadable.
 //
 // Online, the server looks the name up (GET data-search-url?q=…) and answers each match
-// with the code of their current badge; choosing a person hands that code to the page's
-// ordinary scan, so the entry is one more audited scan with its own nonce (queued,
-// checked, never counted twice). Offline, the cached checkpoint list still tells staff
-// who the person is and where they are expected, but nothing can be recorded: the list
-// holds no badge codes (a lost phone must not carry every badge of the event).
+// with their participant id, never a badge code (a search must not hand out every badge
+// of the event). Choosing a person records the entry by that id through the page's
+// ordinary scan route ({"participant": id} instead of {"code": …}): one more audited
+// scan, marked manual, with its own nonce (queued, checked, never counted twice).
+// Offline, the cached checkpoint list tells staff who the person is and where they are
+// expected, and the entry is queued by id like any offline scan.
 
 /** Lower case without accents or extra spaces, as the server's search folds names. */
 export function fold(text) {
@@ -32,7 +33,7 @@ export class NameSearch {
    * @param {HTMLElement} options.message   a status line
    * @param {string} options.url            the server's search URL
    * @param {object} options.labels         the page's labels (search_*)
-   * @param {(code: string) => Promise} options.onChoose  records the scan
+   * @param {(person: {id: string}) => Promise} options.onChoose  records the entry by id
    * @param {() => object|null} options.bundle  the cached bundle, for offline look-ups
    * @param {(iso: string) => string} options.formatTime
    */
@@ -57,7 +58,7 @@ export class NameSearch {
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const body = await response.json();
-      this._show(body.results, true);
+      this._show(body.results);
       return body.results;
     } catch {
       // The network went while typing: the cached list still answers "who is it?".
@@ -69,7 +70,7 @@ export class NameSearch {
 
   _offline(query) {
     const found = searchBundle(this.bundle(), query);
-    this._show(found, false);
+    this._show(found);
     if (found.length) this._say(this.labels.search_offline);
     return found;
   }
@@ -78,12 +79,12 @@ export class NameSearch {
     this.message.textContent = text || "";
   }
 
-  _show(people, recordable) {
+  _show(people) {
     this._say(people.length ? "" : this.labels.search_none);
-    this.results.replaceChildren(...people.map((person) => this._item(person, recordable)));
+    this.results.replaceChildren(...people.map((person) => this._item(person)));
   }
 
-  _item(person, recordable) {
+  _item(person) {
     const item = document.createElement("li");
     const name = document.createElement("strong");
     name.textContent = person.name;
@@ -92,14 +93,14 @@ export class NameSearch {
     info.textContent = [person.organisation, person.category_label, this._status(person)]
       .filter(Boolean).join(" · ");
     item.append(name, " ", info);
-    if (recordable && person.code) {
+    if (person.id) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "primary";
       button.textContent = this.labels.search_admit.replace("{name}", person.name);
       button.addEventListener("click", async () => {
         button.disabled = true;
-        await this.onChoose(person.code);
+        await this.onChoose(person);
         this.results.replaceChildren();
         this.input.value = "";
         this._say("");

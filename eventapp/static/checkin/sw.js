@@ -13,7 +13,10 @@
 //   - the cached files: served from the cache at once and refreshed in the background;
 //   - anything else (JSON, POST): not touched, the page handles its own offline path.
 
-const CACHE = "eventapp-checkin-v1";
+// Bump when the page's modules change in a way older copies cannot follow (v2: entries
+// by name are sent by participant id, the search gives no codes): activation drops the
+// old cache, so phones do not keep running the previous scripts.
+const CACHE = "eventapp-checkin-v2";
 const NAVIGATION_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", () => self.skipWaiting());

@@ -110,7 +110,11 @@ export async function verifySignature(payload, signature, publicKey) {
 /** Index a bundle once for fast lookups (phones scan a badge a second). */
 export function indexBundle(bundle) {
   const participants = new Map();
-  for (const person of bundle.participants || []) participants.set(String(person.serial), person);
+  const byId = new Map();
+  for (const person of bundle.participants || []) {
+    participants.set(String(person.serial), person);
+    byId.set(String(person.id), person);
+  }
   const admitted = new Map();
   for (const person of bundle.participants || []) {
     if (person.admitted_at) admitted.set(String(person.serial), person.admitted_at);
@@ -122,6 +126,7 @@ export function indexBundle(bundle) {
     messagePrefix: signing.message_prefix ? base64UrlDecode(signing.message_prefix) : null,
     revoked: new Set((bundle.revoked || []).map(String)),
     participants,
+    byId,
     admitted,
   };
 }
@@ -169,13 +174,29 @@ export async function verifyOffline(code, index, {scannedAt, firstLocalAdmission
   if (index.revoked.has(parsed.serial)) return answer("revoked");
   const person = index.participants.get(parsed.serial);
   if (!person) return answer("unknown");
+  return verifyPersonOffline(person, index, {scannedAt, firstLocalAdmission});
+}
+
+/**
+ * The local answer for an entry recorded by name (no badge code): the bundle's entry
+ * of the person, then the same checks as after a genuine code (cancelled, already,
+ * wrong_place, outside_window, ok). ``serial`` is the person's badge serial, so that a
+ * later scan of their badge on this phone says "already".
+ *
+ * @param {object} person an entry of bundle.participants (index.byId)
+ * @param {ReturnType<typeof indexBundle>} index
+ * @param {{scannedAt: string, firstLocalAdmission: (serial: string) => Promise<string|null>}} options
+ */
+export async function verifyPersonOffline(person, index, {scannedAt, firstLocalAdmission}) {
+  const serial = String(person.serial);
   const participant = participantView(person);
-  if (person.status && person.status !== "registered") return answer("cancelled", {participant});
-  const first = index.admitted.get(parsed.serial) || (await firstLocalAdmission(parsed.serial));
-  if (first) return answer("already", {participant, first_scan_at: first});
-  if (person.expected === false) {
-    return answer("wrong_place", {participant, expected: person.expected_place || null});
-  }
-  if (outsideWindow(bundle.checkpoint, scannedAt)) return answer("outside_window", {participant});
-  return answer("ok", {participant});
+  const answer = (result, extra = {}) => ({
+    result, offline: true, serial, participant, first_scan_at: null, expected: null, ...extra,
+  });
+  if (person.status && person.status !== "registered") return answer("cancelled");
+  const first = index.admitted.get(serial) || (await firstLocalAdmission(serial));
+  if (first) return answer("already", {first_scan_at: first});
+  if (person.expected === false) return answer("wrong_place", {expected: person.expected_place || null});
+  if (outsideWindow(index.bundle.checkpoint, scannedAt)) return answer("outside_window");
+  return answer("ok");
 }
