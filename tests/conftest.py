@@ -12,6 +12,9 @@ app for each test; a configuration naming the test's folder anywhere else gets a
 own, not kept. Whatever a test changes in ``app.config`` is undone after it, and the
 rate limiter (one object for every app) is given the app's switch and fresh counters.
 
+A test that changes the app itself (adds routes: tests/browser/test_scanner_js.py) is
+marked ``fresh_app`` and gets an app of its own, not kept.
+
 Isolation. By default a test runs inside a transaction rolled back after it: ``db.session``
 is bound to one connection whose outer transaction is never committed, and the session's
 commits only release savepoints (SQLAlchemy's ``join_transaction_mode="create_savepoint"``),
@@ -153,11 +156,13 @@ def _config_key(config: dict, folder: Path) -> str | None:
     return None if str(folder) in key else key
 
 
-def _get_app(apps: dict[str, Flask], config: dict, folder: Path) -> tuple[Flask, bool]:
-    """The app for ``config``, built on first use; True when it is kept for later tests."""
+def _get_app(apps: dict[str, Flask], config: dict, folder: Path,
+             fresh: bool = False) -> tuple[Flask, bool]:
+    """The app for ``config``, built on first use (always when ``fresh``); True when it is
+    kept for later tests."""
     from eventapp import create_app
 
-    key = _config_key(config, folder)
+    key = None if fresh else _config_key(config, folder)
     if key is not None and key in apps:
         return apps[key], True
     app = create_app(config)
@@ -183,7 +188,8 @@ def app(request: pytest.FixtureRequest, _apps: dict[str, Flask], app_config: dic
     configuration; the test's changes to ``app.config`` are undone after it."""
     from eventapp.extensions import db
 
-    app, kept = _get_app(_apps, app_config, tmp_path)
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    app, kept = _get_app(_apps, app_config, tmp_path, fresh)
     saved = dict(app.config)
     app.config.update({k: app_config[k] for k in PER_TEST_KEYS if k in app_config})
     _activate_limiter(app)

@@ -43,3 +43,6 @@ def test_one_app_per_configuration(app, _apps, database_url: str, tmp_path: Path
         tmp_path / "translations"))
     not_kept, kept = _get_app(_apps, own, tmp_path)
     assert not kept and not_kept not in _apps.values()
+    fresh, kept = _get_app(_apps, default_config(database_url, tmp_path / "a"), tmp_path,
+                           fresh=True)
+    assert not kept and fresh is not app
