@@ -1,18 +1,58 @@
 """Shared test set-up.
 
 The database is SQLite (a file per test session) unless TEST_DATABASE_URL points at
-PostgreSQL; the schema is created once and every table is emptied after each test, so
-each test starts from an empty database on both backends. Mail settings are wiped so no
-test can reach a real mail server by accident.
+PostgreSQL; the schema is created once per session. Mail settings are wiped so no test can
+reach a real mail server by accident.
+
+Apps. Building an app costs more than most tests, so ``app`` is built once per distinct
+configuration and shared (``_apps``): the default one by most tests, one more per override
+set through ``app_config`` (``app_config["X"] = ...`` before ``app`` is requested, as
+before). The folders named by :data:`PER_TEST_KEYS` are the test's own, set on the shared
+app for each test; a configuration naming the test's folder anywhere else gets an app of its
+own, not kept. Whatever a test changes in ``app.config`` is undone after it, and the
+rate limiter (one object for every app) is given the app's switch and fresh counters.
+
+A test that changes the app itself (adds routes: tests/browser/test_scanner_js.py) is
+marked ``fresh_app`` and gets an app of its own, not kept.
+
+Isolation. By default a test runs inside a transaction rolled back after it: ``db.session``
+is bound to one connection whose outer transaction is never committed, and the session's
+commits only release savepoints (SQLAlchemy's ``join_transaction_mode="create_savepoint"``),
+on SQLite and PostgreSQL alike. That cannot hold when the code under test writes through
+other connections, which only see committed data (PostgreSQL) or wait for the write lock
+(SQLite). Those tests are marked ``truncate_db``: they commit for real and every table is
+emptied after them, as every test used to be. Marked, and why:
+
+- tests/app/test_checkin_race.py, tests/app/test_registration_race.py (also ``postgres``),
+  and the concurrency test of tests/app/test_portal_switch.py: threads with sessions and
+  connections of their own, released together;
+- tests/app/test_scheduling_jobs.py, test_scheduling_moves.py, test_scheduling_publish.py,
+  test_scheduling_review.py, test_calendars.py, test_calendars_live.py,
+  test_calendars_organiser.py, test_api_flow.py: solve jobs run in a thread (or an RQ
+  worker) and write the job's row through ``db.engine``, not the session;
+- tests/browser (tests/browser/conftest.py): the live server answers in threads of its own.
+
+Data that a module builds once (tests/app/test_permission_matrix.py) is committed through
+``module_app`` and emptied after the module; its tests roll back to it.
+
+Markers: ``postgres`` skips the test unless TEST_DATABASE_URL is PostgreSQL; ``slow``
+marks what ``-m "not slow"`` leaves out locally. Tests that need the shared examples
+(``shared_examples``, tests/scheduler/helpers.py) skip where the folder is missing, but
+fail in CI (``CI=true``, set by .ci/run): a CI run must not pass by skipping them.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -20,6 +60,16 @@ SHARED_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared"))
 for _name in list(os.environ):
     if _name.startswith(("SMTP_", "MAIL_")) or _name == "DATABASE_URL":
         del os.environ[_name]
+
+
+def _is_postgresql(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "postgresql+"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not _is_postgresql(
+            os.environ.get("TEST_DATABASE_URL", "")):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
 
 
 def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -47,15 +97,20 @@ def _schema(database_url: str) -> Iterator[None]:
     with app.app_context():
         db.drop_all()
         db.create_all()
+        db.engine.dispose()
     yield
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
 
 
-@pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict:
-    """Per-test configuration; tests may override entries before ``app`` is built."""
+# Read from ``app.config`` each time they are used, and usually a folder of the test's own
+# (tmp_path): set on the shared app for each test rather than making the app unshareable.
+PER_TEST_KEYS = ("MAIL_OUTBOX_DIR", "EXCHANGE_UPLOAD_DIR", "IMPORT_UPLOAD_DIR")
+
+
+def default_config(database_url: str, folder: Path) -> dict:
+    """The configuration every test starts from (``folder``: the test's own tmp_path)."""
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TESTING": True,
@@ -65,7 +120,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_SERVER": "",
-        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "MAIL_OUTBOX_DIR": str(folder / "outbox"),
         "SERVER_NAME": "localhost",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # Assertions read the English source strings; French has tests of its own.
@@ -74,23 +129,156 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
 
 
 @pytest.fixture
-def app(_schema, app_config: dict):
-    from eventapp import create_app
+def app_config(database_url: str, tmp_path: Path) -> dict:
+    """Per-test configuration; tests may override entries before ``app`` is built."""
+    return default_config(database_url, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _apps(_schema) -> Iterator[dict[str, Flask]]:
+    """The apps built so far, by configuration (see :func:`_config_key`)."""
     from eventapp.extensions import db
 
-    app = create_app(app_config)
-    with app.app_context():
-        yield app
+    apps: dict[str, Flask] = {}
+    yield apps
+    for app in apps.values():
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _config_key(config: dict, folder: Path) -> str | None:
+    """What makes two configurations need two apps; None when the configuration names
+    the test's own folder outside :data:`PER_TEST_KEYS` (e.g. a translations folder read
+    when the app is built): that app serves one test and is not kept."""
+    shared = sorted((k, v) for k, v in config.items() if k not in PER_TEST_KEYS)
+    per_test = sorted(k for k in config if k in PER_TEST_KEYS)
+    key = repr((shared, per_test))
+    return None if str(folder) in key else key
+
+
+def _get_app(apps: dict[str, Flask], config: dict, folder: Path,
+             fresh: bool = False) -> tuple[Flask, bool]:
+    """The app for ``config``, built on first use (always when ``fresh``); True when it is
+    kept for later tests."""
+    from eventapp import create_app
+
+    key = None if fresh else _config_key(config, folder)
+    if key is not None and key in apps:
+        return apps[key], True
+    app = create_app(config)
+    if key is not None:
+        apps[key] = app
+    return app, key is not None
+
+
+def _activate_limiter(app: Flask) -> None:
+    """The limiter is one object for every app and keeps the settings and counters of the
+    app built last: give it this app's switch and fresh counters, as a new app would."""
+    from eventapp.extensions import limiter
+
+    limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
+    if limiter.enabled:
+        limiter.reset()
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, _apps: dict[str, Flask], app_config: dict,
+        tmp_path: Path) -> Iterator[Flask]:
+    """The app for this test's configuration, shared with every test of the same
+    configuration; the test's changes to ``app.config`` are undone after it."""
+    from eventapp.extensions import db
+
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    app, kept = _get_app(_apps, app_config, tmp_path, fresh)
+    saved = dict(app.config)
+    app.config.update({k: app_config[k] for k in PER_TEST_KEYS if k in app_config})
+    _activate_limiter(app)
+    isolation = _emptied if request.node.get_closest_marker("truncate_db") else _rolled_back
+    try:
+        with app.app_context(), isolation():
+            yield app
+    finally:
+        app.config.clear()
+        app.config.update(saved)
+        if not kept:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def _connection_session_class() -> type:
+    from flask_sqlalchemy.session import Session
+
+    class ConnectionSession(Session):
+        """Flask-SQLAlchemy's session picks the app's engine even when given a connection
+        (``bind``): use the connection, so every statement joins the test's transaction."""
+
+        def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+            return bind if bind is not None else self.bind
+
+    return ConnectionSession
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """Run the test inside a transaction that is rolled back after it.
+
+    ``db.session`` is bound to one connection with an outer transaction; the session's
+    commits only release savepoints (``join_transaction_mode="create_savepoint"``), so the
+    code under test commits and rolls back as usual and nothing reaches the database.
+    """
+    from eventapp.extensions import db
+
+    connection = db.engine.connect()
+    outer = connection.begin()
+    if connection.dialect.name == "sqlite":
+        # pysqlite defers BEGIN to the first write, so the session's first SAVEPOINT would
+        # open the transaction and its RELEASE (a commit) would end it for real.
+        connection.exec_driver_sql("BEGIN")
+    original = db.session
+    db.session = db._make_scoped_session({
+        "class_": _connection_session_class(), "bind": connection,
+        "join_transaction_mode": "create_savepoint"})
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@contextmanager
+def _emptied() -> Iterator[None]:
+    """Let the test commit for real (threads, several connections), then empty every table."""
+    from eventapp.extensions import db
+
+    try:
+        yield
+    finally:
         db.session.rollback()
         db.session.remove()
-        _empty_all_tables(db)
+        empty_all_tables()
         db.engine.dispose()
 
 
-def _empty_all_tables(db) -> None:
+def empty_all_tables() -> None:
+    from eventapp.extensions import db
+
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture(scope="module")
+def module_app(_apps: dict[str, Flask], database_url: str,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The default app, for data that a module builds once and commits (its tests then
+    roll back to it); every table is emptied after the module."""
+    folder = tmp_path_factory.mktemp("module")
+    app, _ = _get_app(_apps, default_config(database_url, folder), folder)
+    yield app
+    with app.app_context():
+        empty_all_tables()
 
 
 @pytest.fixture
@@ -141,5 +329,12 @@ def staff_client(client, staff):
 def shared_examples() -> Path:
     path = SHARED_DIR / "examples"
     if not path.is_dir():
-        pytest.skip(f"shared examples not found at {path} (set SHARED_DIR)")
+        missing_shared_example(f"shared examples not found at {path} (set SHARED_DIR)")
     return path
+
+
+def missing_shared_example(message: str) -> NoReturn:
+    """Skip locally, but fail in CI (CI=true): a CI run must not pass by skipping tests."""
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)

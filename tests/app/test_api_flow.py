@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from eventapp.scheduling import jobs
 from tests.app.api_helpers import api_token, assert_error, bearer
 from tests.factories import portal_token_in, read_outbox
+
+# Solve jobs run in a thread and write through connections of their own.
+pytestmark = pytest.mark.truncate_db
 
 API = "/api/v1"
 PEOPLE = [("Alice", "alice@example.org"), ("Bilal", "bilal@example.org"),
@@ -21,6 +26,7 @@ def _register(client, slug: str, first_name: str, email: str):
         "category": "association", "consent": True, "needs_step_free": False})
 
 
+@pytest.mark.slow
 def test_end_to_end_through_the_api(app, client, shared_examples):
     organiser = bearer(api_token("organiser"))
     document = json.loads((shared_examples / "restitution-2016.json").read_text())

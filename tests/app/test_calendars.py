@@ -31,6 +31,9 @@ from tests.factories import (
     read_outbox,
 )
 
+# Solve jobs run in a thread and write through connections of their own.
+pytestmark = pytest.mark.truncate_db
+
 
 @pytest.fixture
 def app_config(app_config):

@@ -29,6 +29,10 @@ from tests.app.scheduling_world import (
 from tests.browser.conftest import live_server  # noqa: F401 (fixture)
 from tests.factories import make_calendar_feed
 
+# Solve jobs run in a thread and write through connections of their own.
+pytestmark = pytest.mark.truncate_db
+
+
 PEOPLE = 60
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from eventapp.checkin.models import Admission, Checkpoint, Scan
@@ -18,6 +19,9 @@ from eventapp.extensions import db
 from tests.factories import local, make_badge_code, make_checkpoints, make_event, make_participant
 
 THREADS = 6
+
+# Each thread has its own session and connection: the data must really be committed.
+pytestmark = pytest.mark.truncate_db
 
 
 def _run(app, attempt, count: int = THREADS) -> list[str]:

@@ -968,6 +968,7 @@ def _random_instance(draw) -> dict:
             "participants": people, "options": options}
 
 
+@pytest.mark.slow
 def test_any_valid_instance_round_trips(app):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st

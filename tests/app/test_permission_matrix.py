@@ -208,34 +208,46 @@ def test_every_route_is_declared():
     assert not stale, f"ACCESS names endpoints that no longer exist: {stale}"
 
 
-@pytest.fixture
-def world(app) -> dict:
-    """One event with one object of each kind, for the URL arguments."""
-    event = make_event(slug="matrix")
-    theme = make_theme(event)
-    room = make_room(event, themes=[theme])
-    round_ = make_round(event)
-    project = make_project(event, theme)
-    presenter = make_participant(event, role="presenter")
-    session = make_session(event, project, round=round_, room=room, table_number=1)
-    slot = make_workshop_slot(event)
-    workshop = make_workshop(event, slot=slot, room=room)
-    item = make_programme_item(event)
-    token = make_portal_token(presenter)
-    job = SolveJob(event=event, status="finished", time_limit_s=5, instance={})
-    db.session.add(job)
-    db.session.commit()
-    feed = make_calendar_feed(event, "room", room=room)
-    checkpoint = sync_checkpoints(event)[0]
-    db.session.commit()
-    return {
-        "slug": event.slug, "event": event, "theme": theme, "room": room, "round": round_,
-        "project": project, "participant": presenter, "session": session, "slot": slot,
-        "workshop": workshop, "item": item, "filename": "app.css",
-        "token": token, "import_id": "a" * 32, "job": job,
-        "feed": feed, "secret": "not-a-feed-secret",
-        "checkpoint": checkpoint, "participant_key": presenter.key,
-    }
+@pytest.fixture(scope="module")
+def world(module_app) -> dict:
+    """One event with one object of each kind, for the URL arguments.
+
+    Built and committed once for the module: every test runs in a transaction rolled back
+    after it (tests/conftest.py), so each call, whatever its method, finds this same world.
+    The objects are detached with their attributes loaded, for the URL arguments.
+    """
+    with module_app.app_context():
+        event = make_event(slug="matrix")
+        theme = make_theme(event)
+        room = make_room(event, themes=[theme])
+        round_ = make_round(event)
+        project = make_project(event, theme)
+        presenter = make_participant(event, role="presenter")
+        session = make_session(event, project, round=round_, room=room, table_number=1)
+        slot = make_workshop_slot(event)
+        workshop = make_workshop(event, slot=slot, room=room)
+        item = make_programme_item(event)
+        token = make_portal_token(presenter)
+        job = SolveJob(event=event, status="finished", time_limit_s=5, instance={})
+        db.session.add(job)
+        db.session.commit()
+        feed = make_calendar_feed(event, "room", room=room)
+        checkpoint = sync_checkpoints(event)[0]
+        db.session.commit()
+        world = {
+            "slug": event.slug, "event": event, "theme": theme, "room": room,
+            "round": round_, "project": project, "participant": presenter,
+            "session": session, "slot": slot, "workshop": workshop, "item": item,
+            "filename": "app.css", "token": token, "import_id": "a" * 32, "job": job,
+            "feed": feed, "secret": "not-a-feed-secret",
+            "checkpoint": checkpoint, "participant_key": presenter.key,
+        }
+        for value in world.values():
+            if hasattr(value, "id"):
+                db.session.refresh(value)
+        db.session.expunge_all()
+        db.session.remove()
+    return world
 
 
 def _url(call: Call, world: dict) -> str:

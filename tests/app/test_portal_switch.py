@@ -445,6 +445,7 @@ def _snapshot_draft(event) -> None:
     db.session.commit()
 
 
+@pytest.mark.truncate_db  # threads with sessions and connections of their own
 def test_the_last_seat_is_taken_once_under_concurrency(crowded, app):
     """THREADS participants race for Beta's single free seat: exactly one gets it, the
     others are told it is full (no database error), on SQLite and on PostgreSQL."""

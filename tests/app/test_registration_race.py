@@ -17,11 +17,8 @@ from tests.factories import make_event, make_registration_settings
 
 THREADS = 8
 
-
-@pytest.fixture
-def postgres_only(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("needs TEST_DATABASE_URL pointing at PostgreSQL")
+# Threads with their own sessions and connections, on PostgreSQL only.
+pytestmark = [pytest.mark.postgres, pytest.mark.truncate_db]
 
 
 def _race(app, event_id: int) -> list[str]:
@@ -62,7 +59,7 @@ def _statuses(event_id: int) -> list[str]:
         db.select(Participant.status).where(Participant.event_id == event_id)))
 
 
-def test_simultaneous_registrations_never_exceed_capacity(postgres_only, app):
+def test_simultaneous_registrations_never_exceed_capacity(app):
     event = make_event()
     make_registration_settings(event, capacity=3, waiting_list=False)
     db.session.commit()
@@ -71,7 +68,7 @@ def test_simultaneous_registrations_never_exceed_capacity(postgres_only, app):
     assert _statuses(event.id) == ["registered"] * 3
 
 
-def test_simultaneous_registrations_overflow_to_the_waiting_list(postgres_only, app):
+def test_simultaneous_registrations_overflow_to_the_waiting_list(app):
     event = make_event()
     make_registration_settings(event, capacity=1)
     db.session.commit()

@@ -30,6 +30,9 @@ from tests.conftest import REPO_ROOT
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
+# Solve jobs run in threads (or RQ workers) and write through their own connections.
+pytestmark = pytest.mark.truncate_db
+
 
 @pytest.fixture
 def app_config(app_config):
@@ -42,6 +45,7 @@ def _schedule_url(event, suffix: str = "") -> str:
     return f"/manage/events/{event.slug}/schedule/{suffix}"
 
 
+@pytest.mark.slow
 def test_thread_job_on_the_2016_day_reaches_the_optimum(organiser_client, shared_examples):
     event = import_example(shared_examples)
     response = organiser_client.post(_schedule_url(event, "solve"),
@@ -202,6 +206,7 @@ def _redis_or_skip():
     return connection
 
 
+@pytest.mark.slow
 def test_rq_worker_runs_the_job(app, organiser_client, database_url):
     connection = _redis_or_skip()
     queue = f"eventapp-test-{uuid.uuid4().hex[:8]}"

@@ -19,6 +19,9 @@ from tests.app.scheduling_world import (
     solve_and_accept,
 )
 
+# Solve jobs run in a thread and write through connections of their own.
+pytestmark = pytest.mark.truncate_db
+
 
 @pytest.fixture
 def app_config(app_config):

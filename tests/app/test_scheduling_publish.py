@@ -26,6 +26,9 @@ from tests.app.scheduling_world import (
     solve_and_accept,
 )
 
+# Solve jobs run in a thread and write through connections of their own.
+pytestmark = pytest.mark.truncate_db
+
 
 @pytest.fixture
 def app_config(app_config):
@@ -110,6 +113,7 @@ def _expected_moves(before: dict, after: dict) -> dict[str, set[tuple[str, str, 
     return moves
 
 
+@pytest.mark.slow
 def test_resolve_after_a_late_registration_moves_few_and_says_who(organiser_client,
                                                                   shared_examples):
     event = import_example(shared_examples)

@@ -22,6 +22,9 @@ from tests.app.scheduling_world import (
 )
 from tests.factories import make_user
 
+# Solve jobs run in a thread and write through connections of their own.
+pytestmark = pytest.mark.truncate_db
+
 
 @pytest.fixture
 def app_config(app_config):

@@ -26,6 +26,16 @@ CHROMIUM_FLAGS = [
 PHONE = {"width": 390, "height": 844}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The live server answers in threads of its own, with their own connections: the
+    browser tests commit for real (``truncate_db``) and are slow."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.truncate_db)
+            item.add_marker(pytest.mark.slow)
+
+
 def _chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 

@@ -42,10 +42,13 @@ HARNESS_CHECKPOINT = SimpleNamespace(id=CHECKPOINT_ID,
 CSRF_TOKEN = "harness-csrf-token"
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
-pytestmark = pytest.mark.skipif(
-    not (STATIC / "vendor" / "jsqr" / "jsQR.js").exists(),
-    reason="browser libraries not installed (npm): run python3 run_tests.py with npm present",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (STATIC / "vendor" / "jsqr" / "jsQR.js").exists(),
+        reason="browser libraries not installed (npm): run python3 run_tests.py with npm present",
+    ),
+    pytest.mark.fresh_app,  # the harness adds routes to the app
+]
 
 AMELIE, BRUNO, REVOKED, CHLOE, STRANGER = 100001, 100002, 100003, 100004, 100005
 

@@ -277,6 +277,7 @@ def _reads_as_typed(lines: tuple[str, ...], typed: str) -> bool:
     return typed in (f"{first} {second}", first + second, first[:-1] + second)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=_texts, organisation=_texts, category=_words)
 def test_layout_never_overflows_and_never_loses_a_letter(name, organisation, category):

@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                    reason="needs PostgreSQL (TEST_DATABASE_URL)")
+@pytest.mark.postgres
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk (apt-get install wrk)")
 def test_the_load_benchmark_runs_and_its_checks_pass():
     server = make_url(os.environ["TEST_DATABASE_URL"])

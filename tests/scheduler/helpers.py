@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.conftest import missing_shared_example
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -21,7 +21,7 @@ SHARED_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared"))
 def shared_example(name: str) -> Path:
     path = SHARED_DIR / "examples" / name
     if not path.exists():
-        pytest.skip(f"shared example {path} not found (set SHARED_DIR)")
+        missing_shared_example(f"shared example {path} not found (set SHARED_DIR)")
     return path
 
 
