@@ -40,7 +40,7 @@ from ortools.linear_solver import pywraplp
 
 from .checker import session_score
 from .instance import Instance, Participant
-from .pricing import PathRules, relaxed_best, search_class, suffix_bounds
+from .pricing import PathRules, assignment_bound, relaxed_best, search_class, suffix_bounds
 
 _DEBUG = bool(os.environ.get("SCHEDULER_DEBUG"))
 BIG = 10**5  # objective cost of one artificial (unseated / missing-audience) unit
@@ -48,7 +48,7 @@ LARGE_CLASSES = 3000  # above this many classes: PDLP and LP rounding instead of
 NEG = -1e9  # value of a forbidden choice
 LARGE_CG_ITERS = 3  # column-generation rounds on very large days (deterministic work limit)
 ENUM_LIMIT = 3000  # above this many combinations per class, price by search (pricing.py)
-GREEDY_NODES = 150  # search nodes for one class's path in the greedy (a heuristic)
+GREEDY_NODES = 40  # search nodes for one class's path in the greedy (a heuristic)
 LNS_CYCLES = 4  # cycles over the rounds of the min-cost-flow local search (scheduler.refine)
 
 
@@ -306,6 +306,10 @@ def _price_search(d: SeatData, price: np.ndarray, mu: np.ndarray, want: int,
                                        A[c], B[c], float(mu[c]) + 1e-6, want)
         if complete:
             ub[c] = paths[0][0] - mu[c] if paths else 1e-6
+        else:  # out of nodes: the bound exact about distinct projects may be tighter
+            ub[c] = min(ub[c], assignment_bound(rules, red[c]) - mu[c])
+            if paths:
+                ub[c] = max(ub[c], paths[0][0] - mu[c])
         for value, path in paths:
             found.append((int(c), path, value - float(mu[c])))
     if not found:
@@ -508,17 +512,14 @@ def _best_path(d: SeatData, c: int, allowed: np.ndarray
     the search finds none within its budget)."""
     red = _reduced_values(d, np.zeros(d.S + d.R), slice(c, c + 1))
     red[0, ~allowed] = NEG
-    rules = _path_rules(d)
-    A, B = suffix_bounds(rules, red, np.zeros(1, dtype=np.int64), np.array([c]))
-    paths, _complete = search_class(rules, red[0], d.wished[c], bool(d.has_wishes[c]),
-                                    A[0], B[0], -math.inf, 1, budget=GREEDY_NODES)
+    paths, _complete = search_class(_path_rules(d), red[0], d.wished[c],
+                                    bool(d.has_wishes[c]), None, None, -math.inf, 1,
+                                    budget=GREEDY_NODES)
     if not paths:
         return None
-    path = paths[0][1]
-    val, _legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
-                               np.arange(d.S + d.R) < d.S, np.array([c]),
-                               np.array([path], dtype=np.int64))
-    return path, float(round(val[0]))
+    # at zero prices the search's value is the path's exact value (penalties included)
+    value, path = paths[0]
+    return path, float(round(value))
 
 
 class _Master:
@@ -691,8 +692,9 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     if start_rows is not None:
         greedy_rows = start_rows
     else:
+        # a schedule first: 40 % of the limit from now (the pricing may have used 30 %)
         greedy_rows, _ = _greedy(d, cap, room_rows, prefs,
-                                 StopAt(stop, t_start + 0.4 * time_limit))
+                                 StopAt(stop, time.monotonic() + 0.4 * time_limit))
     for c, path, _k, val in greedy_rows:
         master.add(c, path, val)
     # the Lagrangian bound at zero prices (every class on its best path, no seat limits): a

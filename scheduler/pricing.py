@@ -79,14 +79,14 @@ def relaxed_best(rules: PathRules, A: np.ndarray, B: np.ndarray, cls: np.ndarray
 
 
 def search_class(rules: PathRules, red_c: np.ndarray, wished_c: np.ndarray, has_wish: bool,
-                 A_c: np.ndarray, B_c: np.ndarray, floor: float, want: int,
+                 A_c: np.ndarray | None, B_c: np.ndarray | None, floor: float, want: int,
                  budget: int = NODE_BUDGET
                  ) -> tuple[list[tuple[float, tuple[int, ...]]], bool]:
     """The ``want`` best legal paths of one class worth more than ``floor`` (value in the
     ``red_c`` space), best first, and whether the search was complete (budget not spent).
 
     ``red_c`` is the class's value per choice (NEG if forbidden), ``A_c``/``B_c`` its rows
-    of :func:`suffix_bounds`."""
+    of :func:`suffix_bounds` (None: computed here, cheaper for a single class)."""
     R = rules.R
     S = rules.S
     opts: list[list[tuple[float, int]]] = []
@@ -100,6 +100,8 @@ def search_class(rules: PathRules, red_c: np.ndarray, wished_c: np.ndarray, has_
     k = rules.k
     pen = rules.pen if has_wish else 0.0
     top = [o[0][0] for o in opts]
+    if A_c is None:
+        A_c = np.concatenate([np.cumsum(top[::-1])[::-1], [0.0]])
     bit_of, F = _wish_table(rules, opts, wished_c, has_wish, pen)
     if F[0, 0] <= floor:
         return [], True
@@ -225,3 +227,65 @@ def _wish_table(rules: PathRules, opts: list[list[tuple[float, int]]], wished_c:
         row = np.maximum(row, loose_v + F[r + 1, states | loose])
         F[r] = row
     return bit_of, F
+
+
+def assignment_bound(rules: PathRules, red_c: np.ndarray) -> float:
+    """Best value of one choice per round with distinct projects, ignoring the themes and
+    the unlucky penalty (which only restrict or subtract): an upper bound of the class's
+    best path that is exact about distinct projects, for the classes whose search ran out
+    of nodes (their plain relaxation lets a project repeat in every round).
+
+    A max-weight assignment of rounds to projects, by the Hungarian algorithm with its inner
+    loop vectorised (O(R^2 P)); -inf if some round has no choice."""
+    R = rules.R
+    projects = np.unique(rules.proj)
+    col = {int(p): k for k, p in enumerate(projects)}
+    big = 1e12
+    cost = np.full((R, len(projects)), big)
+    for r in range(R):
+        for j in rules.choices_of_round[r]:
+            v = red_c[j]
+            if v > NEG / 2:
+                k = col[int(rules.proj[j])]
+                cost[r, k] = min(cost[r, k], -v)
+    if (cost.min(axis=1) >= big).any():
+        return -np.inf
+    total = _hungarian(cost)
+    return -np.inf if total >= big / 2 else -total
+
+
+def _hungarian(a: np.ndarray) -> float:
+    """Minimum cost of assigning every row of ``a`` (n <= m) to a distinct column."""
+    n, m = a.shape
+    u = np.zeros(n + 1)
+    v = np.zeros(m + 1)
+    p = np.zeros(m + 1, dtype=np.int64)  # column -> row (1-based, 0 = free)
+    way = np.zeros(m + 1, dtype=np.int64)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = np.full(m + 1, np.inf)
+        used = np.zeros(m + 1, dtype=bool)
+        while True:
+            used[j0] = True
+            i0 = p[j0]
+            cur = a[i0 - 1] - u[i0] - v[1:]
+            free = ~used[1:]
+            upd = free & (cur < minv[1:])
+            minv[1:][upd] = cur[upd]
+            way[1:][upd] = j0
+            cand = np.where(free, minv[1:], np.inf)
+            j1 = int(np.argmin(cand)) + 1
+            delta = cand[j1 - 1]
+            on = np.flatnonzero(used)
+            u[p[on]] += delta
+            v[on] -= delta
+            minv[1:][free] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+    return float(sum(a[p[j] - 1, j - 1] for j in range(1, m + 1) if p[j]))

@@ -8,6 +8,7 @@ schedule itself is checked by the independent checker and ``check_solution``."""
 from __future__ import annotations
 
 import random
+import threading
 import time
 from typing import Any
 
@@ -51,7 +52,7 @@ def many_rounds_day(seed: int = 3) -> dict[str, Any]:
 
 def test_ten_round_day_answers_within_its_limit_with_a_valid_schedule() -> None:
     data = many_rounds_day()
-    limit = 5.0
+    limit = 10.0
     t = time.monotonic()
     sol = scheduler.solve(data, time_limit_s=limit, workers=2)
     wall = time.monotonic() - t
@@ -60,3 +61,22 @@ def test_ten_round_day_answers_within_its_limit_with_a_valid_schedule() -> None:
     assert scheduler.check_solution(data, sol) == []
     assert violations(data, sol) == []
     assert objective(data, sol["assignments"]) == sol["objective"]
+
+
+def test_heartbeat_repeats_the_last_report_while_a_phase_is_silent(monkeypatch) -> None:
+    """A long silent phase (a MIP) must not leave the CLI or the app without news."""
+    from scheduler import solver
+
+    monkeypatch.setattr(solver, "HEARTBEAT_S", 0.2)
+    heard: list[tuple[float, float | None, float | None]] = []
+    repeated = threading.Event()
+
+    def progress(seconds: float, best: float | None, bound: float | None) -> None:
+        heard.append((seconds, best, bound))
+        if len(heard) >= 3:
+            repeated.set()
+
+    with solver.Heartbeat(progress, time.monotonic()) as beat:
+        beat.report(0.0, 10.0, 12.0)
+        assert repeated.wait(30), "no repeated progress report (hang guard)"
+    assert [(b, d) for _s, b, d in heard[:3]] == [(10.0, 12.0)] * 3
