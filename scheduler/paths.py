@@ -258,7 +258,7 @@ def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int,
     :mod:`scheduler.pricing` is used, whose cost is polynomial in the rounds."""
     if _enum_size(d, K) > ENUM_LIMIT:
         return _price_search(d, price, mu, want, deadline)
-    return _price_enum(d, price, mu, K, want)
+    return _price_enum(d, price, mu, K, want, deadline)
 
 
 def _enum_size(d: SeatData, K: int) -> int:
@@ -323,7 +323,8 @@ def _price_search(d: SeatData, price: np.ndarray, mu: np.ndarray, want: int,
     return [(c, p, rc, float(round(v))) for (c, p, rc), v in zip(found, val, strict=True)], ub
 
 
-def _price_enum(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int
+def _price_enum(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int,
+                deadline: float = math.inf
                 ) -> tuple[list[tuple[int, tuple[int, ...], float, float]], np.ndarray]:
     """Best paths by reduced cost for every class, and a valid upper bound of each class's
     best reduced cost over *all* paths.
@@ -383,7 +384,15 @@ def _price_enum(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: in
     keep_val = np.zeros((C, want))
     keep_path = np.full((C, want, R), -1, dtype=np.int64)
     widths = [cr.shape[1] for cr in cand_rounds]
-    for combo in itertools.product(*[range(w) for w in widths]):
+    for n_done, combo in enumerate(itertools.product(*[range(w) for w in widths])):
+        if n_done % 64 == 63 and time.monotonic() > deadline:
+            # cut short: the maximum over part of the combinations bounds nothing, so each
+            # class falls back on the relaxed programme's bound (valid for any prices)
+            rules = _path_rules(d)
+            every = np.arange(C)
+            A, B = suffix_bounds(rules, _reduced_values(d, price), every)
+            best_ub = np.maximum(best_ub, relaxed_best(rules, A, B, every) - mu)
+            break
         ch = np.stack([cand_rounds[r][:, combo[r]] for r in range(R)], axis=1)
         val, legal = _path_values(d, score, wished, proj, theme, real, rows, ch)
         # ``score`` holds reduced values for real choices: add their price back for ``val``
