@@ -9,6 +9,8 @@ whose removal makes the instance feasible.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter, defaultdict
 
 from .compact import RELAXABLE, build_compact, forced_rounds, make_solver, placement_options
@@ -239,17 +241,32 @@ def _max_matching(options: list[set[str]]) -> int:
     return sum(1 for i in range(len(options)) if augment(i, set()))
 
 
-def relaxation_reasons(inst: Instance, time_limit: float, workers: int, seed: int
-                       ) -> list[str]:
-    """Drop one rule group at a time; report those whose removal restores feasibility."""
+def relaxation_reasons(inst: Instance, time_limit: float, workers: int, seed: int,
+                       stop: threading.Event | None = None) -> list[str]:
+    """Drop one rule group at a time; report those whose removal restores feasibility.
+
+    The groups share ``time_limit`` (what is left of the solve's): a group whose model is
+    not solved in its share is simply not named, so the diagnosis never overruns the solve's
+    deadline."""
+    from .paths import watch_stop
     culprits = []
-    per = max(0.5, time_limit / len(RELAXABLE))
-    for group in RELAXABLE:
+    tried_all = False
+    deadline = time.monotonic() + time_limit
+    for n_left, group in zip(range(len(RELAXABLE), 0, -1), RELAXABLE, strict=True):
+        per = (deadline - time.monotonic()) / n_left
+        if per < 0.05 or (stop is not None and stop.is_set()):
+            break
         cm = build_compact(inst, relax=frozenset([group]))
         solver = make_solver(per, workers, seed)
-        st = solver.Solve(cm.model)
+        with watch_stop(stop, solver.stop_search):
+            st = solver.solve(cm.model)
         if st in (2, 4):  # FEASIBLE, OPTIMAL
             culprits.append(group)
+    else:
+        tried_all = True
+    if not culprits and not tried_all:
+        return ["the rules cannot all be met together (the time limit ended before the "
+                "conflicting rules could be named)"]
     if not culprits:
         return ["the rules cannot all be met together, and no single group of rules alone is "
                 "responsible (several conflict at once)"]

@@ -40,12 +40,15 @@ from ortools.linear_solver import pywraplp
 
 from .checker import session_score
 from .instance import Instance, Participant
+from .pricing import PathRules, assignment_bound, relaxed_best, search_class, suffix_bounds
 
 _DEBUG = bool(os.environ.get("SCHEDULER_DEBUG"))
 BIG = 10**5  # objective cost of one artificial (unseated / missing-audience) unit
 LARGE_CLASSES = 3000  # above this many classes: PDLP and LP rounding instead of a MIP
 NEG = -1e9  # value of a forbidden choice
 LARGE_CG_ITERS = 3  # column-generation rounds on very large days (deterministic work limit)
+ENUM_LIMIT = 3000  # above this many combinations per class, price by search (pricing.py)
+GREEDY_NODES = 40  # search nodes for one class's path in the greedy (a heuristic)
 LNS_CYCLES = 4  # cycles over the rounds of the min-cost-flow local search (scheduler.refine)
 
 
@@ -70,6 +73,28 @@ def watch_stop(stop: threading.Event | None, interrupt: Callable[[], Any]):
     finally:
         done.set()
         t.join()
+
+
+class StopAt:
+    """A stop event that also fires at a deadline: handed to every phase of the seating
+    (pricing, flows, MIPs) so that the time limit is a wall, not a hint. Duck-types the
+    ``is_set``/``wait`` of ``threading.Event`` that the phases use."""
+
+    def __init__(self, stop: threading.Event | StopAt | None, deadline: float):
+        self.stop = stop
+        self.deadline = deadline
+
+    def is_set(self) -> bool:
+        return ((self.stop is not None and self.stop.is_set())
+                or time.monotonic() >= self.deadline)
+
+    def wait(self, timeout: float) -> bool:
+        step = max(0.0, min(timeout, self.deadline - time.monotonic()))
+        if self.stop is not None:
+            self.stop.wait(step)
+        else:
+            time.sleep(step)
+        return self.is_set()
 
 
 @dataclass
@@ -221,8 +246,86 @@ def _path_values(d: SeatData, score: np.ndarray, wished: np.ndarray, proj: np.nd
     return val, legal
 
 
-def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int
+def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int,
+           deadline: float = math.inf
            ) -> tuple[list[tuple[int, tuple[int, ...], float, float]], np.ndarray]:
+    """Best paths by reduced cost and a valid bound of each class's best reduced cost.
+
+    Two pricers, picked by the size of the enumeration: on days with few rounds (3-round
+    days: a few hundred combinations) enumerating every round's best choices together in one
+    numpy pass is fastest (:func:`_price_enum`); beyond ``ENUM_LIMIT`` combinations (K^R
+    grows exponentially with the rounds) the exact search over rounds of
+    :mod:`scheduler.pricing` is used, whose cost is polynomial in the rounds."""
+    if _enum_size(d, K) > ENUM_LIMIT:
+        return _price_search(d, price, mu, want, deadline)
+    return _price_enum(d, price, mu, K, want, deadline)
+
+
+def _enum_size(d: SeatData, K: int) -> int:
+    """Number of combinations :func:`_price_enum` would evaluate per class."""
+    extra = 4 if d.chg else 3  # best wished, best other theme, (previous), one wildcard
+    return math.prod(min(K, len(c)) + extra for c in d.choices_of_round)
+
+
+def _path_rules(d: SeatData) -> PathRules:
+    return PathRules(d.R, d.S, d.choices_of_round, d.proj, d.theme, d.wished, d.has_wishes,
+                     d.pen, d.k)
+
+
+def _reduced_values(d: SeatData, price: np.ndarray, cls: slice = slice(None)) -> np.ndarray:
+    """Per class (``cls``) and choice: score minus price, minus the change penalty when the
+    choice differs from the class's previous one in that round (the change term is per
+    round, so it folds into the choice values); NEG where forbidden."""
+    score = d.score[cls]
+    red = score - price[None, :]
+    if d.chg:
+        for r in range(d.R):
+            cols = d.choices_of_round[r]
+            pv = d.prev[cls, r]
+            differs = (pv[:, None] >= 0) & (cols[None, :] != pv[:, None])
+            red[:, cols] -= d.chg * differs
+    red[score <= NEG / 2] = NEG
+    return red
+
+
+def _price_search(d: SeatData, price: np.ndarray, mu: np.ndarray, want: int,
+                  deadline: float) -> tuple[list[tuple[int, tuple[int, ...], float, float]],
+                                            np.ndarray]:
+    """Exact pricing by :func:`scheduler.pricing.search_class`, same outputs as
+    :func:`_price_enum`. Classes left when the deadline passes keep their relaxed bound."""
+    rules = _path_rules(d)
+    red = _reduced_values(d, price)
+    every = np.arange(d.C)
+    A, B = suffix_bounds(rules, red, every)
+    ub = relaxed_best(rules, A, B, every) - mu
+    found: list[tuple[int, tuple[int, ...], float]] = []
+    for c in np.flatnonzero(ub > 1e-6):
+        if time.monotonic() > deadline:
+            break
+        paths, complete = search_class(rules, red[c], d.wished[c], bool(d.has_wishes[c]),
+                                       A[c], B[c], float(mu[c]) + 1e-6, want)
+        if complete:
+            ub[c] = paths[0][0] - mu[c] if paths else 1e-6
+        else:  # out of nodes: the bound exact about distinct projects may be tighter
+            ub[c] = min(ub[c], assignment_bound(rules, red[c]) - mu[c])
+            if paths:
+                ub[c] = max(ub[c], paths[0][0] - mu[c])
+        for value, path in paths:
+            found.append((int(c), path, value - float(mu[c])))
+    if not found:
+        return [], ub
+    cls = np.array([c for c, _p, _rc in found], dtype=np.int64)
+    ch = np.array([p for _c, p, _rc in found], dtype=np.int64)
+    val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
+                              np.arange(d.S + d.R) < d.S, cls, ch)
+    if not legal.all():
+        raise RuntimeError("path search returned an illegal path")
+    return [(c, p, rc, float(round(v))) for (c, p, rc), v in zip(found, val, strict=True)], ub
+
+
+def _price_enum(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int,
+                deadline: float = math.inf
+                ) -> tuple[list[tuple[int, tuple[int, ...], float, float]], np.ndarray]:
     """Best paths by reduced cost for every class, and a valid upper bound of each class's
     best reduced cost over *all* paths.
 
@@ -281,7 +384,15 @@ def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int
     keep_val = np.zeros((C, want))
     keep_path = np.full((C, want, R), -1, dtype=np.int64)
     widths = [cr.shape[1] for cr in cand_rounds]
-    for combo in itertools.product(*[range(w) for w in widths]):
+    for n_done, combo in enumerate(itertools.product(*[range(w) for w in widths])):
+        if n_done % 64 == 63 and time.monotonic() > deadline:
+            # cut short: the maximum over part of the combinations bounds nothing, so each
+            # class falls back on the relaxed programme's bound (valid for any prices)
+            rules = _path_rules(d)
+            every = np.arange(C)
+            A, B = suffix_bounds(rules, _reduced_values(d, price), every)
+            best_ub = np.maximum(best_ub, relaxed_best(rules, A, B, every) - mu)
+            break
         ch = np.stack([cand_rounds[r][:, combo[r]] for r in range(R)], axis=1)
         val, legal = _path_values(d, score, wished, proj, theme, real, rows, ch)
         # ``score`` holds reduced values for real choices: add their price back for ``val``
@@ -318,7 +429,8 @@ def _class_combos(d: SeatData, c: int, opts: list[list[int]]
     return combos, val, legal
 
 
-def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
+def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list],
+            stop: StopAt | None = None
             ) -> tuple[list[tuple[int, tuple[int, ...], int, float]], int]:
     """Seat classes in registration order on their preferred paths while seats remain, else
     on a legal path through the emptiest sessions. Returns ``(c, path, count, value)`` rows
@@ -366,7 +478,7 @@ def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
                 take(c, path, k, val)
                 need -= k
         tries = 0
-        while need > 0 and tries < 3:
+        while need > 0 and tries < 3 and not (stop is not None and stop.is_set()):
             tries += 1
             # like a self-service agenda, but legal: per round the best-scoring sessions
             # that still have seats, plus the emptiest ones as legal fallbacks
@@ -379,11 +491,21 @@ def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
                                                      else 0, i))[:4]
                 by_room = sorted(ok, key=lambda i: (-(rem[i] if i < d.S else -1), i))[:2]
                 opts.append(list(dict.fromkeys(by_score + by_room)))
-            combos, val, legal = _class_combos(d, c, opts)
-            if not legal.any():
-                break
-            pick = int(np.argmax(np.where(legal, val, -np.inf)))
-            best = (tuple(combos[pick]), float(round(val[pick])))
+            if math.prod(len(o) for o in opts) <= ENUM_LIMIT:
+                combos, val, legal = _class_combos(d, c, opts)
+                if not legal.any():
+                    break
+                pick = int(np.argmax(np.where(legal, val, -np.inf)))
+                best = (tuple(combos[pick]), float(round(val[pick])))
+            else:
+                # many rounds: the best legal path through the sessions that still have
+                # seats, by the search (polynomial in the rounds, unlike the combinations)
+                open_ = np.array([i >= d.S or min(int(rem[i]), room_left(i)) > 0
+                                  for i in range(d.S + d.R)])
+                found = _best_path(d, c, open_)
+                if found is None:
+                    break
+                best = found
             k = min([need] + [min(int(rem[i]), room_left(i)) for i in best[0] if i < d.S])
             if k <= 0:
                 break
@@ -391,6 +513,22 @@ def _greedy(d: SeatData, cap: list[int], room_rows: dict, prefs: dict[int, list]
             need -= k
         left += max(0, need)
     return out, left
+
+
+def _best_path(d: SeatData, c: int, allowed: np.ndarray
+               ) -> tuple[tuple[int, ...], float] | None:
+    """Class c's best legal path using only ``allowed`` choices, with its value (None if
+    the search finds none within its budget)."""
+    red = _reduced_values(d, np.zeros(d.S + d.R), slice(c, c + 1))
+    red[0, ~allowed] = NEG
+    paths, _complete = search_class(_path_rules(d), red[0], d.wished[c],
+                                    bool(d.has_wishes[c]), None, None, -math.inf, 1,
+                                    budget=GREEDY_NODES)
+    if not paths:
+        return None
+    # at zero prices the search's value is the path's exact value (penalties included)
+    value, path = paths[0]
+    return path, float(round(value))
 
 
 class _Master:
@@ -460,7 +598,9 @@ class _Master:
         self.vars.append(v)
         return True
 
-    def solve(self) -> bool:
+    def solve(self, deadline: float = math.inf) -> bool:
+        if math.isfinite(deadline):
+            self.solver.SetTimeLimit(max(1, int(1000 * (deadline - time.monotonic()))))
         st = self.solver.Solve()
         return st == pywraplp.Solver.OPTIMAL or (
             self.large and st == pywraplp.Solver.FEASIBLE)
@@ -512,6 +652,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     t_start = time.monotonic()
     t0 = t0 if t0 is not None else t_start
     deadline = t_start + time_limit
+    stop = StopAt(stop, deadline)
     d = SeatData(inst, place)
     S, R = d.S, d.R
     cap = [inst.session_capacity(s, place.room_of[i]) for i, s in enumerate(inst.sessions)]
@@ -527,29 +668,42 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
     # initial columns: each class's best paths at zero prices, plus a greedy seating so that
     # the first LP is feasible without artificial units (much faster to solve)
     zero = np.zeros(S + R)
-    init, ub0 = _price(d, zero, np.full(d.C, -1e8), K, want=4)
+    searching = _enum_size(d, K) > ENUM_LIMIT
+    init, ub0 = _price(d, zero, np.full(d.C, -1e8), K, want=2 if searching else 4,
+                       deadline=t_start + 0.3 * time_limit)
     prefs: dict[int, list] = {}
     for c, path, _rc, val in init:
         master.add(c, path, val)
         prefs.setdefault(c, []).append((path, val, 0))
     start_rows = None
-    if master.large and not always_held:
+    # the flow start also on days priced by search (many rounds): the greedy below seats
+    # class by class and can fail where the round flows find a seating
+    if (master.large or searching) and not always_held:
         # very large days: each class's favourite path, made feasible round by round by
         # exact min-cost flows and improved by them (scheduler.refine); much faster than the
         # greedy below, and a better schedule
         from . import refine
         fav = {c: prefs[c][0][0] for c in prefs}
+        for c in range(d.C):  # classes the initial pricing had no time for
+            if c not in fav:
+                found = _best_path(d, c, np.ones(d.S + d.R, dtype=bool))
+                if found is not None:
+                    fav[c] = found[0]
         cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
         try:
             paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
                                                 cycles=LNS_CYCLES, stop=stop)
             start_rows = refine.to_rows(d, cls_p, paths_p)
-        except RuntimeError:
+        except RuntimeError as e:
+            if _DEBUG:
+                print(f"flow start failed: {e}")
             start_rows = None  # no feasible flow from that start: use the greedy
     if start_rows is not None:
         greedy_rows = start_rows
     else:
-        greedy_rows, _ = _greedy(d, cap, room_rows, prefs)
+        # a schedule first: 40 % of the limit from now (the pricing may have used 30 %)
+        greedy_rows, _ = _greedy(d, cap, room_rows, prefs,
+                                 StopAt(stop, time.monotonic() + 0.4 * time_limit))
     for c, path, _k, val in greedy_rows:
         master.add(c, path, val)
     # the Lagrangian bound at zero prices (every class on its best path, no seat limits): a
@@ -559,19 +713,26 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         best_bound = float(np.sum(d.n * (ub0 - 1e8)))
     lp_value = -math.inf
     dirty = True
+    lp_ok = False
     # very large days: a fixed number of column-generation rounds (a work limit, so the
     # result does not depend on the machine's speed); the wall clock is only a safety net
     max_iters = LARGE_CG_ITERS if master.large else 200
+    cg_deadline = t_start + (0.7 if master.large else 0.6) * time_limit
     for _it in range(max_iters):
+        if stop.is_set():
+            break
         ts = time.monotonic()
-        if not master.solve():
+        if not master.solve(deadline):
             break
         dirty = False
+        lp_ok = True
         tl = time.monotonic() - ts
         lp_value = master.solver.Objective().Value()
         price, mu = master.duals()
         ts = time.monotonic()
-        new, ub = _price(d, price, mu, K, want=2)
+        # the search proves each class's best path: asking it for a second one costs more
+        # search than it brings (measured on 8 rounds)
+        new, ub = _price(d, price, mu, K, want=1 if searching else 2, deadline=cg_deadline)
         if _DEBUG:
             print(f"it {_it} K {K} lp {lp_value:.0f} lp_s {tl:.2f} price_s "
                   f"{time.monotonic() - ts:.2f} cols {len(master.cols)} new {len(new)}")
@@ -579,8 +740,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         best_bound = min(best_bound, bound)
         if progress:
             progress(time.monotonic() - t0, None, best_bound)
-        if (time.monotonic() > t_start + (0.7 if master.large else 0.6) * time_limit
-                or _it == max_iters - 1):
+        if time.monotonic() > cg_deadline or _it == max_iters - 1:
             break
         added = 0
         for c, path, _rc, val in new:
@@ -594,14 +754,17 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
         if added == 0:
             # no improving path among the candidates, but the bound still allows one
             # outside them: widen the candidate lists (the bound tightens as K grows)
-            if widest <= K or K ** R > 4096:
-                break
+            if searching or widest <= K or K ** R > 4096:
+                break  # (the search prices exactly: nothing to widen)
             K += 2
     if dirty:
-        master.solve()  # columns were added after the last solve: values must be fresh
-    x = [v.solution_value() for v in master.vars]
+        # columns were added after the last solve: values must be fresh (a short grace)
+        lp_ok = master.solve(deadline + 1.0)
+    # an LP stopped by its time limit has no values: then nothing to round (the flow start
+    # or the greedy seats everyone)
+    x = ([v.solution_value() for v in master.vars] if lp_ok else [0.0] * len(master.vars))
     prefs = {c: sorted(v, key=lambda t: -t[1]) for c, v in prefs.items()}
-    lp_art = any(a.solution_value() > 1e-7 for a in master.arts)
+    lp_art = not lp_ok or any(a.solution_value() > 1e-7 for a in master.arts)
     cols = master.cols
     res = None
     if not lp_art and all(abs(v - round(v)) < 1e-6 for v in x):
@@ -613,12 +776,12 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                     att[i] += k
         if all((att[i] == 0 and not always_held) or att[i] >= min_aud[i] for i in range(S)):
             res = (round(sum(cols[j][2] * k for j, k in counts.items())), counts, False)
-    if res is None and master.large and start_rows is not None and not always_held:
+    if res is None and master.large and start_rows is not None:
         res = _lp_round_and_improve(d, cols, x, cap, min_aud, room_rows, start_rows, stop)
     if res is None and master.large:
         res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
-    if res is None:
-        remaining = max(1.0, deadline - time.monotonic())
+    if res is None and not stop.is_set():
+        remaining = max(0.01, deadline - time.monotonic())
         # Programme mode (sessions always held): first the MIP on the generated paths only
         # (small, fast): if it reaches the Lagrangian bound it is optimal for the real
         # problem. (On fixed days it rarely does, so it would only cost time.)
@@ -628,10 +791,10 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                              stop)
         reached = (res is not None and not res[2]
                    and res[0] >= math.floor(best_bound + 1e-6))
-        if res is None or (not reached and not (stop is not None and stop.is_set())):
+        if (res is None or not reached) and not stop.is_set():
             # On small days list every legal path: then the MIP's own optimality proof is a
             # proof for the real problem (the LP bound is weak when min_audience binds).
-            remaining = max(1.0, deadline - time.monotonic())
+            remaining = max(0.01, deadline - time.monotonic())
             n_before = len(cols)
             complete = _all_paths(d, cols, limit=50_000)
             if complete or res is None:
@@ -645,6 +808,14 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                 elif res is not None:
                     del cols[n_before:]  # keep the column list that res's counts index
         res = res[:3] if res is not None else None
+    if (res is None or res[2]) and start_rows is not None:
+        # out of time (or the MIP found nothing): the flow start, improved from the rounded
+        # LP if there is time, so that a feasible schedule is not lost for want of a proof
+        res = _lp_round_and_improve(d, cols, x, cap, min_aud, room_rows, start_rows, stop)
+    if res is None or res[2]:
+        # a short grace past the deadline for the last resort (the wall is limit + 2 s)
+        res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs,
+                                StopAt(None, max(deadline, time.monotonic()) + 1.0))
     if res is None or res[2]:
         return SeatResult("UNKNOWN", None, best_bound, {}, best_bound)
     obj, counts, _ = res
@@ -690,7 +861,8 @@ def _lp_round_and_improve(d: SeatData, cols, x, cap, min_aud, room_rows, start_r
     return round(best_val), {j: best[j][2] for j in range(len(best))}, False
 
 
-def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):
+def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs,
+                      stop: StopAt | None = None):
     """Large days: keep the integral part of the LP solution, seat the rest greedily, and
     close sessions whose audience ends below min_audience (then re-seat), a few times. The
     plain greedy (no LP quotas) is tried too and the better of the two kept, because an LP
@@ -698,7 +870,7 @@ def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held
     best = None
     for use_lp in (True, False):
         got = _repair(d, cols, x if use_lp else [], cap, min_aud, room_rows, always_held,
-                      prefs)
+                      prefs, stop)
         if got is not None and (best is None or got[0] > best[0]):
             best = got
     if best is None:
@@ -708,7 +880,8 @@ def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held
     return value, {j: rows[j][2] for j in range(len(rows))}, False
 
 
-def _repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):
+def _repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs,
+            stop: StopAt | None = None):
     cap = list(cap)
     for _attempt in range(4):
         quota: dict[int, list] = {}
@@ -721,7 +894,7 @@ def _repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs):
             quota[c].sort(key=lambda t: (-t[2], -t[1]))
         merged = {c: quota.get(c, []) + [(p, v, 0) for p, v, _q in prefs.get(c, ())]
                   for c in set(quota) | set(prefs)}
-        rows, left = _greedy(d, cap, room_rows, merged)
+        rows, left = _greedy(d, cap, room_rows, merged, stop)
         if left:
             return None
         att = [0] * d.S

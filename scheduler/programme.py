@@ -20,6 +20,7 @@ unless that bound is met.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections import defaultdict
 
@@ -28,7 +29,7 @@ from ortools.sat.python import cp_model
 from .checker import session_score
 from .compact import make_solver, placement_options
 from .instance import Instance
-from .paths import Placement, solve_seating
+from .paths import Placement, solve_seating, watch_stop
 
 SEATING_LIMIT_S = 10.0  # safety-net time limit of one candidate programme's seating
 SECONDS_PER_EVAL = 6.0  # local-search budget: one seating evaluation per 6 s of time limit
@@ -57,8 +58,8 @@ def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
     return out
 
 
-def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
-                      ) -> Placement | None:
+def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int,
+                      stop: threading.Event | None = None) -> Placement | None:
     """Place every session minimising wish conflicts; None when no placement exists (proven),
     TimeoutError when none was found in time."""
     R = len(inst.round_ids)
@@ -128,7 +129,8 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
     solver = make_solver(time_limit, workers, seed)
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.max_time_in_seconds = time_limit * 1.5
-    st = solver.solve(m)
+    with watch_stop(stop, solver.stop_search):
+        st = solver.solve(m)
     if st == cp_model.INFEASIBLE:
         return None
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -211,9 +213,9 @@ def improve(inst: Instance, place: Placement, deadline: float, workers: int, see
     def score(pl: Placement):
         nonlocal evals
         evals += 1
-        limit = max(1.0, min(SEATING_LIMIT_S, deadline - time.monotonic()))  # safety net
+        limit = max(0.0, min(SEATING_LIMIT_S, deadline - time.monotonic()))  # safety net
         res = solve_seating(inst, pl, time_limit=limit, seed=seed, workers=workers,
-                            always_held=True)
+                            always_held=True, stop=stop)
         return (res.objective if res.objective is not None else -10**12), res
 
     def out_of_budget() -> bool:

@@ -23,11 +23,52 @@ from .checker import evaluate
 from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
-from .paths import Placement, solve_seating
+from .paths import Placement, solve_seating, watch_stop
 from .programme import SECONDS_PER_EVAL, improve, initial_programme, programme_bound
 from .workshops import solve_workshops
 
 Progress = Callable[[float, float | None, float | None], None]
+HEARTBEAT_S = 2.0  # the longest silence between two progress calls
+
+
+class Heartbeat:
+    """Forwards progress reports, and repeats the last one when a phase has been silent for
+    ``HEARTBEAT_S`` (a long MIP or search): whoever watches the solve (the CLI's stderr, the
+    web app's job row) sees it is alive and what it has. Calls are serialised by a lock;
+    the repeats come from a helper thread."""
+
+    def __init__(self, progress: Progress | None, t0: float):
+        self.progress = progress
+        self.t0 = t0
+        self.last: tuple[float | None, float | None] = (None, None)
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.said = time.monotonic()
+        self.thread: threading.Thread | None = None
+
+    def report(self, seconds: float, best: float | None, bound: float | None) -> None:
+        with self.lock:
+            self.last = (best, bound)
+            self.said = time.monotonic()
+            if self.progress is not None:
+                self.progress(seconds, best, bound)
+
+    def _run(self) -> None:
+        while not self.done.wait(max(0.05, self.said + HEARTBEAT_S - 0.1 - time.monotonic())):
+            if time.monotonic() - self.said >= HEARTBEAT_S - 0.1:
+                best, bound = self.last
+                self.report(round(time.monotonic() - self.t0, 3), best, bound)
+
+    def __enter__(self) -> Heartbeat:
+        if self.progress is not None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _empty_solution(inst: Instance, status: str, diagnosis: list[str], t0: float,
@@ -69,20 +110,32 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
     reasons = counting_reasons(inst)
     if reasons:
         return _empty_solution(inst, "INFEASIBLE", reasons, t0)
+    with Heartbeat(progress, t0) as beat:
+        return _solve_phases(inst, t0, deadline, workers, seed, beat, stop)
 
-    ws = solve_workshops(inst)
+
+def _left(deadline: float) -> float:
+    """Seconds left before the deadline (never negative)."""
+    return max(0.0, deadline - time.monotonic())
+
+
+def _solve_phases(inst: Instance, t0: float, deadline: float, workers: int, seed: int,
+                  beat: Heartbeat, stop: threading.Event | None) -> dict[str, Any]:
+    """Workshops, programme, seating: every phase gets the time left and the stop event."""
+    ws = solve_workshops(inst, time_limit=_left(deadline), stop=stop)
+    if ws.status == "UNKNOWN":
+        return _empty_solution(inst, "UNKNOWN", [
+            "no schedule was found within the time limit (workshops)"], t0)
     if ws.status != "OPTIMAL":
         return _empty_solution(inst, "INFEASIBLE", [
             "workshops: the workshops cannot seat everyone who must attend one (workshop or "
             "room capacities, accessibility or fixed workshop entries)"], t0)
 
     def report(seconds: float, best: float | None, bound: float | None) -> None:
-        if progress is None:
-            return
-        progress(round(seconds, 3),
-                 None if best is None else best + ws.objective,
-                 None if bound is None or not math.isfinite(bound) else
-                 math.floor(bound + 1e-6) + ws.objective)
+        beat.report(round(seconds, 3),
+                    None if best is None else best + ws.objective,
+                    None if bound is None or not math.isfinite(bound) else
+                    math.floor(bound + 1e-6) + ws.objective)
 
     ridx = {r: i for i, r in enumerate(inst.round_ids)}
     if inst.programme_mode:
@@ -94,23 +147,28 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
         if place is None:
             # the placement model's rules (tables, rule 9, themes, seats) are necessary
             # conditions, so its infeasibility is a proof; say which group is responsible
-            diag = relaxation_reasons(inst, max(2.0, deadline - time.monotonic()), workers,
-                                      seed)
+            diag = relaxation_reasons(inst, _left(deadline), workers, seed, stop)
             return _empty_solution(inst, "INFEASIBLE", diag, t0)
     else:
         place = Placement([ridx[s.round] for s in inst.sessions],
                           [s.room for s in inst.sessions])
-        seat = solve_seating(inst, place, time_limit=max(1.0, deadline - time.monotonic()),
+        seat = solve_seating(inst, place, time_limit=_left(deadline),
                              seed=seed, workers=workers, always_held=False,
                              progress=report, stop=stop, t0=t0)
         prog_bound = seat.bound
     if seat.objective is None:
-        # the restricted model found nothing: prove infeasibility or admit ignorance
-        cm = build_compact(inst)
-        solver = make_solver(max(2.0, deadline - time.monotonic()), workers, seed)
-        st = solver.Solve(cm.model)
+        # the restricted model found nothing: prove infeasibility (in the time left) or
+        # admit ignorance
+        st = cp_model.UNKNOWN
+        # (building the model alone takes seconds on large days: only with time to spare)
+        if (_left(deadline) > max(1.0, 0.25 * (deadline - t0))
+                and not (stop is not None and stop.is_set())):
+            cm = build_compact(inst)
+            solver = make_solver(_left(deadline), workers, seed)
+            with watch_stop(stop, solver.stop_search):
+                st = solver.solve(cm.model)
         if st == cp_model.INFEASIBLE:
-            diag = relaxation_reasons(inst, max(2.0, limit / 2), workers, seed)
+            diag = relaxation_reasons(inst, _left(deadline), workers, seed, stop)
             return _empty_solution(inst, "INFEASIBLE", diag, t0)
         return _empty_solution(inst, "UNKNOWN", [
             "no schedule was found within the time limit"], t0)
@@ -150,7 +208,7 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, workers: int, 
                       report, stop) -> tuple[Placement | None, float, Any]:
     """Initial conflict-minimising programme, then local search (see scheduler.programme)."""
     budget = deadline - t0  # the time limit itself: deterministic, unlike the time left
-    place = initial_programme(inst, max(1.0, min(5.0, 0.15 * budget)), workers, seed)
+    place = initial_programme(inst, max(0.1, min(5.0, 0.15 * budget)), workers, seed, stop)
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)

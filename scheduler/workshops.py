@@ -10,6 +10,8 @@ optimum is integral and is also the proven bound.
 
 from __future__ import annotations
 
+import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,16 +19,20 @@ from ortools.linear_solver import pywraplp
 
 from .checker import workshop_score
 from .instance import Instance
+from .paths import watch_stop
 
 
 @dataclass
 class WorkshopResult:
-    status: str  # OPTIMAL or INFEASIBLE
+    status: str  # OPTIMAL, INFEASIBLE or UNKNOWN (time limit or stop before the optimum)
     objective: int
     workshops: dict[str, dict[str, str]]  # participant -> slot -> workshop
 
 
-def solve_workshops(inst: Instance) -> WorkshopResult:
+def solve_workshops(inst: Instance, time_limit: float = math.inf,
+                    stop: threading.Event | None = None) -> WorkshopResult:
+    """Optimal workshops for everyone; the LP honours the solve's time left and its stop
+    event (a huge day must not spend the whole limit here unseen)."""
     o = inst.options
     if not inst.workshop_slots:
         return WorkshopResult("OPTIMAL", 0, {p.id: {} for p in inst.participants})
@@ -116,9 +122,14 @@ def solve_workshops(inst: Instance) -> WorkshopResult:
         row = solver.Constraint(-inf, inst.rooms[room].capacity)
         for v in vs:
             row.SetCoefficient(v, 1)
-    st = solver.Solve()
-    if st != pywraplp.Solver.OPTIMAL:
+    if math.isfinite(time_limit):
+        solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+    with watch_stop(stop, solver.InterruptSolve):
+        st = solver.Solve()
+    if st == pywraplp.Solver.INFEASIBLE:
         return WorkshopResult("INFEASIBLE", 0, {})
+    if st != pywraplp.Solver.OPTIMAL:
+        return WorkshopResult("UNKNOWN", 0, {})
     out: dict[str, dict[str, str]] = {p.id: {} for p in inst.participants}
     # members in id order take workshops in id order: deterministic read-out
     queues: dict[tuple[tuple, str], list[tuple[str, int]]] = {}

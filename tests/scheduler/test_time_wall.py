@@ -1,0 +1,82 @@
+"""The time limit is a wall on days of many rounds (issue 13, item 1).
+
+Before path pricing by search (``scheduler/pricing.py``), pricing enumerated K choices per
+round together (K^R paths per class), so a 10-round day ran for many minutes whatever the
+limit. The wall-clock assertion below is only a hang guard with a generous allowance; the
+schedule itself is checked by the independent checker and ``check_solution``."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+import scheduler
+
+from .helpers import objective, violations
+
+ROUNDS = 10
+PROJECTS = 20
+PER_ROUND = 8
+PEOPLE = 150
+
+
+def many_rounds_day(seed: int = 3) -> dict[str, Any]:
+    """A job-dating-like day: 10 short rotations, every project presenting in 4 of them."""
+    rng = random.Random(seed)
+    themes = [{"id": f"t{i}"} for i in range(4)]
+    rooms = [{"id": f"room{j}", "capacity": 25, "accessible": j != 3} for j in range(PER_ROUND)]
+    rounds = [{"id": f"r{r}", "start": f"{9 + r // 3:02d}:{(r % 3) * 20:02d}",
+               "end": f"{9 + r // 3:02d}:{(r % 3) * 20 + 15:02d}"} for r in range(ROUNDS)]
+    projects = [{"id": f"p{k}", "theme": f"t{k % 4}"} for k in range(PROJECTS)]
+    sessions = [{"id": f"p{(r * PER_ROUND + j) % PROJECTS}-r{r}",
+                 "project": f"p{(r * PER_ROUND + j) % PROJECTS}", "round": f"r{r}",
+                 "room": f"room{j}", "min_audience": 3}
+                for r in range(ROUNDS) for j in range(PER_ROUND)]
+    people = []
+    for i in range(PEOPLE):
+        person: dict[str, Any] = {
+            "id": f"u{i:03d}",
+            "wishes": rng.sample([p["id"] for p in projects], rng.choice([0, 2, 3, 4])),
+            "themes": [f"t{rng.randrange(4)}"],
+        }
+        if rng.random() < 0.15:  # arrives late or leaves early
+            person["unavailable"] = [f"r{r}" for r in (range(2) if rng.random() < 0.5
+                                                       else range(ROUNDS - 2, ROUNDS))]
+        people.append(person)
+    return {"format": "speed-dating-instance/1", "themes": themes, "rooms": rooms,
+            "rounds": rounds, "projects": projects, "sessions": sessions,
+            "participants": people, "options": {"min_distinct_themes": 2, "workers": 2}}
+
+
+def test_ten_round_day_answers_within_its_limit_with_a_valid_schedule() -> None:
+    data = many_rounds_day()
+    limit = 10.0
+    t = time.monotonic()
+    sol = scheduler.solve(data, time_limit_s=limit, workers=2)
+    wall = time.monotonic() - t
+    assert wall < limit + 10.0, f"answered after {wall:.1f} s (hang guard)"
+    assert sol["status"] in ("OPTIMAL", "FEASIBLE"), sol["diagnosis"]
+    assert scheduler.check_solution(data, sol) == []
+    assert violations(data, sol) == []
+    assert objective(data, sol["assignments"]) == sol["objective"]
+
+
+def test_heartbeat_repeats_the_last_report_while_a_phase_is_silent(monkeypatch) -> None:
+    """A long silent phase (a MIP) must not leave the CLI or the app without news."""
+    from scheduler import solver
+
+    monkeypatch.setattr(solver, "HEARTBEAT_S", 0.2)
+    heard: list[tuple[float, float | None, float | None]] = []
+    repeated = threading.Event()
+
+    def progress(seconds: float, best: float | None, bound: float | None) -> None:
+        heard.append((seconds, best, bound))
+        if len(heard) >= 3:
+            repeated.set()
+
+    with solver.Heartbeat(progress, time.monotonic()) as beat:
+        beat.report(0.0, 10.0, 12.0)
+        assert repeated.wait(30), "no repeated progress report (hang guard)"
+    assert [(b, d) for _s, b, d in heard[:3]] == [(10.0, 12.0)] * 3
