@@ -4,10 +4,11 @@ Every operation of the document is called with a small, fixed number of generate
 requests (derandomized, so a run is reproducible) as each of four callers: an organiser
 token, a staff token, a participant's portal token and nobody. Each answer must not be a
 server error, must have a documented status and Content-Type, and must match the
-documented schema. The requests go to the WSGI app in-process, against a seeded event
-(programme, participants, a published schedule, badges, a finished solve job); generated
-path parameters are mostly replaced by that event's real ids so the operations reach
-their real work, and sometimes kept, so the 404 answers are exercised too.
+documented schema; a schema-valid body must not be refused (400) for its shape. The
+requests go to the WSGI app in-process, against a seeded event (programme,
+participants, a published schedule, badges, a finished solve job); generated ids are
+mostly replaced by that event's real ones so the operations reach their real work, and
+sometimes kept, so the 404 answers are exercised too.
 """
 
 from __future__ import annotations
@@ -95,7 +96,6 @@ def api_world(app, monkeypatch) -> ApiWorld:
 
 def _finished_job(event) -> SolveJob:
     """A job that ended with a (trivial) solution, as getSolveJob and acceptSolveJob see."""
-    from eventapp.exchange.queries import export_instance
     from eventapp.scheduling.operations import start_solve
 
     job = start_solve(event, None, time_limit_s=5, change_penalty=0)
@@ -104,7 +104,6 @@ def _finished_job(event) -> SolveJob:
     job.solution = {"format": "speed-dating-solution/1", "status": "FEASIBLE",
                     "objective": 0.0, "bound": 0.0, "solve_seconds": 0.1, "metrics": {},
                     "assignments": [], "workshop_assignments": [], "diagnosis": []}
-    assert export_instance(event)["format"] == "speed-dating-instance/1"
     db.session.commit()
     return job
 
@@ -153,6 +152,7 @@ SEEDED_SCAN_TIME = "2016-12-07T11:52:00+01:00"
 
 
 def _temporary_scan_times(case) -> None:
+    """Scan times the other branches' fixes are about, replaced until they merge."""
     body = case.body if isinstance(case.body, dict) else {}
     scans = body.get("scans") if isinstance(body.get("scans"), list) else [body]
     for scan in scans:
