@@ -1,5 +1,5 @@
 """Cross-cutting view helpers: error pages, colour contrast, template globals, the
-request's commit-or-refuse step."""
+request's commit-or-refuse step, CSV downloads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import Flask, flash, render_template
+from flask import Flask, Response, flash, render_template
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -118,3 +118,19 @@ def commit_or_refuse(operation: Callable[[], T], refusal: type[Exception], *,
     else:
         db.session.commit()
     return Attempt(done=True, value=value)
+
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def csv_download(body: str, filename: str) -> Response:
+    """A CSV file to save, never cached (it lists people).
+
+    The whole Content-Type is given as ``content_type``: werkzeug appends its own
+    ``charset`` to a ``mimetype`` that already names one, which made
+    ``text/csv; charset=utf-8; charset=utf-8`` (a header RFC 9110 parsers may refuse).
+    """
+    response = Response(body, content_type=CSV_CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -62,6 +62,15 @@ DATETIME = {"type": "string", "format": "date-time",
             "description": "ISO 8601 with the event's UTC offset."}
 NDATETIME = {"type": ["string", "null"], "format": "date-time"}
 KEYS = {"type": "array", "items": STR}
+# The registration form's rules (registration/forms.py), so that a body the document
+# allows is one the form accepts: a name is not blank once trimmed; no control or
+# bidirectional-formatting characters (one-line fields), notes may have line breaks.
+_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
+_NOTE_CONTROLS = _CONTROLS.replace("\\x00-\\x1f", "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f")
+NAME = {"type": "string", "minLength": 1, "maxLength": 150,
+        "pattern": f"^[^{_CONTROLS}]*[^\\s{_CONTROLS}][^{_CONTROLS}]*$"}
+LINE = {"type": "string", "maxLength": 300, "pattern": f"^[^{_CONTROLS}]*$"}
+NOTES = {"type": "string", "maxLength": 2000, "pattern": f"^[^{_NOTE_CONTROLS}]*$"}
 
 
 def _object(properties: dict, required: list[str] | None = None, **extra: Any) -> dict:
@@ -111,13 +120,17 @@ SCHEMAS: dict[str, dict] = {
     "Solution": {"type": "object", "description": "A `speed-dating-solution/1` document.",
                  "properties": {"format": {"const": "speed-dating-solution/1"}}},
     "RegistrationRequest": _object({
-        "first_name": STR, "last_name": STR, "email": {"type": "string", "format": "email"},
-        "organisation": STR,
+        "first_name": NAME, "last_name": NAME,
+        "email": {"type": "string", "format": "email", "maxLength": 254,
+                  "description": "An address that can receive the personal link: "
+                                 "special-use domains (.test, .invalid, .localhost...) "
+                                 "are refused (400)."},
+        "organisation": LINE,
         "category": {"enum": ["siae", "service-public", "association", "entreprise",
                               "collectivite", "recherche", "financeur", "demandeur-emploi",
                               "autre"]},
         "role": {"enum": ["participant", "presenter", "speaker", "staff"]},
-        "needs_step_free": BOOL, "accessibility_notes": STR, "dietary_notes": STR,
+        "needs_step_free": BOOL, "accessibility_notes": NOTES, "dietary_notes": NOTES,
         "consent": {"const": True, "description": "RGPD consent: must be true."},
     }, required=["first_name", "last_name", "email", "category", "consent"],
         additionalProperties=False),
@@ -316,8 +329,9 @@ NPLACE = {"oneOf": [PLACE, {"type": "null"}]}
 NAMED = {"oneOf": [_object({"key": STR, "name": STR}), {"type": "null"}]}
 SCAN_FIELDS = {
     "checkpoint": {"type": "integer", "description": "A checkpoint id (listCheckpoints)."},
-    "code": {"type": "string", "maxLength": 500, "description": "The QR code's text "
-             "(only its canonical base32 spelling is a badge)."},
+    "code": {"type": "string", "minLength": 1, "maxLength": 500,
+             "description": "The QR code's text (only its canonical base32 spelling is a "
+                            "badge)."},
     "participant": {"type": "string", "minLength": 1, "maxLength": 100,
                     "description": "Instead of code, for an entry recorded by name (a "
                                    "forgotten badge): the participant's id (listParticipants, "

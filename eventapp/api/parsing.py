@@ -13,6 +13,7 @@ from flask import request
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, IntegerField
 
+from ..json_values import json_integer
 from .errors import ApiError, validation_error
 
 
@@ -49,10 +50,11 @@ def form_data(form_class: type[Form], data: dict[str, Any],
             elif value:
                 pairs.append((name, "y"))
         elif issubclass(kind, IntegerField):
-            if isinstance(value, bool) or not isinstance(value, int):
+            number = json_integer(value)
+            if number is None:
                 errors.append({"field": name, "message": "Must be an integer."})
             else:
-                pairs.append((name, str(value)))
+                pairs.append((name, str(number)))
         elif not isinstance(value, str):
             errors.append({"field": name, "message": "Must be a string."})
         else:

@@ -16,6 +16,7 @@ from wtforms import BooleanField
 
 from ..events.models import Event
 from ..forms import AppForm
+from ..json_values import json_integer
 from .models import RESULTS, Checkpoint
 from .operations import ScanRequest
 
@@ -88,8 +89,8 @@ def parse_scan(event: Event, data: Any, checkpoints: dict[int, Checkpoint],
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         raise BodyError(unknown[0], "Unknown field.")
-    checkpoint_id = data.get("checkpoint")
-    if isinstance(checkpoint_id, bool) or not isinstance(checkpoint_id, int):
+    checkpoint_id = json_integer(data.get("checkpoint"))
+    if checkpoint_id is None:
         raise BodyError("checkpoint", "Must be a checkpoint id (an integer, from "
                                       "listCheckpoints).")
     checkpoint = checkpoints.get(checkpoint_id)

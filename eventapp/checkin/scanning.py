@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..events.models import Event
 from ..extensions import db
+from ..json_values import json_integer
 from .forms import BodyError, parse_batch, parse_scan
 from .models import Checkpoint
 from .operations import CheckinError, record_batch, record_scan
@@ -30,9 +31,8 @@ def _checkpoints(event: Event) -> dict[int, Checkpoint]:
 def _named_checkpoint(event: Event, data: Any) -> dict[int, Checkpoint]:
     """Only the checkpoint a scan body names, if it is one of the event's (a scan reads
     one row, not the event's list; :func:`parse_scan` reports a missing or wrong id)."""
-    checkpoint_id = data.get("checkpoint") if isinstance(data, dict) else None
-    if isinstance(checkpoint_id, bool) or not isinstance(checkpoint_id, int) \
-            or not 0 < checkpoint_id <= MAX_ID:
+    checkpoint_id = json_integer(data.get("checkpoint")) if isinstance(data, dict) else None
+    if checkpoint_id is None or not 0 < checkpoint_id <= MAX_ID:
         return {}
     checkpoint = db.session.get(Checkpoint, checkpoint_id)
     if checkpoint is None or checkpoint.event_id != event.id:

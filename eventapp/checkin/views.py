@@ -32,6 +32,7 @@ from ..extensions import db
 from ..programme.queries import get_event_or_404
 from ..registration.models import Participant
 from ..registration.tokens import PORTAL, find_by_token
+from ..web import csv_download
 from . import operations, queries, scanning
 from . import scan_page as staff_page
 from .forms import BodyError, EndRehearsalForm, ReissueForm, StartRehearsalForm
@@ -218,10 +219,7 @@ def attendance_csv(slug: str):
     event = get_event_or_404(slug)
     body = queries.attendance_csv(event)
     db.session.commit()
-    response = Response(body, mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="presences-{event.slug}.csv"')
-    return _private(response)
+    return csv_download(body, f"presences-{event.slug}.csv")
 
 
 @organiser_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.queries import get_event_or_404
-from ..web import commit_or_refuse
+from ..web import commit_or_refuse, csv_download
 from . import csv_io, import_store, operations, queries
 from .forms import (
     ConfirmForm,
@@ -172,12 +172,8 @@ def _save_settings(event: Event, form: SettingsForm) -> None:
 def export_csv(slug: str):
     event = get_event_or_404(slug)
     people = db.session.scalars(queries.search_participants(event.id)).all()
-    response = Response(csv_io.export_participants(people, event),
-                        mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="participants-{event.slug}.csv"')
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_download(csv_io.export_participants(people, event),
+                        f"participants-{event.slug}.csv")
 
 
 @organiser_required
