@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import Flask, flash, render_template
+from flask import Flask, Response, flash, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from wtforms import Field
 
 from .colours import readable_text_colour
@@ -47,8 +47,16 @@ def _render_csrf_error(error: CSRFError):
     ), 400
 
 
+def _refuse_host(error: SecurityError) -> Response:
+    """A Host header outside TRUSTED_HOSTS: plain text, since no URL can be built (and
+    no page rendered) for a host the app does not serve."""
+    return Response("Bad request: this server does not answer for that host name.\n",
+                    status=400, mimetype="text/plain")
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _render_csrf_error)
+    app.register_error_handler(SecurityError, _refuse_host)
     app.register_error_handler(HTTPException, _render_error)
     app.jinja_env.filters["text_colour"] = readable_text_colour
     app.jinja_env.globals["text_colour"] = readable_text_colour

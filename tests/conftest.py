@@ -67,6 +67,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "SERVER_NAME": "localhost",
+        "PUBLIC_BASE_URL": "http://localhost",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # Assertions read the English source strings; French has tests of its own.
         "BABEL_DEFAULT_LOCALE": "en",

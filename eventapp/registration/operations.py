@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, text
 
@@ -23,6 +22,7 @@ from ..extensions import db
 from ..mail import queue_email, render_email
 from ..programme.models import Project, Round
 from ..scheduling.models import Assignment, WorkshopAssignment
+from ..urls import external_url
 from . import queries
 from .models import (
     Participant,
@@ -225,7 +225,7 @@ def send_portal_link(participant: Participant, template: str = "registered_by_or
 def _queue_portal_email(participant: Participant, token: str, template: str) -> None:
     if not participant.email:
         return
-    link = url_for("portal.home", token=token, _external=True)
+    link = external_url("portal.home", token=token)
     queue_email(render_email(template, participant.email, participant.locale,
                              participant=participant, event=participant.event, link=link,
                              settings=queries.settings_of(participant.event)))
