@@ -32,11 +32,6 @@ def _registration_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
-def _portal_limit() -> str:
-    """Like the portal's forms."""
-    return current_app.config["PORTAL_RATE_LIMIT"]
-
-
 bp.add_url_rule("/openapi.json", "openapi", views.openapi)
 bp.add_url_rule("/events", "list_events", views.list_events)
 bp.add_url_rule("/events", "import_event_instance", views.import_event_instance,
@@ -60,8 +55,8 @@ bp.add_url_rule("/events/<slug>/solve-jobs/<int:job_id>/accept", "accept_solve_j
 bp.add_url_rule("/events/<slug>/publications", "publish_assignments",
                 views.publish_assignments, methods=["POST"])
 bp.add_url_rule("/participant", "get_participant", views.get_participant)
-bp.add_url_rule("/participant/wishes", "update_wishes",
-                limiter.limit(_portal_limit)(views.update_wishes), methods=["PUT"])
+# Rate-limited per participant once authenticated (auth.participant_limited).
+bp.add_url_rule("/participant/wishes", "update_wishes", views.update_wishes, methods=["PUT"])
 bp.add_url_rule("/participant/programme", "get_participant_programme",
                 views.get_participant_programme)
 # Check-in (views_checkin.py): staff tokens may scan.

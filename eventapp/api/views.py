@@ -29,6 +29,7 @@ from .auth import (
     current_api_user,
     current_participant,
     organiser_required,
+    participant_limited,
     participant_required,
     staff_required,
 )
@@ -166,6 +167,7 @@ def _ranks(data: dict, name: str, by_key: dict) -> dict[int, int | None]:
 
 
 @participant_required
+@participant_limited
 def update_wishes() -> Response:
     participant = current_participant()
     data = json_body()

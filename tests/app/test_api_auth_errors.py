@@ -284,3 +284,24 @@ def test_cancel_a_queued_job_then_a_finished_one_is_409(client, event):
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
     assert_error(client.post(f"{url}/cancel", headers=organiser), 409)
     assert_error(client.post(f"{url}/accept", headers=organiser), 409)
+
+
+@pytest.fixture
+def wishes_limited(app_config):
+    app_config.update(RATELIMIT_ENABLED=True, PORTAL_RATE_LIMIT="2 per minute")
+    return app_config
+
+
+def test_wishes_authenticate_before_counting_against_the_rate_limit(wishes_limited, client,
+                                                                     event):
+    """Unauthenticated calls answer 401 and use up nobody's allowance (issue 12)."""
+    person = make_participant(event, email="p@example.org")
+    neighbour = make_participant(event, email="n@example.org")
+    token, other = bearer(make_portal_token(person)), bearer(make_portal_token(neighbour))
+    db.session.commit()
+    url = f"{API}/participant/wishes"
+    assert [client.put(url, json={}).status_code for _ in range(4)] == [401] * 4
+    assert [client.put(url, headers=token, json={}).status_code for _ in range(3)] == \
+        [400, 400, 429]
+    # Each participant has an allowance of their own, even from the same address.
+    assert client.put(url, headers=other, json={}).status_code == 400
