@@ -144,6 +144,9 @@ def load_config(instance_path: Path) -> dict:
         "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT",
                                                   "10 per minute;60 per hour"),
         "PORTAL_RATE_LIMIT": os.environ.get("PORTAL_RATE_LIMIT", "30 per minute;300 per hour"),
+        # Registration and lost-link requests about one email address of one event,
+        # whatever client sends them (each one emails a link to that address).
+        "EMAIL_RATE_LIMIT": os.environ.get("EMAIL_RATE_LIMIT", "3 per hour;10 per day"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # None: secure when PUBLIC_BASE_URL is https (finalise_config).

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, limiter
+from ..registration.limits import per_email_limited
 from . import views, views_checkin
 from .cli import register_commands
 from .errors import ApiError, handle_api_error, handle_http_exception, install_app_handler
@@ -42,7 +43,7 @@ bp.add_url_rule("/events/<slug>/instance", "export_event_instance",
 bp.add_url_rule("/events/<slug>/instance", "replace_event_instance",
                 views.replace_event_instance, methods=["PUT"])
 bp.add_url_rule("/events/<slug>/registrations", "create_registration",
-                limiter.limit(_registration_limit)(views.create_registration),
+                limiter.limit(_registration_limit)(per_email_limited(views.create_registration)),
                 methods=["POST"])
 bp.add_url_rule("/events/<slug>/solve-jobs", "start_solve", views.start_solve,
                 methods=["POST"])

@@ -43,14 +43,6 @@ class RegistrationError(ValueError):
     """A refused change, with a message for the person who asked."""
 
 
-class AlreadyRegistered(RegistrationError):
-    """The email already belongs to a participant of this event."""
-
-    def __init__(self, participant: Participant) -> None:
-        super().__init__(str(_l("This email address is already registered for this event.")))
-        self.participant = participant
-
-
 class WishesError(RegistrationError):
     """The ranking is not valid: ``errors`` maps a form field (or "") to its messages."""
 
@@ -77,9 +69,14 @@ class PersonDetails:
 
 @dataclass
 class RegistrationResult:
+    """What :func:`register` did. ``already``: the address was registered before, so
+    nothing changed and its holder was emailed their link; callers answer exactly as for
+    a new registration, so the form does not reveal who is registered."""
+
     participant: Participant
     token: str
     waiting: bool
+    already: bool = False
 
 
 def normalise_email(email: str) -> str:
@@ -141,7 +138,12 @@ def new_participant_key(event_id: int) -> str:
 
 def register(event: Event, details: PersonDetails, locale: str,
              now: datetime | None = None) -> RegistrationResult:
-    """Register a person from the public form; full events put them on the waiting list."""
+    """Register a person from the public form; full events put them on the waiting list.
+
+    An address already registered (and not cancelled) changes nothing: its holder gets an
+    email with a fresh link instead, and the caller gives the same answer as for a new
+    registration (the form must not tell a stranger who is registered).
+    """
     now = now or utcnow()
     lock_event(event)
     state = queries.registration_state(event, now)
@@ -150,7 +152,9 @@ def register(event: Event, details: PersonDetails, locale: str,
     email = normalise_email(details.email)
     existing = queries.participant_by_email(event.id, email)
     if existing is not None and existing.status != "cancelled":
-        raise AlreadyRegistered(existing)
+        token = issue_token(existing, PORTAL, now)
+        _queue_portal_email(existing, token, "already_registered")
+        return RegistrationResult(existing, token, existing.status == "waiting", already=True)
     participant = existing or Participant(event_id=event.id, key=new_participant_key(event.id))
     _apply_details(participant, details, email)
     participant.consent_at = now
@@ -491,7 +495,6 @@ def _replace_wishes(wishes: list[W], model: type[W], ranked: list[tuple[int, int
 
 
 __all__ = [
-    "AlreadyRegistered",
     "PersonDetails",
     "RegistrationError",
     "WishesError",
