@@ -29,6 +29,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     finalise_config(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _trust_proxies(app)
+    from .access_log import MaskSecretsFilter
+
+    app.logger.addFilter(MaskSecretsFilter())
 
     from . import cli, database, i18n, models, security, web  # noqa: F401 (models: schema)
     from .extensions import csrf, db, limiter, login_manager, migrate

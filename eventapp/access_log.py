@@ -8,6 +8,7 @@ development server (run.py) and gunicorn (``gunicorn.conf.py`` at the repository
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -29,6 +30,19 @@ def mask_secrets(text: str) -> str:
         text = pattern.sub(lambda m: m.group(1) + MASK + (m.group(2) if m.lastindex == 2
                                                           else ""), text)
     return text
+
+
+class MaskSecretsFilter(logging.Filter):
+    """Masks link secrets in the app's own log records ("Exception on /p/<token>/ [GET]"
+    is how Flask reports an error)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_secrets(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_secrets(arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        return True
 
 
 class MaskedRequestHandler(WSGIRequestHandler):

@@ -73,3 +73,11 @@ def test_gunicorn_access_log_is_masked_through_the_project_config():
     line = _gunicorn_line(logger_class)
     assert TOKEN not in line
     assert "GET /p/***/wishes?x=1 HTTP/1.1" in line
+
+
+def test_the_apps_error_log_masks_the_failing_url(app, caplog):
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        app.logger.error(f"Exception on /p/{TOKEN}/wishes [POST]")
+        app.logger.error("Exception on %s [%s]", f"/calendars/{TOKEN}.ics", "GET")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert TOKEN not in logged and "/p/***/wishes" in logged
