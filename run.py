@@ -15,11 +15,15 @@ from bootstrap import ensure_venv
 
 def main() -> None:
     ensure_venv("requirements.txt")
+    # Local defaults (PUBLIC_BASE_URL = where it serves, local host names trusted);
+    # gunicorn and the flask commands run in production mode unless told otherwise.
+    os.environ.setdefault("EVENTAPP_ENV", "development")
 
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
     from eventapp import create_app
+    from eventapp.access_log import MaskedRequestHandler
     from eventapp.demo.loader import DEMO_ACCOUNTS, ensure_demo
 
     app = create_app()
@@ -35,7 +39,8 @@ def main() -> None:
         print(f"Demo {account.role} account: {account.email} / password: {account.password}")
     print(f"Serving on http://{shown_host}:{port}/  (Ctrl+C to stop)", flush=True)
     run_simple(host, port, app, threaded=True, use_reloader=False,
-               use_debugger=os.environ.get("FLASK_DEBUG") == "1")
+               use_debugger=os.environ.get("FLASK_DEBUG") == "1",
+               request_handler=MaskedRequestHandler)
 
 
 if __name__ == "__main__":

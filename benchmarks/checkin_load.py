@@ -144,6 +144,7 @@ def make_app(url: str, folder: Path):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
                        "BADGE_SIGNING_KEY": SIGNING_KEY, "RATELIMIT_ENABLED": False,
                        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                       "PUBLIC_BASE_URL": "http://127.0.0.1",
                        "MAIL_OUTBOX_DIR": str(folder / "outbox")})
 
 
@@ -255,6 +256,7 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int,
                    folder: Path) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY,
                BADGE_SIGNING_KEY=SIGNING_KEY, LOGIN_RATE_LIMIT="10000 per minute",
+               PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
                MAIL_OUTBOX_DIR=str(folder / "outbox"))
     command = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
                "--workers", str(workers), "--threads", str(threads),

@@ -21,12 +21,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
-    from .config import load_config
+    from .config import finalise_config, load_config
 
     app.config.update(load_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    finalise_config(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _trust_proxies(app)
+    from .access_log import MaskSecretsFilter
+
+    app.logger.addFilter(MaskSecretsFilter())
 
     from . import cli, database, i18n, models, security, web  # noqa: F401 (models: schema)
     from .extensions import csrf, db, limiter, login_manager, migrate
@@ -43,6 +48,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     _register_blueprints(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host
+    from their X-Forwarded-* headers (rate limits key on the real client, links and
+    cookies know the request was https). Without proxies the headers are ignored: a
+    client could forge them."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count,  # type: ignore[method-assign]
+                                x_host=count)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -11,7 +11,7 @@ from flask import Flask, Response, flash, render_template
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field
 
@@ -76,11 +76,19 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return check_json_depth(value)
 
 
+def _refuse_host(error: SecurityError) -> Response:
+    """A Host header outside TRUSTED_HOSTS: plain text, since no URL can be built (and
+    no page rendered) for a host the app does not serve."""
+    return Response("Bad request: this server does not answer for that host name.\n",
+                    status=400, mimetype="text/plain")
+
+
 def init_app(app: Flask) -> None:
     app.json = BoundedJSONProvider(app)
     # before any blueprint is registered: rules bind their converters when added
     app.url_map.converters["int"] = DatabaseIdConverter
     app.register_error_handler(CSRFError, _render_csrf_error)
+    app.register_error_handler(SecurityError, _refuse_host)
     app.register_error_handler(HTTPException, _render_error)
     app.jinja_env.filters["text_colour"] = readable_text_colour
     app.jinja_env.globals["text_colour"] = readable_text_colour

@@ -31,7 +31,8 @@ OUT = ROOT / "docs" / "screenshots"
 
 def main() -> None:
     scratch = Path(tempfile.mkdtemp())
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch / 'demo.sqlite3'}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch / 'demo.sqlite3'}",
+                      "EVENTAPP_ENV": "development"})  # local defaults, like run.py
     with app.app_context():
         upgrade()
         slug = ensure_demo().slug

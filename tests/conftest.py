@@ -122,6 +122,7 @@ def default_config(database_url: str, folder: Path) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(folder / "outbox"),
         "SERVER_NAME": "localhost",
+        "PUBLIC_BASE_URL": "http://localhost",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # Assertions read the English source strings; French has tests of its own.
         "BABEL_DEFAULT_LOCALE": "en",

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 
 from ..auth.models import Role, User
-from ..extensions import db
+from ..extensions import db, limiter
 from ..registration.models import Participant
 from ..registration.tokens import PORTAL, find_by_token
 from .errors import ApiError, unauthorised
@@ -70,6 +70,22 @@ def user_required(*roles: Role) -> Callable:
 
 organiser_required = user_required(Role.ORGANISER)
 staff_required = user_required(Role.ORGANISER, Role.STAFF)
+
+
+def _participant_rate_key() -> str:
+    return f"api-participant-{current_participant().id}"
+
+
+def _portal_limit() -> str:
+    return current_app.config["PORTAL_RATE_LIMIT"]
+
+
+def participant_limited(view: Callable) -> Callable:
+    """PORTAL_RATE_LIMIT per participant, checked once the participant is known: put it
+    under :func:`participant_required`. A request without a valid token gets its 401
+    without using anyone's allowance, and people behind one shared address (on site)
+    do not share one."""
+    return limiter.limit(_portal_limit, key_func=_participant_rate_key)(view)
 
 
 def participant_required(view: Callable) -> Callable:

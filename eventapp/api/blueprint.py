@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, limiter
+from ..registration.limits import per_email_limited
 from . import views, views_checkin
 from .cli import register_commands
 from .errors import ApiError, handle_api_error, handle_http_exception, install_app_handler
@@ -32,11 +33,6 @@ def _registration_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
-def _portal_limit() -> str:
-    """Like the portal's forms."""
-    return current_app.config["PORTAL_RATE_LIMIT"]
-
-
 bp.add_url_rule("/openapi.json", "openapi", views.openapi)
 bp.add_url_rule("/events", "list_events", views.list_events)
 bp.add_url_rule("/events", "import_event_instance", views.import_event_instance,
@@ -47,7 +43,7 @@ bp.add_url_rule("/events/<slug>/instance", "export_event_instance",
 bp.add_url_rule("/events/<slug>/instance", "replace_event_instance",
                 views.replace_event_instance, methods=["PUT"])
 bp.add_url_rule("/events/<slug>/registrations", "create_registration",
-                limiter.limit(_registration_limit)(views.create_registration),
+                limiter.limit(_registration_limit)(per_email_limited(views.create_registration)),
                 methods=["POST"])
 bp.add_url_rule("/events/<slug>/solve-jobs", "start_solve", views.start_solve,
                 methods=["POST"])
@@ -60,8 +56,8 @@ bp.add_url_rule("/events/<slug>/solve-jobs/<int:job_id>/accept", "accept_solve_j
 bp.add_url_rule("/events/<slug>/publications", "publish_assignments",
                 views.publish_assignments, methods=["POST"])
 bp.add_url_rule("/participant", "get_participant", views.get_participant)
-bp.add_url_rule("/participant/wishes", "update_wishes",
-                limiter.limit(_portal_limit)(views.update_wishes), methods=["PUT"])
+# Rate-limited per participant once authenticated (auth.participant_limited).
+bp.add_url_rule("/participant/wishes", "update_wishes", views.update_wishes, methods=["PUT"])
 bp.add_url_rule("/participant/programme", "get_participant_programme",
                 views.get_participant_programme)
 # Check-in (views_checkin.py): staff tokens may scan.

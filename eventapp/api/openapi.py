@@ -134,8 +134,7 @@ SCHEMAS: dict[str, dict] = {
         "consent": {"const": True, "description": "RGPD consent: must be true."},
     }, required=["first_name", "last_name", "email", "category", "consent"],
         additionalProperties=False),
-    "Registration": _object({"id": STR, "status": {"enum": ["registered", "waiting"]},
-                             "waiting": BOOL, "waiting_position": NINT, "message": STR}),
+    "RegistrationReceived": _object({"message": STR}, required=["message"]),
     "Wishes": _object({
         "projects": {**KEYS, "description": "Project keys, first choice first."},
         "workshops": {**KEYS, "description": "Workshop keys, first choice first."},
@@ -259,8 +258,11 @@ PATHS: dict[str, dict] = {
     },
     "/events/{slug}/registrations": {"post": _op(
         "createRegistration", "Register a person (public, rate-limited). The personal link "
-        "is emailed to the person, never returned.",
-        _responses({"201": _json(_ref("Registration"), "Registered or on the waiting "
+        "is emailed to the person, never returned. An address already registered gets the "
+        "same answer (and an email reminding them of their link), so the answer does not "
+        "tell who is registered.",
+        _responses({"202": _json(_ref("RegistrationReceived"), "Accepted: the email says "
+                                 "whether the person is registered or on the waiting "
                                  "list.")}, "400", "404", "409", "415", "429"),
         parameters=[SLUG], body="RegistrationRequest", tags=["registration"])},
     "/events/{slug}/solve-jobs": {"post": _op(

@@ -34,6 +34,7 @@ from .auth import (
     current_api_user,
     current_participant,
     organiser_required,
+    participant_limited,
     participant_required,
     staff_required,
 )
@@ -137,24 +138,18 @@ def create_registration(slug: str) -> tuple[Response, int]:
     event = _event_or_404(slug)
     form = validated_form(RegistrationForm, json_body())
     try:
-        result = registration_operations.register(event, form.details(),
-                                                  str(get_locale() or "fr"))
-    except registration_operations.AlreadyRegistered as error:
-        db.session.rollback()
-        raise ApiError(409, f"{error} Ask for a new personal link at "
-                            f"{url_for('registration.lost_link', slug=slug, _external=True)}.",
-                       field="email") from error
+        registration_operations.register(event, form.details(), str(get_locale() or "fr"))
     except registration_operations.RegistrationError as error:
         db.session.rollback()
         raise ApiError(409, str(error)) from error
     commit_and_send()
-    participant = result.participant
-    # The personal link (the participant's token) is emailed, never returned here.
-    return jsonify({"id": participant.key, "status": participant.status,
-                    "waiting": result.waiting,
-                    "waiting_position": registration_queries.waiting_position(participant),
-                    "message": f"Registered; the personal link was emailed to "
-                               f"{participant.email}."}), 201
+    # The same answer for a new and an already registered address, so the API does not
+    # tell who is registered: the email says which (with the personal link, never
+    # returned here).
+    email = registration_operations.normalise_email(form.email.data)
+    return jsonify({"message": f"Registration received: an email with the personal link "
+                               f"was sent to {email}; it says whether the person is "
+                               f"registered or on the waiting list."}), 202
 
 
 @participant_required
@@ -186,6 +181,7 @@ def _ranks(data: dict, name: str, by_key: dict) -> dict[int, int | None]:
 
 
 @participant_required
+@participant_limited
 def update_wishes() -> Response:
     participant = current_participant()
     data = json_body()

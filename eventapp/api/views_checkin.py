@@ -7,7 +7,7 @@ so the two answer identically.
 
 from __future__ import annotations
 
-from flask import Response, jsonify, url_for
+from flask import Response, jsonify
 
 from ..checkin import queries as checkin_queries
 from ..checkin import scanning
@@ -15,6 +15,7 @@ from ..checkin.forms import BodyError
 from ..checkin.operations import CheckinError, badge_code, current_badge
 from ..extensions import db
 from ..registration.models import Participant
+from ..urls import external_url
 from .auth import current_api_user, organiser_required, staff_required
 from .errors import ApiError, validation_error
 from .parsing import json_body
@@ -58,10 +59,10 @@ def get_participant_badge(slug: str, participant_key: str) -> Response:
         "participant": participant.key, "serial": badge.serial,
         "issued_at": checkin_queries.rfc3339(event, badge.issued_at),
         "code": badge_code(badge),
-        "png": url_for("checkin.badge_png", slug=slug, participant_id=participant.id,
-                       _external=True),
-        "pdf": url_for("checkin.badges_pdf", slug=slug, layout="a6",
-                       participant=participant.id, _external=True),
+        "png": external_url("checkin.badge_png", slug=slug,
+                            participant_id=participant.id),
+        "pdf": external_url("checkin.badges_pdf", slug=slug, layout="a6",
+                            participant=participant.id),
     })
 
 

@@ -35,14 +35,28 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id kept in session and remember-me cookies (get_id): bumping it on
+    # sign-out or a password change ends every session of the account, copies included.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """Flask-Login's id for cookies: "<id>:<generation>" (see load_user)."""
+        return f"{self.id}:{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Void every session and remember-me cookie issued so far for this account."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def set_password(self, password: str) -> None:
+        """Store the new password's hash and end the account's other sessions (whoever
+        knew the old password may hold one)."""
         # Tests set a cheap method; production keeps Werkzeug's default (scrypt).
         method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
         if method:
             self.password_hash = generate_password_hash(password, method=method)
         else:
             self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -63,8 +77,20 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+def user_for_session_id(session_id: str) -> User | None:
+    """The active user a cookie's id ("<id>:<generation>") names, if that generation is
+    still current; None for ended sessions, malformed ids and disabled accounts."""
+    user_id, _, generation = (session_id or "").partition(":")
+    if not user_id.isdigit() or not generation.isdigit() or len(user_id) > 18:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or (user.session_generation or 0) != int(generation):
+        return None
+    return user
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
 
 
-__all__ = ["Role", "User", "find_user_by_email"]
+__all__ = ["Role", "User", "find_user_by_email", "user_for_session_id"]

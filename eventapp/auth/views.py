@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db
 from .forms import LoginForm
@@ -39,6 +39,11 @@ def login():
 
 
 def logout():
+    """Sign out everywhere: the account's session generation moves on, so copies of this
+    session cookie and every remember-me cookie stop working too."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     flash(_("Signed out."), "success")
     return redirect(url_for("public.index"))

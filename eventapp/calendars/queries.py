@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -39,6 +39,7 @@ from ..registration.models import Participant
 from ..scheduling.catalogue import Catalogue
 from ..scheduling.models import Publication, PublishedSchedule
 from ..scheduling.queries import DayItem, latest_publication, participant_day, published_days
+from ..urls import external_url
 from .ics import ALARM_MINUTES, CalendarItem
 from .models import CalendarEntry, CalendarFeed
 
@@ -86,9 +87,9 @@ def feed_links(feed: CalendarFeed) -> dict[str, str]:
     """The https, webcal and download addresses of a feed (the secret in clear)."""
     endpoint = "calendars.participant_feed" if feed.scope == "participant" \
         else "calendars.organiser_feed"
-    https = url_for(endpoint, secret=feed_secret(feed.nonce), _external=True)
+    https = external_url(endpoint, secret=feed_secret(feed.nonce))
     webcal = "webcal://" + https.split("://", 1)[1]
-    download = url_for(endpoint, secret=feed_secret(feed.nonce), download=1, _external=True)
+    download = external_url(endpoint, secret=feed_secret(feed.nonce), download=1)
     return {"https": https, "webcal": webcal, "download": download,
             "google": "https://calendar.google.com/calendar/r?cid=" + webcal}
 
@@ -191,7 +192,7 @@ class CalendarContext:
             current = themes_of_room.get(room_id)
             if theme is not None and (current is None or theme.position < current.position):
                 themes_of_room[room_id] = theme
-        ctx = cls(event, cat, url_for("public.programme", slug=event.slug, _external=True),
+        ctx = cls(event, cat, external_url("public.programme", slug=event.slug),
                   plenary, themes_of_room, publication=latest_publication(event))
         ctx._load_presenters()
         if with_audience:

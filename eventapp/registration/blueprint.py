@@ -8,6 +8,7 @@ from flask import Blueprint, current_app
 
 from ..extensions import limiter
 from . import views_manage, views_public
+from .limits import per_email_limited
 
 bp = Blueprint("registration", __name__, cli_group="registration")
 
@@ -33,12 +34,14 @@ def _public_post_limit() -> str:
 
 
 def _limited(view):
-    """Public forms send emails: throttle their POSTs per address."""
-    return limiter.limit(_public_post_limit, methods=["POST"])(view)
+    """Public forms send emails: throttle their POSTs per client address, and per email
+    address asked about (limits.py)."""
+    return limiter.limit(_public_post_limit, methods=["POST"])(per_email_limited(view))
 
 
 bp.add_url_rule("/e/<slug>/register", "register", _limited(views_public.register),
                 methods=["GET", "POST"])
+bp.add_url_rule("/e/<slug>/register/sent", "registered", views_public.registered)
 bp.add_url_rule("/e/<slug>/privacy", "privacy", views_public.privacy)
 bp.add_url_rule("/e/<slug>/link", "lost_link", _limited(views_public.lost_link),
                 methods=["GET", "POST"])

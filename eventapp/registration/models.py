@@ -212,6 +212,9 @@ class ParticipantToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a newer link of the same purpose is issued: the old one keeps working
+    # until then (the newest email may take a while to arrive), never after.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participant: Mapped[Participant] = relationship()
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, text
 
@@ -23,6 +22,7 @@ from ..extensions import db
 from ..mail import queue_email, render_email
 from ..programme.models import Project, Round
 from ..scheduling.models import Assignment, WorkshopAssignment
+from ..urls import external_url
 from . import queries
 from .models import (
     Participant,
@@ -41,14 +41,6 @@ W = TypeVar("W", bound=RankedWish)
 
 class RegistrationError(ValueError):
     """A refused change, with a message for the person who asked."""
-
-
-class AlreadyRegistered(RegistrationError):
-    """The email already belongs to a participant of this event."""
-
-    def __init__(self, participant: Participant) -> None:
-        super().__init__(str(_l("This email address is already registered for this event.")))
-        self.participant = participant
 
 
 class WishesError(RegistrationError):
@@ -77,9 +69,14 @@ class PersonDetails:
 
 @dataclass
 class RegistrationResult:
+    """What :func:`register` did. ``already``: the address was registered before, so
+    nothing changed and its holder was emailed their link; callers answer exactly as for
+    a new registration, so the form does not reveal who is registered."""
+
     participant: Participant
     token: str
     waiting: bool
+    already: bool = False
 
 
 def normalise_email(email: str) -> str:
@@ -141,7 +138,12 @@ def new_participant_key(event_id: int) -> str:
 
 def register(event: Event, details: PersonDetails, locale: str,
              now: datetime | None = None) -> RegistrationResult:
-    """Register a person from the public form; full events put them on the waiting list."""
+    """Register a person from the public form; full events put them on the waiting list.
+
+    An address already registered (and not cancelled) changes nothing: its holder gets an
+    email with a fresh link instead, and the caller gives the same answer as for a new
+    registration (the form must not tell a stranger who is registered).
+    """
     now = now or utcnow()
     lock_event(event)
     state = queries.registration_state(event, now)
@@ -150,7 +152,9 @@ def register(event: Event, details: PersonDetails, locale: str,
     email = normalise_email(details.email)
     existing = queries.participant_by_email(event.id, email)
     if existing is not None and existing.status != "cancelled":
-        raise AlreadyRegistered(existing)
+        token = issue_token(existing, PORTAL, now)
+        _queue_portal_email(existing, token, "already_registered")
+        return RegistrationResult(existing, token, existing.status == "waiting", already=True)
     participant = existing or Participant(event_id=event.id, key=new_participant_key(event.id))
     _apply_details(participant, details, email)
     participant.consent_at = now
@@ -225,7 +229,7 @@ def send_portal_link(participant: Participant, template: str = "registered_by_or
 def _queue_portal_email(participant: Participant, token: str, template: str) -> None:
     if not participant.email:
         return
-    link = url_for("portal.home", token=token, _external=True)
+    link = external_url("portal.home", token=token)
     queue_email(render_email(template, participant.email, participant.locale,
                              participant=participant, event=participant.event, link=link,
                              settings=queries.settings_of(participant.event)))
@@ -491,7 +495,6 @@ def _replace_wishes(wishes: list[W], model: type[W], ranked: list[tuple[int, int
 
 
 __all__ = [
-    "AlreadyRegistered",
     "PersonDetails",
     "RegistrationError",
     "WishesError",

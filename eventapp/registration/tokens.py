@@ -3,26 +3,35 @@
 A token is 32 random bytes (URL-safe base64); only its SHA-256 is stored. Each token
 serves one purpose ("portal" for the "Mon programme" page; other areas add their own),
 so revoking one kind of link leaves the others working.
+
+A participant has one current link per purpose: issuing a new one (lost-link form,
+publication email...) makes the older ones stop working ``REPLACED_LINK_GRACE`` later,
+so links asked for again and again do not pile up as live credentials, while the
+person still has a day to open the newest email.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from ..db_types import utcnow
 from ..extensions import db
 from .models import Participant, ParticipantToken
 
 PORTAL = "portal"
+REPLACED_LINK_GRACE = timedelta(hours=24)
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(participant: Participant, purpose: str) -> str:
-    """Create a new token for ``purpose`` and return it in clear (shown once, never stored)."""
+def issue_token(participant: Participant, purpose: str, now: datetime | None = None) -> str:
+    """Create a new token for ``purpose`` and return it in clear (shown once, never stored);
+    the participant's older tokens of that purpose expire ``REPLACED_LINK_GRACE`` later."""
+    _expire_older(participant, purpose, (now or utcnow()) + REPLACED_LINK_GRACE)
     token = secrets.token_urlsafe(32)
     db.session.add(
         ParticipantToken(participant=participant, purpose=purpose, token_hash=hash_token(token))
@@ -30,8 +39,23 @@ def issue_token(participant: Participant, purpose: str) -> str:
     return token
 
 
-def find_by_token(token: str, purpose: str) -> Participant | None:
-    """The participant holding this unrevoked token for ``purpose``, or None."""
+def _expire_older(participant: Participant, purpose: str, at: datetime) -> None:
+    """Make the participant's live tokens of ``purpose`` stop working at ``at`` (those set
+    to stop sooner keep their time)."""
+    if participant.id is None:
+        return
+    rows = db.session.scalars(db.select(ParticipantToken).where(
+        ParticipantToken.participant_id == participant.id,
+        ParticipantToken.purpose == purpose,
+        ParticipantToken.revoked_at.is_(None),
+        (ParticipantToken.expires_at.is_(None)) | (ParticipantToken.expires_at > at),
+    )).all()
+    for row in rows:
+        row.expires_at = at
+
+
+def find_by_token(token: str, purpose: str, now: datetime | None = None) -> Participant | None:
+    """The participant holding this unrevoked, unexpired token for ``purpose``, or None."""
     if not token or len(token) > 200:
         return None
     row = db.session.scalar(
@@ -39,6 +63,8 @@ def find_by_token(token: str, purpose: str) -> Participant | None:
             ParticipantToken.token_hash == hash_token(token),
             ParticipantToken.purpose == purpose,
             ParticipantToken.revoked_at.is_(None),
+            (ParticipantToken.expires_at.is_(None))
+            | (ParticipantToken.expires_at > (now or utcnow())),
         )
     )
     return row.participant if row is not None else None

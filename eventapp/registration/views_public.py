@@ -18,35 +18,31 @@ def register(slug: str):
     event = get_event_or_404(slug)
     state = queries.registration_state(event, utcnow())
     form = RegistrationForm()
-    duplicate = None
     status = 200
     if state.accepts and form.validate_on_submit():
         try:
-            result = operations.register(event, form.details(), str(get_locale() or "fr"))
-        except operations.AlreadyRegistered as error:
-            db.session.rollback()
-            duplicate = error.participant.email
-            status = 409
+            operations.register(event, form.details(), str(get_locale() or "fr"))
         except operations.RegistrationError as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("registration.register", slug=slug))
-        else:
-            commit_and_send()
-            if result.waiting:
-                flash(_("You are on the waiting list. We will email you as soon as a seat "
-                        "frees up. Your personal link was sent to %(email)s.",
-                        email=result.participant.email), "warning")
-            else:
-                flash(_("You are registered. We sent your personal link to %(email)s: keep "
-                        "it to see or change your registration.",
-                        email=result.participant.email), "success")
-            return redirect(url_for("portal.home", token=result.token))
+        commit_and_send()
+        # One answer for a new and an already registered address (who is registered stays
+        # private): the personal link, or a reminder of it, is in the email.
+        flash(_("Thank you. We sent an email to %(email)s with your personal link: open it "
+                "to see your registration, choose your presentations or cancel. Check your "
+                "spam folder too.", email=form.email.data.strip()), "success")
+        return redirect(url_for("registration.registered", slug=slug))
     elif form.is_submitted():
         status = 400 if state.accepts else 403
     return render_template("registration/register.html", event=event, form=form, state=state,
-                           duplicate=duplicate, lost_form=LostLinkForm(email=duplicate),
                            settings=queries.settings_of(event)), status
+
+
+def registered(slug: str):
+    """Where every accepted registration lands: check your inbox."""
+    event = get_event_or_404(slug)
+    return render_template("registration/registered.html", event=event)
 
 
 def privacy(slug: str):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import url_for
-
 from ..calendars import documents as calendar_documents
 from ..calendars.operations import ensure_feed, stamp_participant
 from ..calendars.queries import feed_links
@@ -18,6 +16,7 @@ from ..mail import queue_email, render_email
 from ..registration.models import Participant
 from ..registration.queries import settings_of
 from ..registration.tokens import PORTAL, issue_token
+from ..urls import external_url
 from .models import Publication
 from .queries import participant_day, publication_changes, published_days
 
@@ -43,7 +42,7 @@ def queue_publication_emails(publication: Publication) -> int:
     feeds = calendar_documents.participant_feeds(event, {c.participant.id for c in changes})
     for change in changes:
         person = change.participant
-        link = url_for("portal.home", token=issue_token(person, PORTAL), _external=True)
+        link = external_url("portal.home", token=issue_token(person, PORTAL))
         feed = feeds.get(person.id) or ensure_feed(event, "participant", participant=person)
         template = "programme_published" if publication.version == 1 or change.is_new \
             else "programme_changed"
@@ -65,7 +64,7 @@ def queue_switch_email(participant: Participant) -> bool:
     if not participant.email:
         return False
     event = participant.event
-    link = url_for("portal.home", token=issue_token(participant, PORTAL), _external=True)
+    link = external_url("portal.home", token=issue_token(participant, PORTAL))
     feed = ensure_feed(event, "participant", participant=participant)
     message = render_email("programme_switched", participant.email, participant.locale,
                            participant=participant, event=event, link=link,

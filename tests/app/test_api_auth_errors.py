@@ -8,9 +8,11 @@ from eventapp.api.models import ApiToken
 from eventapp.api.tokens import hash_token, revoke_user_tokens
 from eventapp.auth.models import find_user_by_email
 from eventapp.extensions import db
+from eventapp.registration.models import Participant
 from tests.app.api_helpers import api_token, assert_error, bearer
 from tests.conftest import login
 from tests.factories import (
+    email_text,
     make_event,
     make_participant,
     make_portal_token,
@@ -19,6 +21,8 @@ from tests.factories import (
     make_round,
     make_theme,
     make_user,
+    portal_token_in,
+    read_outbox,
 )
 
 API = "/api/v1"
@@ -131,12 +135,22 @@ def test_registration_validation_names_fields(client, event):
     assert_error(client.post(f"{API}/events/none/registrations", json={}), 404, "slug")
 
 
-def test_duplicate_and_closed_registration_are_409(app, client, event):
+def test_duplicate_registration_is_answered_as_a_new_one_and_closed_is_409(app, client,
+                                                                           event):
+    """Issue 12: the answer does not tell who is registered; the email does."""
     body = {"first_name": "Ana", "last_name": "B", "email": "ana@example.org",
             "category": "association", "consent": True}
     url = f"{API}/events/ev/registrations"
-    assert client.post(url, json=body).status_code == 201
-    assert_error(client.post(url, json={**body, "email": "ANA@example.org"}), 409, "email")
+    new = client.post(url, json=body)
+    again = client.post(url, json={**body, "email": "ANA@example.org", "first_name": "X"})
+    assert new.status_code == again.status_code == 202
+    assert new.get_json() == again.get_json()
+    assert set(new.get_json()) == {"message"}
+    first, second = read_outbox(app)
+    assert "already registered" in email_text(second)
+    assert client.get(f"/p/{portal_token_in(second)}/").status_code == 200
+    [person] = db.session.scalars(db.select(Participant)).all()
+    assert person.first_name == "Ana"  # nothing changed by the second request
     make_registration_settings(event, capacity=1, waiting_list=False)
     db.session.commit()
     assert_error(client.post(url, json={**body, "email": "other@example.org"}), 409)
@@ -242,11 +256,10 @@ def test_waiting_list_and_programme_before_publication(app, client, event):
     base = {"last_name": "B", "category": "association", "consent": True}
     first = client.post(url, json={**base, "first_name": "A", "email": "a@example.org"})
     second = client.post(url, json={**base, "first_name": "C", "email": "c@example.org"})
-    assert first.get_json()["status"] == "registered"
-    assert second.status_code == 201
-    assert second.get_json() | {"message": ""} == {
-        "id": second.get_json()["id"], "status": "waiting", "waiting": True,
-        "waiting_position": 1, "message": ""}
+    assert first.status_code == second.status_code == 202
+    statuses = {p.email: p.status for p in db.session.scalars(db.select(Participant))}
+    assert statuses == {"a@example.org": "registered", "c@example.org": "waiting"}
+    assert "waiting list" in email_text(read_outbox(app)[-1])
     person = make_participant(event, email="p@example.org")
     token = bearer(make_portal_token(person))
     db.session.commit()
@@ -284,3 +297,24 @@ def test_cancel_a_queued_job_then_a_finished_one_is_409(client, event):
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
     assert_error(client.post(f"{url}/cancel", headers=organiser), 409)
     assert_error(client.post(f"{url}/accept", headers=organiser), 409)
+
+
+@pytest.fixture
+def wishes_limited(app_config):
+    app_config.update(RATELIMIT_ENABLED=True, PORTAL_RATE_LIMIT="2 per minute")
+    return app_config
+
+
+def test_wishes_authenticate_before_counting_against_the_rate_limit(wishes_limited, client,
+                                                                     event):
+    """Unauthenticated calls answer 401 and use up nobody's allowance (issue 12)."""
+    person = make_participant(event, email="p@example.org")
+    neighbour = make_participant(event, email="n@example.org")
+    token, other = bearer(make_portal_token(person)), bearer(make_portal_token(neighbour))
+    db.session.commit()
+    url = f"{API}/participant/wishes"
+    assert [client.put(url, json={}).status_code for _ in range(4)] == [401] * 4
+    assert [client.put(url, headers=token, json={}).status_code for _ in range(3)] == \
+        [400, 400, 429]
+    # Each participant has an allowance of their own, even from the same address.
+    assert client.put(url, headers=other, json={}).status_code == 400

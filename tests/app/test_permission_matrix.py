@@ -96,6 +96,7 @@ ACCESS: dict[str, str] = {
     "exchange.import_into": ORGANISER,
     "registration.register": PUBLIC,
     "registration.privacy": PUBLIC,
+    "registration.registered": PUBLIC,
     "registration.lost_link": PUBLIC,
     "registration.participants": ORGANISER,
     "registration.participant_new": ORGANISER,

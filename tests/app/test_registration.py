@@ -59,11 +59,21 @@ def test_form_shows_consent_unticked_and_privacy_link(client, event):
     assert 'value="intervenant"' not in page
 
 
+def _emailed_portal(app, to: str | None = None) -> str:
+    """The personal page of the last email (to ``to``), as a path."""
+    messages = [m for m in read_outbox(app) if to is None or m["To"] == to]
+    return f"/p/{portal_token_in(messages[-1])}/"
+
+
 def test_happy_path_registers_sends_link_and_opens_portal(client, app, event):
     response = _register(client, event)
     assert response.status_code == 302
-    token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
-    assert response.headers["Location"].endswith(f"/p/{token}/")
+    # The personal link is in the email only (the answer must not differ for an address
+    # already registered, issue 12).
+    assert response.headers["Location"].endswith("/e/journee/register/sent")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "We sent an email to Aicha.Benali@Example.org" in page
+    token = _emailed_portal(app).split("/")[2]
 
     [person] = _participants(event)
     assert person.email == "aicha.benali@example.org"
@@ -159,7 +169,8 @@ def test_full_event_without_waiting_list_refuses(client, event):
 def test_cancellation_promotes_the_waiting_list_in_order(client, app, event):
     make_registration_settings(event, capacity=1)
     db.session.commit()
-    first = _register(client, event, email="a@example.org").headers["Location"]
+    _register(client, event, email="a@example.org")
+    first = _emailed_portal(app, "a@example.org")
     _register(client, event, email="b@example.org")
     _register(client, event, email="c@example.org")
     sent_before = len(read_outbox(app))
@@ -177,21 +188,30 @@ def test_cancellation_promotes_the_waiting_list_in_order(client, app, event):
     assert not [m for m in new if m["To"] == "c@example.org"]
 
 
-def test_duplicate_email_is_one_person(client, app, event):
+def test_duplicate_email_is_one_person_and_answered_like_a_new_one(client, app, event):
+    """Issue 12: the form does not tell a stranger who is registered; the holder of the
+    address is told by email, with their link."""
+    new = _register(client, event, email="new@example.org")
+    new_page = client.get(new.headers["Location"]).get_data(as_text=True)
     _register(client, event)
+    client.get("/")  # shows (and consumes) that registration's message
     response = _register(client, event, email="  AICHA.benali@example.ORG ", first_name="Other")
-    assert response.status_code == 409
-    page = response.get_data(as_text=True)
-    assert "already registered" in page
-    assert "/e/journee/link" in page  # offers to resend the link
-    [person] = _participants(event)
-    assert person.first_name == "Aïcha"
-    assert len(read_outbox(app)) == 1
+    assert (response.status_code, response.headers["Location"]) == \
+        (new.status_code, new.headers["Location"])
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.replace("AICHA.benali@example.ORG", "X") == \
+        new_page.replace("new@example.org", "X")
+    person = next(p for p in _participants(event) if p.email == "aicha.benali@example.org")
+    assert person.first_name == "Aïcha"  # nothing changed
+    reminder = read_outbox(app)[-1]
+    assert reminder["To"] == "aicha.benali@example.org"
+    assert "already registered" in email_text(reminder)
+    assert client.get(_emailed_portal(app)).status_code == 200
 
 
-def test_cancelled_person_can_register_again(client, event):
-    location = _register(client, event).headers["Location"]
-    client.post(location + "cancel")
+def test_cancelled_person_can_register_again(client, app, event):
+    _register(client, event)
+    client.post(_emailed_portal(app) + "cancel")
     assert _register(client, event, first_name="Aïcha-Marie").status_code == 302
     [person] = _participants(event)
     assert person.status == "registered" and person.first_name == "Aïcha-Marie"
@@ -247,3 +267,55 @@ def test_public_posts_are_rate_limited(limited_config, client, event):
         assert _register(client, event, email=f"p{n}@example.org").status_code == 302
     assert _register(client, event, email="p3@example.org").status_code == 429
     assert client.get("/e/journee/register").status_code == 200  # GETs are not limited
+
+
+@pytest.fixture
+def email_limited_config(app_config):
+    app_config.update(RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="100 per minute",
+                      EMAIL_RATE_LIMIT="2 per hour")
+    return app_config
+
+
+def _lost_link_from(client, email: str, address: str):
+    return client.post("/e/journee/link", data={"email": email},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_lost_link_requests_are_limited_per_email_whatever_the_client(email_limited_config,
+                                                                       client, app, event):
+    """Issue 12: many client addresses cannot flood one inbox with links."""
+    _register(client, event)
+    email = "Aicha.Benali@example.org"
+    codes = [_lost_link_from(client, email, f"203.0.113.{n}").status_code for n in range(2)]
+    assert codes == [302, 429]  # the registration itself counted once
+    # Other addresses, known or not, have their own allowance.
+    assert _lost_link_from(client, "nobody@example.org", "203.0.113.9").status_code == 302
+    assert _register(client, event, email="other@example.org").status_code == 302
+    # The registration API shares the allowance of the address.
+    api = client.post("/api/v1/events/journee/registrations", json={
+        "first_name": "A", "last_name": "B", "email": email, "category": "autre",
+        "consent": True}, environ_base={"REMOTE_ADDR": "203.0.113.10"})
+    assert api.status_code == 429
+
+
+def test_a_new_link_replaces_the_old_one_after_a_grace_period(client, app, event):
+    """Issue 12: lost-link requests do not pile up live links."""
+    from eventapp.registration.tokens import PORTAL, find_by_token
+
+    _register(client, event)
+    first = _emailed_portal(app).split("/")[2]
+    client.post("/e/journee/link", data={"email": "aicha.benali@example.org"})
+    second = _emailed_portal(app).split("/")[2]
+    client.post("/e/journee/link", data={"email": "aicha.benali@example.org"})
+    newest = _emailed_portal(app).split("/")[2]
+    # Older links still open the page for a while (the newest email may be slow)...
+    assert client.get(f"/p/{first}/").status_code == 200
+    soon, later = utcnow() + timedelta(hours=23), utcnow() + timedelta(hours=25)
+    assert find_by_token(second, PORTAL, now=soon) is not None
+    # ...then only the newest one works.
+    assert find_by_token(first, PORTAL, now=later) is None
+    assert find_by_token(second, PORTAL, now=later) is None
+    assert find_by_token(newest, PORTAL, now=later) is not None
+    live = db.session.scalars(db.select(ParticipantToken).where(
+        ParticipantToken.expires_at.is_(None))).all()
+    assert [row.token_hash for row in live] == [hash_token(newest)]
