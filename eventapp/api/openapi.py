@@ -446,9 +446,10 @@ PATHS.update({
         security=STAFF, parameters=[SLUG, CHECKPOINT_ID], tags=["check-in"])},
     "/events/{slug}/scans": {"post": _op(
         "scanBadge", "Record one scan and answer its result (organisers and staff). "
-        "Refusals are answered 200 with their result; 400 only for a malformed body.",
+        "Refusals are answered 200 with their result; 400 only for a malformed body; 409 "
+        "for a nonce already used with another code, person or checkpoint.",
         _responses({"200": _json(_ref("ScanAnswer"), "The result.")},
-                   "400", "401", "404", "415"),
+                   "400", "401", "404", "409", "415"),
         security=STAFF, parameters=[SLUG], body="ScanRequest", tags=["check-in"])},
     "/events/{slug}/scans/batch": {"post": _op(
         "uploadScans", "An offline queue: applied in device-time order, each answered; "

@@ -30,8 +30,10 @@ def _no_store(data: dict) -> Response:
 
 def _body_error(error: BodyError) -> ApiError:
     db.session.rollback()
-    return validation_error("The scan is not valid.",
-                            [{"field": error.field, "message": error.message}])
+    details = [{"field": error.field, "message": error.message}]
+    if error.status == 409:
+        return ApiError(409, "The scan conflicts with a recorded one.", details=details)
+    return validation_error("The scan is not valid.", details)
 
 
 @organiser_required

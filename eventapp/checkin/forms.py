@@ -45,10 +45,13 @@ class EndRehearsalForm(AppForm):
 
 @dataclass
 class BodyError(Exception):
-    """A field of a scan body is missing or wrong: ``field`` says which."""
+    """A field of a scan body is missing or wrong: ``field`` says which. ``status`` is
+    400, or 409 when the body is well formed but conflicts with a recorded scan (a nonce
+    already used for another code, person or checkpoint)."""
 
     field: str
     message: str
+    status: int = 400
 
 
 def _text(data: dict, name: str, limit: int, required: bool = True) -> str | None:

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..json_values import json_integer
 from .forms import BodyError, parse_batch, parse_scan
 from .models import Checkpoint
-from .operations import CheckinError, record_batch, record_scan
+from .operations import CheckinError, NonceReused, record_batch, record_scan
 from .queries import CheckpointNames, scan_answer
 
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
@@ -41,13 +41,14 @@ def _named_checkpoint(event: Event, data: Any) -> dict[int, Checkpoint]:
 
 
 def scan(event: Event, data: Any, user: User | None) -> dict:
-    """One online scan; raises :class:`BodyError` for a malformed body or a nonce
-    reused with another code."""
+    """One online scan; raises :class:`BodyError` for a malformed body (400) or a nonce
+    reused with another code, person or checkpoint (409)."""
     request = parse_scan(event, data, _named_checkpoint(event, data))
     try:
         outcome = record_scan(event, request, user)
     except CheckinError as error:
-        raise BodyError(error.field or "body", error.message) from error
+        status = 409 if isinstance(error, NonceReused) else 400
+        raise BodyError(error.field or "body", error.message, status) from error
     return scan_answer(event, outcome)
 
 

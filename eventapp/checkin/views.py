@@ -156,7 +156,7 @@ def scan_json(slug: str):
         answer = scanning.scan(event, _json_body(), current_user)
     except BodyError as error:
         db.session.rollback()
-        return _json_error(400, error.message, error.field)
+        return _json_error(error.status, error.message, error.field)
     db.session.commit()
     return _private(jsonify(answer))
 

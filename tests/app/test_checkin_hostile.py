@@ -249,7 +249,7 @@ def test_a_nonce_reused_with_another_code_is_refused_and_logged(world, client, c
     with caplog.at_level(logging.WARNING):
         other = client.post(url, json={"checkpoint": door, "code": world.codes["p2"],
                                        "nonce": "n"}, headers=headers)
-    assert other.status_code == 400
+    assert other.status_code == 409
     error = other.get_json()["error"]
     assert error["details"][0]["field"] == "nonce"
     assert world.people[0].full_name not in other.get_data(as_text=True)
@@ -258,7 +258,7 @@ def test_a_nonce_reused_with_another_code_is_refused_and_logged(world, client, c
     elsewhere = client.post(url, json={"checkpoint": world.checkpoints["session:r1:a"].id,
                                        "code": world.codes["p1"], "nonce": "n"},
                             headers=headers)
-    assert elsewhere.status_code == 400
+    assert elsewhere.status_code == 409
     # The same code, spelt in lower case, is the same scan: replayed.
     same = client.post(url, json={"checkpoint": door, "code": world.codes["p1"].lower(),
                                   "nonce": "n"}, headers=headers)
