@@ -228,3 +228,25 @@ def brute_force(data: dict) -> int | None:
         if best is None or v > best:
             best = v
     return best
+
+
+def run_plain_mip(data: dict, time_limit_s: float = 20.0, threads: int = 1,
+                  hold_all: bool = False) -> dict:
+    """Solve ``data`` with ``benchmarks.plain_mip`` in a child process.
+
+    A child process because OR-Tools (imported by ``scheduler``) bundles its own
+    ``libhighs.so.1`` and a process can load only one library of that name: importing
+    highspy here would break, or be broken by, the scheduler."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "instance.json", Path(tmp) / "solution.json"
+        src.write_text(json.dumps(data), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "benchmarks.plain_mip", str(src), "-o", str(dst),
+                        "--time-limit", str(time_limit_s), "--threads", str(threads)]
+                       + (["--hold-all"] if hold_all else []),
+                       cwd=REPO_ROOT, check=False, timeout=time_limit_s + 60)
+        return json.loads(dst.read_text(encoding="utf-8"))
