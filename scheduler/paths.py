@@ -691,6 +691,8 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                     fav[c] = found[0]
         cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
         try:
+            if len(fav) < d.C:  # a class with no legal path found: nobody may be left out
+                raise RuntimeError("no favourite path for some class")
             paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
                                                 cycles=LNS_CYCLES, stop=stop)
             start_rows = refine.to_rows(d, cls_p, paths_p)

@@ -237,6 +237,8 @@ def lp_start(d: SeatData, cols, x, fallback: dict[int, tuple[int, ...]]
             left -= 1
         rows = [(tuple(cols[j][1]), k) for j, k in got.items() if k > 0]
         if left > 0:
+            if c not in fallback:  # the start schedule left this class unseated too
+                raise RuntimeError(f"class {c} has no fallback path")
             rows.append((fallback[c], left))
         per_class[c] = rows
     return expand(d, per_class)

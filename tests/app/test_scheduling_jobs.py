@@ -220,7 +220,9 @@ def test_rq_worker_runs_the_job(app, organiser_client, database_url):
     from rq import Queue
 
     assert Queue(queue, connection=connection).count == 1
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO_ROOT)}
+    # A worker runs with the web app's configuration (in production: its base URL).
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO_ROOT),
+           "PUBLIC_BASE_URL": "http://localhost"}
     env.pop("REDIS_URL", None)
     try:
         worker = subprocess.run(

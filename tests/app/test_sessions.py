@@ -13,6 +13,9 @@ from eventapp.extensions import db
 from tests.conftest import login
 from tests.factories import PASSWORD
 
+# The fixture below adds a before_request hook: the module gets an app of its own.
+pytestmark = pytest.mark.fresh_app
+
 
 @pytest.fixture(autouse=True)
 def _user_loaded_per_request(app):
