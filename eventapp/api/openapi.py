@@ -65,12 +65,15 @@ KEYS = {"type": "array", "items": STR}
 # The registration form's rules (registration/forms.py), so that a body the document
 # allows is one the form accepts: a name is not blank once trimmed; no control or
 # bidirectional-formatting characters (one-line fields), notes may have line breaks.
-_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
+_CONTROLS = ("\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u061c\\u200e\\u200f\\u202a-\\u202e"
+             "\\u2066-\\u2069")
 _NOTE_CONTROLS = _CONTROLS.replace("\\x00-\\x1f", "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f")
 NAME = {"type": "string", "minLength": 1, "maxLength": 150,
         "pattern": f"^[^{_CONTROLS}]*[^\\s{_CONTROLS}][^{_CONTROLS}]*$"}
 LINE = {"type": "string", "maxLength": 300, "pattern": f"^[^{_CONTROLS}]*$"}
 NOTES = {"type": "string", "maxLength": 2000, "pattern": f"^[^{_NOTE_CONTROLS}]*$"}
+# Scan fields (checkin/forms.py): no control characters or line breaks (text.line_problem).
+_SCAN_TEXT = {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"}
 
 
 def _object(properties: dict, required: list[str] | None = None, **extra: Any) -> dict:
@@ -331,14 +334,14 @@ NPLACE = {"oneOf": [PLACE, {"type": "null"}]}
 NAMED = {"oneOf": [_object({"key": STR, "name": STR}), {"type": "null"}]}
 SCAN_FIELDS = {
     "checkpoint": {"type": "integer", "description": "A checkpoint id (listCheckpoints)."},
-    "code": {"type": "string", "minLength": 1, "maxLength": 500,
+    "code": {**_SCAN_TEXT, "minLength": 1, "maxLength": 500,
              "description": "The QR code's text (only its canonical base32 spelling is a "
                             "badge)."},
-    "participant": {"type": "string", "minLength": 1, "maxLength": 100,
+    "participant": {**_SCAN_TEXT, "minLength": 1, "maxLength": 100,
                     "description": "Instead of code, for an entry recorded by name (a "
                                    "forgotten badge): the participant's id (listParticipants, "
                                    "the staff page's search). Audited as manual."},
-    "nonce": {"type": "string", "minLength": 1, "maxLength": 100,
+    "nonce": {**_SCAN_TEXT, "minLength": 1, "maxLength": 100,
               "description": "Unique per scan (a UUID): a retry with the same nonce, code "
                              "(or participant) and checkpoint gets the same answer and is "
                              "never counted twice; the same nonce with another code, "
@@ -349,7 +352,7 @@ SCAN_FIELDS = {
                                   "or before the day preceding the checkpoint's day, is "
                                   "not trusted: the server's time is used and the scan "
                                   "flagged (time_flag)."},
-    "device": {"type": "string", "maxLength": 100},
+    "device": {**_SCAN_TEXT, "maxLength": 100},
     "device_result": {**RESULT, "description": "Offline uploads: what the device showed "
                                               "(default ok)."},
 }

@@ -17,6 +17,7 @@ from wtforms import BooleanField
 from ..events.models import Event
 from ..forms import AppForm
 from ..json_values import json_integer
+from ..text import line_problem
 from .models import RESULTS, Checkpoint
 from .operations import ScanRequest
 
@@ -64,6 +65,9 @@ def _text(data: dict, name: str, limit: int, required: bool = True) -> str | Non
         raise BodyError(name, "Must be a string.")
     if len(value) > limit:
         raise BodyError(name, f"At most {limit} characters.")
+    problem = line_problem(value)  # NUL cannot even be stored on PostgreSQL
+    if problem is not None:
+        raise BodyError(name, problem[0].upper() + problem[1:] + ".")
     return value
 
 

@@ -361,15 +361,16 @@ def test_stored_control_characters_in_the_event_name_never_break_a_feed(client):
     """Issue 12: a line break in the event's name (stored before input refused it) made
     every feed of the event answer 500; the writer now neutralises stored text."""
     world = _published_world()
-    world.event.name = "Journée\r\nBEGIN:VEVENT\x00 \u202erestitution"
+    nul = "\x01" if db.engine.dialect.name == "postgresql" else "\x00"  # PG stores no NUL
+    world.event.name = f"Journée\r\nBEGIN:VEVENT{nul} \u202erestitution"
     world.event.description = "Deux\nlignes\x07"
-    world.projects["alpha"].name = "Alpha\x00\x1b"
+    world.projects["alpha"].name = f"Alpha{nul}\x1b"
     db.session.commit()
     response = client.get(_feed_url(world.presenter))
     assert response.status_code == 200
     body = response.data
     name = str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"])
     assert "Journée  BEGIN:VEVENT  restitution" in name and "\n" not in name
-    assert b"\x00" not in body and b"\x1b" not in body and b"\x07" not in body
+    assert not any(c in body for c in (b"\x00", b"\x01", b"\x1b", b"\x07"))
     assert body.split(b"\r\n").count(b"BEGIN:VEVENT") == body.split(b"\r\n").count(b"END:VEVENT")
     both_parsers(body)

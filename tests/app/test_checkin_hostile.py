@@ -324,3 +324,17 @@ def test_rfc3339_in_the_event_timezone_or_utc(app, timezone, moment, expected):
     event = make_event(slug=f"tz-{uuid.uuid4().hex[:6]}", timezone=timezone)
     assert rfc3339(event, moment) == expected
     assert RFC3339.match(expected)
+
+
+@pytest.mark.parametrize("field", ["nonce", "device", "code"])
+def test_control_characters_in_a_scan_field_answer_400_naming_it(world, client, field):
+    """A NUL byte in a scan's nonce answered 500 on PostgreSQL (it cannot store one):
+    scan fields refuse control characters and line breaks, naming the field."""
+    body = {"checkpoint": world.checkpoints["door"].id, "code": world.codes["p1"],
+            "nonce": "n-1", "device": "phone"}
+    body[field] = body[field][:3] + "\x00" + body[field][3:]
+    response = client.post(_staff_scan_url(world), json=body,
+                           headers=bearer(api_token("staff")))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"][0]["field"] == field
+    assert _count(Scan) == 0
