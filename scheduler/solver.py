@@ -208,7 +208,9 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, workers: int, 
                       report, stop) -> tuple[Placement | None, float, Any]:
     """Initial conflict-minimising programme, then local search (see scheduler.programme)."""
     budget = deadline - t0  # the time limit itself: deterministic, unlike the time left
-    place = initial_programme(inst, max(0.1, min(5.0, 0.15 * budget)), workers, seed, stop)
+    # (any placement first, with up to a quarter of the limit: see initial_programme)
+    place = initial_programme(inst, max(0.1, min(5.0, 0.15 * budget)), workers, seed, stop,
+                              feasibility_limit=max(0.1, min(10.0, 0.25 * budget)))
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
