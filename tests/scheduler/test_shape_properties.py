@@ -227,3 +227,15 @@ def test_seven_round_days_found_by_the_properties(name, optimum):
     else:
         assert sol["status"] in ("OPTIMAL", "FEASIBLE")
         assert sol["objective"] <= optimum <= sol["bound"]
+
+
+def test_a_class_without_any_legal_path_is_not_left_out_of_the_flow_start():
+    """A 5-round, 3-person day drawn by the properties: one class has no legal path at all
+    (too few distinct projects open to it). The flow start seated the other classes only,
+    and the LP rounding then crashed (KeyError) looking up that class's favourite path;
+    now the flow start is skipped and the infeasibility is proven, like the plain MIP."""
+    data = json.loads((DATA / "five-rounds-no-legal-path.json").read_text(encoding="utf-8"))
+    sol = solve(data, time_limit_s=5, workers=1)
+    check_reported(data, sol)
+    assert sol["status"] == "INFEASIBLE"
+    assert run_plain_mip(data, time_limit_s=20)["status"] == "INFEASIBLE"
