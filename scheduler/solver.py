@@ -29,7 +29,8 @@ from .workshops import solve_workshops
 
 Progress = Callable[[float, float | None, float | None], None]
 HEARTBEAT_S = 2.0  # the longest silence between two progress calls
-# Kept back from the phases' deadline, up to 10 % of the limit: the seating's last resort
+# Kept back from the phases' deadline, up to 5 % of the limit (short limits lose little of
+# the clock-bounded programme search): the seating's last resort
 # (a greedy with a 1 s grace past the deadline it is given) and the read-out (metrics
 # recomputed by the checker) run after it. Without it a 2,000-person 4-round day answered
 # 1.5 s after a 20 s limit, 2.6 s past it from the command line (Python and OR-Tools take
@@ -39,7 +40,7 @@ RESERVE_S = 1.5
 
 def phase_deadline(t0: float, limit: float) -> float:
     """The deadline handed to the phases: the limit less the reserve (see RESERVE_S)."""
-    return t0 + limit - min(RESERVE_S, 0.1 * limit)
+    return t0 + limit - min(RESERVE_S, 0.05 * limit)
 
 
 class Heartbeat:

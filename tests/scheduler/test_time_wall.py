@@ -97,4 +97,6 @@ def test_the_phases_leave_a_reserve_for_the_last_resort_and_the_read_out(monkeyp
     monkeypatch.setattr(solver_module, "solve_seating", spy)
     sol = scheduler.solve(tiny(), time_limit_s=20)
     assert sol["status"] == "OPTIMAL"
-    assert seen and max(seen) <= 20 - solver_module.RESERVE_S
+    reserve = 20 - solver_module.phase_deadline(0.0, 20.0)
+    assert reserve >= 1.0
+    assert seen and max(seen) <= 20 - reserve
