@@ -689,10 +689,13 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                 found = _best_path(d, c, np.ones(d.S + d.R, dtype=bool))
                 if found is not None:
                     fav[c] = found[0]
-        cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
         try:
-            if len(fav) < d.C:  # a class with no legal path found: nobody may be left out
-                raise RuntimeError("no favourite path for some class")
+            if len(fav) < d.C:
+                # a class with no legal path at all: a start without its members would seat
+                # only part of the day (and crashed the LP rounding, which needs every
+                # class's favourite); the greedy, the MIP or the infeasibility proof decide
+                raise RuntimeError("a class has no legal path")
+            cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
             paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
                                                 cycles=LNS_CYCLES, stop=stop)
             start_rows = refine.to_rows(d, cls_p, paths_p)

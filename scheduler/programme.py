@@ -59,9 +59,17 @@ def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
 
 
 def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int,
-                      stop: threading.Event | None = None) -> Placement | None:
+                      stop: threading.Event | None = None,
+                      feasibility_limit: float | None = None) -> Placement | None:
     """Place every session minimising wish conflicts; None when no placement exists (proven),
-    TimeoutError when none was found in time."""
+    TimeoutError when none was found in time.
+
+    Two solves of one model: first any placement (no objective, ``feasibility_limit``
+    deterministic seconds, default ``time_limit``), then the conflict-minimising one hinted
+    with it (``time_limit``). With the objective from the start, CP-SAT found no placement
+    at all in 3 s on a 6-round, 96-session day (``r6-300-programme`` of the shapes
+    benchmark: UNKNOWN) where the feasibility model alone finds one; the first placement is
+    kept when the second solve improves nothing."""
     R = len(inst.round_ids)
     m = cp_model.CpModel()
     pl = {}
@@ -94,23 +102,12 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
         for r in range(R):
             if len(ss) > 1:
                 m.Add(sum(held[(i, r)] for i in ss) <= 1)
-    # enough seats in every round for those who must attend it (presenters of projects
-    # still to be placed may be excused, so they are not counted)
-    maybe_excused = {pid for pid, prs in inst.presents.items()}
-    for r, rid in enumerate(inst.round_ids):
-        if inst.options.allow_idle:
-            break
-        must = sum(1 for p in inst.participants
-                   if rid not in p.unavailable and p.id not in maybe_excused)
-        seats = []
-        for (rr, room), lst in by_rt.items():
-            if rr != r:
-                continue
-            load = sum(inst.session_capacity(inst.sessions[i], room) * v for i, v in lst)
-            cap_room = m.NewIntVar(0, inst.rooms[room].capacity, "")
-            m.Add(cap_room <= load)
-            seats.append(cap_room)
-        m.Add(sum(seats) >= must)
+    if not inst.options.allow_idle:
+        _enough_seats(m, inst, by_rt, by_proj, held)
+    first_limit = time_limit if feasibility_limit is None else feasibility_limit
+    first = _solve_placement(m, pl, len(inst.sessions), first_limit, workers, seed, stop)
+    if first is None:
+        return None
     # minimum audience: only sessions in a round where enough people can come
     cost = []
     for (i, j), w in sorted(wish_conflicts(inst).items()):
@@ -126,6 +123,51 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
     for e in per_round:
         m.Add(e <= hi)
     m.Minimize(sum(cost) + 1000 * hi)
+    for (i, r, room), v in pl.items():
+        m.AddHint(v, first.round_of[i] == r and first.room_of[i] == room)
+    try:
+        better = _solve_placement(m, pl, len(inst.sessions), time_limit, workers, seed,
+                                  stop)
+    except TimeoutError:
+        better = None  # the hinted search was cut before completing the hint
+    return better if better is not None else first
+
+
+def _enough_seats(m: cp_model.CpModel, inst: Instance, by_rt: dict, by_proj: dict,
+                  held: dict) -> None:
+    """Enough seats in every round for those who must attend it: everyone available, less
+    the presenters excused by one of their sessions held in that round. (Counting every
+    presenter as excused, as this model first did, let the feasibility solve pile the
+    sessions into a few rounds and leave a 6-round day 17 seats short in its last round.)"""
+    presenting = {pid: [i for pr in prs for i in by_proj.get(pr, [])]
+                  for pid, prs in inst.presents.items()}
+    for r, rid in enumerate(inst.round_ids):
+        must = []
+        for p in inst.participants:
+            if rid in p.unavailable:
+                continue
+            own = presenting.get(p.id)
+            if not own:
+                must.append(1)
+                continue
+            excused = m.NewBoolVar("")
+            m.Add(excused <= sum(held[(i, r)] for i in own))
+            must.append(1 - excused)
+        seats = []
+        for (rr, room), lst in by_rt.items():
+            if rr != r:
+                continue
+            load = sum(inst.session_capacity(inst.sessions[i], room) * v for i, v in lst)
+            cap_room = m.NewIntVar(0, inst.rooms[room].capacity, "")
+            m.Add(cap_room <= load)
+            seats.append(cap_room)
+        m.Add(sum(seats) >= sum(must))
+
+
+def _solve_placement(m: cp_model.CpModel, pl: dict, n: int, time_limit: float, workers: int,
+                     seed: int, stop: threading.Event | None) -> Placement | None:
+    """Solve the placement model within ``time_limit`` deterministic seconds (1.5 x that on
+    the clock); None when it is proven infeasible, TimeoutError when nothing was found."""
     solver = make_solver(time_limit, workers, seed)
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.max_time_in_seconds = time_limit * 1.5
@@ -135,8 +177,8 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
         return None
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeoutError("no programme found within the time limit")
-    rounds = [0] * len(inst.sessions)
-    rooms = [""] * len(inst.sessions)
+    rounds = [0] * n
+    rooms = [""] * n
     for (i, r, room), v in pl.items():
         if solver.value(v):
             rounds[i], rooms[i] = r, room
