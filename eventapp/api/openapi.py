@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import request
 
+from ..db_types import DATABASE_ID_MAX
+
 API_VERSION = "1.0.0"
 
 
@@ -46,7 +48,7 @@ def _responses(ok: dict, *codes: str) -> dict:
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "The event's slug (from listEvents)."}
 # Ids are SQL INTEGERs: a larger one matches no route (404).
-ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+ID = {"type": "integer", "minimum": 1, "maximum": DATABASE_ID_MAX}
 JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": ID}
 CONFIRM_REPLACE = {"name": "confirm_replace", "in": "query", "required": False,
                    "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},

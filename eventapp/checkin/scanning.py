@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..auth.models import User
+from ..db_types import DATABASE_ID_MAX
 from ..events.models import Event
 from ..extensions import db
 from ..json_values import json_integer
@@ -19,8 +20,6 @@ from .forms import BodyError, parse_batch, parse_scan
 from .models import Checkpoint
 from .operations import CheckinError, NonceReused, record_batch, record_scan
 from .queries import CheckpointNames, scan_answer
-
-MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
 
 
 def _checkpoints(event: Event) -> dict[int, Checkpoint]:
@@ -32,7 +31,7 @@ def _named_checkpoint(event: Event, data: Any) -> dict[int, Checkpoint]:
     """Only the checkpoint a scan body names, if it is one of the event's (a scan reads
     one row, not the event's list; :func:`parse_scan` reports a missing or wrong id)."""
     checkpoint_id = json_integer(data.get("checkpoint")) if isinstance(data, dict) else None
-    if checkpoint_id is None or not 0 < checkpoint_id <= MAX_ID:
+    if checkpoint_id is None or not 0 < checkpoint_id <= DATABASE_ID_MAX:
         return {}
     checkpoint = db.session.get(Checkpoint, checkpoint_id)
     if checkpoint is None or checkpoint.event_id != event.id:
