@@ -30,9 +30,14 @@ def _strip_bidi(value: Any) -> Any:
     return strip_bidi(value) if isinstance(value, str) else value
 
 
+def problem_message(problem: str) -> str:
+    """The user's sentence for a :mod:`eventapp.text` problem (forms and scan bodies)."""
+    return str(LINE_MESSAGES.get(problem, CONTROL_MESSAGE))
+
+
 def _refuse(problem: str | None) -> None:
     if problem is not None:
-        raise StopValidation(str(LINE_MESSAGES.get(problem, CONTROL_MESSAGE)))
+        raise StopValidation(problem_message(problem))
 
 
 def single_line(form: Form, field: Field) -> None:

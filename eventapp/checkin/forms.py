@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
 from ..events.models import Event
-from ..forms import AppForm
+from ..forms import AppForm, problem_message
 from ..json_values import json_integer
 from ..text import line_problem
 from .models import RESULTS, Checkpoint
@@ -67,7 +67,7 @@ def _text(data: dict, name: str, limit: int, required: bool = True) -> str | Non
         raise BodyError(name, f"At most {limit} characters.")
     problem = line_problem(value)  # NUL cannot even be stored on PostgreSQL
     if problem is not None:
-        raise BodyError(name, problem[0].upper() + problem[1:] + ".")
+        raise BodyError(name, problem_message(problem))
     return value
 
 
