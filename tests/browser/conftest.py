@@ -92,3 +92,40 @@ def has_horizontal_overflow(page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
     )
+
+
+AXE_SOURCE = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core",
+                          "axe.min.js")
+# WCAG 2.1 A and AA rules (axe-core's tags), as RGAA 4 follows them.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """Run axe-core (from npm, ``node_modules/axe-core``) on the page as it is now and
+    return the violations of WCAG 2.1 AA at the given impacts.
+
+    The script goes in through ``page.evaluate`` (the DevTools protocol), so the page's
+    own CSP (``script-src 'self'``) stays as users get it."""
+    if not os.path.exists(AXE_SOURCE):
+        pytest.skip("axe-core is not installed (npm ci)")
+    with open(AXE_SOURCE, encoding="utf-8") as source:
+        page.evaluate(source.read())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [v for v in result["violations"] if v.get("impact") in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One line per violation and node, for an assertion message that says what and where."""
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"][:5]:
+            lines.append(f"{violation['id']} ({violation['impact']}): {node['target']} "
+                         f"- {violation['help']}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """No serious or critical WCAG 2.1 AA violation on the page as it is now."""
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
