@@ -6,6 +6,10 @@
 3. the database tests again on PostgreSQL: on TEST_DATABASE_URL if set, else on a fresh
    database created on the local server (127.0.0.1:5432) and dropped afterwards. Without
    a reachable PostgreSQL server this pass is skipped, and said so.
+
+The two database passes run side by side, one per core (they share nothing: each has its
+own database, temporary folders, free ports and uniquely named job queues); each pass's
+output is printed whole when it ends. ``--sequential`` runs them one after the other.
 """
 
 from __future__ import annotations
@@ -31,9 +35,27 @@ def _run(label: str, args: list[str], env: dict[str, str]) -> int:
     return subprocess.run(args, cwd=ROOT, env=env).returncode
 
 
-def _pytest(label: str, args: list[str], env: dict[str, str]) -> int:
-    report = REPORTS / f"{len(list(REPORTS.iterdir()))}.xml"
-    return _run(label, [*args, f"--junitxml={report}"], env)
+
+
+class Pass:
+    """One pytest pass started in the background, its output kept in a log file."""
+
+    def __init__(self, label: str, args: list[str], env: dict[str, str]):
+        self.label = label
+        name = f"pass-{len(list(REPORTS.glob('*.log')))}"
+        self.log = REPORTS / f"{name}.log"
+        report = REPORTS / f"{name}.xml"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen([*args, f"--junitxml={report}"], cwd=ROOT, env=env,
+                                            stdout=out, stderr=subprocess.STDOUT)
+        print(f"started: {label} (log {self.log})", flush=True)
+
+    def wait(self) -> int:
+        returncode = self.process.wait()
+        print(f"\n=== {self.label} ===", flush=True)
+        sys.stdout.buffer.write(self.log.read_bytes())
+        sys.stdout.flush()
+        return returncode
 
 
 def _totals() -> tuple[int, int, int]:
@@ -76,7 +98,8 @@ def _drop_pg_database(url: str) -> None:
 
 def main() -> int:
     ensure_venv("requirements-dev.txt")
-    extra = sys.argv[1:]
+    extra = [arg for arg in sys.argv[1:] if arg != "--sequential"]
+    sequential = "--sequential" in sys.argv[1:]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAIL_"))}
     env.pop("DATABASE_URL", None)
     python = sys.executable
@@ -84,20 +107,25 @@ def main() -> int:
     failures += _run("ruff check", [python, "-m", "ruff", "check", "."], env) != 0
     sqlite_env = dict(env)
     sqlite_env.pop("TEST_DATABASE_URL", None)
-    failures += _pytest("pytest on SQLite", [python, "-m", "pytest", *extra], sqlite_env) != 0
-
     pg_url = os.environ.get("TEST_DATABASE_URL")
     created = None
     if not pg_url:
         created = pg_url = _create_pg_database()
+    passes = [("pytest on SQLite", [python, "-m", "pytest", *extra], sqlite_env)]
     if pg_url:
-        pg_env = dict(env, TEST_DATABASE_URL=pg_url)
-        args = [python, "-m", "pytest", "--ignore=tests/scheduler", *extra]
-        try:
-            failures += _pytest(f"pytest on PostgreSQL ({pg_url})", args, pg_env) != 0
-        finally:
-            if created:
-                _drop_pg_database(created)
+        passes.append((f"pytest on PostgreSQL ({pg_url})",
+                       [python, "-m", "pytest", "--ignore=tests/scheduler", *extra],
+                       dict(env, TEST_DATABASE_URL=pg_url)))
+    try:
+        if sequential:
+            for label, args, pass_env in passes:
+                failures += Pass(label, args, pass_env).wait() != 0
+        else:
+            started = [Pass(label, args, pass_env) for label, args, pass_env in passes]
+            failures += sum(run.wait() != 0 for run in started)
+    finally:
+        if created:
+            _drop_pg_database(created)
     passed, failed, skipped = _totals()
     print("\nAll passes succeeded." if not failures else f"\n{failures} pass(es) failed.")
     print(f"total: {passed} passed, {failed} failed, {skipped} skipped")
