@@ -6,7 +6,6 @@ participant's row lock serialises them, the unique constraints back it up.
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -16,6 +15,7 @@ from eventapp.checkin.models import Admission, Checkpoint, Scan
 from eventapp.checkin.operations import ScanRequest, record_batch, record_scan
 from eventapp.events.models import Event
 from eventapp.extensions import db
+from tests.concurrency import run_concurrently
 from tests.factories import local, make_badge_code, make_checkpoints, make_event, make_participant
 
 THREADS = 6
@@ -25,30 +25,13 @@ pytestmark = pytest.mark.truncate_db
 
 
 def _run(app, attempt, count: int = THREADS) -> list[str]:
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    """``attempt(n)`` in ``count`` threads released together."""
 
-    def worker(n: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(10)
-                outcome = attempt(n)
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 (reported, and fails the test)
-                db.session.rollback()
-                outcome = f"error: {type(error).__name__}: {error}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+    def started(n: int, start) -> str:
+        start()
+        return attempt(n)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return sorted(outcomes)
+    return run_concurrently(app, started, range(count))
 
 
 def _door(app):

@@ -7,7 +7,6 @@ token, the opening window, and the last seat under concurrency (SQLite and Postg
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -36,6 +35,7 @@ from eventapp.scheduling.queries import (
     workshop_options,
 )
 from tests.app.scheduling_world import build_world
+from tests.concurrency import run_concurrently
 from tests.factories import read_outbox
 
 FUTURE = date.today() + timedelta(days=60)
@@ -451,39 +451,21 @@ def test_the_last_seat_is_taken_once_under_concurrency(crowded, app):
     others are told it is full (no database error), on SQLite and on PostgreSQL."""
     movers = [p.id for p in crowded.people[:THREADS]]
     beta_id = crowded.sessions["beta-1"].id
-    barrier = threading.Barrier(len(movers))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def attempt(person_id: int) -> None:
+    def attempt(person_id: int, start) -> str:
         from eventapp.programme.models import Session
 
-        with app.app_context():
-            try:
-                person = db.session.get(Participant, person_id)
-                target = db.session.get(Session, beta_id)
-                switching_state(person)  # load what the view loads before the switch
-                barrier.wait(10)
-                operations.switch_session(person, target)
-                db.session.commit()
-                outcome = "switched"
-            except SchedulingError as refusal:
-                db.session.rollback()
-                outcome = getattr(refusal, "rule", refusal.message)
-            except Exception as error:  # noqa: BLE001 (reported, and fails the test)
-                db.session.rollback()
-                outcome = f"error: {type(error).__name__}: {error}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+        person = db.session.get(Participant, person_id)
+        target = db.session.get(Session, beta_id)
+        switching_state(person)  # load what the view loads before the switch
+        start()
+        operations.switch_session(person, target)
+        return "switched"
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in movers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert sorted(outcomes) == ["session_full"] * (len(movers) - 1) + ["switched"], outcomes
+    outcomes = run_concurrently(
+        app, attempt, movers, refusals=(SchedulingError,),
+        describe_refusal=lambda refusal: getattr(refusal, "rule", str(refusal)))
+    assert outcomes == ["session_full"] * (len(movers) - 1) + ["switched"], outcomes
     db.session.expire_all()
     seated = db.session.scalar(select(func.count()).select_from(Assignment).where(
         Assignment.session_id == beta_id))

@@ -5,14 +5,13 @@ Needs PostgreSQL (real concurrent transactions): skipped on SQLite.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration import operations
 from eventapp.registration.models import Participant
+from tests.concurrency import run_concurrently
 from tests.factories import make_event, make_registration_settings
 
 THREADS = 8
@@ -22,35 +21,16 @@ pytestmark = [pytest.mark.postgres, pytest.mark.truncate_db]
 
 
 def _race(app, event_id: int) -> list[str]:
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    def attempt(n: int, start) -> str:
+        event = db.session.get(Event, event_id)
+        start()
+        details = operations.PersonDetails(first_name="P", last_name=str(n),
+                                           email=f"p{n}@example.org", category="autre")
+        result = operations.register(event, details, "fr")
+        return "waiting" if result.waiting else "registered"
 
-    def attempt(n: int) -> None:
-        with app.test_request_context():
-            try:
-                event = db.session.get(Event, event_id)
-                barrier.wait(timeout=10)
-                details = operations.PersonDetails(first_name="P", last_name=str(n),
-                                                   email=f"p{n}@example.org",
-                                                   category="autre")
-                result = operations.register(event, details, "fr")
-                db.session.commit()
-                outcome = "waiting" if result.waiting else "registered"
-            except operations.RegistrationError:
-                db.session.rollback()
-                outcome = "refused"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
+    return run_concurrently(app, attempt, range(THREADS),
+                            refusals=(operations.RegistrationError,), request_context=True)
 
 
 def _statuses(event_id: int) -> list[str]:

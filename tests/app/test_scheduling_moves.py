@@ -3,8 +3,6 @@ re-solve; the last seat is never taken twice."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -18,6 +16,7 @@ from tests.app.scheduling_world import (
     join_solve_threads,  # noqa: F401 (autouse fixture)
     solve_and_accept,
 )
+from tests.concurrency import run_concurrently
 
 # Solve jobs run in a thread and write through connections of their own.
 pytestmark = pytest.mark.truncate_db
@@ -236,36 +235,20 @@ def test_the_last_seat_is_taken_once_under_concurrency(world, app):
     db.session.commit()
     ids = [p.id for p in movers]
     event_id, beta_id = world.event.id, beta.id
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def attempt(person_id: int) -> None:
-        with app.app_context():
-            from eventapp.events.models import Event
-            from eventapp.programme.models import Session
+    def attempt(person_id: int, start) -> str:
+        from eventapp.events.models import Event
+        from eventapp.programme.models import Session
 
-            try:
-                event = db.session.get(Event, event_id)
-                person = db.session.get(Participant, person_id)
-                target = db.session.get(Session, beta_id)
-                barrier.wait(5)
-                operations.move_to_session(event, person, target, pin=False)
-                db.session.commit()
-                outcomes.append("moved")
-            except SchedulingError:
-                db.session.rollback()
-                outcomes.append("refused")
-            except Exception as error:  # noqa: BLE001 (SQLite: "database is locked")
-                db.session.rollback()
-                outcomes.append(f"error: {type(error).__name__}")
-            finally:
-                db.session.remove()
+        event = db.session.get(Event, event_id)
+        person = db.session.get(Participant, person_id)
+        target = db.session.get(Session, beta_id)
+        start()
+        operations.move_to_session(event, person, target, pin=False)
+        return "moved"
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    # On SQLite the loser may also meet "database is locked": an error, never a second move.
+    outcomes = run_concurrently(app, attempt, ids, refusals=(SchedulingError,))
     db.session.expire_all()
     assert outcomes.count("moved") == 1, outcomes
     assert _attendance(beta) == beta.capacity
