@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the whole test suite: ``python3 run_tests.py [pytest arguments]``.
 
-1. lint (ruff);
+1. lint (ruff for Python, ESLint for the browser code);
 2. the suite on SQLite;
 3. the database tests again on PostgreSQL: on TEST_DATABASE_URL if set, else on a fresh
    database created on the local server (127.0.0.1:5432) and dropped afterwards. Without
@@ -96,6 +96,16 @@ def _drop_pg_database(url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _eslint(env: dict[str, str]) -> int:
+    """ESLint over the browser code the app serves (eslint.config.mjs); installed by
+    bootstrap's ``npm ci``. Without npm the step is skipped, and said so."""
+    eslint = ROOT / "node_modules" / ".bin" / "eslint"
+    if not eslint.exists():
+        print("\n=== eslint ===\nESLint skipped: no node_modules (npm is not installed).")
+        return 0
+    return _run("eslint", [str(eslint), "eventapp/static"], env)
+
+
 def main() -> int:
     ensure_venv("requirements-dev.txt")
     extra = [arg for arg in sys.argv[1:] if arg != "--sequential"]
@@ -105,6 +115,7 @@ def main() -> int:
     python = sys.executable
     failures = 0
     failures += _run("ruff check", [python, "-m", "ruff", "check", "."], env) != 0
+    failures += _eslint(env) != 0
     sqlite_env = dict(env)
     sqlite_env.pop("TEST_DATABASE_URL", None)
     pg_url = os.environ.get("TEST_DATABASE_URL")

@@ -2,12 +2,11 @@
 // phones while frames are analysed. Classic worker (importScripts) because jsQR ships
 // as a UMD script, not an ES module. Message in: {id, width, height, buffer} (RGBA
 // pixels, transferred); message out: {id, text} with text null when no code was found.
-/* global jsQR */
 importScripts("../vendor/jsqr/jsQR.js");
 
 self.onmessage = (event) => {
   const {id, width, height, buffer} = event.data;
-  let text = null;
+  let text;
   try {
     const found = jsQR(new Uint8ClampedArray(buffer), width, height,
       {inversionAttempts: "dontInvert"});

@@ -175,7 +175,7 @@ export class ScanPage {
    * that two quick reads of the same badge see each other's admission. */
   scan(code) {
     this.lastScan = this.lastScan.then(() => this._scan(code)).catch((error) => {
-      console.error("scan failed", error); // eslint-disable-line no-console
+      console.error("scan failed", error);
     });
     return this.lastScan;
   }
@@ -193,7 +193,7 @@ export class ScanPage {
    * recorded offline too), one after the other with the scans. */
   admit(participantId) {
     this.lastScan = this.lastScan.then(() => this._admit(participantId)).catch((error) => {
-      console.error("entry by name failed", error); // eslint-disable-line no-console
+      console.error("entry by name failed", error);
     });
     return this.lastScan;
   }
@@ -496,7 +496,7 @@ export class ScanPage {
         this._setText("offline", this.labels.offline_ready);
       }
     } catch (error) {
-      console.warn("offline copy unavailable", error); // eslint-disable-line no-console
+      console.warn("offline copy unavailable", error);
     }
   }
 }

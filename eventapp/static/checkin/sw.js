@@ -52,7 +52,7 @@ function withTimeout(promise, ms) {
   })]);
 }
 
-async function navigation(request) {
+async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
@@ -80,7 +80,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(navigation(request));
+    event.respondWith(networkFirst(request));
     return;
   }
   event.respondWith((async () => {

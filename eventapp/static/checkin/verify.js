@@ -161,7 +161,6 @@ function participantView(person) {
  *        options scan time (ISO 8601) and the device's own admissions at this checkpoint
  */
 export async function verifyOffline(code, index, {scannedAt, firstLocalAdmission}) {
-  const {bundle} = index;
   const parsed = parseBadgeCode(code, index.messagePrefix);
   const answer = (result, extra = {}) => ({
     result, offline: true, serial: parsed ? parsed.serial : null, participant: null,
