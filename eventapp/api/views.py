@@ -18,15 +18,15 @@ from ..exchange.operations import (
 )
 from ..exchange.queries import export_filename, export_instance, instance_json
 from ..extensions import db
-from ..mail import commit_and_send
+from ..mail import commit_and_send, queued_emails
 from ..registration import operations as registration_operations
 from ..registration import queries as registration_queries
 from ..registration.forms import RegistrationForm
+from ..registration.models import ParticipantStatus
 from ..scheduling import jobs
 from ..scheduling import operations as scheduling_operations
 from ..scheduling.forms import DEFAULT_TIME_LIMIT_S, SolveForm
 from ..scheduling.models import SolveJob
-from ..scheduling.notifications import queue_publication_emails
 from ..scheduling.operations import DEFAULT_CHANGE_PENALTY, SchedulingError
 from ..scheduling.queries import participant_day
 from . import queries
@@ -213,7 +213,7 @@ def update_wishes() -> Response:
 @participant_required
 def get_participant_programme() -> Response:
     participant = current_participant()
-    day = participant_day(participant) if participant.status == "registered" else []
+    day = participant_day(participant) if participant.status == ParticipantStatus.REGISTERED else []
     response = jsonify(queries.programme_dict(participant, day))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -281,10 +281,10 @@ def accept_solve_job(slug: str, job_id: int) -> Response:
 def publish_assignments(slug: str) -> tuple[Response, int]:
     event = _event_or_404(slug)
     try:
-        publication = scheduling_operations.publish(event, current_api_user())
+        publication = scheduling_operations.publish(event, current_api_user(), notify=True)
     except SchedulingError as error:
         raise _conflict(error) from error
-    emailed = queue_publication_emails(publication)
+    emailed = len(queued_emails())  # the publication's emails, queued by its receivers
     commit_and_send()
     return jsonify(queries.publication_dict(publication, emailed)), 201
 

@@ -29,6 +29,7 @@ from .queries import (
     CalendarContext,
     all_participant_items,
     entries_of,
+    feed_links,
     feed_of,
     feed_secret,
     hash_secret,
@@ -190,6 +191,15 @@ def _remembered(entry: CalendarEntry) -> CalendarItem:
 
 def _stamp(entry: CalendarEntry) -> ItemStamp:
     return ItemStamp(entry.uid, entry.sequence, entry.last_modified)
+
+
+def portal_calendar_links(participant: Participant) -> dict[str, str] | None:
+    """The links shown on "Mon programme" (the feed is created on the first visit; the
+    caller commits)."""
+    if participant.status == "cancelled":
+        return None
+    feed = ensure_feed(participant.event, "participant", participant=participant)
+    return feed_links(feed)
 
 
 def stamp_participant(participant: Participant, ctx: CalendarContext | None = None,

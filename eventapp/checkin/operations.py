@@ -28,7 +28,7 @@ from ..database import lock_row
 from ..db_types import utcnow
 from ..events.models import Event
 from ..extensions import db
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from . import codes
 from .expected import ExpectedPlace, placement
 from .models import Admission, Badge, Checkpoint, Scan
@@ -350,7 +350,7 @@ def _badge_refusal(badge: Badge | None, participant: Participant | None) -> str 
         return "unknown"
     if participant is None or badge.revoked_at is not None:
         return "revoked"
-    if participant.status != "registered":
+    if participant.status != ParticipantStatus.REGISTERED:
         return "cancelled"
     return None
 
@@ -359,7 +359,7 @@ def _manual_refusal(participant: Participant | None) -> str | None:
     """A manual entry names a person, not a badge: unknown id or cancelled."""
     if participant is None:
         return "unknown"
-    if participant.status != "registered":
+    if participant.status != ParticipantStatus.REGISTERED:
         return "cancelled"
     return None
 

@@ -36,7 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..db_types import database_id
 from ..events.models import DEFAULT_TIMEZONE
 from ..forms import AppForm
-from .models import KEY_LENGTH, ProgrammeItemKind
+from ..programme.models import KEY_LENGTH, ProgrammeItemKind
 
 
 def optional_int(value) -> int | None:
