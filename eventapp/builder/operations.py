@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..colours import HEX_COLOUR
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..programme.keys import is_valid_key, key_taken, slugify, unique_key
@@ -39,13 +40,8 @@ from . import queries
 UTC = ZoneInfo("UTC")
 
 
-class ProgrammeError(ValueError):
+class ProgrammeError(Refused, ValueError):
     """A refused change, with a message for the organiser and the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..programme.models import Room
@@ -39,7 +40,7 @@ from .queries import (
 )
 
 
-class CalendarError(Exception):
+class CalendarError(Refused):
     """A refused change, with a message for the user."""
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.models import User
 from ..database import lock_row
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Participant, ParticipantStatus
@@ -41,13 +42,8 @@ EARLY_MARGIN = timedelta(days=1)
 SERIAL_ATTEMPTS = 5
 
 
-class CheckinError(Exception):
+class CheckinError(Refused):
     """A refusal with a message for the user (and the field it is about)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NonceReused(CheckinError):

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..programme.catalogue import Catalogue
@@ -136,8 +137,10 @@ def fold(text: str | None) -> str:
     return " ".join(plain.casefold().split())
 
 
-class SearchError(ValueError):
+class SearchError(Refused, ValueError):
     """A query too short to search (the page says so; nothing is looked up)."""
+
+    status = 400
 
 
 def search(event: Event, checkpoint: Checkpoint, query: str) -> list[dict]:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.instance import MAX_RANK_WEIGHTS, OPTION_BOUNDS, bounds_message
 
+from ..errors import Refused
 from ..json_depth import check_json_depth
 from ..programme.models import KEY_LENGTH
 from ..registration.models import CATEGORIES
@@ -91,12 +92,17 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class InstanceImportError(Exception):
+class InstanceImportError(Refused):
     """The document cannot be imported; ``errors`` lists every (path, message)."""
+
+    status = 400
+    api_message = "The instance is not valid; nothing was imported."
 
     def __init__(self, errors: list[tuple[str, str]]):
         self.errors = errors
-        super().__init__("\n".join(f"{path}: {message}" for path, message in errors))
+        super().__init__("\n".join(f"{path}: {message}" for path, message in errors),
+                         details=[{"field": path, "message": message}
+                                  for path, message in errors])
 
 
 @dataclass

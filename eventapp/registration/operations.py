@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, text
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..mail import queue_email, render_email
@@ -38,15 +39,19 @@ DEFAULT_RETENTION_MONTHS = 12
 W = TypeVar("W", bound=RankedWish)
 
 
-class RegistrationError(ValueError):
+class RegistrationError(Refused, ValueError):
     """A refused change, with a message for the person who asked."""
 
 
 class WishesError(RegistrationError):
     """The ranking is not valid: ``errors`` maps a form field (or "") to its messages."""
 
+    status = 400
+
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(str(_l("Your choices could not be saved; see the errors below.")))
+        super().__init__(str(_l("Your choices could not be saved; see the errors below.")),
+                         details=[{"field": field or None, "message": message}
+                                  for field, messages in errors.items() for message in messages])
         self.errors = errors
 
 

@@ -18,6 +18,7 @@ from scheduler import DEFAULT_OPTIONS, InstanceError, check_solution, load_insta
 from ..auth.models import User
 from ..database import lock_row
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, session_presenters
@@ -55,13 +56,11 @@ MAX_LISTED = 5
 KEEP_JOBS = 20
 
 
-class SchedulingError(Exception):
+class SchedulingError(Refused):
     """A refused change, with a message for the organiser and optional details."""
 
     def __init__(self, message: str, details: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or []
+        super().__init__(message, details=details)
 
 
 # --- solve jobs ------------------------------------------------------------------------
