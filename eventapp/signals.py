@@ -15,10 +15,11 @@ preferred to a signal.
                         publication (their own switch, ``scheduling.operations``).
                         Calendars stamp the participant's items at once.
 ``participant_cancelled`` sender: the ``Participant`` just cancelled
-                        (``registration.operations``).
+                        (``registration.operations.cancel``). Check-in revokes the badge.
 ``participant_erased``  sender: the ``Participant`` about to be deleted (RGPD erasure or
-                        retention purge, ``registration.operations``), before the delete
-                        is flushed.
+                        retention purge, ``registration.operations``; a presenter deleted
+                        in the builder), before the delete. Check-in revokes the badge
+                        and detaches it from the person.
 """
 
 from __future__ import annotations

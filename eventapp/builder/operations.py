@@ -35,6 +35,7 @@ from ..programme.models import (
     WorkshopSlot,
 )
 from ..registration.models import Participant
+from ..signals import participant_erased
 from . import queries
 
 UTC = ZoneInfo("UTC")
@@ -726,6 +727,13 @@ def _delete_plain(obj: Any) -> None:
     db.session.delete(obj)
 
 
+def _delete_person(person: Participant) -> None:
+    """A presenter deleted from the builder is erased like any participant (their badge
+    is revoked: ``participant_erased``)."""
+    participant_erased.send(person)
+    db.session.delete(person)
+
+
 _DELETERS = {
     Theme: _delete_plain,
     Room: _delete_room,
@@ -735,5 +743,5 @@ _DELETERS = {
     Workshop: _delete_plain,
     Session: _delete_plain,
     ProgrammeItem: _delete_plain,
-    Participant: _delete_plain,
+    Participant: _delete_person,
 }

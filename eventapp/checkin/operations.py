@@ -92,13 +92,18 @@ def badge_code(badge: Badge) -> str:
     return codes.encode(badge.event_id, badge.serial)
 
 
-def revoke_badges(participant_id: int, reason: str, now: datetime | None = None) -> int:
-    """Revoke the participant's live badges; how many were revoked."""
+def revoke_badges(participant_id: int, reason: str, now: datetime | None = None, *,
+                  detach: bool = False) -> int:
+    """Revoke the participant's live badges; how many were revoked. ``detach``: the person
+    is being erased; the badge row stays (its serial stays on the revocation list) without
+    them."""
     rows = db.session.scalars(select(Badge).where(Badge.participant_id == participant_id,
                                                   Badge.revoked_at.is_(None))).all()
     for badge in rows:
         badge.revoked_at = now or utcnow()
         badge.revoked_reason = reason
+        if detach:
+            badge.participant_id = None
     return len(rows)
 
 

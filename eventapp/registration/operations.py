@@ -22,6 +22,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail import queue_email, render_email
 from ..programme.models import Project, Round
+from ..signals import participant_cancelled, participant_erased
 from ..urls import external_url
 from . import queries
 from .models import (
@@ -195,9 +196,10 @@ def cancel(participant: Participant, by_organiser: bool = False) -> list[Partici
     if participant.status == "cancelled":
         raise RegistrationError(str(_l("This registration is already cancelled.")))
     lock_event(participant.event)
-    participant.status = "cancelled"
+    participant.status = ParticipantStatus.CANCELLED
     participant.waiting_since = None
     db.session.flush()
+    participant_cancelled.send(participant)
     if not by_organiser and participant.email:
         queue_email(render_email("cancelled", participant.email, participant.locale,
                                  participant=participant, event=participant.event))
@@ -353,6 +355,7 @@ def erase_participant(participant: Participant) -> list[Participant]:
     revoke_tokens(participant)
     db.session.flush()
     lock_event(event)
+    participant_erased.send(participant)
     db.session.delete(participant)
     db.session.flush()
     return promote_waiting(event)
@@ -375,6 +378,7 @@ def purge_expired(today: date) -> dict[str, int]:
             db.select(Participant).where(Participant.event_id == event.id)).all()
         for participant in people:
             revoke_tokens(participant)
+            participant_erased.send(participant)
             db.session.delete(participant)
         if people:
             purged[event.slug] = len(people)
