@@ -12,7 +12,7 @@ from flask import Blueprint
 from . import views
 
 # The organiser's builder. GET pages of lists are open to staff (read-only); every page
-# that changes something is for organisers only (see views_manage).
+# that changes something is for organisers only (see views.py).
 manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
 manage_bp.add_url_rule("/", view_func=views.events)
 manage_bp.add_url_rule("/events/new", view_func=views.event_new,

@@ -187,7 +187,7 @@ def dependents_of(obj: Any) -> list[Dependent]:
     Each entry reads as ``(kind, name, effect, target)``: a translated kind ("Project"),
     the dependent's name, BLOCKS / DELETES / DETACHES, and the row itself when there is
     one. The delete confirmation page lists them by name, and
-    ``operations_manage.delete`` refuses while any of them BLOCKS and otherwise applies
+    ``operations.delete`` refuses while any of them BLOCKS and otherwise applies
     all of them in the caller's transaction, so nothing is ever half-deleted.
     Handles Theme, Room, Project, Round, WorkshopSlot, Workshop, Session and Participant;
     anything else has no dependents.
