@@ -22,7 +22,7 @@ def build_published_day(participants: int, seed: int, date: str | None = None):
     from eventapp.exchange.operations import import_instance
     from eventapp.extensions import db
     from eventapp.programme.models import ProgrammeItem
-    from eventapp.scheduling.catalogue import Catalogue
+    from eventapp.scheduling.catalogue import ScheduleCatalogue as Catalogue
     from eventapp.scheduling.models import Publication, PublishedSchedule
     from eventapp.scheduling.queries import current_rooms, solution_map
     from scheduler.baseline import first_come_first_served

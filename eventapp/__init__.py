@@ -66,12 +66,13 @@ def _trust_proxies(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .api.blueprint import bp as api_bp
     from .auth.blueprint import bp as auth_bp
+    from .builder.blueprint import manage_bp
     from .calendars.blueprint import bp as calendars_bp
     from .checkin.blueprint import bp as checkin_bp
     from .exchange.blueprint import bp as exchange_bp
     from .portal.blueprint import bp as portal_bp
-    from .programme.blueprint import manage_bp, public_bp
     from .registration.blueprint import bp as registration_bp
+    from .registration.blueprint import public_bp
     from .scheduling.blueprint import bp as scheduling_bp
 
     app.register_blueprint(auth_bp)

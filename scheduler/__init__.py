@@ -12,10 +12,18 @@ Public API (used by the web app; no Flask or database import here):
 
 from .baseline import first_come_first_served
 from .checker import check_solution, evaluate
-from .instance import INSTANCE_FORMAT, SOLUTION_FORMAT, Instance, InstanceError, load_instance
+from .instance import (
+    DEFAULT_OPTIONS,
+    INSTANCE_FORMAT,
+    SOLUTION_FORMAT,
+    Instance,
+    InstanceError,
+    load_instance,
+)
 from .solver import solve
 
 __all__ = [
+    "DEFAULT_OPTIONS",
     "INSTANCE_FORMAT",
     "SOLUTION_FORMAT",
     "Instance",

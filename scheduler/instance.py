@@ -2,9 +2,13 @@
 
 Validation collects *every* problem with its place (``participants[12].wishes[0]``) instead of
 stopping at the first one: an organiser fixing an import wants the whole list at once.
-Descriptive extra fields on entities (``name``, ``email``, ``keywords``...) are ignored; unknown
-keys inside ``options`` and an unknown ``format`` are errors because they usually mean a typo
-that would silently change the result.
+The structure (types, required fields, patterns, the options and their bounds and
+defaults) is the JSON Schema of :mod:`scheduler.schema`, shared with the app's import;
+this module adds the rules a schema cannot state (references, duplicates, times in order,
+fixed and previous entries) and builds the :class:`Instance`. Descriptive extra fields on
+entities (``name``, ``email``, ``keywords``...) are ignored; unknown keys inside ``options``
+and an unknown ``format`` are errors because they usually mean a typo that would silently
+change the result.
 """
 
 from __future__ import annotations
@@ -13,45 +17,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .schema import (
+    option_bounds,
+    option_defaults,
+    option_is_valid,
+    structure_errors,
+)
+
 INSTANCE_FORMAT = "speed-dating-instance/1"
 SOLUTION_FORMAT = "speed-dating-solution/1"
 
-DEFAULT_OPTIONS: dict[str, Any] = {
-    "rank_weights": [100, 60, 40, 25, 15, 10],
-    "theme_weight": 5,
-    "unlucky_penalty": 200,
-    "min_distinct_themes": 1,
-    "previous": {},
-    "change_penalty": 0,
-    "allow_idle": False,
-    "time_limit_s": 30,
-    "workers": 2,
-    "seed": 0,
-}
-
-# Inclusive bounds of every numeric option. Generous for any real event, yet they keep the
-# objective far inside CP-SAT's 64-bit arithmetic (a weight of 2**70 made a solve overflow
-# into hours of search) and a run inside one hour. The app's import validation uses them too.
-WEIGHT_MAX = 1_000_000
-OPTION_BOUNDS: dict[str, tuple[int | float, int | float]] = {
-    "rank_weights": (0, WEIGHT_MAX),       # each weight
-    "theme_weight": (0, WEIGHT_MAX),
-    "unlucky_penalty": (0, WEIGHT_MAX),
-    "change_penalty": (0, WEIGHT_MAX),
-    "min_distinct_themes": (0, 1000),
-    "time_limit_s": (0, 3600),             # seconds, greater than the minimum
-    "workers": (1, 64),
-    "seed": (-2**31, 2**31 - 1),           # CP-SAT's random_seed is a 32-bit integer
-}
-MAX_RANK_WEIGHTS = 100  # entries of rank_weights
-
-
-def bounds_message(key: str) -> str:
-    """The allowed range of option ``key``, in words, for every error that names it."""
-    low, high = OPTION_BOUNDS[key]
-    if key == "time_limit_s":
-        return f"must be a number of seconds greater than {low} and at most {high}"
-    return f"must be an integer from {low} to {high}"
+# Every option's default, and the bounds of the numeric ones, are the schema's. The bounds
+# are generous for any real event, yet they keep the objective far inside CP-SAT's 64-bit
+# arithmetic (a weight of 2**70 made a solve overflow into hours of search) and a run
+# inside one hour.
+DEFAULT_OPTIONS: dict[str, Any] = option_defaults()
+OPTION_BOUNDS: dict[str, tuple[int | float, int | float]] = option_bounds()
 
 
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -188,63 +169,43 @@ class Instance:
 
 
 class _V:
-    """Error collector with small typed accessors."""
+    """Error collector for the rules the schema cannot state, with tolerant readers: a value
+    of the wrong type (already reported by :func:`structure_errors`) reads as its default,
+    and no second error is reported where the structure already failed."""
 
-    def __init__(self) -> None:
-        self.errors: list[tuple[str, str]] = []
+    def __init__(self, reported: list[tuple[str, str]]) -> None:
+        self.errors: list[tuple[str, str]] = list(reported)
+        self._reported = {path for path, _ in reported}
 
     def err(self, path: str, msg: str) -> None:
-        self.errors.append((path, msg))
+        if path not in self._reported:
+            self.errors.append((path, msg))
 
     def obj(self, value: Any, path: str) -> dict | None:
-        if not isinstance(value, dict):
-            self.err(path, f"must be an object, not {_tname(value)}")
-            return None
-        return value
+        return value if isinstance(value, dict) else None
 
     def lst(self, value: Any, path: str) -> list | None:
-        if not isinstance(value, list):
-            self.err(path, f"must be a list, not {_tname(value)}")
-            return None
-        return value
+        return value if isinstance(value, list) else None
 
     def id_(self, d: dict, path: str) -> str | None:
         v = d.get("id")
-        if not isinstance(v, str) or not v:
-            self.err(f"{path}.id", "must be a non-empty string")
-            return None
-        return v
+        return v if isinstance(v, str) and v else None
 
     def int_(self, d: dict, key: str, path: str, default: Any = None, minimum: int | None = 0,
              required: bool = False) -> Any:
-        if key not in d or d[key] is None:
-            if required:
-                self.err(f"{path}.{key}", "is required")
-            return default
-        v = d[key]
-        if isinstance(v, bool) or not isinstance(v, int):
-            if isinstance(v, float) and v.is_integer():
-                v = int(v)
-            else:
-                self.err(f"{path}.{key}", f"must be an integer, not {_tname(v)}")
-                return default
-        if minimum is not None and v < minimum:
-            self.err(f"{path}.{key}", f"must be at least {minimum}, got {v}")
+        v = d.get(key)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if isinstance(v, bool) or not isinstance(v, int) or (minimum is not None and v < minimum):
             return default
         return v
 
     def bool_(self, d: dict, key: str, path: str, default: bool) -> bool:
-        if key not in d or d[key] is None:
-            return default
-        v = d[key]
-        if not isinstance(v, bool):
-            self.err(f"{path}.{key}", f"must be true or false, not {_tname(v)}")
-            return default
-        return v
+        v = d.get(key)
+        return v if isinstance(v, bool) else default
 
     def ref(self, value: Any, path: str, known: dict | set, what: str) -> str | None:
-        if not isinstance(value, str) or not value:
-            self.err(path, f"must be a {what} id (non-empty string), not {_tname(value)}")
+        if not isinstance(value, str):
             return None
         if value not in known:
             self.err(path, f'unknown {what} "{value}"')
@@ -252,10 +213,7 @@ class _V:
         return value
 
     def ref_list(self, d: dict, key: str, path: str, known: dict | set, what: str) -> list[str]:
-        raw = d.get(key)
-        if raw is None:
-            return []
-        items = self.lst(raw, f"{path}.{key}")
+        items = self.lst(d.get(key), f"{path}.{key}")
         if items is None:
             return []
         out: list[str] = []
@@ -270,16 +228,8 @@ class _V:
         return out
 
     def time_(self, d: dict, path: str) -> tuple[str | None, str | None]:
-        times: list[str | None] = []
-        for key in ("start", "end"):
-            v = d.get(key)
-            if v is None:
-                times.append(None)
-            elif not isinstance(v, str) or not _TIME_RE.match(v):
-                self.err(f"{path}.{key}", f'must be a time "HH:MM" such as "11:50", got {v!r}')
-                times.append(None)
-            else:
-                times.append(v)
+        times = [v if isinstance(v, str) and _TIME_RE.match(v) else None
+                 for v in (d.get("start"), d.get("end"))]
         start, end = times
         if start and end and end <= start:
             self.err(f"{path}.end", f"must be after start ({start}), got {end}")
@@ -295,12 +245,7 @@ def _tname(v: Any) -> str:
 
 def _entities(v: _V, data: dict, key: str, required: bool = True) -> list[tuple[str, dict]]:
     """Return ``(path, object)`` for each entity of list ``key`` that has a unique valid id."""
-    raw = data.get(key)
-    if raw is None:
-        if required:
-            v.err(key, "is required")
-        return []
-    items = v.lst(raw, key)
+    items = v.lst(data.get(key), key)
     if items is None:
         return []
     out = []
@@ -328,14 +273,9 @@ def load_instance(data: Any) -> Instance:
     """Parse and validate an instance dict; raise :class:`InstanceError` listing every error."""
     if isinstance(data, Instance):
         return data
-    v = _V()
-    if v.obj(data, "") is None:
+    if not isinstance(data, dict):
         raise InstanceError([("", "the instance must be a JSON object")])
-    fmt = data.get("format")
-    if fmt != INSTANCE_FORMAT:
-        v.err("format", f'must be "{INSTANCE_FORMAT}", got {fmt!r}')
-    if "event" in data and data["event"] is not None:
-        v.obj(data["event"], "event")
+    v = _V(structure_errors(data))
 
     themes = [d["id"] for _, d in _entities(v, data, "themes")]
     theme_set = set(themes)
@@ -465,58 +405,23 @@ def load_instance(data: Any) -> Instance:
                     options, raw=data)
 
 
-def _rank_weights(v: _V, rw: Any) -> list[int] | None:
-    """``rank_weights`` checked against its bounds; None (and errors recorded) if invalid."""
-    if v.lst(rw, "options.rank_weights") is None:
-        return None
-    good = True
-    if len(rw) > MAX_RANK_WEIGHTS:
-        v.err("options.rank_weights", f"must have at most {MAX_RANK_WEIGHTS} entries, "
-                                      f"got {len(rw)}")
-        good = False
-    low, high = OPTION_BOUNDS["rank_weights"]
-    for i, w in enumerate(rw):
-        if isinstance(w, bool) or not isinstance(w, int) or not low <= w <= high:
-            v.err(f"options.rank_weights[{i}]", f"{bounds_message('rank_weights')}, got {w!r}")
-            good = False
-    return list(rw) if good else None
-
-
-def _bounded_int(v: _V, d: dict, key: str) -> Any:
-    """Integer option ``key`` of ``d`` within :data:`OPTION_BOUNDS` (the default if not)."""
-    low, high = OPTION_BOUNDS[key]
-    value = v.int_(d, key, "options", default=DEFAULT_OPTIONS[key], minimum=None)
-    if not low <= value <= high:
-        v.err(f"options.{key}", f"{bounds_message(key)}, got {value}")
-        return DEFAULT_OPTIONS[key]
-    return value
-
-
 def _parse_options(v: _V, raw: Any, participant_ids: set[str], check_entry) -> Options:
     opts = dict(DEFAULT_OPTIONS)
     if raw is not None and v.obj(raw, "options") is not None:
-        for key in raw:
-            if key not in DEFAULT_OPTIONS:
-                v.err(f"options.{key}", f'unknown option "{key}" (known: '
-                      f'{", ".join(sorted(DEFAULT_OPTIONS))})')
         d = raw
-        rw = d.get("rank_weights", opts["rank_weights"])
-        weights = _rank_weights(v, rw)
-        if weights is not None:
-            opts["rank_weights"] = weights
+        # The schema reported every invalid value; those keep their default here.
+        for key, value in d.items():
+            if key in opts and key != "previous" and value is not None \
+                    and option_is_valid(key, value):
+                opts[key] = value
+        opts["rank_weights"] = [int(w) for w in opts["rank_weights"]]
         for key in ("theme_weight", "unlucky_penalty", "min_distinct_themes", "change_penalty",
                     "seed", "workers"):
-            opts[key] = _bounded_int(v, d, key)
-        opts["allow_idle"] = v.bool_(d, "allow_idle", "options", False)
+            opts[key] = int(opts[key])
         if "time_limit_s" in d:
             t = d["time_limit_s"]
-            low, high = OPTION_BOUNDS["time_limit_s"]
-            if t is None:
-                opts["time_limit_s"] = None
-            elif isinstance(t, bool) or not isinstance(t, int | float) or not low < t <= high:
-                v.err("options.time_limit_s", f"{bounds_message('time_limit_s')}, got {t!r}")
-            else:
-                opts["time_limit_s"] = float(t)
+            opts["time_limit_s"] = None if t is None else (
+                float(t) if option_is_valid("time_limit_s", t) else opts["time_limit_s"])
         prev: dict[str, dict[str, str]] = {}
         pr = d.get("previous")
         if pr is not None and v.obj(pr, "options.previous") is not None:

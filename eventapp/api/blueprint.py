@@ -5,17 +5,26 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import HTTPException
 
+from ..errors import Refused
 from ..extensions import csrf, limiter
 from ..registration.limits import per_email_limited
 from . import views, views_checkin
 from .cli import register_commands
-from .errors import ApiError, handle_api_error, handle_http_exception, install_app_handler
+from .errors import (
+    ApiError,
+    handle_api_error,
+    handle_http_exception,
+    handle_refused,
+    install_app_handler,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 register_commands(bp)
 # Bearer tokens only, never cookies (see auth.py): no CSRF token to ask for.
 csrf.exempt(bp)
 bp.register_error_handler(ApiError, handle_api_error)
+# Every area's domain error (a Refused), raised by an operation a view calls.
+bp.register_error_handler(Refused, handle_refused)
 # Every HTTP error, including 500s from unexpected exceptions, answers JSON.
 bp.register_error_handler(HTTPException, handle_http_exception)
 bp.record_once(lambda state: install_app_handler(state.app))

@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from ..errors import Refused
+from ..extensions import db
+
 API_PREFIX = "/api/v1"
 
 # Messages for HTTP errors raised outside the API's own code (routing, size limits...).
@@ -68,6 +71,15 @@ def error_response(status: int, message: str, field: str | None = None,
 def handle_api_error(error: ApiError) -> Response:
     return error_response(error.status, error.message, error.field, error.details,
                           error.headers)
+
+
+def handle_refused(error: Refused) -> Response:
+    """Every area's refusal in the one shape: ``status`` 409 (refused) or 400 (the request's
+    content), ``field`` the field at fault (else the first detail's). Nothing of the refused
+    change is kept."""
+    db.session.rollback()
+    return handle_api_error(ApiError(error.status, error.api_message, error.field,
+                                     error.api_details()))
 
 
 def handle_http_exception(error: HTTPException) -> Response:

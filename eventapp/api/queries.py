@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..builder import queries as queries_manage
 from ..db_types import utcnow
 from ..events.models import Event
-from ..programme import queries_manage
 from ..registration import operations as registration_operations
 from ..registration import queries as registration_queries
 from ..registration.models import Participant

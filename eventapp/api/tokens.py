@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from ..auth.models import User
 from ..db_types import utcnow
+from ..errors import Refused
 from ..extensions import db
 from .models import ApiToken
 
@@ -22,7 +23,7 @@ MAX_TOKEN_LENGTH = 200
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class ApiTokenError(ValueError):
+class ApiTokenError(Refused, ValueError):
     """A refused token operation, with a message for the operator."""
 
 

@@ -11,23 +11,22 @@ from flask_babel import get_locale
 
 from ..events.models import Event
 from ..exchange.operations import (
-    InstanceImportError,
     import_instance,
     registration_data,
     replace_instance,
 )
 from ..exchange.queries import export_filename, export_instance, instance_json
 from ..extensions import db
-from ..mail import commit_and_send
+from ..mail import commit_and_send, queued_emails
 from ..registration import operations as registration_operations
 from ..registration import queries as registration_queries
 from ..registration.forms import RegistrationForm
+from ..registration.models import ParticipantStatus
 from ..scheduling import jobs
 from ..scheduling import operations as scheduling_operations
 from ..scheduling.forms import DEFAULT_TIME_LIMIT_S, SolveForm
 from ..scheduling.models import SolveJob
-from ..scheduling.notifications import queue_publication_emails
-from ..scheduling.operations import DEFAULT_CHANGE_PENALTY, SchedulingError
+from ..scheduling.operations import DEFAULT_CHANGE_PENALTY
 from ..scheduling.queries import participant_day
 from . import queries
 from .auth import (
@@ -57,12 +56,6 @@ def _job_or_404(event: Event, job_id: int) -> SolveJob:
     return job
 
 
-def _conflict(error: SchedulingError) -> ApiError:
-    db.session.rollback()
-    return ApiError(409, error.message,
-                    details=[{"field": None, "message": detail} for detail in error.details])
-
-
 def openapi() -> Response:
     return jsonify(build_document())
 
@@ -80,11 +73,7 @@ def get_event(slug: str) -> Response:
 @organiser_required
 def import_event_instance() -> tuple[Response, int, dict]:
     document = json_body()
-    try:
-        event = import_instance(document)
-    except InstanceImportError as error:
-        db.session.rollback()
-        raise _invalid_instance(error) from error
+    event = import_instance(document)
     db.session.commit()
     location = url_for(".get_event", slug=event.slug)
     return jsonify(queries.event_detail(event)), 201, {"Location": location}
@@ -103,11 +92,7 @@ def replace_event_instance(slug: str) -> Response:
                  "participants the file does not name, with their emails, personal links, "
                  "badges and scans (those it names keep theirs). Send the request again "
                  "with ?confirm_replace=true to replace it.", field="confirm_replace")
-    try:
-        report = replace_instance(event, document)
-    except InstanceImportError as error:
-        db.session.rollback()
-        raise _invalid_instance(error) from error
+    report = replace_instance(event, document)
     db.session.commit()
     return jsonify({**queries.event_detail(event), "replacement": report.as_dict()})
 
@@ -118,12 +103,6 @@ def _confirm_replace_flag() -> bool:
     if value not in ("true", "false"):
         raise ApiError(400, "confirm_replace must be true or false.", field="confirm_replace")
     return value == "true"
-
-
-def _invalid_instance(error: InstanceImportError) -> ApiError:
-    return validation_error(
-        "The instance is not valid; nothing was imported.",
-        [{"field": path, "message": message} for path, message in error.errors])
 
 
 @organiser_required
@@ -137,11 +116,7 @@ def export_event_instance(slug: str) -> Response:
 def create_registration(slug: str) -> tuple[Response, int]:
     event = _event_or_404(slug)
     form = validated_form(RegistrationForm, json_body())
-    try:
-        registration_operations.register(event, form.details(), str(get_locale() or "fr"))
-    except registration_operations.RegistrationError as error:
-        db.session.rollback()
-        raise ApiError(409, str(error)) from error
+    registration_operations.register(event, form.details(), str(get_locale() or "fr"))
     commit_and_send()
     # The same answer for a new and an already registered address, so the API does not
     # tell who is registered: the email says which (with the personal link, never
@@ -196,16 +171,7 @@ def update_wishes() -> Response:
                        {w.key: w for w in registration_queries.workshops_of(event.id)})
     themes = list(_ranks(data, "themes",
                          {t.key: t for t in registration_queries.themes_of(event.id)}))
-    try:
-        registration_operations.save_wishes(participant, projects, workshops, themes)
-    except registration_operations.WishesError as error:
-        db.session.rollback()
-        raise validation_error(str(error), [{"field": field or None, "message": message}
-                                            for field, messages in error.errors.items()
-                                            for message in messages]) from error
-    except registration_operations.RegistrationError as error:
-        db.session.rollback()
-        raise ApiError(409, str(error)) from error
+    registration_operations.save_wishes(participant, projects, workshops, themes)
     db.session.commit()
     return jsonify(queries.participant_dict(participant))
 
@@ -213,7 +179,7 @@ def update_wishes() -> Response:
 @participant_required
 def get_participant_programme() -> Response:
     participant = current_participant()
-    day = participant_day(participant) if participant.status == "registered" else []
+    day = participant_day(participant) if participant.status == ParticipantStatus.REGISTERED else []
     response = jsonify(queries.programme_dict(participant, day))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -224,12 +190,9 @@ def start_solve(slug: str) -> tuple[Response, int, dict]:
     event = _event_or_404(slug)
     form = validated_form(SolveForm, json_body(), defaults={
         "time_limit_s": DEFAULT_TIME_LIMIT_S, "change_penalty": DEFAULT_CHANGE_PENALTY})
-    try:
-        job = scheduling_operations.start_solve(
-            event, current_api_user(), time_limit_s=form.time_limit_s.data,
-            change_penalty=form.change_penalty.data)
-    except SchedulingError as error:
-        raise _conflict(error) from error
+    job = scheduling_operations.start_solve(
+        event, current_api_user(), time_limit_s=form.time_limit_s.data,
+        change_penalty=form.change_penalty.data)
     db.session.commit()
     try:
         jobs.dispatch(job.id)
@@ -257,10 +220,7 @@ def cancel_solve_job(slug: str, job_id: int) -> Response:
     """Stop a job: a queued one at once, a running one keeps its best schedule so far."""
     event = _event_or_404(slug)
     job = _job_or_404(event, job_id)
-    try:
-        scheduling_operations.cancel_job(job)
-    except SchedulingError as error:
-        raise _conflict(error) from error
+    scheduling_operations.cancel_job(job)
     db.session.commit()
     return jsonify(queries.job_dict(job))
 
@@ -269,10 +229,7 @@ def cancel_solve_job(slug: str, job_id: int) -> Response:
 def accept_solve_job(slug: str, job_id: int) -> Response:
     event = _event_or_404(slug)
     job = _job_or_404(event, job_id)
-    try:
-        written = scheduling_operations.accept_result(event, job)
-    except SchedulingError as error:
-        raise _conflict(error) from error
+    written = scheduling_operations.accept_result(event, job)
     db.session.commit()
     return jsonify({"job": queries.job_dict(job), "seats_written": written})
 
@@ -280,11 +237,8 @@ def accept_solve_job(slug: str, job_id: int) -> Response:
 @organiser_required
 def publish_assignments(slug: str) -> tuple[Response, int]:
     event = _event_or_404(slug)
-    try:
-        publication = scheduling_operations.publish(event, current_api_user())
-    except SchedulingError as error:
-        raise _conflict(error) from error
-    emailed = queue_publication_emails(publication)
+    publication = scheduling_operations.publish(event, current_api_user(), notify=True)
+    emailed = len(queued_emails())  # the publication's emails, queued by its receivers
     commit_and_send()
     return jsonify(queries.publication_dict(publication, emailed)), 201
 

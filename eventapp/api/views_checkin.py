@@ -11,13 +11,12 @@ from flask import Response, jsonify
 
 from ..checkin import queries as checkin_queries
 from ..checkin import scanning
-from ..checkin.forms import BodyError
-from ..checkin.operations import CheckinError, badge_code, current_badge
+from ..checkin.operations import badge_code, current_badge
 from ..extensions import db
 from ..registration.models import Participant
 from ..urls import external_url
 from .auth import current_api_user, organiser_required, staff_required
-from .errors import ApiError, validation_error
+from .errors import ApiError
 from .parsing import json_body
 from .views import _event_or_404
 
@@ -26,14 +25,6 @@ def _no_store(data: dict) -> Response:
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _body_error(error: BodyError) -> ApiError:
-    db.session.rollback()
-    details = [{"field": error.field, "message": error.message}]
-    if error.status == 409:
-        return ApiError(409, "The scan conflicts with a recorded one.", details=details)
-    return validation_error("The scan is not valid.", details)
 
 
 @organiser_required
@@ -51,11 +42,7 @@ def get_participant_badge(slug: str, participant_key: str) -> Response:
     if participant is None:
         raise ApiError(404, f"No participant {participant_key!r} in this event.",
                        field="participant_key")
-    try:
-        badge = current_badge(participant)
-    except CheckinError as error:
-        db.session.rollback()
-        raise ApiError(409, error.message) from error
+    badge = current_badge(participant)
     db.session.commit()
     return _no_store({
         "participant": participant.key, "serial": badge.serial,
@@ -91,10 +78,7 @@ def get_checkpoint_bundle(slug: str, checkpoint_id: int) -> Response:
 @staff_required
 def scan_badge(slug: str) -> Response:
     event = _event_or_404(slug)
-    try:
-        answer = scanning.scan(event, json_body(), current_api_user())
-    except BodyError as error:
-        raise _body_error(error) from error
+    answer = scanning.scan(event, json_body(), current_api_user())
     db.session.commit()
     return _no_store(answer)
 
@@ -102,10 +86,7 @@ def scan_badge(slug: str) -> Response:
 @staff_required
 def upload_scans(slug: str) -> Response:
     event = _event_or_404(slug)
-    try:
-        answer = scanning.upload(event, json_body(), current_api_user())
-    except BodyError as error:
-        raise _body_error(error) from error
+    answer = scanning.upload(event, json_body(), current_api_user())
     db.session.commit()
     return _no_store(answer)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..extensions import db
 from .models import Role, User, find_user_by_email
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     """A refused account change, with a message fit for the person who asked."""
 
 

@@ -12,7 +12,10 @@ from flask import Blueprint, current_app
 
 from ..auth.access import organiser_required, staff_required
 from ..extensions import limiter
-from . import views
+from . import (
+    receivers,  # noqa: F401 (connects the area's signal receivers)
+    views,
+)
 
 bp = Blueprint("calendars", __name__)
 

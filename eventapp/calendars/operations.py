@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..programme.models import Room
@@ -29,6 +30,7 @@ from .queries import (
     CalendarContext,
     all_participant_items,
     entries_of,
+    feed_links,
     feed_of,
     feed_secret,
     hash_secret,
@@ -38,7 +40,7 @@ from .queries import (
 )
 
 
-class CalendarError(Exception):
+class CalendarError(Refused):
     """A refused change, with a message for the user."""
 
 
@@ -190,6 +192,15 @@ def _remembered(entry: CalendarEntry) -> CalendarItem:
 
 def _stamp(entry: CalendarEntry) -> ItemStamp:
     return ItemStamp(entry.uid, entry.sequence, entry.last_modified)
+
+
+def portal_calendar_links(participant: Participant) -> dict[str, str] | None:
+    """The links shown on "Mon programme" (the feed is created on the first visit; the
+    caller commits)."""
+    if participant.status == "cancelled":
+        return None
+    feed = ensure_feed(participant.event, "participant", participant=participant)
+    return feed_links(feed)
 
 
 def stamp_participant(participant: Participant, ctx: CalendarContext | None = None,

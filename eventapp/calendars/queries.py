@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ..events.models import Event
 from ..extensions import db
+from ..programme.catalogue import Catalogue
 from ..programme.models import (
     ProgrammeItem,
     ProgrammeItemKind,
@@ -35,15 +36,13 @@ from ..programme.models import (
     room_themes,
     session_presenters,
 )
-from ..registration.models import Participant
-from ..scheduling.catalogue import Catalogue
+from ..registration.models import Participant, ParticipantStatus
 from ..scheduling.models import Publication, PublishedSchedule
 from ..scheduling.queries import DayItem, latest_publication, participant_day, published_days
 from ..urls import external_url
 from .ics import ALARM_MINUTES, CalendarItem
 from .models import CalendarEntry, CalendarFeed
 
-SEATED = "registered"
 MAX_NAMES_LISTED = 200
 
 
@@ -179,7 +178,7 @@ class CalendarContext:
         """The event's programme; with ``participant``, only the sessions and projects
         of their published day and of their own presentations (one feed of a
         10,000-person day then loads tens of rows, not the whole catalogue)."""
-        cat = Catalogue.load(event, with_participants=False) if participant is None \
+        cat = Catalogue.load(event) if participant is None \
             else _participant_catalogue(event, participant)
         plenary = list(db.session.scalars(
             select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
@@ -234,7 +233,7 @@ class CalendarContext:
                    Participant.first_name, Participant.last_name)
             .join(Participant, Participant.id == PublishedSchedule.participant_id)
             .where(PublishedSchedule.publication_id == self.publication.id,
-                   Participant.status == SEATED)
+                   Participant.status == ParticipantStatus.REGISTERED)
             .order_by(Participant.last_name, Participant.first_name, Participant.id))
         audience: dict[str, list[str]] = defaultdict(list)
         for sessions, workshops, first, last in rows:
@@ -396,7 +395,7 @@ def participant_items(ctx: CalendarContext, participant: Participant, day: list[
             elif entry.kind == "workshop" and entry.workshop is not None:
                 items.append(ctx.shared(("slot", entry.label, entry.workshop.id, locale),
                                         lambda entry=entry: workshop_item(ctx, entry)))
-        if participant.status == SEATED:
+        if participant.status == ParticipantStatus.REGISTERED:
             for session in _presented_sessions(ctx, participant.id):
                 items.append(ctx.shared(("present", session.id, locale),
                                         lambda session=session: presenting_item(ctx, session)))
@@ -416,7 +415,8 @@ def participant_day_items(participant: Participant, ctx: CalendarContext | None 
                           ) -> list[CalendarItem]:
     """The participant's calendar from their published day (one person: a few queries)."""
     ctx = ctx or CalendarContext.load(participant.event)
-    day = participant_day(participant, ctx.cat) if participant.status == SEATED else []
+    seated = participant.status == ParticipantStatus.REGISTERED
+    day = participant_day(participant, ctx.cat) if seated else []
     return participant_items(ctx, participant, day)
 
 
@@ -429,8 +429,8 @@ def all_participant_items(ctx: CalendarContext, only: set[int] | None = None
         query = query.where(Participant.id.in_(only))
     people = {p.id: p for p in db.session.scalars(query)}
     days = published_days(ctx.publication) if ctx.publication is not None else {}
-    return {pid: participant_items(ctx, person, days.get(pid, []) if person.status == SEATED
-                                   else [])
+    return {pid: participant_items(ctx, person, days.get(pid, [])
+                                   if person.status == ParticipantStatus.REGISTERED else [])
             for pid, person in people.items()}
 
 

@@ -71,15 +71,6 @@ def participant_feed(secret: str):
     return feed_response(body, stamped, f"{event.slug}.ics", download=_wants_download())
 
 
-def portal_calendar(participant: Participant) -> dict[str, str] | None:
-    """The links shown on "Mon programme" (the feed is created on the first visit)."""
-    if participant.status == "cancelled":
-        return None
-    feed = operations.ensure_feed(participant.event, "participant", participant=participant)
-    db.session.commit()
-    return feed_links(feed)
-
-
 def new_participant_link(token: str):
     """The participant replaces their calendar link (the old one stops at once)."""
     participant = find_by_token(token, PORTAL)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import views
+from . import (
+                receivers,  # noqa: F401 (connects the area's signal receivers)
+                views,
+)
 
 bp = Blueprint("checkin", __name__)
 

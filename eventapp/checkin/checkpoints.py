@@ -25,8 +25,8 @@ from sqlalchemy import select
 from ..database import lock_row
 from ..events.models import Event
 from ..extensions import db
+from ..programme.catalogue import Catalogue
 from ..programme.models import ProgrammeItem, ProgrammeItemKind
-from ..scheduling.catalogue import Catalogue
 from .models import Checkpoint
 
 DOOR_BEFORE, DOOR_AFTER = timedelta(minutes=90), timedelta(minutes=60)
@@ -115,7 +115,7 @@ def sync_checkpoints(event: Event, cat: Catalogue | None = None) -> list[Checkpo
     locked while rows are created or updated, so two concurrent syncs do not both insert
     the same key.
     """
-    wanted = wanted_checkpoints(cat or Catalogue.load(event, with_participants=False))
+    wanted = wanted_checkpoints(cat or Catalogue.load(event))
     rows = _rows_by_key(event)
     if not _needs_update(wanted, rows):
         return _active_in_order(rows)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 
 from ..extensions import db
+from ..programme.catalogue import Catalogue
 from ..programme.models import (
     Project,
     Room,
@@ -29,7 +30,6 @@ from ..programme.models import (
     session_presenters,
 )
 from ..registration.models import Participant
-from ..scheduling.catalogue import Catalogue
 from ..scheduling.models import PublishedSchedule
 from ..scheduling.queries import latest_publication, published_map
 from .models import Checkpoint

@@ -7,13 +7,13 @@ and name the failing field, so the two front-ends answer the same errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
+from ..errors import Refused
 from ..events.models import Event
 from ..forms import AppForm, problem_message
 from ..json_values import json_integer
@@ -44,15 +44,22 @@ class EndRehearsalForm(AppForm):
                                  default=True)
 
 
-@dataclass
-class BodyError(Exception):
+class BodyError(Refused):
     """A field of a scan body is missing or wrong: ``field`` says which. ``status`` is
     400, or 409 when the body is well formed but conflicts with a recorded scan (a nonce
     already used for another code, person or checkpoint)."""
 
     field: str
-    message: str
-    status: int = 400
+
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
+        super().__init__(message, field, details=[{"field": field, "message": message}])
+        self.status = status
+
+    @property
+    def api_message(self) -> str:
+        if self.status == 409:
+            return "The scan conflicts with a recorded one."
+        return "The scan is not valid."
 
 
 def _text(data: dict, name: str, limit: int, required: bool = True) -> str | None:

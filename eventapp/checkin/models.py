@@ -28,13 +28,9 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
-    event,
-    inspect,
-    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.orm import Session as OrmSession
 
 from ..auth.models import User
 from ..db_types import UTCDateTime, utcnow
@@ -197,27 +193,3 @@ class Admission(db.Model):
     participant: Mapped[Participant] = relationship()
     scan: Mapped[Scan] = relationship(foreign_keys=[scan_id])
 
-
-@event.listens_for(OrmSession, "before_flush")
-def _revoke_badges_of_cancelled_or_erased(session: OrmSession, flush_context, instances
-                                          ) -> None:
-    """Cancelling or erasing a participant revokes their badge, wherever it happens
-    (organiser, portal, API, retention purge): the registration area need not know
-    about badges. Runs inside the flush of the change itself, so both commit together."""
-    cancelled = [obj.id for obj in session.dirty
-                 if isinstance(obj, Participant) and obj.id is not None
-                 and obj.status == "cancelled"
-                 and "cancelled" in (inspect(obj).attrs.status.history.added or ())]
-    erased = [obj.id for obj in session.deleted
-              if isinstance(obj, Participant) and obj.id is not None]
-    if not cancelled and not erased:
-        return
-    now = utcnow()
-    with session.no_autoflush:
-        badges = session.scalars(select(Badge).where(
-            Badge.participant_id.in_(cancelled + erased), Badge.revoked_at.is_(None))).all()
-    for badge in badges:
-        badge.revoked_at = now
-        badge.revoked_reason = "erased" if badge.participant_id in erased else "cancelled"
-        if badge.participant_id in erased:
-            badge.participant_id = None

@@ -26,9 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.models import User
 from ..database import lock_row
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from . import codes
 from .expected import ExpectedPlace, placement
 from .models import Admission, Badge, Checkpoint, Scan
@@ -41,13 +42,8 @@ EARLY_MARGIN = timedelta(days=1)
 SERIAL_ATTEMPTS = 5
 
 
-class CheckinError(Exception):
+class CheckinError(Refused):
     """A refusal with a message for the user (and the field it is about)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NonceReused(CheckinError):
@@ -96,13 +92,18 @@ def badge_code(badge: Badge) -> str:
     return codes.encode(badge.event_id, badge.serial)
 
 
-def revoke_badges(participant_id: int, reason: str, now: datetime | None = None) -> int:
-    """Revoke the participant's live badges; how many were revoked."""
+def revoke_badges(participant_id: int, reason: str, now: datetime | None = None, *,
+                  detach: bool = False) -> int:
+    """Revoke the participant's live badges; how many were revoked. ``detach``: the person
+    is being erased; the badge row stays (its serial stays on the revocation list) without
+    them."""
     rows = db.session.scalars(select(Badge).where(Badge.participant_id == participant_id,
                                                   Badge.revoked_at.is_(None))).all()
     for badge in rows:
         badge.revoked_at = now or utcnow()
         badge.revoked_reason = reason
+        if detach:
+            badge.participant_id = None
     return len(rows)
 
 
@@ -350,7 +351,7 @@ def _badge_refusal(badge: Badge | None, participant: Participant | None) -> str 
         return "unknown"
     if participant is None or badge.revoked_at is not None:
         return "revoked"
-    if participant.status != "registered":
+    if participant.status != ParticipantStatus.REGISTERED:
         return "cancelled"
     return None
 
@@ -359,7 +360,7 @@ def _manual_refusal(participant: Participant | None) -> str | None:
     """A manual entry names a person, not a badge: unknown id or cancelled."""
     if participant is None:
         return "unknown"
-    if participant.status != "registered":
+    if participant.status != ParticipantStatus.REGISTERED:
         return "cancelled"
     return None
 

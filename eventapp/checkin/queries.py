@@ -18,15 +18,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..events.models import Event
-from ..exchange.queries import SEATED_STATUS
 from ..extensions import db
 from ..i18n import local_time
+from ..programme.catalogue import Catalogue
 from ..programme.grid import Grid, GridColumn, Seat, grid_rows, table_columns
 from ..programme.models import Room, Round, Session, Workshop
 from ..registration.csv_io import neutralise
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from ..registration.queries import CATEGORY_LABELS, STATUS_LABELS
-from ..scheduling.catalogue import Catalogue
 from ..scheduling.queries import draft_map, latest_publication, published_map
 from ..scheduling.review import Cell
 from . import codes
@@ -158,7 +157,7 @@ def checkpoint_dict(event: Event, checkpoint: Checkpoint, names: CheckpointNames
 
 def checkpoint_list(event: Event) -> list[dict]:
     """Every active checkpoint (synced with the programme first)."""
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     names = CheckpointNames(cat)
     return [checkpoint_dict(event, cp, names) for cp in sync_checkpoints(event, cat)]
 
@@ -255,14 +254,14 @@ def _live_badges(event: Event) -> dict[int, Badge]:
 
 def registered_people(event: Event) -> list[Participant]:
     return list(db.session.scalars(select(Participant).where(
-        Participant.event_id == event.id, Participant.status == SEATED_STATUS)
+        Participant.event_id == event.id, Participant.status == ParticipantStatus.REGISTERED)
         .order_by(Participant.last_name, Participant.first_name, Participant.id)))
 
 
 def checkpoint_bundle(event: Event, checkpoint: Checkpoint) -> dict:
     """Everything a staff phone needs to scan at ``checkpoint`` without the network
     (docs/checkin.md, "Offline bundle")."""
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     sync_checkpoints(event, cat)
     names = CheckpointNames(cat)
     people = registered_people(event)
@@ -316,7 +315,7 @@ class CheckpointCount:
 def attendance(event: Event) -> list[CheckpointCount]:
     """Per active checkpoint: admitted, expected (None where everyone is), refusals and
     conflicts."""
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     checkpoints = sync_checkpoints(event, cat)
     names = CheckpointNames(cat)
     admitted = _count_by(Admission.checkpoint_id, Admission.event_id == event.id)
@@ -452,7 +451,7 @@ class Dashboard:
 
 
 def dashboard(event: Event, refused_limit: int = 30) -> Dashboard:
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     counts = attendance(event)
     door = next((row.checkpoint for row in counts if row.checkpoint.kind == "door"), None)
     arrived_ids = set(db.session.scalars(select(Admission.participant_id).where(
@@ -507,7 +506,7 @@ def attendance_csv(event: Event) -> bytes:
     """One row per registered participant, one column per checkpoint (the local time of
     the admission, empty when absent): what a funder's report is built from. UTF-8 with
     BOM and semicolons, formulas defused, like the participants' export."""
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     checkpoints = sync_checkpoints(event, cat)
     names = CheckpointNames(cat)
     admitted = {(a.participant_id, a.checkpoint_id): a.admitted_at for a in db.session.scalars(
@@ -557,7 +556,7 @@ def badge_cards(event: Event, sort: str = "name",
     the renderer, sorted by name, organisation or first room."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     schedule = published_map(latest_publication(event))
     people = participants if participants is not None else registered_people(event)
     badges = _live_badges(event) if participants is None else {}

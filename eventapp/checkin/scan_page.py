@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
-from ..scheduling.catalogue import Catalogue
+from ..programme.catalogue import Catalogue
 from .checkpoints import sync_checkpoints
 from .expected import checkpoint_expectations
 from .models import Admission, Checkpoint
@@ -51,7 +52,7 @@ def checkpoint_menu(event: Event, now: datetime | None = None) -> list[MenuGroup
     """The event's active checkpoints grouped by kind (door, rooms, workshops, lunch),
     in programme order, each marked open or not at ``now`` (staff pick the open one)."""
     now = now or utcnow()
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     names = CheckpointNames(cat)
     groups: dict[str, list[MenuEntry]] = {kind: [] for kind in KIND_LABELS}
     for checkpoint in sync_checkpoints(event, cat):
@@ -136,8 +137,10 @@ def fold(text: str | None) -> str:
     return " ".join(plain.casefold().split())
 
 
-class SearchError(ValueError):
+class SearchError(Refused, ValueError):
     """A query too short to search (the page says so; nothing is looked up)."""
+
+    status = 400
 
 
 def search(event: Event, checkpoint: Checkpoint, query: str) -> list[dict]:
@@ -164,7 +167,7 @@ def search(event: Event, checkpoint: Checkpoint, query: str) -> list[dict]:
 def _search_results(event: Event, checkpoint: Checkpoint, people: list) -> list[dict]:
     if not people:
         return []
-    cat = Catalogue.load(event, with_participants=False)
+    cat = Catalogue.load(event)
     expectations = checkpoint_expectations(checkpoint, people, cat)
     admitted = dict(db.session.execute(
         select(Admission.participant_id, Admission.admitted_at).where(

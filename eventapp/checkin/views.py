@@ -30,7 +30,7 @@ from ..db_types import database_id
 from ..events.models import Event
 from ..extensions import db
 from ..programme.queries import get_event_or_404
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from ..registration.tokens import PORTAL, find_by_token
 from ..web import csv_download
 from . import operations, queries, scanning
@@ -299,7 +299,7 @@ def portal_badge_png(token: str):
     from .badge_render import render_badge_png
 
     participant = find_by_token(token, PORTAL)
-    if participant is None or participant.status != "registered":
+    if participant is None or participant.status != ParticipantStatus.REGISTERED:
         abort(404)
     card = queries.badge_cards(participant.event, participants=[participant])[0]
     db.session.commit()

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..auth.models import find_user_by_email
 from ..auth.operations import create_user
+from ..builder.queries import delete_event_rows
 from ..events.models import Event
 from ..extensions import db
 from ..programme.models import (
@@ -32,7 +33,6 @@ from ..programme.models import (
     Workshop,
     WorkshopSlot,
 )
-from ..programme.queries_manage import delete_event_rows
 from ..registration.models import Participant
 
 DATA_FILE = Path(__file__).with_name("restitution_2016.json")

@@ -39,6 +39,7 @@ from ..programme.models import (
 )
 from ..registration.models import (
     Participant,
+    ParticipantStatus,
     ParticipantTheme,
     ParticipantToken,
     ParticipantUnavailableRound,
@@ -291,7 +292,7 @@ class _Builder:
             select(Participant).where(Participant.event_id == self.event.id))}
         for item in self.doc["participants"]:
             person = kept.get(item["id"]) or Participant(
-                event=self.event, key=item["id"], status="registered")
+                event=self.event, key=item["id"], status=ParticipantStatus.REGISTERED)
             if person.full_name != item["name"]:  # the same name keeps its first/last split
                 person.first_name, _, person.last_name = item["name"].partition(" ")
             person.category = item["category"]

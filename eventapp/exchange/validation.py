@@ -2,10 +2,16 @@
 
 The whole document is checked and *every* problem is collected with its JSON path, in
 the contract's style (``sessions[3].room: unknown room "salle9"``), so the organiser can
-fix a file in one go. The rules are data: one tuple of field specifications per list of
-the format, plus a few cross-item checks that the database would otherwise refuse with an
-unreadable integrity error (a project presenting twice in a round, too many sessions for
-a room's tables, a pinned session outside its round...).
+fix a file in one go. The structure (types, required fields, time/date/colour patterns,
+the options, their bounds and defaults) is the format's JSON Schema, shared with the
+solver (:mod:`scheduler.schema`); its errors come first, and nothing is reported twice at
+one place. What this module adds is what the app's database needs: the descriptive fields
+it stores (names, the event's header, a known timezone), the text rules and length limits
+of its columns, its categories, and the cross-item checks that the database would
+otherwise refuse with an unreadable integrity error (a project presenting twice in a
+round, too many sessions for a room's tables, a pinned session outside its round...),
+besides the references between items. The rules are data: one tuple of field
+specifications per list of the format.
 
 Messages are technical and stay in English, like the solver's: they name JSON fields
 and ids, which are the file's own language.
@@ -23,27 +29,22 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.instance import MAX_RANK_WEIGHTS, OPTION_BOUNDS, bounds_message
+from scheduler import DEFAULT_OPTIONS as SOLVER_OPTIONS
+from scheduler import INSTANCE_FORMAT
+from scheduler.schema import structure_errors
 
+from ..errors import Refused
 from ..json_depth import check_json_depth
 from ..programme.models import KEY_LENGTH
 from ..registration.models import CATEGORIES
 from ..text import block_problem, line_problem, strip_bidi
 
-FORMAT = "speed-dating-instance/1"
+FORMAT = INSTANCE_FORMAT
 
-# The contract's documented defaults for every option (``previous`` defaults to {}).
-DEFAULT_OPTIONS: dict[str, Any] = {
-    "rank_weights": [100, 60, 40, 25, 15, 10],
-    "theme_weight": 5,
-    "unlucky_penalty": 200,
-    "min_distinct_themes": 1,
-    "change_penalty": 0,
-    "allow_idle": False,
-    "time_limit_s": 30,
-    "workers": 2,
-    "seed": 0,
-}
+# The format's defaults for every option but ``previous`` (the schema's, through the solver):
+# what an event's stored options are completed with.
+DEFAULT_OPTIONS: dict[str, Any] = {name: value for name, value in SOLVER_OPTIONS.items()
+                                   if name != "previous"}
 
 # Spellings met in spreadsheets and other tools, mapped to registration.models.CATEGORIES.
 # Keys are compared after :func:`_fold` (lower case, no accents, hyphens).
@@ -91,23 +92,33 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class InstanceImportError(Exception):
+class InstanceImportError(Refused):
     """The document cannot be imported; ``errors`` lists every (path, message)."""
+
+    status = 400
+    api_message = "The instance is not valid; nothing was imported."
 
     def __init__(self, errors: list[tuple[str, str]]):
         self.errors = errors
-        super().__init__("\n".join(f"{path}: {message}" for path, message in errors))
+        super().__init__("\n".join(f"{path}: {message}" for path, message in errors),
+                         details=[{"field": path, "message": message}
+                                  for path, message in errors])
 
 
 @dataclass
 class Context:
-    """Ids seen in the first pass, and the errors collected so far."""
+    """Ids seen in the first pass, and the errors collected so far: the schema's first,
+    then this module's, never a second one at a place the schema already named."""
 
     ids: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._reported = {path for path, _ in self.errors}
+
     def error(self, path: str, message: str) -> object:
-        self.errors.append((path, message))
+        if path not in self._reported:
+            self.errors.append((path, message))
         return _INVALID
 
 
@@ -383,46 +394,12 @@ EVENT_FIELDS: tuple[Field, ...] = (
     Field("description", DESCRIPTION, ""),
 )
 
-def bounded_option(name: str) -> Check:
-    """A numeric option within the solver's :data:`OPTION_BOUNDS`; the error names the range.
-
-    Unbounded options let an imported file stall a solve job (weights of 2**70).
-    """
-    low, high = OPTION_BOUNDS[name]
-
-    def check(value: Any, ctx: Context, path: str) -> Any:
-        if name == "time_limit_s":
-            valid = isinstance(value, int | float) and low < value <= high
-        else:
-            valid = isinstance(value, int) and low <= value <= high
-        if isinstance(value, bool) or not valid:
-            return ctx.error(path, f"{bounds_message(name)} (got {json.dumps(value)})")
-        return value
-
-    return check
-
-
-def _rank_weights(value: Any, ctx: Context, path: str) -> Any:
-    if isinstance(value, list) and len(value) > MAX_RANK_WEIGHTS:
-        return ctx.error(path, f"must have at most {MAX_RANK_WEIGHTS} entries "
-                               f"(got {len(value)})")
-    return _list_of(bounded_option("rank_weights"))(value, ctx, path)
-
-
+# The schema checks every option's type and bounds; ``previous`` also names items.
 OPTION_CHECKS: dict[str, Check] = {
-    "rank_weights": _rank_weights,
-    "theme_weight": bounded_option("theme_weight"),
-    "unlucky_penalty": bounded_option("unlucky_penalty"),
-    "min_distinct_themes": bounded_option("min_distinct_themes"),
     "previous": mapping(
         ref("participants"),
         mapping(ref("rounds", "workshop_slots"), ref("sessions", "workshops")),
     ),
-    "change_penalty": bounded_option("change_penalty"),
-    "allow_idle": boolean,
-    "time_limit_s": bounded_option("time_limit_s"),
-    "workers": bounded_option("workers"),
-    "seed": bounded_option("seed"),
 }
 
 
@@ -452,7 +429,8 @@ def _collect_ids(data: dict, ctx: Context) -> dict[str, list[dict]]:
     """First pass: every list is a list of objects with unique, non-empty ids."""
     items: dict[str, list[dict]] = {}
     for name in COLLECTIONS:
-        raw = data.get(name, [])
+        raw = data.get(name)
+        raw = [] if raw is None else raw  # (a missing required list: the schema said so)
         ctx.ids[name] = {}
         items[name] = []
         if not isinstance(raw, list):
@@ -545,11 +523,10 @@ def _clean_options(raw: Any, ctx: Context) -> dict:
         return {}
     cleaned = {}
     for name, value in raw.items():
-        if name not in OPTION_CHECKS:
-            ctx.error(f"options.{name}", "unknown option (expected one of "
-                                         f"{', '.join(OPTION_CHECKS)})")
-        else:
+        if name in OPTION_CHECKS:
             cleaned[name] = OPTION_CHECKS[name](value, ctx, f"options.{name}")
+        elif name in SOLVER_OPTIONS:  # (unknown ones were reported by the schema)
+            cleaned[name] = value
     return cleaned
 
 
@@ -560,12 +537,9 @@ def validate_instance(data: Any) -> dict:
     ``datetime.time``; categories are canonical. Raises :class:`InstanceImportError`
     with every problem found.
     """
-    ctx = Context()
     if not isinstance(data, dict):
         raise InstanceImportError([("document", "must be a JSON object")])
-    if data.get("format") != FORMAT:
-        shown = json.dumps(data.get("format"), ensure_ascii=False)
-        ctx.error("format", f'must be "{FORMAT}" (got {shown})')
+    ctx = Context(errors=structure_errors(data))
     items = _collect_ids(data, ctx)
     doc: dict[str, Any] = {}
     raw_event = data.get("event")

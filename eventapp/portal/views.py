@@ -10,18 +10,18 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from ..calendars.views import portal_calendar
+from ..calendars.notifications import queue_switch_email
+from ..calendars.operations import portal_calendar_links
 from ..db_types import utcnow
+from ..events.queries import get_owned_or_404
 from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.models import Round, Session, Workshop, WorkshopSlot
-from ..programme.queries_manage import get_owned_or_404
 from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
-from ..registration.models import PUBLIC_CATEGORIES, Participant
+from ..registration.models import PUBLIC_CATEGORIES, Participant, ParticipantStatus
 from ..registration.tokens import PORTAL, find_by_token
 from ..scheduling import operations as scheduling
-from ..scheduling.notifications import queue_switch_email
 from ..scheduling.operations import SchedulingError
 from ..scheduling.queries import (
     participant_day,
@@ -32,6 +32,7 @@ from ..scheduling.queries import (
 )
 from ..web import commit_or_refuse
 from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
+from .queries import export_personal_data
 
 
 def _participant_or_404(token: str) -> Participant:
@@ -51,7 +52,9 @@ def _programme(participant: Participant) -> dict:
 def home(token: str):
     participant = _participant_or_404(token)
     event = participant.event
-    day = participant_day(participant) if participant.status == "registered" else []
+    day = participant_day(participant) if participant.status == ParticipantStatus.REGISTERED else []
+    calendar_links = portal_calendar_links(participant)
+    db.session.commit()  # the feed made on the first visit
     return render_template(
         "portal/home.html", token=token, participant=participant, event=event,
         settings=queries.settings_of(event), wishes_open=queries.wishes_open(event, utcnow()),
@@ -60,7 +63,7 @@ def home(token: str):
                 "status": queries.STATUS_LABELS},
         has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)),
         day=day, change_links=_change_links(token, participant, day),
-        calendar_links=portal_calendar(participant))
+        calendar_links=calendar_links)
 
 
 def wishes(token: str):
@@ -133,7 +136,7 @@ def cancel(token: str):
 
 def data(token: str):
     participant = _participant_or_404(token)
-    payload = operations.export_personal_data(participant)
+    payload = export_personal_data(participant)
     response = Response(json.dumps(payload, ensure_ascii=False, indent=2),
                         mimetype="application/json")
     response.headers["Content-Disposition"] = (

@@ -116,6 +116,10 @@ class Room(db.Model):
         secondary=room_themes, back_populates="rooms", order_by="Theme.position"
     )
 
+    def admits(self, theme: Theme) -> bool:
+        """A room with no listed theme admits every theme."""
+        return not self.themes or any(t.id == theme.id for t in self.themes)
+
     def table_label(self, table_number: int) -> str:
         labels = self.table_labels or []
         if 1 <= table_number <= len(labels) and labels[table_number - 1]:

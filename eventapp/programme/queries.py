@@ -12,25 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import abort
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..events.models import Event
+from ..events.queries import get_event_or_404  # noqa: F401 (its home is events/; many callers)
 from ..extensions import db
 from .grid import Grid, GridColumn, Seat, grid_rows, table_columns
 from .models import ProgrammeItem, Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
-
-
-def get_event_or_404(slug: str) -> Event:
-    """The event at this address, or a 404 page that says what was not found."""
-    event = db.session.scalar(db.select(Event).where(Event.slug == slug))
-    if event is None:
-        abort(404, description=_(
-            "No event has the address “%(slug)s”. It may have been renamed or removed: "
-            "the home page lists every event.", slug=slug))
-    return event
-
 
 # --- Speed-dating grid ---------------------------------------------------------------
 

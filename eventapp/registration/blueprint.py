@@ -1,5 +1,6 @@
-"""URL map of the registration area: public registration pages and the organiser's
-participant pages (list, edit, cancel, settings, CSV import/export)."""
+"""URL map of the registration area: the public pages (events, an event's programme,
+registration) and the organiser's participant pages (list, edit, cancel, settings, CSV
+import/export)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import click
 from flask import Blueprint, current_app
 
 from ..extensions import limiter
-from . import views_manage, views_public
+from . import views_event, views_manage, views_public
 from .limits import per_email_limited
 
 bp = Blueprint("registration", __name__, cli_group="registration")
+
+public_bp = Blueprint("public", __name__)
+public_bp.add_url_rule("/", view_func=views_event.index)
+public_bp.add_url_rule("/e/<slug>/", view_func=views_event.programme)
+public_bp.add_url_rule("/e/<slug>/colours.css", view_func=views_event.theme_css)
 
 
 @bp.cli.command("purge-expired")

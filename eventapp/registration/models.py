@@ -7,6 +7,7 @@ while their project presents), so there is one table for every person of an even
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import ClassVar, Self
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -30,7 +31,18 @@ CATEGORIES = (
     "autre",
 )
 ROLES = ("participant", "presenter", "speaker", "staff")
-STATUSES = ("registered", "waiting", "cancelled")
+
+
+class ParticipantStatus(StrEnum):
+    """Where a person stands. Only the registered are seated: scheduled, badged, shown a
+    day; the waiting list and cancelled people are not."""
+
+    REGISTERED = "registered"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+STATUSES = tuple(status.value for status in ParticipantStatus)
 # Categories a person may pick on the public form ("intervenant" is set by organisers).
 PUBLIC_CATEGORIES = tuple(c for c in CATEGORIES if c != "intervenant")
 # What a participant's token opens; later areas add their own (calendar feed, badge...).
@@ -63,7 +75,7 @@ class Participant(db.Model):
     job_title: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20), default="participant")
-    status: Mapped[str] = mapped_column(String(20), default="registered")
+    status: Mapped[str] = mapped_column(String(20), default=ParticipantStatus.REGISTERED.value)
     needs_step_free: Mapped[bool] = mapped_column(default=False)
     accessibility_notes: Mapped[str] = mapped_column(Text, default="")
     dietary_notes: Mapped[str] = mapped_column(Text, default="")

@@ -17,16 +17,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, text
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..mail import queue_email, render_email
 from ..programme.models import Project, Round
-from ..scheduling.models import Assignment, WorkshopAssignment
+from ..signals import participant_cancelled, participant_erased
 from ..urls import external_url
 from . import queries
 from .models import (
     Participant,
-    ParticipantToken,
+    ParticipantStatus,
     ProjectWish,
     RankedWish,
     RegistrationSettings,
@@ -39,15 +40,19 @@ DEFAULT_RETENTION_MONTHS = 12
 W = TypeVar("W", bound=RankedWish)
 
 
-class RegistrationError(ValueError):
+class RegistrationError(Refused, ValueError):
     """A refused change, with a message for the person who asked."""
 
 
 class WishesError(RegistrationError):
     """The ranking is not valid: ``errors`` maps a form field (or "") to its messages."""
 
+    status = 400
+
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(str(_l("Your choices could not be saved; see the errors below.")))
+        super().__init__(str(_l("Your choices could not be saved; see the errors below.")),
+                         details=[{"field": field or None, "message": message}
+                                  for field, messages in errors.items() for message in messages])
         self.errors = errors
 
 
@@ -160,7 +165,7 @@ def register(event: Event, details: PersonDetails, locale: str,
     participant.consent_at = now
     participant.locale = locale
     waiting = not queries.has_free_seat(event)
-    participant.status = "waiting" if waiting else "registered"
+    participant.status = "waiting" if waiting else ParticipantStatus.REGISTERED
     participant.waiting_since = now if waiting else None
     if existing is None:
         participant.created_at = now
@@ -191,9 +196,10 @@ def cancel(participant: Participant, by_organiser: bool = False) -> list[Partici
     if participant.status == "cancelled":
         raise RegistrationError(str(_l("This registration is already cancelled.")))
     lock_event(participant.event)
-    participant.status = "cancelled"
+    participant.status = ParticipantStatus.CANCELLED
     participant.waiting_since = None
     db.session.flush()
+    participant_cancelled.send(participant)
     if not by_organiser and participant.email:
         queue_email(render_email("cancelled", participant.email, participant.locale,
                                  participant=participant, event=participant.event))
@@ -210,7 +216,7 @@ def promote_waiting(event: Event) -> list[Participant]:
     for participant in queries.waiting_list(event.id):
         if not queries.has_free_seat(event):
             break
-        participant.status = "registered"
+        participant.status = ParticipantStatus.REGISTERED
         participant.waiting_since = None
         db.session.flush()
         promoted.append(participant)
@@ -339,59 +345,6 @@ def save_wishes(participant: Participant, project_ranks: dict[int, int | None],
 # --- RGPD: access and erasure ---------------------------------------------------------
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def export_personal_data(participant: Participant) -> dict:
-    """Everything stored about the person (RGPD right of access), as JSON-ready data."""
-    assignments = db.session.scalars(
-        db.select(Assignment).where(Assignment.participant_id == participant.id)).all()
-    workshop_assignments = db.session.scalars(
-        db.select(WorkshopAssignment).where(WorkshopAssignment.participant_id == participant.id)
-    ).all()
-    tokens = db.session.scalars(
-        db.select(ParticipantToken).where(ParticipantToken.participant_id == participant.id)
-        .order_by(ParticipantToken.id)).all()
-    event = participant.event
-    return {
-        "format": "eventapp-personal-data/1",
-        "exported_at": utcnow().isoformat(),
-        "event": {"name": event.name, "date": event.date.isoformat(), "venue": event.venue},
-        "participant": {
-            "id": participant.key,
-            "first_name": participant.first_name,
-            "last_name": participant.last_name,
-            "email": participant.email,
-            "organisation": participant.organisation,
-            "job_title": participant.job_title,
-            "category": participant.category,
-            "role": participant.role,
-            "status": participant.status,
-            "needs_step_free": participant.needs_step_free,
-            "accessibility_notes": participant.accessibility_notes,
-            "dietary_notes": participant.dietary_notes,
-            "language": participant.locale,
-            "registered_at": _iso(participant.created_at),
-            "consent_given_at": _iso(participant.consent_at),
-            "waiting_since": _iso(participant.waiting_since),
-        },
-        "project_wishes": [{"rank": w.rank + 1, "project": w.project.key,
-                            "name": w.project.name} for w in participant.project_wishes],
-        "workshop_wishes": [{"rank": w.rank + 1, "workshop": w.workshop.key,
-                             "name": w.workshop.name} for w in participant.workshop_wishes],
-        "themes": [{"theme": t.key, "name": t.name} for t in participant.theme_interests],
-        "unavailable_rounds": [r.key for r in participant.unavailable_rounds],
-        "unavailable_workshop_slots": [s.key for s in participant.unavailable_slots],
-        "assignments": [{"round": a.round.key, "session": a.session.key,
-                         "project": a.session.project.name} for a in assignments],
-        "workshop_assignments": [{"slot": a.slot.key, "workshop": a.workshop.key,
-                                  "name": a.workshop.name} for a in workshop_assignments],
-        "links": [{"purpose": t.purpose, "created_at": _iso(t.created_at),
-                   "revoked_at": _iso(t.revoked_at)} for t in tokens],
-    }
-
-
 def erase_participant(participant: Participant) -> list[Participant]:
     """Delete the person and all their data (RGPD erasure); their seat goes to the list.
 
@@ -402,6 +355,7 @@ def erase_participant(participant: Participant) -> list[Participant]:
     revoke_tokens(participant)
     db.session.flush()
     lock_event(event)
+    participant_erased.send(participant)
     db.session.delete(participant)
     db.session.flush()
     return promote_waiting(event)
@@ -424,6 +378,7 @@ def purge_expired(today: date) -> dict[str, int]:
             db.select(Participant).where(Participant.event_id == event.id)).all()
         for participant in people:
             revoke_tokens(participant)
+            participant_erased.send(participant)
             db.session.delete(participant)
         if people:
             purged[event.slug] = len(people)
@@ -448,7 +403,7 @@ def add_participant(event: Event, details: PersonDetails) -> Participant:
         raise RegistrationError(
             str(_l("A participant of this event already uses this email address.")))
     participant = Participant(event_id=event.id, key=new_participant_key(event.id),
-                              status="registered", created_at=utcnow())
+                              status=ParticipantStatus.REGISTERED, created_at=utcnow())
     _apply_details(participant, details, email)
     db.session.add(participant)
     db.session.flush()
@@ -464,7 +419,7 @@ def apply_import_row(event: Event, row) -> Participant:
     participant = queries.participant_by_email(event.id, row.email) if row.email else None
     if participant is None:
         participant = Participant(event_id=event.id, key=new_participant_key(event.id),
-                                  status="registered", created_at=utcnow())
+                                  status=ParticipantStatus.REGISTERED, created_at=utcnow())
         db.session.add(participant)
     for name, value in row.changes.items():
         setattr(participant, name, value.strip() if isinstance(value, str) else value)
@@ -502,7 +457,6 @@ __all__ = [
     "apply_import_row",
     "cancel",
     "erase_participant",
-    "export_personal_data",
     "promote_waiting",
     "purge_expired",
     "register",

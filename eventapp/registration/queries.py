@@ -11,7 +11,14 @@ from sqlalchemy import func, or_
 from ..events.models import Event
 from ..extensions import db
 from ..programme.models import Project, Theme, Workshop, WorkshopSlot
-from .models import CATEGORIES, ROLES, STATUSES, Participant, RegistrationSettings
+from .models import (
+    CATEGORIES,
+    ROLES,
+    STATUSES,
+    Participant,
+    ParticipantStatus,
+    RegistrationSettings,
+)
 
 CATEGORY_LABELS = {
     "siae": _l("Work integration social enterprise (SIAE)"),
@@ -32,7 +39,7 @@ ROLE_LABELS = {
     "staff": _l("Staff"),
 }
 STATUS_LABELS = {
-    "registered": _l("Registered"),
+    ParticipantStatus.REGISTERED: _l("Registered"),
     "waiting": _l("On the waiting list"),
     "cancelled": _l("Cancelled"),
 }
@@ -65,7 +72,7 @@ def settings_of(event: Event) -> RegistrationSettings:
 def registered_count(event_id: int) -> int:
     return db.session.scalar(
         db.select(func.count()).where(Participant.event_id == event_id,
-                                      Participant.status == "registered")
+                                      Participant.status == ParticipantStatus.REGISTERED)
     ) or 0
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .catalogue import Catalogue
+from .catalogue import ScheduleCatalogue
 from .text import _
 
 
@@ -27,7 +27,7 @@ class Reason:
 class _Names:
     """Keys to display names; an unknown key stays as it is."""
 
-    def __init__(self, cat: Catalogue):
+    def __init__(self, cat: ScheduleCatalogue):
         self.cat = cat
         self.rounds = {r.key: r for r in cat.rounds}
         self.slots = {s.key: s for s in cat.slots}
@@ -275,7 +275,7 @@ def _timeout(n: _Names, m: re.Match) -> str:
     return _("No schedule was found within the time limit. Try again with more time.")
 
 
-def explain(cat: Catalogue, sentences: list[str]) -> list[Reason]:
+def explain(cat: ScheduleCatalogue, sentences: list[str]) -> list[Reason]:
     """Each solver sentence translated by pattern, or kept as written."""
     names = _Names(cat)
     reasons = []

@@ -2,8 +2,8 @@
 
 Without REDIS_URL a job runs in a daemon thread of the web process (its own app context
 and database session). With REDIS_URL it is queued for ``rq worker`` processes, which may
-run on any machine that reaches the database: :func:`run_solve_job` builds its own app
-when no app context exists.
+run on any machine that reaches the database: the entry point,
+:func:`eventapp.worker.run_solve_job`, builds its own app when no app context exists.
 
 Whatever the runner, the job talks to the web pages only through its row: a reporter
 thread writes the latest best score, bound and a heartbeat at most every
@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
@@ -36,6 +36,9 @@ DEFAULT_QUEUE = "eventapp-solve"
 DEFAULT_INTERVAL_S = 0.5
 # RQ kills a job running past its timeout; leave room for the diagnosis after the limit.
 RQ_TIMEOUT_MARGIN_S = 600
+# What RQ workers import and call (it builds the app first): named, not imported, since
+# the worker module sits above every area.
+WORKER_ENTRY_POINT = "eventapp.worker.run_solve_job"
 
 _threads: dict[int, threading.Thread] = {}
 
@@ -77,7 +80,7 @@ def _enqueue(job: SolveJob) -> None:
     try:
         connection = Redis.from_url(redis_url(), socket_connect_timeout=3)
         Queue(queue_name(), connection=connection).enqueue(
-            "eventapp.scheduling.jobs.run_solve_job", job.id,
+            WORKER_ENTRY_POINT, job.id,
             job_timeout=int(job.time_limit_s) + RQ_TIMEOUT_MARGIN_S,
             result_ttl=3600, failure_ttl=86400, description=f"solve job {job.id}")
     except RedisError as error:
@@ -110,22 +113,9 @@ def wait_for_thread(job_id: int, timeout: float | None = None) -> bool:
 
 
 def run_solve_job(job_id: int) -> str:
-    """Run one queued job to its end and return its final status.
-
-    This is the RQ entry point (``eventapp.scheduling.jobs.run_solve_job``): outside an app
-    context it creates the app from the environment (DATABASE_URL...).
-    """
-    if has_app_context():
-        return _run(job_id)
-    from .. import create_app
-
-    app = create_app()
-    with app.app_context():
-        try:
-            return _run(job_id)
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    """Run one queued job to its end, in the current app context, and return its final
+    status (a worker process enters through :data:`WORKER_ENTRY_POINT`)."""
+    return _run(job_id)
 
 
 def _run(job_id: int) -> str:

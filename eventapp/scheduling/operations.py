@@ -13,19 +13,19 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import InstanceError, check_solution, load_instance
+from scheduler import DEFAULT_OPTIONS, InstanceError, check_solution, load_instance
 
 from ..auth.models import User
-from ..calendars.operations import record_publication, stamp_participant
 from ..database import lock_row
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
-from ..exchange.queries import SEATED_STATUS, export_instance
-from ..exchange.validation import DEFAULT_OPTIONS
 from ..extensions import db
 from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, session_presenters
-from ..registration.models import Participant
-from .catalogue import Catalogue
+from ..registration.models import Participant, ParticipantStatus
+from ..signals import assignment_changed, schedule_published
+from .catalogue import ScheduleCatalogue
+from .instance import export_instance
 from .jobs import backend_for
 from .models import (
     Assignment,
@@ -56,13 +56,11 @@ MAX_LISTED = 5
 KEEP_JOBS = 20
 
 
-class SchedulingError(Exception):
+class SchedulingError(Refused):
     """A refused change, with a message for the organiser and optional details."""
 
     def __init__(self, message: str, details: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or []
+        super().__init__(message, details=details)
 
 
 # --- solve jobs ------------------------------------------------------------------------
@@ -194,7 +192,7 @@ def accept_result(event: Event, job: SolveJob) -> int:
     """
     if job.event_id != event.id or not job.has_schedule:
         raise SchedulingError(_("This solve has no schedule to accept."))
-    cat = Catalogue.load(event)
+    cat = ScheduleCatalogue.load(event)
     schedule = solution_map(job.solution)
     programme = job.solution.get("programme") or []
     _place_programme(cat, programme)
@@ -210,7 +208,7 @@ def accept_result(event: Event, job: SolveJob) -> int:
     return written
 
 
-def _place_programme(cat: Catalogue, programme: list[dict]) -> None:
+def _place_programme(cat: ScheduleCatalogue, programme: list[dict]) -> None:
     """Programme mode: give sessions left open the round and room the solver chose."""
     rounds, rooms = cat.round_by_key, cat.room_by_key
     used = {(s.round_id, s.room_id, s.table_number) for s in cat.sessions.values()
@@ -230,7 +228,7 @@ def _place_programme(cat: Catalogue, programme: list[dict]) -> None:
     db.session.flush()
 
 
-def _write_draft(cat: Catalogue, schedule: dict) -> int:
+def _write_draft(cat: ScheduleCatalogue, schedule: dict) -> int:
     round_ids = [r.id for r in cat.rounds]
     slot_ids = [s.id for s in cat.slots]
     pinned_rounds = set(db.session.execute(
@@ -423,7 +421,7 @@ def _plan_session_move(event: Event, participant: Participant, session: Session,
         locks.append((Session, current.session_id))
     _lock_all(locks)
     name = participant.full_name or participant.key
-    if participant.status != SEATED_STATUS:
+    if participant.status != ParticipantStatus.REGISTERED:
         raise _refuse("not_registered", audience, name=name)
     if round_.id in {r.id for r in participant.unavailable_rounds}:
         raise _refuse("unavailable_round", audience, name=name)
@@ -480,7 +478,7 @@ def _check_theme_variety(event: Event, participant: Participant, plan: _SessionM
 def _seated(statement, model):
     """Only rows of registered participants hold a seat (not cancelled or waiting ones)."""
     return statement.join(Participant, Participant.id == model.participant_id).where(
-        Participant.status == SEATED_STATUS)
+        Participant.status == ParticipantStatus.REGISTERED)
 
 
 def _count(statement) -> int:
@@ -536,7 +534,7 @@ def _plan_workshop_move(event: Event, participant: Participant, workshop: Worksh
     _lock(Participant, participant.id)
     _lock_all([(Room, room.id), (Workshop, workshop.id)])
     name = participant.full_name or participant.key
-    if participant.status != SEATED_STATUS:
+    if participant.status != ParticipantStatus.REGISTERED:
         raise _refuse("not_registered", audience, name=name)
     if slot.id in {s.id for s in participant.unavailable_slots}:
         raise _refuse("unavailable_slot", audience, name=name)
@@ -603,7 +601,7 @@ def switch_session(participant: Participant, session: Session,
     snapshot.sessions = {**(snapshot.sessions or {}), round_key: session.key}
     snapshot.rooms = {**(snapshot.rooms or {}), round_key: plan.room.key}
     db.session.flush()
-    stamp_participant(participant)  # their calendar says the new session at once
+    assignment_changed.send(participant)  # their calendar says the new session at once
     return _log_switch(participant, publication, "session", round_key, before, session.key)
 
 
@@ -630,7 +628,7 @@ def switch_workshop(participant: Participant, workshop: Workshop,
     snapshot.workshops = {**(snapshot.workshops or {}), slot.key: workshop.key}
     snapshot.rooms = {**(snapshot.rooms or {}), slot.key: room.key}
     db.session.flush()
-    stamp_participant(participant)  # their calendar says the new workshop at once
+    assignment_changed.send(participant)  # their calendar says the new workshop at once
     return _log_switch(participant, publication, "workshop", slot.key, before, workshop.key)
 
 
@@ -674,8 +672,11 @@ def set_pinned(participant: Participant, *, round_id: int | None = None,
 
 # --- publication -----------------------------------------------------------------------
 
-def publish(event: Event, user: User | None) -> Publication:
+def publish(event: Event, user: User | None, *, notify: bool = False) -> Publication:
     """Show the current draft to participants as a new publication version.
+
+    Sends ``schedule_published``: calendars record it and, with ``notify``, each
+    participant whose day changed is emailed (queued; sent by the caller's commit).
 
     Refused while the draft breaks a rule or leaves a registered participant without a
     place (solve again or move them first): participants are never shown a wrong day.
@@ -688,7 +689,7 @@ def publish(event: Event, user: User | None) -> Publication:
     empty: dict[str, dict[str, str]] = {"sessions": {}, "workshops": {}}
     schedule = {p["id"]: draft.get(p["id"], empty) for p in instance["participants"]}
     violations = check_solution(instance, {"assignments": map_to_assignments(schedule)})
-    cat = Catalogue.load(event)
+    cat = ScheduleCatalogue.load(event)
     by_key = cat.participant_by_key
     # someone with no row at all who needs a place: a late registration, say so plainly
     unseated = {k for k in schedule if k not in draft
@@ -715,6 +716,5 @@ def publish(event: Event, user: User | None) -> Publication:
         sessions=entry["sessions"], workshops=entry["workshops"], rooms=rooms[key])
         for key, entry in sorted(schedule.items()))
     db.session.flush()
-    # Calendars: changed items get a higher SEQUENCE, items no longer in a day go.
-    record_publication(publication)
+    schedule_published.send(publication, notify=notify)
     return publication

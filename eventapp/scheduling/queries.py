@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 
 from ..db_types import utcnow
 from ..events.models import Event
-from ..exchange.queries import SEATED_STATUS
 from ..extensions import db
+from ..programme.catalogue import Catalogue
 from ..programme.models import Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
-from ..registration.models import Participant
-from .catalogue import Catalogue
+from ..registration.models import Participant, ParticipantStatus
+from .catalogue import ScheduleCatalogue
 from .models import (
     Assignment,
     JobStatus,
@@ -92,10 +92,10 @@ def job_progress_dict(job: SolveJob) -> dict:
     }
 
 
-def search_participants(cat: Catalogue, query: str = "") -> list[Participant]:
+def search_participants(cat: ScheduleCatalogue, query: str = "") -> list[Participant]:
     """Registered participants whose name, organisation or key contains ``query``
     (case- and accent-insensitive), in name order."""
-    people = [p for p in cat.participants.values() if p.status == SEATED_STATUS]
+    people = [p for p in cat.participants.values() if p.status == ParticipantStatus.REGISTERED]
     needle = _fold(query)
     if not needle:
         return people
@@ -123,7 +123,8 @@ def draft_map(event: Event) -> ScheduleMap:
     the schedule (they are not seated, and a re-solve drops them).
     """
     result: ScheduleMap = {}
-    seated = (Participant.event_id == event.id) & (Participant.status == SEATED_STATUS)
+    seated = (Participant.event_id == event.id) & (
+        Participant.status == ParticipantStatus.REGISTERED)
     rows = db.session.execute(
         select(Participant.key, Round.key, Session.key)
         .join(Assignment, Assignment.participant_id == Participant.id)
@@ -266,7 +267,7 @@ def current_rooms(cat: Catalogue, schedule: ScheduleMap) -> RoomMap:
     return result
 
 
-def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap,
+def compare_maps(cat: ScheduleCatalogue, before: ScheduleMap, after: ScheduleMap,
                  before_rooms: RoomMap | None = None, after_rooms: RoomMap | None = None
                  ) -> list[ParticipantChange]:
     """Per-participant differences from ``before`` to ``after``, ordered by name.
@@ -322,7 +323,7 @@ def publication_changes(event: Event, version: int | None = None) -> list[Partic
     ``version=N``: what publication N changed compared with publication N-1 (everybody
     is "new" in version 1). Same session in another room counts as a move.
     """
-    cat = Catalogue.load(event)
+    cat = ScheduleCatalogue.load(event)
     if version is None:
         latest = latest_publication(event)
         if latest is None:
@@ -386,14 +387,14 @@ def participant_day(participant: Participant, cat: Catalogue | None = None) -> l
         PublishedSchedule.participant_id == participant.id))
     if snapshot is None:
         return []
-    cat = cat or Catalogue.load(event, with_participants=False)
+    cat = cat or Catalogue.load(event)
     return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {})
 
 
 def published_days(publication: Publication) -> dict[int, list[DayItem]]:
     """Every participant's day in one publication (participant id -> items), loading the
     programme once: for the publication emails, where a per-person query would not scale."""
-    cat = Catalogue.load(publication.event, with_participants=False)
+    cat = Catalogue.load(publication.event)
     snapshots = db.session.scalars(select(PublishedSchedule).where(
         PublishedSchedule.publication_id == publication.id))
     return {snap.participant_id: _day_items(cat, snap.sessions or {}, snap.workshops or {})
@@ -433,7 +434,7 @@ def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, st
 
 def draft_day(participant: Participant, cat: Catalogue | None = None) -> list[DayItem]:
     """The participant's current draft programme (organiser pages only)."""
-    cat = cat or Catalogue.load(participant.event)
+    cat = cat or ScheduleCatalogue.load(participant.event)
     entry = draft_map(participant.event).get(participant.key, _empty_entry())
     return _day_items(cat, entry["sessions"], entry["workshops"])
 
@@ -446,7 +447,8 @@ def below_min_audience(session: Session) -> int | None:
     """
     seated = db.session.scalar(select(func.count()).select_from(Assignment).join(
         Participant, Participant.id == Assignment.participant_id).where(
-        Assignment.session_id == session.id, Participant.status == SEATED_STATUS)) or 0
+        Assignment.session_id == session.id,
+        Participant.status == ParticipantStatus.REGISTERED)) or 0
     return seated if 0 < seated < session.min_audience else None
 
 
@@ -503,7 +505,7 @@ def switching_state(participant: Participant, now: datetime | None = None) -> Sw
     published day, until :func:`switching_closes_at`."""
     event = participant.event
     closes_at = switching_closes_at(event)
-    if participant.status != SEATED_STATUS:
+    if participant.status != ParticipantStatus.REGISTERED:
         return SwitchState(False, str(_l("Only registered participants can change their "
                                          "programme.")), closes_at=closes_at)
     publication = latest_publication(event)
@@ -550,7 +552,8 @@ def _seat_counts(column, where, participant: Participant) -> dict[int, int]:
     rows = db.session.execute(
         select(column, func.count()).select_from(model)
         .join(Participant, Participant.id == model.participant_id)
-        .where(Participant.status == SEATED_STATUS, model.participant_id != participant.id,
+        .where(Participant.status == ParticipantStatus.REGISTERED,
+               model.participant_id != participant.id,
                *where)
         .group_by(column))
     return dict(rows.all())
@@ -571,7 +574,7 @@ def session_options(participant: Participant, round_: Round) -> list[SwitchOptio
         select(Session.room_id, func.count()).select_from(Assignment)
         .join(Session, Session.id == Assignment.session_id)
         .join(Participant, Participant.id == Assignment.participant_id)
-        .where(Assignment.round_id == round_.id, Participant.status == SEATED_STATUS,
+        .where(Assignment.round_id == round_.id, Participant.status == ParticipantStatus.REGISTERED,
                Assignment.participant_id != participant.id)
         .group_by(Session.room_id)).all())
     options = []

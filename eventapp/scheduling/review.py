@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from scheduler import evaluate
 
+from ..programme.catalogue import Catalogue
 from ..programme.grid import Grid, GridColumn, Seat, grid_rows, table_columns
 from ..programme.models import Project, Room, Session, Theme, Workshop, WorkshopSlot
 from ..registration.models import Participant
-from .catalogue import Catalogue
+from .catalogue import ScheduleCatalogue
 from .queries import ScheduleMap, map_to_assignments
 
 FULL_SHARE = 1.0
@@ -82,7 +83,7 @@ class Review:
     unknown_keys: list[str] = field(default_factory=list)
 
 
-def build_review(cat: Catalogue, instance: dict, schedule: ScheduleMap,
+def build_review(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap,
                  programme: list[dict] | None = None) -> Review:
     """The review of ``schedule`` (made for ``instance``), named with ``cat``'s rows."""
     metrics = evaluate(instance, map_to_assignments(schedule))
@@ -153,7 +154,7 @@ def _workshop_fill(cat: Catalogue, instance: dict, schedule: ScheduleMap) -> lis
     return result
 
 
-def _unlucky(cat: Catalogue, instance: dict, schedule: ScheduleMap) -> list[Unlucky]:
+def _unlucky(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap) -> list[Unlucky]:
     """Participants with project wishes who got none of them (the contract's "unlucky")."""
     projects = cat.project_by_key
     session_project = {s["id"]: s["project"] for s in instance["sessions"]}

@@ -8,17 +8,16 @@ from flask_login import current_user
 
 from ..auth.access import organiser_required
 from ..events.models import Event
-from ..exchange.queries import export_instance
 from ..extensions import db
-from ..mail import commit_and_send
+from ..mail import commit_and_send, queued_emails
 from ..programme.models import Round, Session, Workshop, WorkshopSlot
 from ..programme.queries import get_event_or_404
 from . import jobs, operations
-from .catalogue import Catalogue
+from .catalogue import ScheduleCatalogue
 from .diagnosis import explain
 from .forms import ActionForm, MoveForm, SolveForm
+from .instance import export_instance
 from .models import SolveJob
-from .notifications import queue_publication_emails
 from .operations import SchedulingError
 from .queries import (
     active_job,
@@ -53,7 +52,7 @@ def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict
     operations.recover_stale_jobs(event)
     db.session.commit()
     draft = draft_map(event)
-    cat = Catalogue.load(event)
+    cat = ScheduleCatalogue.load(event)
     review = build_review(cat, export_instance(event), draft) if draft else None
     return {
         "event": event, "solve_form": solve_form or SolveForm(), "action_form": ActionForm(),
@@ -96,7 +95,7 @@ def start_solve(slug: str):
 
 
 def _job_context(event: Event, job: SolveJob) -> dict:
-    cat = Catalogue.load(event)
+    cat = ScheduleCatalogue.load(event)
     context = {"event": event, "job": job, "cat": cat, "action_form": ActionForm(),
                "progress": job_progress_dict(job), "review": None, "reasons": [],
                "changes": []}
@@ -170,7 +169,7 @@ def accept_job(slug: str, job_id: int):
 @organiser_required
 def participants(slug: str):
     event = get_event_or_404(slug)
-    cat = Catalogue.load(event)
+    cat = ScheduleCatalogue.load(event)
     draft = draft_map(event)
     query = request.args.get("q", "").strip()
     people = search_participants(cat, query)
@@ -182,7 +181,7 @@ def participants(slug: str):
 NO_PLACE = 0  # the select's "no place yet" entry (row ids start at 1)
 
 
-def _move_forms(cat: Catalogue, person, draft_entry: dict, pins: dict) -> dict:
+def _move_forms(cat: ScheduleCatalogue, person, draft_entry: dict, pins: dict) -> dict:
     """One form per round and per slot, listing that round's sessions or slot's workshops."""
     forms = {}
     for round_ in cat.rounds:
@@ -209,7 +208,7 @@ def _move_forms(cat: Catalogue, person, draft_entry: dict, pins: dict) -> dict:
     return forms
 
 
-def _session_choice(cat: Catalogue, session: Session) -> str:
+def _session_choice(cat: ScheduleCatalogue, session: Session) -> str:
     room = cat.rooms[session.room_id]
     project = cat.session_project(session)
     theme = cat.themes[project.theme_id]
@@ -220,7 +219,7 @@ def _session_choice(cat: Catalogue, session: Session) -> str:
 
 def _render_participant(event: Event, person, status: int = 200, failed: tuple | None = None,
                         failed_form: MoveForm | None = None):
-    cat = Catalogue.load(event)
+    cat = ScheduleCatalogue.load(event)
     entry = draft_map(event).get(person.key, {"sessions": {}, "workshops": {}})
     forms = _move_forms(cat, person, entry, participant_pins(person))
     if failed is not None and failed_form is not None:
@@ -300,11 +299,11 @@ def publish(slug: str):
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".overview", slug=slug))
     try:
-        publication = operations.publish(event, current_user)
+        publication = operations.publish(event, current_user, notify=True)
     except SchedulingError as error:
         _refused(error)
         return redirect(url_for(".overview", slug=slug))
-    emailed = queue_publication_emails(publication)
+    emailed = len(queued_emails())  # the publication's emails, queued by its receivers
     commit_and_send()
     flash(_("Published (version %(version)d): participants now see their programme; "
             "%(emailed)d received it by email.", version=publication.version,

@@ -446,3 +446,27 @@ def test_before_publication_everyone_is_expected_everywhere(app):
     code = make_badge_code(world.people[3])
     db.session.commit()
     assert scan(world, "session:r1:a", code).scan.result == "ok"
+
+
+def test_deleting_a_presenter_in_the_builder_revokes_their_badge(world):
+    """participant_erased is sent by the builder too (issue 14: signals replace the
+    before_flush hook, which saw every deletion)."""
+    from eventapp.builder import operations as builder
+
+    person = world.people[0]
+    make_badge_code(person)
+    db.session.commit()
+    builder.delete(person, confirmed=True)
+    db.session.commit()
+    badge = db.session.scalar(select(Badge))
+    assert badge.participant_id is None and badge.revoked_reason == "erased"
+
+
+def test_the_retention_purge_revokes_the_badges(world):
+    person = world.people[0]
+    make_badge_code(person)
+    db.session.commit()
+    registration.purge_expired(world.event.date + timedelta(days=3660))
+    db.session.commit()
+    badge = db.session.scalar(select(Badge))
+    assert badge.participant_id is None and badge.revoked_reason == "erased"

@@ -28,6 +28,8 @@ from eventapp.models import (
     Workshop,
     WorkshopAssignment,
 )
+from scheduler import DEFAULT_OPTIONS as SOLVER_OPTIONS
+from scheduler import InstanceError, load_instance
 from tests.factories import (
     make_event,
     make_participant,
@@ -405,7 +407,7 @@ ERROR_CASES = {
     "end before start": (_set("rounds.1.end", "12:00"),
                          ("rounds[1].end", "must be after start (12:00 is not after 12:15)")),
     "negative capacity": (_set("rooms.1.capacity", -5),
-                          ("rooms[1].capacity", "must not be negative (got -5)")),
+                          ("rooms[1].capacity", "must be at least 0 (got -5)")),
     "huge capacity": (_set("rooms.0.capacity", 10**12),
                       ("rooms[0].capacity", "must be at most 100000 (got 1000000000000)")),
     "NUL character": (_set("projects.1.name", "AVI\x00SE"),
@@ -444,7 +446,7 @@ ERROR_CASES = {
                                    'room "attenante" has 1 table(s), all taken in round "r1"')),
     "unknown option": (_set("options.speed", 3),
                        ("options.speed",
-                        "unknown option (expected one of rank_weights, theme_weight, "
+                        'unknown option "speed" (expected one of rank_weights, theme_weight, '
                         "unlucky_penalty, min_distinct_themes, previous, change_penalty, "
                         "allow_idle, time_limit_s, workers, seed)")),
     "bad option": (_set("options.rank_weights", [100, -1]),
@@ -546,6 +548,22 @@ def test_example_error_paths(app, shared_examples):
     assert errors == [("sessions[3].room", 'unknown room "salle9"'),
                       ("participants[12].wishes[0]", 'unknown project "tapj"')]
     assert row_counts() == before
+
+
+def test_the_app_and_the_solver_word_the_structure_alike(app):
+    """Issue 14: one schema for the format; a structure failure reads the same in both."""
+    data = small_instance()
+    data["rooms"][0]["capacity"] = "60"
+    data["rounds"][0]["start"] = "25:00"
+    data["options"]["workers"] = 100
+    with pytest.raises(InstanceError) as solver:
+        load_instance(data)
+    app_errors = errors_of(data)
+    for expected in [("rooms[0].capacity", "must be an integer, not a string"),
+                     ("rounds[0].start", 'invalid time "25:00": expected HH:MM (00:00 to 23:59)'),
+                     ("options.workers", "must be an integer from 1 to 64 (got 100)")]:
+        assert expected in app_errors and expected in solver.value.errors
+    assert {k: v for k, v in SOLVER_OPTIONS.items() if k != "previous"} == DEFAULT_OPTIONS
 
 
 def test_document_must_be_an_object(app):
@@ -718,7 +736,7 @@ def test_import_page_lists_every_error_and_writes_nothing(organiser_client):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "<code>sessions[1].room</code> : unknown room &#34;salle9&#34;" in page
-    assert "<code>rooms[0].capacity</code> : must not be negative (got -1)" in page
+    assert "<code>rooms[0].capacity</code> : must be at least 0 (got -1)" in page
     assert row_counts() == before
 
 

@@ -191,7 +191,7 @@ def test_switch_survives_republication_without_being_reported(world):
 
 
 def switch_summary_count(world) -> int:
-    from eventapp.scheduling.catalogue import Catalogue
+    from eventapp.scheduling.catalogue import ScheduleCatalogue as Catalogue
 
     return switch_summary(Catalogue.load(world.event)).count
 
@@ -427,7 +427,7 @@ def crowded(app):
 
 def _snapshot_draft(event) -> None:
     """Publish the draft as it is (the crowded world is not a complete schedule)."""
-    from eventapp.scheduling.catalogue import Catalogue
+    from eventapp.scheduling.catalogue import ScheduleCatalogue as Catalogue
     from eventapp.scheduling.models import Publication
     from eventapp.scheduling.queries import current_rooms, draft_map
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from eventapp.builder import operations as ops
 from eventapp.extensions import db
 from eventapp.models import (
     Event,
@@ -19,7 +20,6 @@ from eventapp.models import (
     Workshop,
     WorkshopSlot,
 )
-from eventapp.programme import operations_manage as ops
 from tests.factories import (
     make_event,
     make_participant,

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from eventapp.builder import operations as ops
+from eventapp.builder import queries
 from eventapp.extensions import db
 from eventapp.models import (
     Assignment,
@@ -22,8 +24,6 @@ from eventapp.models import (
     Workshop,
     WorkshopSlot,
 )
-from eventapp.programme import operations_manage as ops
-from eventapp.programme import queries_manage as queries
 from eventapp.programme.keys import slugify, unique_key
 from tests.factories import (
     local,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from eventapp.extensions import db
 from eventapp.registration.models import ProjectWish
 from eventapp.scheduling import operations
-from eventapp.scheduling.catalogue import Catalogue
+from eventapp.scheduling.catalogue import ScheduleCatalogue as Catalogue
 from eventapp.scheduling.diagnosis import RULES, explain
 from eventapp.scheduling.models import Assignment, SolveJob, WorkshopAssignment
 from eventapp.scheduling.operations import SchedulingError

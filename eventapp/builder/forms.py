@@ -1,7 +1,7 @@
 """Forms of the organiser's builder.
 
 The forms check shapes (required, numbers, times); the rules that involve other rows
-(keys unique, tables of a room, themes admitted...) live in ``operations_manage`` so that
+(keys unique, tables of a room, themes admitted...) live in ``operations`` so that
 every caller gets them. ``fieldsets`` groups fields on the page; fields named in
 ``advanced`` are shown in a closed "Advanced" section.
 """
@@ -36,7 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..db_types import database_id
 from ..events.models import DEFAULT_TIMEZONE
 from ..forms import AppForm
-from .models import KEY_LENGTH, ProgrammeItemKind
+from ..programme.models import KEY_LENGTH, ProgrammeItemKind
 
 
 def optional_int(value) -> int | None:

@@ -1,13 +1,18 @@
-"""Public pages: the list of events and each event's programme."""
+"""Public pages: the list of events and each event's programme, with its registration
+state (so they sit in the registration area, above the programme)."""
 
 from __future__ import annotations
 
 from flask import Response, render_template
 
 from ..colours import readable_text_colour
+from ..db_types import utcnow
 from ..events.models import Event
+from ..events.queries import get_event_or_404
 from ..extensions import db
-from .queries import build_public_programme, get_event_or_404
+from ..programme.models import Theme
+from ..programme.queries import build_public_programme
+from .queries import registration_state
 
 
 def index():
@@ -18,9 +23,6 @@ def index():
 def programme(slug: str) -> str:
     """An event's public programme: timeline, speed-dating grid, projects, workshops."""
     event = get_event_or_404(slug)
-    from ..db_types import utcnow
-    from ..registration.queries import registration_state
-
     return render_template("programme/public/programme.html", page=build_public_programme(event),
                            registration=registration_state(event, utcnow()))
 
@@ -28,8 +30,6 @@ def programme(slug: str) -> str:
 def theme_css(slug: str) -> Response:
     """The event's signage colours as CSS classes (inline styles are barred by our CSP)."""
     event = get_event_or_404(slug)
-    from .models import Theme
-
     themes = db.session.scalars(db.select(Theme).where(Theme.event_id == event.id)).all()
     rules = [
         f".theme-{t.id} {{ --swatch: {t.colour}; "

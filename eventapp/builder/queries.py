@@ -7,17 +7,15 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any, NamedTuple, TypeVar
 
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
 
 from ..events.models import Event
+from ..events.queries import get_event_or_404, get_owned_or_404  # noqa: F401 (views use them)
 from ..extensions import db
-from ..registration.models import Participant, ProjectWish, WorkshopWish
-from ..scheduling.models import Assignment, WorkshopAssignment
-from .grid import Grid, Seat, grid_rows, table_columns
-from .models import (
+from ..programme.grid import Grid, Seat, grid_rows, table_columns
+from ..programme.models import (
     EventPeriod,
     ProgrammeItem,
     Project,
@@ -30,19 +28,12 @@ from .models import (
     project_presenters,
     session_presenters,
 )
-from .queries import get_event_or_404
+from ..registration.models import Participant, ProjectWish, WorkshopWish
+from ..scheduling.models import Assignment, WorkshopAssignment
 
 __all__ = ["get_event_or_404"]
 
 P = TypeVar("P", bound=EventPeriod)
-
-
-def get_owned_or_404(model: type, event: Event, ident: int) -> Any:
-    """Row ``ident`` of ``model`` if it belongs to ``event``: ids of other events are 404."""
-    obj = db.session.get(model, ident)
-    if obj is None or obj.event_id != event.id:
-        abort(404)
-    return obj
 
 
 # --- lists -------------------------------------------------------------------------------
@@ -196,7 +187,7 @@ def dependents_of(obj: Any) -> list[Dependent]:
     Each entry reads as ``(kind, name, effect, target)``: a translated kind ("Project"),
     the dependent's name, BLOCKS / DELETES / DETACHES, and the row itself when there is
     one. The delete confirmation page lists them by name, and
-    ``operations_manage.delete`` refuses while any of them BLOCKS and otherwise applies
+    ``operations.delete`` refuses while any of them BLOCKS and otherwise applies
     all of them in the caller's transaction, so nothing is ever half-deleted.
     Handles Theme, Room, Project, Round, WorkshopSlot, Workshop, Session and Participant;
     anything else has no dependents.
@@ -395,13 +386,11 @@ def placement_problems(event: Event) -> list[str]:
     """Rule breaches the database cannot see, typically left behind when a room or a
     project changed after sessions were placed: theme not admitted, capacity above the
     room's seats, minimum audience above capacity, table missing, presenter in two places."""
-    from .operations_manage import room_admits
-
     problems = []
     by_round: dict[int, list[Session]] = defaultdict(list)
     for session in sessions(event):
         room, name = session.room, session.project.name
-        if room is not None and not room_admits(room, session.project.theme):
+        if room is not None and not room.admits(session.project.theme):
             problems.append(_("%(room)s does not admit the theme of %(project)s.",
                               room=room.name, project=name))
         if room is not None and session.capacity is not None and session.capacity > room.capacity:

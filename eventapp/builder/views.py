@@ -23,11 +23,19 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.access import organiser_required, staff_required
 from ..events.models import Event
 from ..extensions import db
+from ..programme.models import (
+    ProgrammeItem,
+    Project,
+    Room,
+    Round,
+    Session,
+    Theme,
+    Workshop,
+    WorkshopSlot,
+)
 from ..registration.models import Participant
-from . import forms_manage as forms
-from . import operations_manage as ops
-from . import queries_manage as queries
-from .models import ProgrammeItem, Project, Room, Round, Session, Theme, Workshop, WorkshopSlot
+from . import forms, queries
+from . import operations as ops
 
 INVALID = 400
 

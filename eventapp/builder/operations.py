@@ -18,12 +18,11 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..colours import HEX_COLOUR
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
-from ..registration.models import Participant
-from . import queries_manage as queries
-from .keys import is_valid_key, key_taken, slugify, unique_key
-from .models import (
+from ..programme.keys import is_valid_key, key_taken, slugify, unique_key
+from ..programme.models import (
     EventPeriod,
     ProgrammeItem,
     ProgrammeItemKind,
@@ -35,17 +34,15 @@ from .models import (
     Workshop,
     WorkshopSlot,
 )
+from ..registration.models import Participant
+from ..signals import participant_erased
+from . import queries
 
 UTC = ZoneInfo("UTC")
 
 
-class ProgrammeError(ValueError):
+class ProgrammeError(Refused, ValueError):
     """A refused change, with a message for the organiser and the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -393,7 +390,7 @@ def save_project(event: Event, project: Project | None, data: dict) -> Project:
         raise ProgrammeError(_("Give the new presenter's name."), "new_last_name")
     if project is not None and project.theme_id != theme.id:
         for session in project.sessions:
-            if session.room is not None and not room_admits(session.room, theme):
+            if session.room is not None and not session.room.admits(theme):
                 raise ProgrammeError(
                     _("The session in %(room)s does not admit the theme %(theme)s: move it "
                       "first.", room=session.room.name, theme=theme.name), "theme")
@@ -573,11 +570,6 @@ def save_workshop(event: Event, workshop: Workshop | None, data: dict) -> Worksh
 # --- sessions ----------------------------------------------------------------------------
 
 
-def room_admits(room: Room, theme: Theme) -> bool:
-    """A room with no listed theme admits every theme."""
-    return not room.themes or any(t.id == theme.id for t in room.themes)
-
-
 def save_session(event: Event, session: Session | None, data: dict) -> Session:
     """Create or edit a session, checking the placement rules first (see module doc)."""
     project = _owned(Project, event, data.get("project"), "project")
@@ -625,7 +617,7 @@ def _check_placement(project: Project, round_: Round | None, room: Room | None,
         if table is None and room.tables > 1 and round_ is not None:
             raise ProgrammeError(_("%(room)s has %(count)d tables: say which one.",
                                    room=room.name, count=room.tables), "table_number")
-        if not room_admits(room, project.theme):
+        if not room.admits(project.theme):
             raise ProgrammeError(
                 _("%(room)s does not admit the theme %(theme)s (it admits: %(themes)s).",
                   room=room.name, theme=project.theme.name,
@@ -735,6 +727,13 @@ def _delete_plain(obj: Any) -> None:
     db.session.delete(obj)
 
 
+def _delete_person(person: Participant) -> None:
+    """A presenter deleted from the builder is erased like any participant (their badge
+    is revoked: ``participant_erased``)."""
+    participant_erased.send(person)
+    db.session.delete(person)
+
+
 _DELETERS = {
     Theme: _delete_plain,
     Room: _delete_room,
@@ -744,5 +743,5 @@ _DELETERS = {
     Workshop: _delete_plain,
     Session: _delete_plain,
     ProgrammeItem: _delete_plain,
-    Participant: _delete_plain,
+    Participant: _delete_person,
 }

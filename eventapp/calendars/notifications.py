@@ -1,5 +1,8 @@
 """Telling participants about a publication: each one whose day it changes gets an email.
 
+The emails carry calendar invitations, so they live here, above the scheduling area:
+a publication reaches them through the ``schedule_published`` signal (``receivers.py``).
+
 The emails are queued, then sent by the view after the publication is committed
 (:func:`eventapp.mail.commit_and_send`): nobody is told about a programme that was not
 saved.
@@ -9,16 +12,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..calendars import documents as calendar_documents
-from ..calendars.operations import ensure_feed, stamp_participant
-from ..calendars.queries import feed_links
 from ..mail import queue_email, render_email
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from ..registration.queries import settings_of
 from ..registration.tokens import PORTAL, issue_token
+from ..scheduling.models import Publication
+from ..scheduling.queries import participant_day, publication_changes, published_days
 from ..urls import external_url
-from .models import Publication
-from .queries import participant_day, publication_changes, published_days
+from . import documents as calendar_documents
+from .operations import ensure_feed, stamp_participant
+from .queries import feed_links
 
 
 def queue_publication_emails(publication: Publication) -> int:
@@ -34,7 +37,7 @@ def queue_publication_emails(publication: Publication) -> int:
     event = publication.event
     changes = [c for c in publication_changes(event, version=publication.version)
                if not c.is_removed and c.participant.email
-               and c.participant.status == "registered"]
+               and c.participant.status == ParticipantStatus.REGISTERED]
     days = published_days(publication)
     settings = settings_of(event)
     calendars = calendar_documents.publication_email_calendars(

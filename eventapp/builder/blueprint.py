@@ -1,0 +1,39 @@
+"""URL map of the organiser's programme builder.
+
+Its endpoints keep the name ``programme.*`` (templates and links use them); the builder
+is its own area only because it also edits people (presenters) and checks what hangs on a
+row before deleting it (wishes, assignments), which the programme area below does not know.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from . import views
+
+# The organiser's builder. GET pages of lists are open to staff (read-only); every page
+# that changes something is for organisers only (see views.py).
+manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
+manage_bp.add_url_rule("/", view_func=views.events)
+manage_bp.add_url_rule("/events/new", view_func=views.event_new,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/", view_func=views.event_dashboard)
+manage_bp.add_url_rule("/events/<slug>/edit", view_func=views.event_edit,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/delete", view_func=views.event_delete,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/rounds/generate", view_func=views.rounds_generate,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/grid", view_func=views.grid)
+for _section in views.SECTIONS:
+    _base = f"/events/<slug>/{_section.name}"
+    manage_bp.add_url_rule(f"{_base}/", endpoint=_section.name,
+                           view_func=views.list_view(_section))
+    manage_bp.add_url_rule(f"{_base}/new", endpoint=f"{_section.singular}_new",
+                           view_func=views.new_view(_section), methods=["GET", "POST"])
+    manage_bp.add_url_rule(f"{_base}/<int:{_section.id_arg}>/edit",
+                           endpoint=f"{_section.singular}_edit",
+                           view_func=views.edit_view(_section), methods=["GET", "POST"])
+    manage_bp.add_url_rule(f"{_base}/<int:{_section.id_arg}>/delete",
+                           endpoint=f"{_section.singular}_delete",
+                           view_func=views.delete_view(_section), methods=["GET", "POST"])
