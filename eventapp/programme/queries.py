@@ -32,6 +32,21 @@ def get_event_or_404(slug: str) -> Event:
     return event
 
 
+def get_public_event_or_404(slug: str) -> Event:
+    """The event at this address if its public pages are open to the current visitor:
+    a draft is a 404 for everyone but the signed-in team (events/lifecycle.py)."""
+    from flask_login import current_user
+
+    from ..events.lifecycle import is_visible_to
+
+    event = get_event_or_404(slug)
+    if not is_visible_to(event, current_user):
+        abort(404, description=_(
+            "No event has the address “%(slug)s”. It may have been renamed or removed: "
+            "the home page lists every event.", slug=slug))
+    return event
+
+
 # --- Speed-dating grid ---------------------------------------------------------------
 
 

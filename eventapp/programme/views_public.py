@@ -7,17 +7,22 @@ from flask import Response, render_template
 from ..colours import readable_text_colour
 from ..events.models import Event
 from ..extensions import db
-from .queries import build_public_programme, get_event_or_404
+from .queries import build_public_programme, get_event_or_404, get_public_event_or_404
 
 
 def index():
-    events = db.session.scalars(db.select(Event).order_by(Event.date.desc())).all()
+    from flask_login import current_user
+
+    query = db.select(Event).order_by(Event.date.desc())
+    if not current_user.is_authenticated:  # drafts are not public
+        query = query.where(Event.stage != "draft")
+    events = db.session.scalars(query).all()
     return render_template("programme/index.html", events=events)
 
 
 def programme(slug: str) -> str:
     """An event's public programme: timeline, speed-dating grid, projects, workshops."""
-    event = get_event_or_404(slug)
+    event = get_public_event_or_404(slug)
     from ..db_types import utcnow
     from ..registration.queries import registration_state
 
