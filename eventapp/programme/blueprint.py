@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..events.lifecycle import event_status
 from . import views_manage, views_public
 
 public_bp = Blueprint("public", __name__)
@@ -14,6 +15,8 @@ public_bp.add_url_rule("/e/<slug>/colours.css", view_func=views_public.theme_css
 # The organiser's builder. GET pages of lists are open to staff (read-only); every page
 # that changes something is for organisers only (see views_manage).
 manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
+# The event navigation's status (templates/events/_nav.html), one query per page.
+manage_bp.add_app_template_global(event_status, "event_status")
 manage_bp.add_url_rule("/", view_func=views_manage.events)
 manage_bp.add_url_rule("/events/new", view_func=views_manage.event_new,
                        methods=["GET", "POST"])
@@ -21,6 +24,12 @@ manage_bp.add_url_rule("/events/<slug>/", view_func=views_manage.event_dashboard
 manage_bp.add_url_rule("/events/<slug>/edit", view_func=views_manage.event_edit,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/delete", view_func=views_manage.event_delete,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/open", view_func=views_manage.event_open,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/close", view_func=views_manage.event_close,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/duplicate", view_func=views_manage.event_duplicate,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/rounds/generate", view_func=views_manage.rounds_generate,
                        methods=["GET", "POST"])

@@ -244,3 +244,15 @@ class SessionForm(BuilderForm):
 
 class ConfirmForm(AppForm):
     """An empty form: only its CSRF token, so that a POST proves intent."""
+
+
+class DuplicateEventForm(BuilderForm):
+    """A copy of an event's programme for another day (events/operations.py)."""
+
+    name = StringField(_l("Name of the new event"), validators=[DataRequired(), Length(max=300)])
+    date = DateField(_l("Date of the new event"), validators=[DataRequired()])
+    slug = StringField(
+        _l("Web address (slug)"), validators=[Optional(), Length(max=80)],
+        description=_l("Lower-case letters, digits and hyphens. Left empty, it is derived "
+                       "from the name."))
+    advanced = ("slug",)

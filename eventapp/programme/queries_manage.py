@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any, NamedTuple, TypeVar
 
-from flask import abort
+from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
@@ -159,6 +159,65 @@ def summary(event: Event) -> dict[str, int]:
             Session.event_id == event.id,
             or_(Session.round_id.is_(None), Session.room_id.is_(None)))) or 0,
     }
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of the event's setup checklist: done or not, what it says, where to go."""
+
+    name: str
+    title: str
+    done: bool
+    detail: str
+    url: str
+
+
+def setup_checklist(event: Event, counts: dict[str, int]) -> list[SetupStep]:
+    """The setup steps in the order they depend on each other (themes and colours, rooms,
+    projects and presenters, rounds, sessions, workshops, registration).
+
+    ``counts`` is :func:`summary`; one more statement counts projects without presenters.
+    """
+    alone = db.session.scalar(select(func.count()).select_from(Project).where(
+        Project.event_id == event.id,
+        ~select(project_presenters.c.project_id)
+        .where(project_presenters.c.project_id == Project.id).exists())) or 0
+    slug = event.slug
+
+    def link(endpoint: str) -> str:
+        return url_for(endpoint, slug=slug)
+
+    def how_many(singular: str, plural: str, count: int) -> str:
+        return ngettext(singular, plural, count)
+
+    return [
+        SetupStep("themes", _("Themes and their colours"), counts["themes"] > 0,
+                  how_many("%(num)d theme", "%(num)d themes", counts["themes"]),
+                  link("programme.themes")),
+        SetupStep("rooms", _("Rooms"), counts["rooms"] > 0,
+                  how_many("%(num)d room", "%(num)d rooms", counts["rooms"]),
+                  link("programme.rooms")),
+        SetupStep("projects", _("Projects and their presenters"),
+                  counts["projects"] > 0 and alone == 0,
+                  how_many("%(num)d project", "%(num)d projects", counts["projects"])
+                  + (" · " + how_many("%(num)d without a presenter",
+                                      "%(num)d without a presenter", alone) if alone else ""),
+                  link("programme.projects")),
+        SetupStep("rounds", _("Speed-dating rounds"), counts["rounds"] > 0,
+                  how_many("%(num)d round", "%(num)d rounds", counts["rounds"]),
+                  link("programme.rounds")),
+        SetupStep("sessions", _("Sessions (who presents in which round)"),
+                  counts["sessions"] > 0,
+                  how_many("%(num)d session", "%(num)d sessions", counts["sessions"]),
+                  link("programme.grid")),
+        SetupStep("workshops", _("Workshops"), counts["workshops"] > 0,
+                  how_many("%(num)d workshop", "%(num)d workshops", counts["workshops"]),
+                  link("programme.workshops")),
+        SetupStep("registration", _("Registration"), event.stage != "draft",
+                  _("Open") if event.stage == "open" else
+                  _("Closed") if event.stage == "closed" else _("Not open yet (draft)"),
+                  link("programme.event_open")),
+    ]
 
 
 def session_assignment_count(session: Session) -> int:

@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import organiser_required, staff_required
+from ..events import lifecycle
+from ..events import operations as event_ops
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Participant
@@ -428,9 +430,64 @@ def event_delete(slug: str):
 def event_dashboard(slug: str):
     event = queries.get_event_or_404(slug)
     grid = queries.speed_dating_grid(event)
+    counts = queries.summary(event)
     return render_template("programme/manage/dashboard.html", event=event,
-                           counts=queries.summary(event), timeline=queries.timeline(event),
-                           problems=grid.problems, sections=SECTIONS_BY_NAME)
+                           counts=counts, timeline=queries.timeline(event),
+                           problems=grid.problems, sections=SECTIONS_BY_NAME,
+                           checklist=queries.setup_checklist(event, counts))
+
+
+@organiser_required
+def event_open(slug: str):
+    """The check before opening registration (GET), and opening it (POST)."""
+    event = queries.get_event_or_404(slug)
+    form = forms.ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            lifecycle.open_registration(event)
+            db.session.commit()
+        except lifecycle.LifecycleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = INVALID
+        else:
+            flash(_("Registration is open: the event is public."), "success")
+            return redirect(url_for("programme.event_dashboard", slug=slug))
+    return render_template("programme/manage/open_registration.html", event=event, form=form,
+                           missing=lifecycle.opening_check(event)), status
+
+
+@organiser_required
+def event_close(slug: str):
+    event = queries.get_event_or_404(slug)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.close_registration(event)
+            db.session.commit()
+            flash(_("Registration is closed; the public pages stay open."), "success")
+        except lifecycle.LifecycleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("programme.event_dashboard", slug=slug))
+
+
+@organiser_required
+def event_duplicate(slug: str):
+    """Next year's day from this one: the programme without the people, on a new date."""
+    source = queries.get_event_or_404(slug)
+    name, on = event_ops.default_copy(source)
+    form = forms.DuplicateEventForm(data={"name": name, "date": on})
+    if form.validate_on_submit():
+        copy = _apply(form, lambda: event_ops.duplicate_event(
+            source, form.name.data, form.slug.data, form.date.data))
+        if copy is not None:
+            flash(_("Event duplicated: %(name)s (a draft, without participants).",
+                    name=copy.name), "success")
+            return redirect(url_for("programme.event_dashboard", slug=copy.slug))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("programme/manage/duplicate.html", event=source, form=form), status
 
 
 # --- rounds and grid ---------------------------------------------------------------------
