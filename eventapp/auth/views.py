@@ -21,6 +21,18 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _landing(user) -> str:
+    """Where a sign-in lands: organisers on their events; staff, who come to scan, on the
+    checkpoint menu of today's event (or of the one in rehearsal), one tap from scanning."""
+    if not user.is_organiser:
+        from ..checkin.queries import staff_event
+
+        event = staff_event()
+        if event is not None:
+            return url_for("checkin.scan_menu", slug=event.slug)
+    return url_for("programme.events")
+
+
 def login():
     form = LoginForm()
     status = 200
@@ -30,7 +42,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Signed in."), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("programme.events"))
+            return redirect(_safe_next(request.args.get("next")) or _landing(user))
         flash(_("Wrong email or password."), "error")
         status = 401
     elif form.is_submitted():

@@ -348,3 +348,66 @@ def test_duplicate_through_the_page(organiser_client):
 def test_status_of_a_past_event_is_finished(app):
     event = make_event(date=date(2016, 12, 7))
     assert event_status(event).code == "finished"
+
+
+# --- staff land on the scanner -----------------------------------------------------------
+
+
+def _paris_today() -> date:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).date()
+
+
+def test_staff_land_on_the_scanner_of_todays_event(client, staff):
+    from tests.conftest import login
+
+    make_event(slug="hier", date=_paris_today() - timedelta(days=1))
+    make_event(slug="aujourdhui", date=_paris_today())
+    db.session.commit()
+    response = login(client, staff.email)
+    assert response.headers["Location"].endswith("/manage/events/aujourdhui/checkin/scan/")
+
+
+def test_staff_land_on_the_rehearsal_without_an_event_today(client, staff):
+    from tests.conftest import login
+
+    make_event(slug="demo", date=date(2016, 12, 7), checkin_rehearsal=True)
+    make_event(slug="autre", date=date(2016, 12, 8))
+    db.session.commit()
+    response = login(client, staff.email)
+    assert response.headers["Location"].endswith("/manage/events/demo/checkin/scan/")
+
+
+def test_without_an_event_to_scan_staff_land_on_the_event_list(client, staff, organiser):
+    from tests.conftest import login
+
+    make_event(slug="autre", date=date(2016, 12, 8))
+    db.session.commit()
+    assert login(client, staff.email).headers["Location"].endswith("/manage/")
+    client.post("/logout")
+    make_event(slug="aujourdhui", date=_paris_today())
+    db.session.commit()
+    assert login(client, organiser.email).headers["Location"].endswith("/manage/")
+
+
+def test_the_checkpoint_open_now_comes_first(staff_client):
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    event = make_event(slug="jour", date=_paris_today())
+    room = make_room(event, name="Salle bleue")
+    round_ = make_round(event, key="r1")
+    round_.starts_at, round_.ends_at = now - timedelta(minutes=5), now + timedelta(minutes=15)
+    make_session(event, round=round_, room=room)
+    db.session.commit()
+    page = text(staff_client.get("/manage/events/jour/checkin/scan/"))
+    assert "Open now" in page
+    first = page.split('class="checkin-menu"')[1].split("</ul>")[0]
+    assert "Salle bleue" in first and "open now" in first
+
+
+def test_the_sign_in_link_is_for_the_team(client):
+    page = text(client.get("/"))
+    assert "Team sign-in" in page and "Organiser sign-in" not in page
