@@ -167,7 +167,7 @@ def _item_choices(form: FlaskForm, event: Event) -> None:
 
 
 def _timed_initial(obj: Any, event: Event) -> dict:
-    data = {name: getattr(obj, name) for name in ("key", "title", "kind", "speakers",
+    data = {name: getattr(obj, name) for name in ("key", "name", "title", "kind", "speakers",
                                                   "description") if hasattr(obj, name)}
     data.update(starts=_local_time(event, obj.starts_at), ends=_local_time(event, obj.ends_at))
     if isinstance(obj, ProgrammeItem):
@@ -177,7 +177,8 @@ def _timed_initial(obj: Any, event: Event) -> dict:
 
 def _workshop_choices(form: FlaskForm, event: Event) -> None:
     form.slot.choices = _options(queries.slots(event),
-                                 lambda s: f"{s.key} ({_time_range(event, s)})", _("Choose…"))
+                                 lambda s: f"{s.name or _('Workshops')} ({_time_range(event, s)})",
+                                 _("Choose…"))
     form.room.choices = _options(queries.rooms(event),
                                  lambda r: f"{r.name} ({r.capacity})", _("Choose…"))
 
@@ -248,7 +249,7 @@ SECTIONS: list[Section] = [
             lambda e: {"rounds": queries.rounds(e)}, initial=_timed_initial),
     Section("slots", "slot", WorkshopSlot, forms.SlotForm, ops.save_slot,
             _l("Workshop slots"), _l("Workshop slot"), _l("Add a time slot"),
-            _l("Edit the time slot"), lambda s: s.key,
+            _l("Edit the time slot"), lambda s: s.name or s.key,
             lambda e: {"slots": queries.slots(e)}, initial=_timed_initial,
             list_endpoint="workshops"),
     Section("workshops", "workshop", Workshop, forms.WorkshopForm, ops.save_workshop,

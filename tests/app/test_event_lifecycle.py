@@ -4,6 +4,7 @@ setup checklist; duplicating an event (events/operations.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from html import unescape
 
@@ -411,3 +412,45 @@ def test_the_checkpoint_open_now_comes_first(staff_client):
 def test_the_sign_in_link_is_for_the_team(client):
     page = text(client.get("/"))
     assert "Team sign-in" in page and "Organiser sign-in" not in page
+
+
+# --- building fast: palette, slot names, round defaults -------------------------------------
+
+
+def test_the_theme_form_offers_named_palette_colours(organiser_client):
+    make_event(slug="couleurs")
+    db.session.commit()
+    form = text(organiser_client.get("/manage/events/couleurs/themes/new"))
+    assert 'name="swatch" type="radio" value="#d0312d"' in form
+    assert 'class="colour-badge swatch-rouge"' in form and ">rouge</label>" in form
+    response = organiser_client.post("/manage/events/couleurs/themes/new", data={
+        "name": "Remobiliser", "swatch": "#2e8b57", "colour": "#1f6fb2",
+        "colour_hex": "#1f6fb2", "colour_was": "#1f6fb2", "colour_name": ""})
+    assert response.status_code == 302
+    theme = db.session.scalar(select(Theme).where(Theme.name == "Remobiliser"))
+    assert (theme.colour, theme.colour_name, theme.key) == ("#2e8b57", "vert", "remobiliser")
+
+
+def test_workshop_slots_are_named_not_keyed(organiser_client):
+    make_event(slug="ateliers")
+    db.session.commit()
+    response = organiser_client.post("/manage/events/ateliers/slots/new", data={
+        "name": "Ateliers de l'après-midi", "starts": "14:00", "ends": "15:30"})
+    assert response.status_code == 302
+    for path in ("/manage/events/ateliers/workshops/", "/manage/events/ateliers/",
+                 "/manage/events/ateliers/workshops/new"):
+        page = text(organiser_client.get(path))
+        assert "Ateliers de l'après-midi" in page, path
+        assert "slot-14h00" not in page, path
+
+
+def test_generating_rounds_proposes_three_of_twenty_minutes(organiser_client):
+    make_event(slug="tours")
+    db.session.commit()
+    form = text(organiser_client.get("/manage/events/tours/rounds/generate"))
+
+    def value_of(name: str) -> str:
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', form).group(0)
+        return re.search(r'value="([^"]*)"', tag).group(1)
+
+    assert (value_of("count"), value_of("minutes")) == ("3", "20")

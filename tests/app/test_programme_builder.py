@@ -172,7 +172,7 @@ def test_theme_validation_messages(organiser_client, event):
         "name": "Thème", "colour": "#d0312d", "colour_hex": "rouge", "colour_name": ""})
     assert response.status_code == 400
     html = text(response)
-    assert 'href="#colour_name">Colour name</a>' in html
+    assert 'href="#colour_hex">Colour code</a>' in html
     assert all_rows(Theme) == []
     response = organiser_client.post(f"{BASE}/journee/themes/new", data={
         "name": "Thème", "colour": "#d0312d", "colour_hex": "rouge", "colour_name": "rouge"})
