@@ -144,8 +144,8 @@ def open_registration(event: Event) -> None:
     """Open registration (from draft or closed), if nothing is missing."""
     missing = opening_check(event)
     if missing:
-        raise LifecycleError(_("Registration cannot open yet: %(count)d things are missing.",
-                               count=len(missing)), missing)
+        raise LifecycleError(_("Registration cannot open yet: see below what is missing."),
+                             missing)
     event.stage = "open"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..events.lifecycle import event_status
-from . import views_manage, views_public
+from . import queries_manage, views_manage, views_public
 
 public_bp = Blueprint("public", __name__)
 public_bp.add_url_rule("/", view_func=views_public.index)
@@ -17,6 +17,7 @@ public_bp.add_url_rule("/e/<slug>/colours.css", view_func=views_public.theme_css
 manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
 # The event navigation's status (templates/events/_nav.html), one query per page.
 manage_bp.add_app_template_global(event_status, "event_status")
+manage_bp.add_app_template_global(queries_manage.next_setup_step, "next_setup_step")
 manage_bp.add_url_rule("/", view_func=views_manage.events)
 manage_bp.add_url_rule("/events/new", view_func=views_manage.event_new,
                        methods=["GET", "POST"])

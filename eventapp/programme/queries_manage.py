@@ -187,37 +187,48 @@ def setup_checklist(event: Event, counts: dict[str, int]) -> list[SetupStep]:
     def link(endpoint: str) -> str:
         return url_for(endpoint, slug=slug)
 
-    def how_many(singular: str, plural: str, count: int) -> str:
-        return ngettext(singular, plural, count)
+    def todo(done: bool, listing: str, adding: str) -> str:
+        """A step still to do links to the form that does it; a done one to its list."""
+        return link(listing if done else adding)
 
+    projects_done = counts["projects"] > 0 and alone == 0
     return [
         SetupStep("themes", _("Themes and their colours"), counts["themes"] > 0,
-                  how_many("%(num)d theme", "%(num)d themes", counts["themes"]),
-                  link("programme.themes")),
+                  ngettext("%(num)d theme", "%(num)d themes", counts["themes"]),
+                  todo(counts["themes"] > 0, "programme.themes", "programme.theme_new")),
         SetupStep("rooms", _("Rooms"), counts["rooms"] > 0,
-                  how_many("%(num)d room", "%(num)d rooms", counts["rooms"]),
-                  link("programme.rooms")),
-        SetupStep("projects", _("Projects and their presenters"),
-                  counts["projects"] > 0 and alone == 0,
-                  how_many("%(num)d project", "%(num)d projects", counts["projects"])
-                  + (" · " + how_many("%(num)d without a presenter",
+                  ngettext("%(num)d room", "%(num)d rooms", counts["rooms"]),
+                  todo(counts["rooms"] > 0, "programme.rooms", "programme.room_new")),
+        SetupStep("projects", _("Projects and their presenters"), projects_done,
+                  ngettext("%(num)d project", "%(num)d projects", counts["projects"])
+                  + (" · " + ngettext("%(num)d without a presenter",
                                       "%(num)d without a presenter", alone) if alone else ""),
-                  link("programme.projects")),
+                  todo(counts["projects"] > 0, "programme.projects", "programme.project_new")),
         SetupStep("rounds", _("Speed-dating rounds"), counts["rounds"] > 0,
-                  how_many("%(num)d round", "%(num)d rounds", counts["rounds"]),
-                  link("programme.rounds")),
+                  ngettext("%(num)d round", "%(num)d rounds", counts["rounds"]),
+                  todo(counts["rounds"] > 0, "programme.rounds", "programme.rounds_generate")),
         SetupStep("sessions", _("Sessions (who presents in which round)"),
                   counts["sessions"] > 0,
-                  how_many("%(num)d session", "%(num)d sessions", counts["sessions"]),
-                  link("programme.grid")),
+                  ngettext("%(num)d session", "%(num)d sessions", counts["sessions"]),
+                  todo(counts["sessions"] > 0, "programme.grid", "programme.session_new")),
         SetupStep("workshops", _("Workshops"), counts["workshops"] > 0,
-                  how_many("%(num)d workshop", "%(num)d workshops", counts["workshops"]),
-                  link("programme.workshops")),
+                  ngettext("%(num)d workshop", "%(num)d workshops", counts["workshops"]),
+                  todo(counts["workshops"] > 0, "programme.workshops",
+                       "programme.workshop_new" if counts["slots"] else "programme.slot_new")),
         SetupStep("registration", _("Registration"), event.stage != "draft",
                   _("Open") if event.stage == "open" else
                   _("Closed") if event.stage == "closed" else _("Not open yet (draft)"),
                   link("programme.event_open")),
     ]
+
+
+def next_setup_step(event: Event) -> SetupStep | None:
+    """The first setup step still to do (shown on the builder's pages while the event is a
+    draft, so the organiser goes on without coming back to the checklist)."""
+    if event.stage != "draft":
+        return None
+    return next((step for step in setup_checklist(event, summary(event)) if not step.done),
+                None)
 
 
 def session_assignment_count(session: Session) -> int:

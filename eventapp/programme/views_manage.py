@@ -304,6 +304,8 @@ def new_view(section: Section) -> Callable:
             obj = _apply(form, lambda: section.save(event, None, form.data))
             if obj is not None:
                 flash(_("Added: %(name)s.", name=section.describe(obj)), "success")
+                if request.form.get("then") == "another":  # "Save and add another"
+                    return redirect(url_for(f"programme.{section.singular}_new", slug=slug))
                 return redirect(url_for(section.back_endpoint, slug=slug))
         status = INVALID if form.is_submitted() else 200
         return _render_form(section, event, form, None, status)
