@@ -88,3 +88,27 @@ def test_every_organiser_page_has_no_serious_violation(live_server, organiser_pa
         if violations:
             found.append(f"{path}\n{describe_violations(violations)}")
     assert not found, "\n".join(found)
+
+
+def test_the_event_navigation_on_a_phone(live_server, phone_page, organiser):
+    """On a phone the sections are one row of tabs that scrolls sideways, not the page."""
+    from tests.browser.conftest import assert_accessible, has_horizontal_overflow
+    from tests.factories import make_event
+
+    make_event(slug="telephone", name="Journée sur le téléphone")
+    db.session.commit()
+    page = phone_page
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(organiser.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_label("Password").press("Enter")
+    page.goto(f"{live_server}/manage/events/telephone/participants/")
+    tabs = page.locator(".event-tabs ul")
+    assert tabs.evaluate("list => list.scrollWidth > list.clientWidth")  # scrolls sideways
+    assert not has_horizontal_overflow(page)
+    current = page.locator(".event-tabs [aria-current=page]")
+    assert current.inner_text() == "Participants"
+    current.scroll_into_view_if_needed()
+    assert current.is_visible()
+    assert_accessible(page)
