@@ -454,3 +454,44 @@ def test_generating_rounds_proposes_three_of_twenty_minutes(organiser_client):
         return re.search(r'value="([^"]*)"', tag).group(1)
 
     assert (value_of("count"), value_of("minutes")) == ("3", "20")
+
+
+# --- existing events and the demo ----------------------------------------------------------
+
+
+def test_the_demo_takes_registrations_and_is_public(client):
+    from eventapp.demo.loader import ensure_demo
+
+    event = ensure_demo()
+    db.session.commit()
+    assert event.stage == "open"
+    assert client.get(f"/e/{event.slug}/").status_code == 200
+    assert event.name in text(client.get("/"))
+
+
+def test_the_migration_opens_the_events_that_existed(tmp_path):
+    """Events created before the stage existed were taking registrations: they stay open;
+    events created afterwards start as drafts (the column's default)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text as sql
+
+    from eventapp import create_app
+
+    url = f"sqlite:///{tmp_path / 'stages.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0010_session_generation")
+        insert = ("INSERT INTO events (slug, name, date, venue, address, timezone, description, "
+                  "scheduling_options, checkin_rehearsal, created_at, updated_at) VALUES "
+                  "(:slug, 'x', '2016-12-07', '', '', 'Europe/Paris', '', '{}', 0, "
+                  "'2016-01-01 00:00:00', '2016-01-01 00:00:00')")
+        with db.engine.begin() as connection:
+            connection.execute(sql(insert), {"slug": "avant"})
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(sql(insert), {"slug": "apres"})
+            stages = dict(connection.execute(sql("SELECT slug, stage FROM events")).all())
+            with pytest.raises(Exception, match="(?i)check"):
+                connection.execute(sql("UPDATE events SET stage = 'public'"))
+        db.engine.dispose()
+    assert stages == {"avant": "open", "apres": "draft"}
