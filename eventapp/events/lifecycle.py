@@ -66,7 +66,9 @@ def event_today(event: Event) -> date:
 def derive_status(event: Event, published: bool, today: date) -> EventStatus:
     """The event's status from its stored stage, whether a programme was published, and
     the date (pure: the caller reads what it needs)."""
-    if event.date < today:
+    if event.stage == "draft":  # whatever its date: not public until opened
+        code = "draft"
+    elif event.date < today:
         code = "finished"
     elif event.date == today:
         code = "the_day"

@@ -168,6 +168,7 @@ def test_status_is_derived_from_stage_publication_and_date():
     event = Event(name="x", slug="x", date=date(2027, 5, 4), stage="draft")
     before, day, after = date(2027, 5, 1), date(2027, 5, 4), date(2027, 5, 5)
     assert derive_status(event, False, before).code == "draft"
+    assert derive_status(event, True, after).code == "draft"  # a draft says so, whatever the date
     event.stage = "open"
     assert derive_status(event, False, before).code == "registration_open"
     event.stage = "closed"
