@@ -41,7 +41,9 @@ def sign_in(page, base: str, account: tuple[str, str]) -> None:
     page.get_by_label("Adresse e-mail").fill(account[0])
     page.get_by_label("Mot de passe").fill(account[1])
     page.get_by_label("Mot de passe").press("Enter")
-    page.wait_for_url(f"{base}/manage/")
+    # organisers land on their events, staff on the scanning menu of the day's event
+    page.wait_for_url(f"{base}/manage/" if account == ORGANISER
+                      else f"{base}/manage/events/*/checkin/scan/")
 
 
 def publish_the_day(page, base: str, slug: str, instance: Path) -> None:

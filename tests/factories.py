@@ -54,6 +54,9 @@ def make_event(**fields) -> Event:
     fields.setdefault("date", date(2016, 12, 7))
     fields.setdefault("venue", "Paris")
     fields.setdefault("timezone", "Europe/Paris")
+    # Most tests need an event that takes registrations; a new event is a draft
+    # (builder/lifecycle.py): pass stage="draft" to test one.
+    fields.setdefault("stage", "open")
     return _save(Event(**fields))
 
 

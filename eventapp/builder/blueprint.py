@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import views
+from . import queries, views
+from .lifecycle import event_status
 
 # The organiser's builder. GET pages of lists are open to staff (read-only); every page
 # that changes something is for organisers only (see views.py).
 manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
+# The event navigation's status (templates/events/_nav.html), one query per page.
+manage_bp.add_app_template_global(event_status, "event_status")
+manage_bp.add_app_template_global(queries.next_setup_step, "next_setup_step")
 manage_bp.add_url_rule("/", view_func=views.events)
 manage_bp.add_url_rule("/events/new", view_func=views.event_new,
                        methods=["GET", "POST"])
@@ -21,6 +25,12 @@ manage_bp.add_url_rule("/events/<slug>/", view_func=views.event_dashboard)
 manage_bp.add_url_rule("/events/<slug>/edit", view_func=views.event_edit,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/delete", view_func=views.event_delete,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/open", view_func=views.event_open,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/close", view_func=views.event_close,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/duplicate", view_func=views.event_duplicate,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/rounds/generate", view_func=views.rounds_generate,
                        methods=["GET", "POST"])

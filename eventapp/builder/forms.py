@@ -15,6 +15,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -37,6 +38,7 @@ from ..db_types import database_id
 from ..events.models import DEFAULT_TIMEZONE
 from ..forms import AppForm
 from ..programme.models import KEY_LENGTH, ProgrammeItemKind
+from ..programme.palette import SIGNAGE_COLOURS
 
 
 def optional_int(value) -> int | None:
@@ -88,9 +90,17 @@ class EventForm(BuilderForm):
     advanced = ("slug",)
 
 
+def _swatch_choices() -> list[SelectChoice]:
+    return [SelectChoice(hex_colour, name) for name, hex_colour in SIGNAGE_COLOURS]
+
+
 class ThemeForm(BuilderForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
-    colour = ColorField(_l("Signage colour"), default="#1f6fb2")
+    swatch = RadioField(
+        _l("Signage colour"), choices=_swatch_choices(), validators=[Optional()],
+        validate_choice=False,
+        description=_l("Pick a colour: its name is filled in. Or choose any colour below."))
+    colour = ColorField(_l("Other colour"), default="#1f6fb2")
     colour_hex = StringField(
         _l("Colour code"), validators=[Optional(), Length(max=7)],
         description=_l("Or type the code, written #rrggbb (it takes precedence over the "
@@ -98,9 +108,9 @@ class ThemeForm(BuilderForm):
     # The colour when the page was shown: tells which of picker and code the user changed.
     colour_was = HiddenField()
     colour_name = StringField(
-        _l("Colour name"), validators=[DataRequired(), Length(max=60)],
+        _l("Colour name"), validators=[Length(max=60)],
         description=_l("Shown next to the colour everywhere (for example \"red\"), so that "
-                       "colour is never the only cue."))
+                       "colour is never the only cue. Left empty, the nearest palette name."))
     position = _position_field()
     key = _key_field()
 
@@ -188,7 +198,7 @@ class RoundForm(BuilderForm):
 class GenerateRoundsForm(BuilderForm):
     first_start = TimeField(_l("First round starts at"), validators=[DataRequired()],
                             description=_l("Local time of the event, HH:MM."))
-    count = IntegerField(_l("Number of rounds"), default=4,
+    count = IntegerField(_l("Number of rounds"), default=3,
                          validators=[InputRequired(), NumberRange(min=1, max=30)])
     minutes = IntegerField(_l("Duration of a round (minutes)"), default=20,
                            validators=[InputRequired(), NumberRange(min=1, max=240)])
@@ -199,6 +209,9 @@ class GenerateRoundsForm(BuilderForm):
 
 
 class SlotForm(BuilderForm):
+    name = StringField(_l("Name"), validators=[Length(max=200)],
+                       description=_l("For example \"Afternoon workshops\". Left empty, it "
+                                      "says the time."))
     starts = TimeField(_l("Starts at"), validators=[DataRequired()],
                        description=_l("Local time of the event, HH:MM."))
     ends = TimeField(_l("Ends at"), validators=[DataRequired()])
@@ -244,3 +257,15 @@ class SessionForm(BuilderForm):
 
 class ConfirmForm(AppForm):
     """An empty form: only its CSRF token, so that a POST proves intent."""
+
+
+class DuplicateEventForm(BuilderForm):
+    """A copy of an event's programme for another day (builder/duplicate.py)."""
+
+    name = StringField(_l("Name of the new event"), validators=[DataRequired(), Length(max=300)])
+    date = DateField(_l("Date of the new event"), validators=[DataRequired()])
+    slug = StringField(
+        _l("Web address (slug)"), validators=[Optional(), Length(max=80)],
+        description=_l("Lower-case letters, digits and hyphens. Left empty, it is derived "
+                       "from the name."))
+    advanced = ("slug",)

@@ -34,6 +34,7 @@ from ..programme.models import (
     Workshop,
     WorkshopSlot,
 )
+from ..programme.palette import colour_name as palette_colour_name
 from ..registration.models import Participant
 from ..signals import participant_erased
 from . import queries
@@ -242,6 +243,9 @@ def _chosen_colour(data: dict) -> str:
     shown = _text(data.get("colour_was")).lower()
     if typed and typed.lower() != shown:
         return typed
+    swatch = _text(data.get("swatch"))  # a named colour of the palette
+    if swatch:
+        return swatch
     return picked or typed
 
 
@@ -253,10 +257,8 @@ def save_theme(event: Event, theme: Theme | None, data: dict) -> Theme:
     if not HEX_COLOUR.match(colour):
         raise ProgrammeError(_("The colour must be written #rrggbb, for example #d0312d."),
                              "colour_hex")
-    colour_name = _text(data.get("colour_name"))
-    if not colour_name:
-        raise ProgrammeError(_("Name the colour (for example \"red\"): signs and badges show "
-                               "the name next to the colour."), "colour_name")
+    # Left empty, the colour's name is the nearest of the palette's (said aloud on site).
+    colour_name = _text(data.get("colour_name")) or palette_colour_name(colour)
     key = _resolve_key(Theme, event, data.get("key"), name, "theme", theme.id if theme else None)
     if theme is None:
         theme = Theme(event=event)
@@ -520,6 +522,7 @@ def save_slot(event: Event, slot: WorkshopSlot | None, data: dict) -> WorkshopSl
         slot = WorkshopSlot(event=event)
         db.session.add(slot)
     slot.key, slot.starts_at, slot.ends_at = key, starts_at, ends_at
+    slot.name = _text(data.get("name"))
     _flush()
     return slot
 

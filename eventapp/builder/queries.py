@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any, NamedTuple, TypeVar
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
@@ -150,6 +151,76 @@ def summary(event: Event) -> dict[str, int]:
             Session.event_id == event.id,
             or_(Session.round_id.is_(None), Session.room_id.is_(None)))) or 0,
     }
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of the event's setup checklist: done or not, what it says, where to go."""
+
+    name: str
+    title: str
+    done: bool
+    detail: str
+    url: str
+
+
+def setup_checklist(event: Event, counts: dict[str, int]) -> list[SetupStep]:
+    """The setup steps in the order they depend on each other (themes and colours, rooms,
+    projects and presenters, rounds, sessions, workshops, registration).
+
+    ``counts`` is :func:`summary`; one more statement counts projects without presenters.
+    """
+    alone = db.session.scalar(select(func.count()).select_from(Project).where(
+        Project.event_id == event.id,
+        ~select(project_presenters.c.project_id)
+        .where(project_presenters.c.project_id == Project.id).exists())) or 0
+    slug = event.slug
+
+    def link(endpoint: str) -> str:
+        return url_for(endpoint, slug=slug)
+
+    def todo(done: bool, listing: str, adding: str) -> str:
+        """A step still to do links to the form that does it; a done one to its list."""
+        return link(listing if done else adding)
+
+    projects_done = counts["projects"] > 0 and alone == 0
+    return [
+        SetupStep("themes", _("Themes and their colours"), counts["themes"] > 0,
+                  ngettext("%(num)d theme", "%(num)d themes", counts["themes"]),
+                  todo(counts["themes"] > 0, "programme.themes", "programme.theme_new")),
+        SetupStep("rooms", _("Rooms"), counts["rooms"] > 0,
+                  ngettext("%(num)d room", "%(num)d rooms", counts["rooms"]),
+                  todo(counts["rooms"] > 0, "programme.rooms", "programme.room_new")),
+        SetupStep("projects", _("Projects and their presenters"), projects_done,
+                  ngettext("%(num)d project", "%(num)d projects", counts["projects"])
+                  + (" · " + ngettext("%(num)d without a presenter",
+                                      "%(num)d without a presenter", alone) if alone else ""),
+                  todo(counts["projects"] > 0, "programme.projects", "programme.project_new")),
+        SetupStep("rounds", _("Speed-dating rounds"), counts["rounds"] > 0,
+                  ngettext("%(num)d round", "%(num)d rounds", counts["rounds"]),
+                  todo(counts["rounds"] > 0, "programme.rounds", "programme.rounds_generate")),
+        SetupStep("sessions", _("Sessions (who presents in which round)"),
+                  counts["sessions"] > 0,
+                  ngettext("%(num)d session", "%(num)d sessions", counts["sessions"]),
+                  todo(counts["sessions"] > 0, "programme.grid", "programme.session_new")),
+        SetupStep("workshops", _("Workshops"), counts["workshops"] > 0,
+                  ngettext("%(num)d workshop", "%(num)d workshops", counts["workshops"]),
+                  todo(counts["workshops"] > 0, "programme.workshops",
+                       "programme.workshop_new" if counts["slots"] else "programme.slot_new")),
+        SetupStep("registration", _("Registration"), event.stage != "draft",
+                  _("Open") if event.stage == "open" else
+                  _("Closed") if event.stage == "closed" else _("Not open yet (draft)"),
+                  link("programme.event_open")),
+    ]
+
+
+def next_setup_step(event: Event) -> SetupStep | None:
+    """The first setup step still to do (shown on the builder's pages while the event is a
+    draft, so the organiser goes on without coming back to the checklist)."""
+    if event.stage != "draft":
+        return None
+    return next((step for step in setup_checklist(event, summary(event)) if not step.done),
+                None)
 
 
 def session_assignment_count(session: Session) -> int:

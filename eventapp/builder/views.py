@@ -34,7 +34,8 @@ from ..programme.models import (
     WorkshopSlot,
 )
 from ..registration.models import Participant
-from . import forms, queries
+from . import duplicate as event_ops
+from . import forms, lifecycle, queries
 from . import operations as ops
 
 INVALID = 400
@@ -173,7 +174,7 @@ def _item_choices(form: FlaskForm, event: Event) -> None:
 
 
 def _timed_initial(obj: Any, event: Event) -> dict:
-    data = {name: getattr(obj, name) for name in ("key", "title", "kind", "speakers",
+    data = {name: getattr(obj, name) for name in ("key", "name", "title", "kind", "speakers",
                                                   "description") if hasattr(obj, name)}
     data.update(starts=_local_time(event, obj.starts_at), ends=_local_time(event, obj.ends_at))
     if isinstance(obj, ProgrammeItem):
@@ -183,7 +184,8 @@ def _timed_initial(obj: Any, event: Event) -> dict:
 
 def _workshop_choices(form: FlaskForm, event: Event) -> None:
     form.slot.choices = _options(queries.slots(event),
-                                 lambda s: f"{s.key} ({_time_range(event, s)})", _("Choose…"))
+                                 lambda s: f"{s.name or _('Workshops')} ({_time_range(event, s)})",
+                                 _("Choose…"))
     form.room.choices = _options(queries.rooms(event),
                                  lambda r: f"{r.name} ({r.capacity})", _("Choose…"))
 
@@ -254,7 +256,7 @@ SECTIONS: list[Section] = [
             lambda e: {"rounds": queries.rounds(e)}, initial=_timed_initial),
     Section("slots", "slot", WorkshopSlot, forms.SlotForm, ops.save_slot,
             _l("Workshop slots"), _l("Workshop slot"), _l("Add a time slot"),
-            _l("Edit the time slot"), lambda s: s.key,
+            _l("Edit the time slot"), lambda s: s.name or s.key,
             lambda e: {"slots": queries.slots(e)}, initial=_timed_initial,
             list_endpoint="workshops"),
     Section("workshops", "workshop", Workshop, forms.WorkshopForm, ops.save_workshop,
@@ -309,6 +311,8 @@ def new_view(section: Section) -> Callable:
             obj = _apply(form, lambda: section.save(event, None, form.data))
             if obj is not None:
                 flash(_("Added: %(name)s.", name=section.describe(obj)), "success")
+                if request.form.get("then") == "another":  # "Save and add another"
+                    return redirect(url_for(f"programme.{section.singular}_new", slug=slug))
                 return redirect(url_for(section.back_endpoint, slug=slug))
         status = INVALID if form.is_submitted() else 200
         return _render_form(section, event, form, None, status)
@@ -436,9 +440,64 @@ def event_delete(slug: str):
 def event_dashboard(slug: str):
     event = queries.get_event_or_404(slug)
     grid = queries.speed_dating_grid(event)
+    counts = queries.summary(event)
     return render_template("programme/manage/dashboard.html", event=event,
-                           counts=queries.summary(event), timeline=queries.timeline(event),
-                           problems=grid.problems, sections=SECTIONS_BY_NAME)
+                           counts=counts, timeline=queries.timeline(event),
+                           problems=grid.problems, sections=SECTIONS_BY_NAME,
+                           checklist=queries.setup_checklist(event, counts))
+
+
+@organiser_required
+def event_open(slug: str):
+    """The check before opening registration (GET), and opening it (POST)."""
+    event = queries.get_event_or_404(slug)
+    form = forms.ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            lifecycle.open_registration(event)
+            db.session.commit()
+        except lifecycle.LifecycleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = INVALID
+        else:
+            flash(_("Registration is open: the event is public."), "success")
+            return redirect(url_for("programme.event_dashboard", slug=slug))
+    return render_template("programme/manage/open_registration.html", event=event, form=form,
+                           missing=lifecycle.opening_check(event)), status
+
+
+@organiser_required
+def event_close(slug: str):
+    event = queries.get_event_or_404(slug)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.close_registration(event)
+            db.session.commit()
+            flash(_("Registration is closed; the public pages stay open."), "success")
+        except lifecycle.LifecycleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("programme.event_dashboard", slug=slug))
+
+
+@organiser_required
+def event_duplicate(slug: str):
+    """Next year's day from this one: the programme without the people, on a new date."""
+    source = queries.get_event_or_404(slug)
+    name, on = event_ops.default_copy(source)
+    form = forms.DuplicateEventForm(data={"name": name, "date": on})
+    if form.validate_on_submit():
+        copy = _apply(form, lambda: event_ops.duplicate_event(
+            source, form.name.data, form.slug.data, form.date.data))
+        if copy is not None:
+            flash(_("Event duplicated: %(name)s (a draft, without participants).",
+                    name=copy.name), "success")
+            return redirect(url_for("programme.event_dashboard", slug=copy.slug))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("programme/manage/duplicate.html", event=source, form=form), status
 
 
 # --- rounds and grid ---------------------------------------------------------------------

@@ -585,3 +585,18 @@ def _sort_key(sort: str, person: Participant, card: BadgeCard) -> tuple:
     if sort == "room":
         return (0, fold(card.stripes[0].room_name), *name) if card.stripes else (1, "", *name)
     return name
+
+
+def staff_event(now: datetime | None = None) -> Event | None:
+    """The event staff scan for: today's (in its own time zone), else the nearest one in
+    rehearsal; None if neither. Two statements at most."""
+    now = now or datetime.now(UTC)
+    near = db.session.scalars(select(Event).where(
+        Event.date.between(now.date() - timedelta(days=1), now.date() + timedelta(days=1)))
+        .order_by(Event.date, Event.id)).all()
+    today = [event for event in near if now.astimezone(event.tz).date() == event.date]
+    if today:
+        return today[0]
+    rehearsals = db.session.scalars(select(Event).where(Event.checkin_rehearsal.is_(True))).all()
+    return min(rehearsals, key=lambda event: (abs((event.date - now.date()).days), event.id),
+               default=None)

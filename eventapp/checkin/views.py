@@ -72,7 +72,9 @@ def scan_menu(slug: str):
     event = get_event_or_404(slug)
     groups = staff_page.checkpoint_menu(event)
     db.session.commit()  # checkpoints synced
-    return render_template("checkin/scan_menu.html", event=event, groups=groups)
+    open_now = [entry for group in groups for entry in group.entries if entry.open_now]
+    return render_template("checkin/scan_menu.html", event=event, groups=groups,
+                           open_now=open_now)
 
 
 @staff_required

@@ -125,6 +125,8 @@ def _build(data: dict[str, Any]) -> Event:
         # The 2016 day is past: its check-in opens in rehearsal, so that someone trying
         # the demo can scan at the door and in the rooms today (docs/checkin.md).
         checkin_rehearsal=True,
+        # A finished day whose registration was open: its public pages stay visible.
+        stage="open",
     )
     db.session.add(event)
     themes = _add_themes(event, data["themes"])

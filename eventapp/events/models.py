@@ -12,6 +12,10 @@ from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 
 DEFAULT_TIMEZONE = "Europe/Paris"
+# What the organiser decides about an event (the rest of its life, published programme,
+# the day, finished, is derived: see builder/lifecycle.py). A new event is a draft: not
+# public, no registration, until the organiser opens registration after the check.
+STAGES = ("draft", "open", "closed")
 
 
 class Event(db.Model):
@@ -19,6 +23,7 @@ class Event(db.Model):
     __table_args__ = (
         CheckConstraint("length(slug) > 0", name="slug_not_empty"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("stage IN ('draft', 'open', 'closed')", name="valid_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +40,8 @@ class Event(db.Model):
     # Check-in rehearsal: staff practise scanning before the day (or on the demo), so the
     # checkpoints' time windows are not checked; the organiser ends it, clearing its scans.
     checkin_rehearsal: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # draft (not public, no registration) | open (registration open) | closed.
+    stage: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -50,6 +57,10 @@ class Event(db.Model):
     def to_local(self, moment: datetime) -> datetime:
         """Show a stored UTC moment in the event's own timezone."""
         return moment.astimezone(self.tz)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.stage == "draft"
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

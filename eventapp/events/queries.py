@@ -21,6 +21,27 @@ def get_event_or_404(slug: str) -> Event:
     return event
 
 
+def is_visible_to(event: Event, user: Any) -> bool:
+    """Drafts are seen by the signed-in team (organisers, and staff preparing the day)
+    only; every other stage is public."""
+    if not event.is_draft:
+        return True
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def get_public_event_or_404(slug: str) -> Event:
+    """The event at this address if its public pages are open to the current visitor:
+    a draft is a 404 for everyone but the signed-in team."""
+    from flask_login import current_user
+
+    event = get_event_or_404(slug)
+    if not is_visible_to(event, current_user):
+        abort(404, description=_(
+            "No event has the address “%(slug)s”. It may have been renamed or removed: "
+            "the home page lists every event.", slug=slug))
+    return event
+
+
 def get_owned_or_404(model: type, event: Event, ident: int) -> Any:
     """Row ``ident`` of ``model`` if it belongs to ``event``: ids of other events are 404."""
     obj = db.session.get(model, ident)

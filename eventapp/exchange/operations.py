@@ -37,6 +37,7 @@ from ..programme.models import (
     room_themes,
     session_presenters,
 )
+from ..programme.palette import colour_name
 from ..registration.models import (
     Participant,
     ParticipantStatus,
@@ -48,7 +49,6 @@ from ..registration.models import (
     WorkshopWish,
 )
 from ..scheduling.models import Assignment, WorkshopAssignment
-from .palette import colour_name
 from .validation import InstanceImportError, load_document, validate_instance
 
 __all__ = ["InstanceImportError", "ParticipantData", "ReplaceReport", "import_instance",

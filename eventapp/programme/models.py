@@ -200,6 +200,9 @@ class WorkshopSlot(EventPeriod, db.Model):
 
     __tablename__ = "workshop_slots"
 
+    # What organisers and participants read ("Ateliers de l'après-midi"); empty: the times.
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
     workshops: Mapped[list[Workshop]] = relationship(back_populates="slot", passive_deletes=True)
 
 

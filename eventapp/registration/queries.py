@@ -82,6 +82,10 @@ def has_free_seat(event: Event) -> bool:
 
 
 def registration_state(event: Event, now: datetime) -> RegistrationState:
+    if event.stage == "draft":  # the organiser has not opened registration yet
+        return RegistrationState("not_open", str(_l("Registration is not open yet.")))
+    if event.stage == "closed":
+        return RegistrationState("closed", str(_l("Registration is closed.")))
     settings = settings_of(event)
     if settings.opens_at and now < settings.opens_at:
         return RegistrationState("not_open", str(_l("Registration is not open yet.")))

@@ -8,7 +8,7 @@ from flask import Response, render_template
 from ..colours import readable_text_colour
 from ..db_types import utcnow
 from ..events.models import Event
-from ..events.queries import get_event_or_404
+from ..events.queries import get_event_or_404, get_public_event_or_404
 from ..extensions import db
 from ..programme.models import Theme
 from ..programme.queries import build_public_programme
@@ -16,13 +16,18 @@ from .queries import registration_state
 
 
 def index():
-    events = db.session.scalars(db.select(Event).order_by(Event.date.desc())).all()
+    from flask_login import current_user
+
+    query = db.select(Event).order_by(Event.date.desc())
+    if not current_user.is_authenticated:  # drafts are not public
+        query = query.where(Event.stage != "draft")
+    events = db.session.scalars(query).all()
     return render_template("programme/index.html", events=events)
 
 
 def programme(slug: str) -> str:
     """An event's public programme: timeline, speed-dating grid, projects, workshops."""
-    event = get_event_or_404(slug)
+    event = get_public_event_or_404(slug)
     return render_template("programme/public/programme.html", page=build_public_programme(event),
                            registration=registration_state(event, utcnow()))
 

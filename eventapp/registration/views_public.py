@@ -7,9 +7,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..db_types import utcnow
+from ..events.queries import get_public_event_or_404 as get_event_or_404
 from ..extensions import db
 from ..mail import commit_and_send
-from ..programme.queries import get_event_or_404
 from . import operations, queries
 from .forms import LostLinkForm, RegistrationForm
 

@@ -18,6 +18,18 @@
         if (/^#[0-9a-fA-F]{6}$/.test(code.value)) { picker.value = code.value.toLowerCase(); }
       });
     }
+    // A palette colour fills in the colour and its name (unless the name was typed).
+    var colourName = document.getElementById("colour_name");
+    var filled = colourName ? colourName.value : "";
+    document.querySelectorAll("input[name=swatch]").forEach(function (swatch) {
+      swatch.addEventListener("change", function () {
+        if (picker) { picker.value = swatch.value; }
+        if (code) { code.value = swatch.value; }
+        if (colourName && (!colourName.value || colourName.value === filled)) {
+          colourName.value = filled = swatch.getAttribute("data-colour-name");
+        }
+      });
+    });
     // Suggest the event's web address from its name while the slug is untouched.
     var name = document.getElementById("name");
     var slug = document.getElementById("slug");

@@ -93,9 +93,12 @@ def test_theme_colour_must_be_hex_and_named(app):
     with pytest.raises(ops.ProgrammeError) as error:
         ops.save_theme(event, None, {"name": "T", "colour_hex": "red", "colour_name": "rouge"})
     assert error.value.field == "colour_hex"
-    with pytest.raises(ops.ProgrammeError) as error:
-        ops.save_theme(event, None, {"name": "T", "colour": "#ff0000", "colour_name": " "})
-    assert error.value.field == "colour_name"
+    # an empty colour name is filled in with the nearest palette name
+    named = ops.save_theme(event, None, {"name": "T0", "colour": "#ff0000", "colour_name": " "})
+    assert named.colour_name == "rouge"
+    picked = ops.save_theme(event, None, {"name": "T1", "swatch": "#2e8b57", "colour": "#1f6fb2",
+                                          "colour_hex": "#1f6fb2", "colour_was": "#1f6fb2"})
+    assert (picked.colour, picked.colour_name) == ("#2e8b57", "vert")
     theme = ops.save_theme(event, None, {"name": "T", "colour": "#ff0000",
                                          "colour_hex": "#00Aa00", "colour_name": "vert"})
     assert theme.colour == "#00aa00"  # the typed code wins over the picker

@@ -49,12 +49,17 @@ def _phone_context(browser, **options):
                                locale="en-GB", **options)
 
 
-def _sign_in(page, live_server, email: str) -> None:
+def _sign_in(page, live_server, email: str, landing: str = "/manage/") -> None:
     page.goto(f"{live_server}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
-    page.wait_for_url(f"{live_server}/manage/")
+    page.wait_for_url(f"{live_server}{landing}")
+
+
+def _staff_sign_in(page, live_server, email: str) -> None:
+    """Staff land on the checkpoint menu of the event being scanned (issue 15, item 12)."""
+    _sign_in(page, live_server, email, "/manage/events/*/checkin/scan/")
 
 
 def _open_checkpoint(page, name: str) -> None:
@@ -124,11 +129,10 @@ def test_staff_scan_at_the_door_and_rooms_online_by_name_and_offline(
     context = _phone_context(browser)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _sign_in(page, live_server, world.staff.email)
+    _staff_sign_in(page, live_server, world.staff.email)
 
-    # From the event's page to the scanning menu, then the door.
-    page.get_by_role("link", name=world.event.name).first.click()
-    page.get_by_role("link", name="Scan badges (door, rooms, workshops, lunch)").click()
+    # Signed in on the scanning menu of the event in rehearsal, one tap from the door.
+    assert page.url.endswith(f"/manage/events/{world.event.slug}/checkin/scan/")
     assert "Rehearsal: time windows are not checked" in page.content()
     _open_checkpoint(page, "Entrance")
     assert not has_horizontal_overflow(page)
@@ -201,7 +205,7 @@ def test_the_camera_reads_printed_badges_online_then_offline_and_the_dashboard_c
         context.grant_permissions(["camera"], origin=live_server)
         page = context.new_page()
         page.set_default_timeout(20_000)
-        _sign_in(page, live_server, world.staff.email)
+        _staff_sign_in(page, live_server, world.staff.email)
         page.goto(f"{live_server}/manage/events/{world.event.slug}/checkin/scan/")
         _open_checkpoint(page, "Entrance")
         page.wait_for_selector("[data-checkin-page][data-offline-ready='true']")

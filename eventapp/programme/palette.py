@@ -25,6 +25,13 @@ PALETTE: tuple[tuple[str, str], ...] = (
     ("blanc", "#ffffff"), ("blanc", "#f5f5f5"),
 )
 
+# One shade per name, offered to organisers when they choose a theme's colour.
+SIGNAGE_COLOURS: tuple[tuple[str, str], ...] = (
+    ("rouge", "#d0312d"), ("orange", "#e67e22"), ("jaune", "#f1c40f"), ("vert", "#2e8b57"),
+    ("turquoise", "#1abc9c"), ("bleu", "#1f6fb2"), ("violet", "#8e44ad"), ("rose", "#e91e63"),
+    ("marron", "#8b4513"), ("gris", "#808080"), ("noir", "#000000"),
+)
+
 
 def _hls(hex_colour: str) -> tuple[float, float, float]:
     red, green, blue = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
