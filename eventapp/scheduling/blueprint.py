@@ -18,6 +18,8 @@ bp.add_url_rule("/participants", view_func=views.participants)
 bp.add_url_rule("/participants/<int:participant_id>", view_func=views.participant)
 bp.add_url_rule("/participants/<int:participant_id>/rounds/<int:round_id>",
                 view_func=views.move_session, methods=["POST"])
+bp.add_url_rule("/participants/<int:participant_id>/rounds/<int:round_id>/anyway",
+                view_func=views.move_session_anyway, methods=["POST"])
 bp.add_url_rule("/participants/<int:participant_id>/slots/<int:slot_id>",
                 view_func=views.move_workshop, methods=["POST"])
 bp.add_url_rule("/publish", view_func=views.publish, methods=["POST"])

@@ -14,6 +14,7 @@ from datetime import datetime, time
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..db_types import utcnow
 from ..events.models import Event
@@ -25,6 +26,7 @@ from .catalogue import Catalogue
 from .models import (
     Assignment,
     JobStatus,
+    MoveOverride,
     Publication,
     PublishedSchedule,
     ScheduleSwitch,
@@ -661,3 +663,21 @@ def participant_pins(participant: Participant) -> dict[tuple[str, int], bool]:
     pins.update({("slot", a.slot_id): a.pinned for a in db.session.scalars(
         select(WorkshopAssignment).where(WorkshopAssignment.participant_id == participant.id))})
     return pins
+
+
+def person_places(participant: Participant) -> tuple[dict[int, int], dict[int, int]]:
+    """The participant's draft places: round id -> session id, slot id -> workshop id."""
+    sessions = dict(db.session.execute(select(Assignment.round_id, Assignment.session_id)
+                                       .where(Assignment.participant_id == participant.id)).all())
+    workshops = dict(db.session.execute(
+        select(WorkshopAssignment.slot_id, WorkshopAssignment.workshop_id)
+        .where(WorkshopAssignment.participant_id == participant.id)).all())
+    return sessions, workshops
+
+
+def person_overrides(participant: Participant, limit: int = 20) -> list[MoveOverride]:
+    """The organisers' "move anyway" of this participant, newest first (with who)."""
+    return list(db.session.scalars(
+        select(MoveOverride).where(MoveOverride.participant_id == participant.id)
+        .options(selectinload(MoveOverride.user))
+        .order_by(MoveOverride.created_at.desc(), MoveOverride.id.desc()).limit(limit)))
