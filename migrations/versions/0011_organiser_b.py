@@ -1,6 +1,6 @@
 """Hand moves that broke a soft rule on purpose ("move anyway"), recorded.
 
-Revision ID: 0011_organiser-b
+Revision ID: 0011_organiser_b
 Revises: 0010_session_generation
 Create Date: 2026-12-03 15:00:00
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0011_organiser-b"
+revision = "0011_organiser_b"
 down_revision = "0010_session_generation"
 branch_labels = None
 depends_on = None
