@@ -7,18 +7,38 @@ saved.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from ..calendars import documents as calendar_documents
 from ..calendars.operations import ensure_feed, stamp_participant
 from ..calendars.queries import feed_links
-from ..mail import queue_email, render_email
+from ..events.models import Event
+from ..mail import OutgoingEmail, queue_email, render_email
 from ..registration.models import Participant
 from ..registration.queries import settings_of
 from ..registration.tokens import PORTAL, issue_token
 from ..urls import external_url
+from .catalogue import Catalogue
 from .models import Publication
-from .queries import participant_day, publication_changes, published_days
+from .queries import (
+    ParticipantChange,
+    changes_if_published,
+    draft_day,
+    latest_publication,
+    participant_day,
+    presenters_without_email,
+    publication_changes,
+    published_days,
+)
+from .text import _
+
+SHOWN_WITHOUT_EMAIL = 20
+
+
+def _told(change: ParticipantChange) -> bool:
+    """Whether a publication's change is mailed to its participant (if they have an
+    address): registered people still in the schedule."""
+    return not change.is_removed and change.participant.status == "registered"
 
 
 def queue_publication_emails(publication: Publication) -> int:
@@ -33,8 +53,7 @@ def queue_publication_emails(publication: Publication) -> int:
     """
     event = publication.event
     changes = [c for c in publication_changes(event, version=publication.version)
-               if not c.is_removed and c.participant.email
-               and c.participant.status == "registered"]
+               if _told(c) and c.participant.email]
     days = published_days(publication)
     settings = settings_of(event)
     calendars = calendar_documents.publication_email_calendars(
@@ -75,3 +94,45 @@ def queue_switch_email(participant: Participant) -> bool:
     queue_email(replace(message, alternatives=calendar.alternatives,
                         attachments=calendar.attachments[:1]))
     return True
+
+
+@dataclass
+class PublicationPreview:
+    """What the organiser sees before confirming a publication."""
+
+    version: int                     # the version publishing now would create
+    emailed: int                     # how many participants receive an email
+    without_email: list[Participant] = field(default_factory=list)  # told, no address
+    presenters: list[Participant] = field(default_factory=list)  # presenters, no address
+    example: OutgoingEmail | None = None  # the first recipient's email, links blanked
+
+    @property
+    def silent(self) -> int:
+        return len(self.without_email) + len(self.presenters)
+
+
+def preview_publication(event: Event) -> PublicationPreview:
+    """Count and name who publishing now would tell (and who it cannot, for lack of an
+    address), and render the first recipient's email. Writes nothing: no personal link
+    or calendar feed is issued for the preview, their places say so instead."""
+    cat = Catalogue.load(event)
+    latest = latest_publication(event)
+    version = (latest.version if latest else 0) + 1
+    told = [c for c in changes_if_published(event, cat) if _told(c)]
+    recipients = [c for c in told if c.participant.email]
+    silent = [c.participant for c in told if not c.participant.email]
+    seen = {p.id for p in silent}
+    presenters = [p for p in presenters_without_email(event) if p.id not in seen]
+    preview = PublicationPreview(version, len(recipients), silent, presenters)
+    if recipients:
+        change = recipients[0]
+        person = change.participant
+        template = "programme_published" if version == 1 or change.is_new \
+            else "programme_changed"
+        blank = _("(their personal link)")
+        preview.example = render_email(
+            template, person.email, person.locale, participant=person, event=event,
+            settings=settings_of(event), link=blank,
+            day=draft_day(person, cat), moves=change.moves,
+            calendar_links={"webcal": blank, "https": blank})
+    return preview

@@ -681,3 +681,34 @@ def person_overrides(participant: Participant, limit: int = 20) -> list[MoveOver
         select(MoveOverride).where(MoveOverride.participant_id == participant.id)
         .options(selectinload(MoveOverride.user))
         .order_by(MoveOverride.created_at.desc(), MoveOverride.id.desc()).limit(limit)))
+
+
+# --- before publishing -------------------------------------------------------------------
+
+def changes_if_published(event: Event, cat: Catalogue | None = None
+                         ) -> list[ParticipantChange]:
+    """Who publishing now would tell something: everyone seated in the draft for a first
+    publication, else those whose day changes (what the emails follow)."""
+    cat = cat or Catalogue.load(event)
+    latest = latest_publication(event)
+    before = published_map(latest) if latest is not None else {}
+    return compare_maps(cat, before, draft_map(event),
+                        before_rooms=published_rooms(latest) if latest is not None else None)
+
+
+def presenters_without_email(event: Event) -> list[Participant]:
+    """Presenters of a placed session who have no email address (two queries), in name
+    order: a publication cannot tell them when they present."""
+    from ..programme.models import project_presenters, session_presenters
+
+    by_project = select(project_presenters.c.participant_id).join(
+        Session, Session.project_id == project_presenters.c.project_id).where(
+        Session.event_id == event.id, Session.round_id.is_not(None))
+    by_session = select(session_presenters.c.participant_id).join(
+        Session, Session.id == session_presenters.c.session_id).where(
+        Session.event_id == event.id, Session.round_id.is_not(None))
+    no_email = (Participant.email.is_(None)) | (Participant.email == "")
+    return list(db.session.scalars(
+        select(Participant).where(Participant.event_id == event.id, no_email,
+                                  Participant.id.in_(by_project.union(by_session)))
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)))

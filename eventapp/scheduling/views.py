@@ -21,7 +21,11 @@ from .diagnosis import explain
 from .forms import ActionForm, MoveForm, SolveForm
 from .models import SolveJob
 from .move_options import MoveOption, round_options, slot_options
-from .notifications import queue_publication_emails
+from .notifications import (
+    SHOWN_WITHOUT_EMAIL,
+    preview_publication,
+    queue_publication_emails,
+)
 from .operations import SchedulingError
 from .queries import (
     active_job,
@@ -327,6 +331,19 @@ def move_session_anyway(slug: str, participant_id: int, round_id: int):
 @organiser_required
 def move_workshop(slug: str, participant_id: int, slot_id: int):
     return _move(slug, participant_id, "slot", slot_id)
+
+
+@organiser_required
+def publish_confirm(slug: str):
+    """Publishing asks first: the email, how many receive it, who has no address."""
+    event = get_event_or_404(slug)
+    if not draft_map(event):
+        flash(_("Nothing to publish yet: accept a solver result first."), "error")
+        return redirect(url_for(".overview", slug=slug))
+    preview = preview_publication(event)
+    return render_template("scheduling/publish.html", event=event, preview=preview,
+                           action_form=ActionForm(), shown=SHOWN_WITHOUT_EMAIL,
+                           publication=latest_publication(event))
 
 
 @organiser_required
