@@ -25,6 +25,12 @@ manage_bp.add_url_rule("/events/<slug>/delete", view_func=views_manage.event_del
 manage_bp.add_url_rule("/events/<slug>/rounds/generate", view_func=views_manage.rounds_generate,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/grid", view_func=views_manage.grid)
+# Both answer GET with the grid (the builder's routes all take GET, for one access matrix).
+manage_bp.add_url_rule("/events/<slug>/grid/place", view_func=views_manage.grid_place,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/grid/rounds/<int:round_id>/generate",
+                       endpoint="round_fill", view_func=views_manage.grid_generate,
+                       methods=["GET", "POST"])
 for _section in views_manage.SECTIONS:
     _base = f"/events/<slug>/{_section.name}"
     manage_bp.add_url_rule(f"{_base}/", endpoint=_section.name,

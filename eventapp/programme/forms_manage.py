@@ -244,3 +244,13 @@ class SessionForm(BuilderForm):
 
 class ConfirmForm(AppForm):
     """An empty form: only its CSRF token, so that a POST proves intent."""
+
+
+class PlaceForm(AppForm):
+    """An empty cell of the grid: which project presents there (the cell's round, room
+    and table come as hidden fields; the operation checks they belong to the event)."""
+
+    project = IntegerField(_l("Project"), validators=[Optional()])
+    round = IntegerField(validators=[InputRequired()])
+    room = IntegerField(validators=[InputRequired()])
+    table_number = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=100)])
