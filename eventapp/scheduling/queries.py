@@ -359,6 +359,7 @@ class DayItem:
     table_label: str          # the table's track name, or "" when the room has one table
     table_number: int | None
     theme: Theme | None       # colour and colour name (never show the colour alone)
+    presenting: bool = False  # the participant presents this session (not a seat)
 
     @property
     def room_name(self) -> str:
@@ -389,7 +390,8 @@ def participant_day(participant: Participant, cat: Catalogue | None = None) -> l
     if snapshot is None:
         return []
     cat = cat or Catalogue.load(event, with_participants=False)
-    return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {})
+    presents = presenting_sessions(cat, {participant.id}).get(participant.id, [])
+    return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {}, presents)
 
 
 def published_days(publication: Publication) -> dict[int, list[DayItem]]:
@@ -398,12 +400,42 @@ def published_days(publication: Publication) -> dict[int, list[DayItem]]:
     cat = Catalogue.load(publication.event, with_participants=False)
     snapshots = db.session.scalars(select(PublishedSchedule).where(
         PublishedSchedule.publication_id == publication.id))
-    return {snap.participant_id: _day_items(cat, snap.sessions or {}, snap.workshops or {})
+    presents = presenting_sessions(cat)
+    return {snap.participant_id: _day_items(cat, snap.sessions or {}, snap.workshops or {},
+                                            presents.get(snap.participant_id, []))
             for snap in snapshots}
 
 
-def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, str]
-               ) -> list[DayItem]:
+def presenting_sessions(cat: Catalogue, people: set[int] | None = None
+                        ) -> dict[int, list[Session]]:
+    """Participant id -> the placed sessions they present (as a project presenter or a
+    session's extra presenter), in round order; for ``people`` only if given. Two
+    queries, whatever the number of participants."""
+    from ..programme.models import project_presenters, session_presenters
+
+    by_project: dict[int, set[int]] = {}
+    by_session: dict[int, set[int]] = {}
+    for link, column, target, owners in (
+            (project_presenters, "project_id", by_project, cat.projects),
+            (session_presenters, "session_id", by_session, cat.sessions)):
+        query = select(link.c[column], link.c.participant_id).where(
+            link.c[column].in_(list(owners)))
+        if people is not None:
+            query = query.where(link.c.participant_id.in_(list(people)))
+        for owner, person in db.session.execute(query):
+            target.setdefault(person, set()).add(owner)
+    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    result: dict[int, list[Session]] = {}
+    for person in set(by_project) | set(by_session):
+        projects, own = by_project.get(person, set()), by_session.get(person, set())
+        mine = [s for s in cat.sessions.values() if s.round_id in order and s.room_id
+                and (s.project_id in projects or s.id in own)]
+        result[person] = sorted(mine, key=lambda s: (order[s.round_id], s.id))
+    return result
+
+
+def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, str],
+               presents: list[Session] | None = None) -> list[DayItem]:
     event = cat.event
     items: list[DayItem] = []
     session_by_key, workshop_by_key = cat.session_by_key, cat.workshop_by_key
@@ -421,6 +453,17 @@ def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, st
             event.to_local(round_.ends_at), project.name, project, session, None, room,
             label, session.table_number if room is not None and room.tables > 1 else None,
             cat.themes.get(project.theme_id)))
+    numbers = {r.id: i for i, r in enumerate(cat.rounds, start=1)}
+    for session in presents or []:
+        round_ = next(r for r in cat.rounds if r.id == session.round_id)
+        project, room = cat.session_project(session), cat.rooms.get(session.room_id)
+        label = room.table_label(session.table_number) \
+            if room is not None and session.table_number and room.tables > 1 else ""
+        items.append(DayItem(
+            "session", round_.key, numbers[round_.id], event.to_local(round_.starts_at),
+            event.to_local(round_.ends_at), project.name, project, session, None, room, label,
+            session.table_number if room is not None and room.tables > 1 else None,
+            cat.themes.get(project.theme_id), presenting=True))
     for number, slot in enumerate(cat.slots, start=1):
         workshop = workshop_by_key.get(workshops.get(slot.key, ""))
         if workshop is None:
@@ -437,7 +480,8 @@ def draft_day(participant: Participant, cat: Catalogue | None = None) -> list[Da
     """The participant's current draft programme (organiser pages only)."""
     cat = cat or Catalogue.load(participant.event)
     entry = draft_map(participant.event).get(participant.key, _empty_entry())
-    return _day_items(cat, entry["sessions"], entry["workshops"])
+    presents = presenting_sessions(cat, {participant.id}).get(participant.id, [])
+    return _day_items(cat, entry["sessions"], entry["workshops"], presents)
 
 
 def below_min_audience(session: Session) -> int | None:

@@ -40,6 +40,7 @@ from .queries import (
     participant_pins,
     person_overrides,
     person_places,
+    presenting_sessions,
     publication_changes,
     published_map,
     published_rooms,
@@ -189,8 +190,10 @@ def participants(slug: str):
     draft = draft_map(event)
     query = request.args.get("q", "").strip()
     people = search_participants(cat, query)
+    presenting = {person: {s.round_id: s for s in sessions}
+                  for person, sessions in presenting_sessions(cat).items()}
     return render_template("scheduling/participants.html", event=event, cat=cat, draft=draft,
-                           people=people, query=query,
+                           people=people, query=query, presenting=presenting,
                            sessions=cat.session_by_key, workshops=cat.workshop_by_key)
 
 
