@@ -138,3 +138,10 @@ def test_the_confirmation_costs_the_same_statements_for_more_people(world, organ
     with _counting() as many:
         organiser_client.get(URL)
     assert len(many) == len(few), "\n".join(s[:90] for s in many)
+
+
+def test_the_review_tags_only_cells_worth_a_look(world, organiser_client):
+    """A "low" tag on every cell said nothing; the fill count is there already."""
+    page = organiser_client.get("/manage/events/small/schedule/").get_data(True)
+    assert 'class="fill-count"' in page
+    assert "level-low" not in page and ">low<" not in page
