@@ -185,3 +185,26 @@ def test_the_import_pages(live_server, laptop, organiser, tmp_path):
     assert_accessible(page)
     page.get_by_role("button", name="Send the personal links").click()
     expect(page.locator(".flashes")).to_contain_text("Personal link sent to 1 person.")
+
+
+def test_the_demo_grids_show_every_room_at_1366(app, live_server, laptop):
+    """Issue 15: "Salle vidéo 2" was cut off on the review's room grid at 1366 px."""
+    from eventapp.demo.loader import DEMO_ACCOUNTS, ensure_demo
+
+    event = ensure_demo()
+    solve_and_accept(event, time_limit_s=10)
+    organiser = next(a for a in DEMO_ACCOUNTS if a.role == "organiser")
+    page = laptop
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(organiser.email)
+    page.get_by_label("Password").fill(organiser.password)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(f"{live_server}/manage/")
+    for path, header in (("schedule/", "table.fill-grid thead th"),
+                         ("grid", "table.builder-grid thead th")):
+        page.goto(f"{live_server}/manage/events/{event.slug}/{path}")
+        last = page.locator(header).last
+        assert "Salle vidéo 2" in last.inner_text()
+        box = last.bounding_box()
+        assert box["x"] + box["width"] <= LAPTOP["width"], (path, box)
+        assert not has_horizontal_overflow(page)
