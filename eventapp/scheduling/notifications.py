@@ -29,6 +29,7 @@ from .queries import (
     presenters_without_email,
     publication_changes,
     published_days,
+    sessions_under_minimum,
 )
 from .text import _
 
@@ -105,6 +106,7 @@ class PublicationPreview:
     without_email: list[Participant] = field(default_factory=list)  # told, no address
     presenters: list[Participant] = field(default_factory=list)  # presenters, no address
     example: OutgoingEmail | None = None  # the first recipient's email, links blanked
+    thin: list = field(default_factory=list)  # (session, seated) under their minimum
 
     @property
     def silent(self) -> int:
@@ -123,7 +125,8 @@ def preview_publication(event: Event) -> PublicationPreview:
     silent = [c.participant for c in told if not c.participant.email]
     seen = {p.id for p in silent}
     presenters = [p for p in presenters_without_email(event) if p.id not in seen]
-    preview = PublicationPreview(version, len(recipients), silent, presenters)
+    preview = PublicationPreview(version, len(recipients), silent, presenters,
+                                 thin=sessions_under_minimum(cat))
     if recipients:
         change = recipients[0]
         person = change.participant

@@ -756,3 +756,18 @@ def presenters_without_email(event: Event) -> list[Participant]:
         select(Participant).where(Participant.event_id == event.id, no_email,
                                   Participant.id.in_(by_project.union(by_session)))
         .order_by(Participant.last_name, Participant.first_name, Participant.id)))
+
+
+def sessions_under_minimum(cat: Catalogue) -> list[tuple[Session, int]]:
+    """Sessions holding some seated participants but fewer than their minimum audience
+    (what a hand move "anyway" may leave): publication refuses them (one query)."""
+    counts = dict(db.session.execute(
+        select(Assignment.session_id, func.count()).join(
+            Participant, Participant.id == Assignment.participant_id)
+        .where(Participant.status == SEATED_STATUS,
+               Assignment.session_id.in_(list(cat.sessions)))
+        .group_by(Assignment.session_id)).all())
+    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    thin = [(cat.sessions[sid], n) for sid, n in counts.items()
+            if 0 < n < cat.sessions[sid].min_audience]
+    return sorted(thin, key=lambda pair: (order.get(pair[0].round_id, 0), pair[0].id))

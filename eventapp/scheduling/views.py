@@ -45,6 +45,7 @@ from .queries import (
     published_map,
     published_rooms,
     recent_jobs,
+    round_numbers,
     search_participants,
     solution_map,
     switch_summary,
@@ -346,7 +347,8 @@ def publish_confirm(slug: str):
     preview = preview_publication(event)
     return render_template("scheduling/publish.html", event=event, preview=preview,
                            action_form=ActionForm(), shown=SHOWN_WITHOUT_EMAIL,
-                           publication=latest_publication(event))
+                           publication=latest_publication(event),
+                           session_numbers=round_numbers(event))
 
 
 @organiser_required

@@ -145,3 +145,14 @@ def test_the_review_tags_only_cells_worth_a_look(world, organiser_client):
     page = organiser_client.get("/manage/events/small/schedule/").get_data(True)
     assert 'class="fill-count"' in page
     assert "level-low" not in page and ">low<" not in page
+
+
+def test_the_confirmation_says_which_session_is_under_its_minimum(world, organiser_client):
+    gamma = world.sessions["gamma-2"]  # 4 people seated
+    gamma.min_audience = 5
+    db.session.commit()
+    page = organiser_client.get(URL).get_data(True)
+    assert "Publishing is refused while a session is under its minimum audience" in page
+    assert f"/sessions/{gamma.id}/edit" in page
+    assert "Gamma</a> — Round 2 · Salle A : 4 participant(s), minimum 5" in page
+    assert "Publish and send" not in page
