@@ -195,3 +195,17 @@ def test_the_move_page_costs_the_same_statements_for_more_people(world, organise
     with _counting() as many:
         _page(organiser_client, person)
     assert len(many) == len(few), "\n".join(s[:90] for s in many)
+
+
+def test_the_participants_list_costs_the_same_statements_for_more_people(world,
+                                                                         organiser_client):
+    url = "/manage/events/small/schedule/participants"
+    organiser_client.get(url)
+    with _counting() as few:
+        page = organiser_client.get(url).get_data(True)
+    assert "Presents: Alpha" in page  # the presenter's rounds, not "—"
+    _more_people(world, 30)
+    organiser_client.get(url)
+    with _counting() as many:
+        organiser_client.get(url)
+    assert len(many) == len(few), "\n".join(s[:90] for s in many)
