@@ -137,27 +137,59 @@ def test_filling_a_grid_cell_in_place(live_server, laptop, organiser):
     event = make_event(slug="journee")
     red = make_theme(event, name="Rouge", colour_name="rouge")
     make_room(event, name="Salle 1", capacity=40, tables=2, themes=[red])
-    r1 = make_round(event, "11:50")
+    make_round(event, "11:50")
     make_round(event, "12:15")
     make_project(event, red, name="TAPAJ")
     make_project(event, red, name="AVISE")
     db.session.commit()
     page = laptop
     _sign_in(page, live_server, organiser)
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
     page.goto(f"{live_server}/manage/events/journee/grid")
     assert_accessible(page)
+    page.evaluate("window.stillHere = true")  # gone if the page reloads
     page.get_by_label("Project for Salle 1, table 2, round 1").select_option(label="TAPAJ (rouge)")
     page.get_by_role("button", name="Place here — Project for Salle 1, table 2, round 1").click()
-    page.wait_for_url(re.compile(rf".*/grid#cell-{r1.id}-\d+-2$"))
     expect(page.locator(".flashes")).to_contain_text("TAPAJ presents in Salle 1, table 2, "
                                                      "round 1.")
+    expect(page.locator("#grid-status")).to_contain_text("TAPAJ presents")
+    assert page.evaluate("window.stillHere === true"), "the grid was reloaded"
+    assert page.url.endswith("/grid")
     expect(page.locator("table.builder-grid tbody tr").first).to_contain_text("TAPAJ")
     # the rest of the second round in one operation
     page.get_by_role("button", name="Generate the sessions — Round 2").click()
     expect(page.locator(".flashes")).to_contain_text("2 sessions created in round 2.")
     expect(page.locator("table.builder-grid tbody tr").nth(1)).to_contain_text("AVISE")
+    assert page.evaluate("window.stillHere === true")
+    assert not errors, errors
     assert not has_horizontal_overflow(page)
     assert_accessible(page)
+
+
+def test_filling_a_grid_cell_works_without_javascript(live_server, browser, organiser):
+    from playwright.sync_api import expect
+
+    event = make_event(slug="journee")
+    red = make_theme(event, name="Rouge", colour_name="rouge")
+    make_room(event, name="Salle 1", capacity=40, tables=2, themes=[red])
+    r1 = make_round(event, "11:50")
+    make_project(event, red, name="TAPAJ")
+    db.session.commit()
+    context = browser.new_context(viewport=LAPTOP, locale="en-GB", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, organiser)
+        page.goto(f"{live_server}/manage/events/journee/grid")
+        page.get_by_label("Project for Salle 1, table 1, round 1").select_option(
+            label="TAPAJ (rouge)")
+        page.get_by_role("button", name="Place here — Project for Salle 1, table 1, "
+                         "round 1").click()
+        page.wait_for_url(re.compile(rf".*/grid#cell-{r1.id}-\d+-1$"))
+        expect(page.locator(".flashes")).to_contain_text("TAPAJ presents in Salle 1")
+    finally:
+        context.close()
 
 
 def test_the_import_pages(live_server, laptop, organiser, tmp_path):
