@@ -24,7 +24,7 @@ from ..programme.models import Project, Workshop
 from ..text import block_problem, line_problem, strip_bidi
 from .models import CATEGORIES, ROLES, Participant
 from .operations import PersonDetails, normalise_email
-from .queries import participant_by_email, projects_of, workshops_of
+from .queries import emails_in_event, projects_of, workshops_of
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -197,6 +197,7 @@ def parse_participants(data: bytes, event: Event) -> ParseResult:
                 "(Email or Courriel) and a name column (Prénom or Nom)."))))
         return result
     catalogue = _Catalogue(projects_of(event.id), workshops_of(event.id))
+    catalogue.people = emails_in_event(event.id)  # one query, not one per row
     seen_emails: dict[str, int] = {}
     for start, cells in records:
         if not any(cell.strip() for cell in cells):
@@ -250,6 +251,7 @@ class _Catalogue:
     def __init__(self, projects: list[Project], workshops: list[Workshop]) -> None:
         self.projects = self._index(projects)
         self.workshops = self._index(workshops)
+        self.people: dict[str, tuple[int, str]] = {}  # lower-case email -> (id, status)
 
     @staticmethod
     def _index(items) -> dict[str, object]:
@@ -350,7 +352,7 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
     if errors:
         result.errors.extend(RowError(line, message, where) for where, message in errors)
         return
-    existing = participant_by_email(event.id, email)
+    existing = catalogue.people.get(email.lower())
     changes: dict[str, object] = {"email": email}
     for name in ("first_name", "last_name", "organisation", "job_title", "dietary_notes"):
         if name in values:
@@ -375,8 +377,8 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
         project_ids=[p.id for p in projects] if "projects" in values else None,
         workshop_ids=[w.id for w in workshops] if "workshops" in values else None,
         project_names=[p.name for p in projects], workshop_names=[w.name for w in workshops],
-        existing_id=existing.id if existing else None,
-        existing_status=existing.status if existing else None, changes=changes))
+        existing_id=existing[0] if existing else None,
+        existing_status=existing[1] if existing else None, changes=changes))
 
 
 SINGLE_LINE_COLUMNS = ("first_name", "last_name", "organisation", "job_title", "email",

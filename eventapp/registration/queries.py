@@ -94,6 +94,14 @@ def wishes_open(event: Event, now: datetime) -> bool:
     return deadline is None or now < deadline
 
 
+def emails_in_event(event_id: int) -> dict[str, tuple[int, str]]:
+    """Lower-case email -> (participant id, status), for checking a whole file at once."""
+    rows = db.session.execute(db.select(Participant.email, Participant.id, Participant.status)
+                              .where(Participant.event_id == event_id,
+                                     Participant.email.is_not(None)))
+    return {email.lower(): (ident, status) for email, ident, status in rows}
+
+
 def participant_by_email(event_id: int, email: str) -> Participant | None:
     if not email:
         return None

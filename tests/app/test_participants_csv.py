@@ -374,3 +374,39 @@ def test_control_characters_in_cells_are_refused_and_bidi_controls_stripped(
     assert "<tr><td>2</td><td>Prénom</td><td>Prénom: must be on one line, without control " \
         "characters" in page
     assert "<tr><td>3</td>" not in page
+
+
+def test_checking_a_file_costs_the_same_statements_for_more_rows(organiser_client, event):
+    from sqlalchemy import event as sa_event
+
+    def rows(count: int) -> bytes:
+        lines = ["Prénom;Nom;Email"] + [f"P{n};Q{n};p{n}-{count}@example.org"
+                                        for n in range(count)]
+        return ("\n".join(lines) + "\nBad;Row;nope\n").encode()
+
+    counts = []
+    for count in (3, 60):
+        preview_url, _ = _upload(organiser_client, rows(count))
+        organiser_client.get(preview_url)
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args, statements=statements):
+            statements.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            organiser_client.get(preview_url)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+        counts.append(len(statements))
+        organiser_client.post(preview_url + "/confirm")
+        done_url = preview_url + "/done"
+        organiser_client.get(done_url)
+        statements.clear()
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            organiser_client.get(done_url)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+        counts.append(len(statements))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
