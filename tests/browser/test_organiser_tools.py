@@ -240,3 +240,19 @@ def test_the_demo_grids_show_every_room_at_1366(app, live_server, laptop):
         box = last.bounding_box()
         assert box["x"] + box["width"] <= LAPTOP["width"], (path, box)
         assert not has_horizontal_overflow(page)
+
+
+def test_the_publish_confirmation_fits_a_phone(live_server, phone_page, organiser):
+    world = build_world(capacity=6)
+    _seat(world)
+    world.people[0].email = None
+    db.session.commit()
+    page = phone_page
+    _sign_in(page, live_server, organiser)
+    page.goto(f"{live_server}/manage/events/small/schedule/publish")
+    assert page.get_by_role("heading", name="Publish version 1?").is_visible()
+    assert not has_horizontal_overflow(page)
+    assert_accessible(page)
+    page.goto(f"{live_server}/manage/events/small/schedule/participants/"
+              f"{world.people[0].id}")
+    assert not has_horizontal_overflow(page)
