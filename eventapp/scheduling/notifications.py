@@ -24,12 +24,14 @@ from .queries import (
     ParticipantChange,
     changes_if_published,
     draft_day,
+    draft_map,
     latest_publication,
     participant_day,
     presenters_without_email,
     publication_changes,
     published_days,
     sessions_under_minimum,
+    theme_variety_breaches,
 )
 from .text import _
 
@@ -107,6 +109,12 @@ class PublicationPreview:
     presenters: list[Participant] = field(default_factory=list)  # presenters, no address
     example: OutgoingEmail | None = None  # the first recipient's email, links blanked
     thin: list = field(default_factory=list)  # (session, seated) under their minimum
+    narrow: list = field(default_factory=list)  # (participant, got, needed) too few themes
+
+    @property
+    def refused(self) -> bool:
+        """Publication would refuse the draft (soft rules broken by hand moves)."""
+        return bool(self.thin or self.narrow)
 
     @property
     def silent(self) -> int:
@@ -126,7 +134,8 @@ def preview_publication(event: Event) -> PublicationPreview:
     seen = {p.id for p in silent}
     presenters = [p for p in presenters_without_email(event) if p.id not in seen]
     preview = PublicationPreview(version, len(recipients), silent, presenters,
-                                 thin=sessions_under_minimum(cat))
+                                 thin=sessions_under_minimum(cat),
+                                 narrow=theme_variety_breaches(cat, draft_map(event)))
     if recipients:
         change = recipients[0]
         person = change.participant

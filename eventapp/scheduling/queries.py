@@ -771,3 +771,27 @@ def sessions_under_minimum(cat: Catalogue) -> list[tuple[Session, int]]:
     thin = [(cat.sessions[sid], n) for sid, n in counts.items()
             if 0 < n < cat.sessions[sid].min_audience]
     return sorted(thin, key=lambda pair: (order.get(pair[0].round_id, 0), pair[0].id))
+
+
+def theme_variety_breaches(cat: Catalogue, draft: ScheduleMap) -> list[tuple[Participant, int,
+                                                                            int]]:
+    """Registered participants whose draft sessions cover fewer themes than the event asks
+    (min(min_distinct_themes, rounds attended)), with (got, needed): what a "move anyway"
+    may leave, and publication refuses. No query beyond the catalogue and the draft."""
+    from ..exchange.validation import DEFAULT_OPTIONS
+
+    wanted = int((cat.event.scheduling_options or {}).get(
+        "min_distinct_themes", DEFAULT_OPTIONS["min_distinct_themes"]) or 0)
+    if wanted <= 1:
+        return []
+    by_key = cat.participant_by_key
+    breaches = []
+    for key, entry in draft.items():
+        sessions = [cat.session_by_key[s] for s in entry["sessions"].values()
+                    if s in cat.session_by_key]
+        needed = min(wanted, len(sessions))
+        got = len({cat.session_project(s).theme_id for s in sessions})
+        if got < needed and key in by_key:
+            breaches.append((by_key[key], got, needed))
+    breaches.sort(key=lambda b: (b[0].last_name, b[0].first_name, b[0].id))
+    return breaches

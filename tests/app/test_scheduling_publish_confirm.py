@@ -156,3 +156,16 @@ def test_the_confirmation_says_which_session_is_under_its_minimum(world, organis
     assert f"/sessions/{gamma.id}/edit" in page
     assert "Gamma</a> — Round 2 · Salle A : 4 participant(s), minimum 5" in page
     assert "Publish and send" not in page
+
+
+def test_the_confirmation_names_who_sees_too_few_themes(world, organiser_client):
+    """Theme variety broken by a "move anyway": named, with a link, and no publish button."""
+    world.event.scheduling_options = {**(world.event.scheduling_options or {}),
+                                      "min_distinct_themes": 2}
+    db.session.commit()
+    page = organiser_client.get(URL).get_data(True)
+    # Ada sees Alpha (red) then Gamma (red): one theme of the two asked
+    assert "Publishing is refused while someone sees too few themes" in page
+    ada = world.people[0]
+    assert f'/participants/{ada.id}">Ada Test1</a> : 1 theme(s), the event asks for 2' in page
+    assert "Publish and send" not in page
