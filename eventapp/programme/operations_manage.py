@@ -687,7 +687,8 @@ def generate_sessions(event: Event, round_: Round) -> SessionFill:
 
 
 def _round_number(event: Event, round_: Round) -> int:
-    return next(i for i, r in enumerate(queries.rounds(event), start=1) if r.id == round_.id)
+    """The round's number in the day ("round 2"), what organisers read, not its key."""
+    return queries.round_number(event, round_)
 
 
 def _match_projects(projects: list[Project], cells: list[tuple[Room, int]]
@@ -735,7 +736,8 @@ def _check_placement(project: Project, round_: Round | None, room: Room | None,
         same_round = same_round.where(Session.id != own_id)
     if db.session.scalar(same_round.where(Session.project_id == project.id).limit(1)):
         raise ProgrammeError(_("%(project)s already presents in round %(round)s.",
-                               project=project.name, round=round_.key), "round")
+                               project=project.name,
+                               round=_round_number(project.event, round_)), "round")
     if room is not None:
         number = table if table is not None else 1
         taken = db.session.scalar(same_round.where(
@@ -744,7 +746,7 @@ def _check_placement(project: Project, round_: Round | None, room: Room | None,
             raise ProgrammeError(
                 _("Table %(table)d of %(room)s is already taken by %(project)s in round "
                   "%(round)s.", table=number, room=room.name, project=taken.project.name,
-                  round=round_.key), "table_number")
+                  round=_round_number(project.event, round_)), "table_number")
 
 
 def _check_capacity(room: Room | None, capacity: int | None, min_audience: int) -> None:

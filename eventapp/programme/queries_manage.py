@@ -472,6 +472,7 @@ def placement_problems(event: Event) -> list[str]:
             for person in session.presenters:
                 if person.id in seen and seen[person.id] is not session:
                     problems.append(_("%(person)s presents twice in round %(round)s.",
-                                      person=person.full_name, round=session.round.key))
+                                      person=person.full_name,
+                                      round=round_number(event, session.round)))
                 seen[person.id] = session
     return problems
