@@ -108,9 +108,16 @@ def test_publishing_asks_first_then_publishes(live_server, laptop, organiser):
     world = build_world()
     world.people[1].email = None
     db.session.commit()
-    solve_and_accept(world.event)
+    job = solve_and_accept(world.event)
     page = laptop
     _sign_in(page, live_server, organiser)
+    # the pages around it: the solve's review and the participants with their places
+    page.goto(f"{live_server}/manage/events/small/schedule/jobs/{job.id}")
+    assert not has_horizontal_overflow(page)
+    assert_accessible(page)
+    page.goto(f"{live_server}/manage/events/small/schedule/participants")
+    expect(page.locator("tbody")).to_contain_text("Presents: Alpha")
+    assert_accessible(page)
     page.goto(f"{live_server}/manage/events/small/schedule/")
     # the review's room grid fits, or scrolls inside its own frame, at 1366 px
     assert not has_horizontal_overflow(page)
