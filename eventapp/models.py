@@ -28,6 +28,7 @@ from .registration.models import (
 )
 from .scheduling.models import (
     Assignment,
+    MoveOverride,
     Publication,
     PublishedSchedule,
     ScheduleSwitch,
@@ -63,6 +64,7 @@ __all__ = [
     "Publication",
     "PublishedSchedule",
     "ScheduleSwitch",
+    "MoveOverride",
     "SolveJob",
     "SolveProgress",
     "Theme",

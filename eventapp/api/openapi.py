@@ -199,6 +199,8 @@ SCHEMAS: dict[str, dict] = {
         "room": {"oneOf": [_object({"key": STR, "name": STR}), {"type": "null"}]},
         "table": {"oneOf": [_object({"number": INT, "label": NSTR}), {"type": "null"}]},
         "theme": {"oneOf": [_ref("Theme"), {"type": "null"}]},
+        "presenting": {"type": "boolean",
+                       "description": "The participant presents this session (no seat)."},
     }),
     "ParticipantProgramme": _object({
         "participant": STR, "event": _ref("EventSummary"), "timezone": STR,

@@ -180,6 +180,7 @@ def day_item_dict(item: DayItem, event: Event) -> dict[str, Any]:
         "table": ({"number": item.table_number, "label": item.table_label or None}
                   if item.table_number else None),
         "theme": theme_dict(item.theme),
+        "presenting": item.presenting,
     }
 
 

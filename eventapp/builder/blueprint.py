@@ -35,6 +35,12 @@ manage_bp.add_url_rule("/events/<slug>/duplicate", view_func=views.event_duplica
 manage_bp.add_url_rule("/events/<slug>/rounds/generate", view_func=views.rounds_generate,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/grid", view_func=views.grid)
+# Both answer GET with the grid (the builder's routes all take GET, for one access matrix).
+manage_bp.add_url_rule("/events/<slug>/grid/place", view_func=views.grid_place,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/grid/rounds/<int:round_id>/generate",
+                       endpoint="round_fill", view_func=views.grid_generate,
+                       methods=["GET", "POST"])
 for _section in views.SECTIONS:
     _base = f"/events/<slug>/{_section.name}"
     manage_bp.add_url_rule(f"{_base}/", endpoint=_section.name,

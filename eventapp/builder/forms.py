@@ -269,3 +269,13 @@ class DuplicateEventForm(BuilderForm):
         description=_l("Lower-case letters, digits and hyphens. Left empty, it is derived "
                        "from the name."))
     advanced = ("slug",)
+
+
+class PlaceForm(AppForm):
+    """An empty cell of the grid: which project presents there (the cell's round, room
+    and table come as hidden fields; the operation checks they belong to the event)."""
+
+    project = IntegerField(_l("Project"), validators=[Optional()])
+    round = IntegerField(validators=[InputRequired()])
+    room = IntegerField(validators=[InputRequired()])
+    table_number = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=100)])

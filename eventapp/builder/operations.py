@@ -608,6 +608,105 @@ def save_session(event: Event, session: Session | None, data: dict) -> Session:
     return session
 
 
+def place_in_cell(event: Event, project_id: int | None, round_id: int, room_id: int,
+                  table: int) -> Session:
+    """The grid's empty cell (round, room table) gets a session of the chosen project,
+    with the same checks as the session form."""
+    if project_id is None:
+        raise ProgrammeError(_("Choose the project that presents."), "project")
+    return save_session(event, None, {"project": project_id, "round": round_id,
+                                      "room": room_id, "table_number": table})
+
+
+@dataclass(frozen=True)
+class SessionFill:
+    """What "generate the sessions" of a round did: the sessions created and, for each
+    project left out, why (by project name)."""
+
+    created: list[Session]
+    left_out: dict[str, str]
+
+
+def generate_sessions(event: Event, round_: Round) -> SessionFill:
+    """Fill the free tables of ``round_`` with projects not presenting in it yet.
+
+    Projects that presented least so far come first (so each presents once per round
+    where there are tables enough); a room only takes the themes it admits; two projects
+    sharing a presenter never go to the same round. The most projects are seated (a
+    matching, not first come first served); what is left out is said, with why.
+    """
+    if round_.event_id != event.id:
+        raise ProgrammeError(_("This round does not belong to the event."))
+    all_sessions = queries.sessions(event)
+    in_round = [s for s in all_sessions if s.round_id == round_.id]
+    taken = {(s.room_id, s.table_number or 1) for s in in_round if s.room_id}
+    cells = [(room, table) for room in queries.rooms(event)
+             for table in range(1, room.tables + 1) if (room.id, table) not in taken]
+    round_name = _("Round %(number)d", number=_round_number(event, round_))
+    if not cells:
+        raise ProgrammeError(_("Every table of %(round)s is taken: nothing to generate.",
+                               round=round_name))
+    presenting = {s.project_id for s in in_round}
+    busy = {p.id for s in in_round for p in s.presenters}
+    count = {p.id: 0 for p in queries.projects(event)}
+    for session in all_sessions:
+        if session.round_id is not None:
+            count[session.project_id] = count.get(session.project_id, 0) + 1
+    candidates, left_out = [], {}
+    for project in sorted(queries.projects(event), key=lambda p: (count[p.id], p.position)):
+        if project.id in presenting:
+            continue
+        people = {p.id for p in project.presenters}
+        if people & busy:
+            left_out[project.name] = _("a presenter already presents in this round")
+            continue
+        busy |= people
+        candidates.append(project)
+    if not candidates:
+        raise ProgrammeError(_("Every project already presents in %(round)s.",
+                               round=round_name))
+    match = _match_projects(candidates, cells)
+    created = []
+    for project in candidates:
+        cell = match.get(project.id)
+        if cell is None:
+            admitted = any(room.admits(project.theme) for room, _table in cells)
+            left_out[project.name] = _("no free table left") if admitted else \
+                _("no free table in a room that admits its theme")
+            continue
+        room, table = cell
+        created.append(save_session(event, None, {"project": project.id,
+                                                  "round": round_.id, "room": room.id,
+                                                  "table_number": table}))
+    return SessionFill(created, left_out)
+
+
+def _round_number(event: Event, round_: Round) -> int:
+    """The round's number in the day ("round 2"), what organisers read, not its key."""
+    return queries.round_number(event, round_)
+
+
+def _match_projects(projects: list[Project], cells: list[tuple[Room, int]]
+                    ) -> dict[int, tuple[Room, int]]:
+    """Project id -> cell: a maximum matching where a room admits the project's theme
+    (Kuhn's augmenting paths; projects earlier in the list keep their seat once placed)."""
+    owner: dict[int, int] = {}  # cell index -> project index
+
+    def seat(index: int, seen: set[int]) -> bool:
+        for cell_index, (room, _table) in enumerate(cells):
+            if cell_index in seen or not room.admits(projects[index].theme):
+                continue
+            seen.add(cell_index)
+            if cell_index not in owner or seat(owner[cell_index], seen):
+                owner[cell_index] = index
+                return True
+        return False
+
+    for index in range(len(projects)):
+        seat(index, set())
+    return {projects[p].id: cells[c] for c, p in owner.items()}
+
+
 def _check_placement(project: Project, round_: Round | None, room: Room | None,
                      table: int | None, own_id: int | None) -> None:
     if table is not None and room is None:
@@ -632,7 +731,8 @@ def _check_placement(project: Project, round_: Round | None, room: Room | None,
         same_round = same_round.where(Session.id != own_id)
     if db.session.scalar(same_round.where(Session.project_id == project.id).limit(1)):
         raise ProgrammeError(_("%(project)s already presents in round %(round)s.",
-                               project=project.name, round=round_.key), "round")
+                               project=project.name,
+                               round=_round_number(project.event, round_)), "round")
     if room is not None:
         number = table if table is not None else 1
         taken = db.session.scalar(same_round.where(
@@ -641,7 +741,7 @@ def _check_placement(project: Project, round_: Round | None, room: Room | None,
             raise ProgrammeError(
                 _("Table %(table)d of %(room)s is already taken by %(project)s in round "
                   "%(round)s.", table=number, room=room.name, project=taken.project.name,
-                  round=round_.key), "table_number")
+                  round=_round_number(project.event, round_)), "table_number")
 
 
 def _check_capacity(room: Room | None, capacity: int | None, min_audience: int) -> None:

@@ -453,6 +453,45 @@ def speed_dating_grid(event: Event) -> SpeedDatingGrid:
     return SpeedDatingGrid(columns=columns, rows=rows, unplaced=unplaced, problems=problems)
 
 
+def cell_choices(event: Event, grid: SpeedDatingGrid) -> dict[Seat, list[Project]]:
+    """For each empty cell of the grid, the projects that may present there: not already
+    presenting in that round, and of a theme the room admits (no query per cell)."""
+    all_projects = projects(event)
+    in_round: dict[int, set[int]] = defaultdict(set)
+    for row in grid.rows:
+        for cell in row.cells:
+            in_round[row.round.id].update(s.project_id for s in cell)
+    for session in grid.unplaced:
+        if session.round_id is not None:
+            in_round[session.round_id].add(session.project_id)
+    admitted = {column.room.id: [p for p in all_projects if column.room.admits(p.theme)]
+                for column in grid.columns}
+    choices: dict[Seat, list[Project]] = {}
+    for row in grid.rows:
+        for column, cell in zip(grid.columns, row.cells, strict=True):
+            if not cell:
+                choices[column.seat(row.round)] = [
+                    p for p in admitted[column.room.id] if p.id not in in_round[row.round.id]]
+    return choices
+
+
+def round_number(event: Event, round_: Round) -> int:
+    """A round's 1-based number in the day ("Tour 2"), what organisers call it."""
+    return next((i for i, r in enumerate(rounds(event), start=1) if r.id == round_.id), 0)
+
+
+def cell_name(event: Event, round_id: int | None, room_id: int | None,
+              table: int | None) -> str:
+    """"Salle A, table 2, round 3" for a cell of the grid, or "" if it does not exist."""
+    round_ = db.session.get(Round, round_id) if round_id else None
+    room = db.session.get(Room, room_id) if room_id else None
+    if round_ is None or room is None or event.id not in (round_.event_id, room.event_id) \
+            or round_.event_id != room.event_id:
+        return ""
+    return _("%(room)s, table %(table)s, round %(number)d", room=room.name, table=table,
+             number=round_number(event, round_))
+
+
 def placement_problems(event: Event) -> list[str]:
     """Rule breaches the database cannot see, typically left behind when a room or a
     project changed after sessions were placed: theme not admitted, capacity above the
@@ -491,6 +530,7 @@ def placement_problems(event: Event) -> list[str]:
             for person in session.presenters:
                 if person.id in seen and seen[person.id] is not session:
                     problems.append(_("%(person)s presents twice in round %(round)s.",
-                                      person=person.full_name, round=session.round.key))
+                                      person=person.full_name,
+                                      round=round_number(event, session.round)))
                 seen[person.id] = session
     return problems

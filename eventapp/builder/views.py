@@ -524,5 +524,57 @@ def rounds_generate(slug: str):
 @staff_required
 def grid(slug: str):
     event = queries.get_event_or_404(slug)
-    return render_template("programme/manage/grid.html", event=event,
-                           grid=queries.speed_dating_grid(event))
+    speed_grid = queries.speed_dating_grid(event)
+    return render_template("programme/manage/grid.html", event=event, grid=speed_grid,
+                           choices=queries.cell_choices(event, speed_grid),
+                           action_form=forms.ConfirmForm())
+
+
+def _cell_anchor(round_id: int | None, room_id: int | None, table: int | None) -> str:
+    return f"cell-{round_id}-{room_id}-{table}"
+
+
+@organiser_required
+def grid_place(slug: str):
+    """Place a project in an empty cell of the grid, and come back to the grid there."""
+    event = queries.get_event_or_404(slug)
+    if request.method == "GET":
+        return redirect(url_for("programme.grid", slug=slug))
+    form = forms.PlaceForm()
+    if not form.validate_on_submit():
+        flash(_("This cell could not be read: reload the grid and try again."), "error")
+        return redirect(url_for("programme.grid", slug=slug))
+    anchor = _cell_anchor(form.round.data, form.room.data, form.table_number.data)
+    session = _apply(form, lambda: ops.place_in_cell(
+        event, form.project.data, form.round.data, form.room.data, form.table_number.data))
+    if session is not None:
+        flash(_("%(project)s presents in %(room)s, table %(table)d, round %(number)d.",
+                project=session.project.name, room=session.room.name,
+                table=session.table_number or 1,
+                number=queries.round_number(event, session.round)), "success")
+    else:
+        where = queries.cell_name(event, form.round.data, form.room.data,
+                                  form.table_number.data)
+        for error in form.project.errors + form.round.errors + form.room.errors + \
+                form.table_number.errors:
+            flash(f"{where} : {error}" if where else error, "error")
+    return redirect(url_for("programme.grid", slug=slug, _anchor=anchor))
+
+
+@organiser_required
+def grid_generate(slug: str, round_id: int):
+    """Fill a round's free tables with the projects not presenting in it yet."""
+    event = queries.get_event_or_404(slug)
+    round_ = queries.get_owned_or_404(Round, event, round_id)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        fill = _apply(form, lambda: ops.generate_sessions(event, round_))
+        if fill is not None:
+            flash(ngettext("%(num)d session created in round %(number)d.",
+                           "%(num)d sessions created in round %(number)d.",
+                           len(fill.created), number=queries.round_number(event, round_)),
+                  "success")
+            for name, reason in fill.left_out.items():
+                flash(_("Not placed: %(project)s (%(reason)s).", project=name, reason=reason),
+                      "warning")
+    return redirect(url_for("programme.grid", slug=slug, _anchor=f"round-{round_.id}"))

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..mail import queue_email, render_email
-from ..registration.models import Participant, ParticipantStatus
+from ..registration.models import Participant
 from ..registration.queries import settings_of
 from ..registration.tokens import PORTAL, issue_token
 from ..scheduling.models import Publication
+from ..scheduling.preview import told
 from ..scheduling.queries import participant_day, publication_changes, published_days
 from ..urls import external_url
 from . import documents as calendar_documents
@@ -36,8 +37,7 @@ def queue_publication_emails(publication: Publication) -> int:
     """
     event = publication.event
     changes = [c for c in publication_changes(event, version=publication.version)
-               if not c.is_removed and c.participant.email
-               and c.participant.status == ParticipantStatus.REGISTERED]
+               if told(c) and c.participant.email]
     days = published_days(publication)
     settings = settings_of(event)
     calendars = calendar_documents.publication_email_calendars(

@@ -387,6 +387,8 @@ def participant_items(ctx: CalendarContext, participant: Participant, day: list[
         items: list[CalendarItem] = []
         rounds: list[tuple[datetime, Theme]] = []
         for entry in day:
+            if entry.presenting:
+                continue  # their own presentations come from the programme, below
             if entry.kind == "session" and entry.session is not None:
                 items.append(ctx.shared(("round", entry.label, entry.session.id, locale),
                                         lambda entry=entry: session_item(ctx, entry)))

@@ -26,7 +26,12 @@ from ..programme.models import Room, Round, Session, Workshop
 from ..registration.csv_io import neutralise
 from ..registration.models import Participant, ParticipantStatus
 from ..registration.queries import CATEGORY_LABELS, STATUS_LABELS
-from ..scheduling.queries import draft_map, latest_publication, published_map
+from ..scheduling.queries import (
+    draft_map,
+    latest_publication,
+    presenting_sessions,
+    published_map,
+)
 from ..scheduling.review import Cell
 from . import codes
 from .badge_card import BadgeCard, Stripe
@@ -63,6 +68,17 @@ SORTS = ("name", "organisation", "room")
 
 def category_label(category: str | None) -> str:
     return str(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else ""
+
+
+# What a printed badge says instead of a form's label (which explains who sets it).
+BADGE_CATEGORY_LABELS = {"intervenant": _l("Speaker")}
+
+
+def badge_category_label(category: str | None) -> str:
+    """The category as printed on a badge: "Intervenant(e)", not the form's wording."""
+    if category in BADGE_CATEGORY_LABELS:
+        return str(BADGE_CATEGORY_LABELS[category])
+    return category_label(category)
 
 
 def rfc3339(event: Event, moment: datetime | None) -> str | None:
@@ -528,16 +544,22 @@ def attendance_csv(event: Event) -> bytes:
 
 # --- badges for the renderer -----------------------------------------------------------
 
-def badge_stripes(cat: Catalogue, entry: dict) -> tuple[Stripe, ...]:
-    """The speed-dating rooms in round order, then the workshop room(s)."""
+def badge_stripes(cat: Catalogue, entry: dict, presents: list[Session] | None = None
+                  ) -> tuple[Stripe, ...]:
+    """The speed-dating rooms in round order (where the person sits, or presents: then
+    the stripe says so), then the workshop room(s)."""
     stripes = []
+    own = {s.round_id: s for s in presents or []}
     for number, round_ in enumerate(cat.rounds, start=1):
         session = cat.session_by_key.get(entry["sessions"].get(round_.key, ""))
+        label = _l("Round %(number)d", number=number)
+        if session is None and round_.id in own:
+            session, label = own[round_.id], _l("Round %(number)d · presents", number=number)
         if session is None or session.room_id not in cat.rooms:
             continue
         theme = cat.session_theme(session)
-        stripes.append(Stripe(str(_l("Round %(number)d", number=number)),
-                              cat.rooms[session.room_id].name, theme.colour, theme.colour_name))
+        stripes.append(Stripe(str(label), cat.rooms[session.room_id].name, theme.colour,
+                              theme.colour_name))
     for slot in cat.slots:
         workshop = cat.workshop_by_key.get(entry["workshops"].get(slot.key, ""))
         if workshop is None or workshop.room_id not in cat.rooms:
@@ -561,6 +583,7 @@ def badge_cards(event: Event, sort: str = "name",
     people = participants if participants is not None else registered_people(event)
     badges = _live_badges(event) if participants is None else {}
     date_label = format_date(event.date, "full").capitalize()
+    presents = presenting_sessions(cat)
     pairs = []
     for person in people:
         badge = badges.get(person.id)
@@ -570,8 +593,9 @@ def badge_cards(event: Event, sort: str = "name",
             badge = current_badge(person)
         entry = schedule.get(person.key, {"sessions": {}, "workshops": {}})
         pairs.append((person, BadgeCard(
-            person.full_name, person.organisation, category_label(person.category),
-            event.name, date_label, badge_stripes(cat, entry), badge_code(badge))))
+            person.full_name, person.organisation, badge_category_label(person.category),
+            event.name, date_label, badge_stripes(cat, entry, presents.get(person.id)),
+            badge_code(badge))))
     pairs.sort(key=lambda pair: _sort_key(sort, *pair))
     return [card for _person, card in pairs]
 

@@ -168,7 +168,7 @@ def _change_links(token: str, participant: Participant, day: list) -> dict[str, 
         return {}
     links = {}
     for item in day:
-        if item.kind == "session" and item.session is not None:
+        if item.kind == "session" and item.session is not None and not item.presenting:
             links[f"session:{item.label}"] = url_for("portal.switch_round", token=token,
                                                      round_id=item.session.round_id)
         elif item.kind == "workshop" and item.workshop is not None:

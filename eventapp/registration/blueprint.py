@@ -67,6 +67,13 @@ bp.add_url_rule(f"{_manage}/settings", "settings", views_manage.settings,
 bp.add_url_rule(f"{_manage}/export.csv", "export_csv", views_manage.export_csv)
 bp.add_url_rule(f"{_manage}/import", "import_upload", views_manage.import_upload,
                 methods=["GET", "POST"])
+bp.add_url_rule(f"{_manage}/import/template.csv", "import_template",
+                views_manage.import_template)
 bp.add_url_rule(f"{_manage}/import/<import_id>", "import_preview", views_manage.import_preview)
+bp.add_url_rule(f"{_manage}/import/<import_id>/done", "import_done", views_manage.import_done)
+bp.add_url_rule(f"{_manage}/import/<import_id>/rejected.csv", "import_rejected",
+                views_manage.import_rejected)
+bp.add_url_rule(f"{_manage}/import/<import_id>/links", "import_links",
+                views_manage.import_links, methods=["POST"])
 bp.add_url_rule(f"{_manage}/import/<import_id>/confirm", "import_confirm",
                 views_manage.import_confirm, methods=["POST"])

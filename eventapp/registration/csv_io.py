@@ -24,7 +24,7 @@ from ..programme.models import Project, Workshop
 from ..text import block_problem, line_problem, strip_bidi
 from .models import CATEGORIES, ROLES, Participant
 from .operations import PersonDetails, normalise_email
-from .queries import participant_by_email, projects_of, workshops_of
+from .queries import emails_in_event, projects_of, workshops_of
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -112,6 +112,8 @@ class ImportRow:
 class RowError:
     line: int
     message: str
+    column: str = ""      # the column at fault, as its header is written ("" = the row)
+    fatal: bool = False   # the reader stopped here: the rest of the file was not read
 
 
 @dataclass
@@ -122,10 +124,22 @@ class ParseResult:
     ignored_columns: list[str] = field(default_factory=list)
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells)
 
     @property
     def clean(self) -> bool:
         return not self.errors and bool(self.rows)
+
+    @property
+    def importable(self) -> bool:
+        """Good rows may be imported while the bad ones wait for correction, unless the
+        file could not be read to its end (then what was not read would be lost)."""
+        return bool(self.rows) and not any(error.fatal for error in self.errors)
+
+    @property
+    def bad_lines(self) -> int:
+        return len({error.line for error in self.errors})
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -174,6 +188,7 @@ def parse_participants(data: bytes, event: Event) -> ParseResult:
     records = _records(csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter),
                        result)
     _, header = next(records, (1, []))
+    result.header = header
     positions = _map_header(header, result)
     if "email" not in positions or not ({"first_name", "last_name"} & set(positions)):
         if not result.errors:
@@ -182,13 +197,17 @@ def parse_participants(data: bytes, event: Event) -> ParseResult:
                 "(Email or Courriel) and a name column (Prénom or Nom)."))))
         return result
     catalogue = _Catalogue(projects_of(event.id), workshops_of(event.id))
+    catalogue.people = emails_in_event(event.id)  # one query, not one per row
     seen_emails: dict[str, int] = {}
     for start, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "")
                   for name, i in positions.items()}
+        errors_before = len(result.errors)
         _parse_row(start, values, event, catalogue, seen_emails, result)
+        if len(result.errors) > errors_before:
+            result.rejected.append((start, cells))
     if not result.rows and not result.errors:
         result.errors.append(RowError(2, str(_l("The file has no participant rows."))))
     return result
@@ -207,7 +226,7 @@ def _records(reader, result: ParseResult):
         except csv.Error as error:
             result.errors.append(RowError(start, str(_l(
                 "this line cannot be read (%(problem)s): is a quote (\") opened and never "
-                "closed? Nothing after it was read.", problem=str(error)))))
+                "closed? Nothing after it was read.", problem=str(error))), fatal=True))
             return
         yield start, cells
         start = reader.line_num + 1
@@ -232,6 +251,7 @@ class _Catalogue:
     def __init__(self, projects: list[Project], workshops: list[Workshop]) -> None:
         self.projects = self._index(projects)
         self.workshops = self._index(workshops)
+        self.people: dict[str, tuple[int, str]] = {}  # lower-case email -> (id, status)
 
     @staticmethod
     def _index(items) -> dict[str, object]:
@@ -243,18 +263,42 @@ class _Catalogue:
         return index
 
 
-def _split_list(value: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[;|]", value) if part.strip()]
+def _split_list(value: str, index: dict | None = None) -> list[str]:
+    """The names of a wishes cell, separated by ``;``, ``|`` or ``,``.
+
+    A name may itself hold a comma ("Alpha, β"): at each place the longest run of
+    pieces that names a known item (``index``, by folded name) is taken as one name.
+    """
+    pieces = [part.strip() for part in re.split(r"([;|,])", value)]
+    names, start = [], 0
+    while start < len(pieces):
+        if pieces[start] in (";", "|", ",", ""):
+            start += 1
+            continue
+        end = start
+        if index is not None:
+            for stop in range(len(pieces) - 1, start, -1):
+                if "".join(pieces[start:stop + 1]).count(";") or \
+                        "".join(pieces[start:stop + 1]).count("|"):
+                    continue  # only commas may sit inside a name
+                joined = "".join(p if p == "," else f" {p}" for p in pieces[start:stop + 1])
+                if fold(joined) in index:
+                    end = stop
+                    break
+        names.append(" ".join("".join(p if p == "," else f" {p}"
+                                      for p in pieces[start:end + 1]).split()))
+        start = end + 1
+    return names
 
 
-def _resolve(value: str, index: dict, unknown_message, errors: list[str]) -> list:
+def _resolve(value: str, index: dict, unknown_message, errors: list, column: str) -> list:
     found: list = []
-    for name in _split_list(value):
+    for name in _split_list(value, index):
         item = index.get(fold(name))
         if item is None:
-            errors.append(str(unknown_message) % {"name": name})
+            errors.append((column, str(unknown_message) % {"name": name}))
         elif item in found:
-            errors.append(str(_l('"%(name)s" is listed twice.', name=name)))
+            errors.append((column, str(_l('"%(name)s" is listed twice.', name=name))))
         else:
             found.append(item)
     return found
@@ -262,45 +306,53 @@ def _resolve(value: str, index: dict, unknown_message, errors: list[str]) -> lis
 
 def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Catalogue,
                seen_emails: dict[str, int], result: ParseResult) -> None:
-    errors: list[str] = _text_problems(values, result)
+    def column(name: str) -> str:
+        return result.columns.get(name, name)
+
+    errors: list[tuple[str, str]] = _text_problems(values, result)
     email = normalise_email(values.get("email", ""))
     if not email:
-        errors.append(str(_l("the email is missing")))
+        errors.append((column("email"), str(_l("the email is missing"))))
     elif not EMAIL_PATTERN.match(email) or len(email) > 254:
-        errors.append(str(_l('"%(email)s" is not a valid email address', email=email)))
+        errors.append((column("email"),
+                       str(_l('"%(email)s" is not a valid email address', email=email))))
     elif email in seen_emails:
-        errors.append(str(_l("same email as line %(line)s (one person per email)",
-                             line=seen_emails[email])))
+        errors.append((column("email"), str(_l("same email as line %(line)s (one person "
+                                               "per email)", line=seen_emails[email]))))
     else:
         seen_emails[email] = line
     first, last = values.get("first_name", ""), values.get("last_name", "")
     if not first and not last:
-        errors.append(str(_l("the name is missing")))
+        errors.append((column("first_name" if "first_name" in values else "last_name"),
+                       str(_l("the name is missing"))))
     category = None
     if values.get("category"):
         category = CATEGORY_ALIASES.get(fold(values["category"]))
         if category is None:
-            errors.append(str(_l('unknown category "%(value)s"', value=values["category"])))
+            errors.append((column("category"),
+                           str(_l('unknown category "%(value)s"', value=values["category"]))))
     role = "participant"
     if values.get("role"):
         role = ROLE_ALIASES.get(fold(values["role"]))
         if role is None:
-            errors.append(str(_l('unknown role "%(value)s"', value=values["role"])))
+            errors.append((column("role"),
+                           str(_l('unknown role "%(value)s"', value=values["role"]))))
     step_free, notes = _step_free(values.get("needs_step_free", ""),
                                   values.get("accessibility_notes", ""))
     projects = _resolve(values.get("projects", ""), catalogue.projects,
-                        _l('unknown project "%(name)s"'), errors)
+                        _l('unknown project "%(name)s"'), errors, column("projects"))
     workshops = _resolve(values.get("workshops", ""), catalogue.workshops,
-                         _l('unknown workshop "%(name)s"'), errors)
+                         _l('unknown workshop "%(name)s"'), errors, column("workshops"))
     for name, limit in (("first_name", 150), ("last_name", 150), ("organisation", 300),
                         ("job_title", 300)):
         if len(values.get(name, "")) > limit:
-            errors.append(str(_l("%(column)s is longer than %(limit)s characters",
-                                 column=result.columns[name], limit=limit)))
+            errors.append((column(name), str(_l("%(column)s is longer than %(limit)s "
+                                                "characters", column=result.columns[name],
+                                                limit=limit))))
     if errors:
-        result.errors.extend(RowError(line, message) for message in errors)
+        result.errors.extend(RowError(line, message, where) for where, message in errors)
         return
-    existing = participant_by_email(event.id, email)
+    existing = catalogue.people.get(email.lower())
     changes: dict[str, object] = {"email": email}
     for name in ("first_name", "last_name", "organisation", "job_title", "dietary_notes"):
         if name in values:
@@ -325,28 +377,29 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
         project_ids=[p.id for p in projects] if "projects" in values else None,
         workshop_ids=[w.id for w in workshops] if "workshops" in values else None,
         project_names=[p.name for p in projects], workshop_names=[w.name for w in workshops],
-        existing_id=existing.id if existing else None,
-        existing_status=existing.status if existing else None, changes=changes))
+        existing_id=existing[0] if existing else None,
+        existing_status=existing[1] if existing else None, changes=changes))
 
 
 SINGLE_LINE_COLUMNS = ("first_name", "last_name", "organisation", "job_title", "email",
                        "category", "role")
 
 
-def _text_problems(values: dict[str, str], result: ParseResult) -> list[str]:
+def _text_problems(values: dict[str, str], result: ParseResult) -> list[tuple[str, str]]:
     """The same text rules as the forms (:mod:`eventapp.text`): single-line cells refuse
     control characters and line breaks (often a quote left open, which swallows the next
     lines), the others refuse control characters; bidi controls are stripped."""
     problems = []
     for name, value in values.items():
         values[name] = value = strip_bidi(value) if name in SINGLE_LINE_COLUMNS else value
+        where = result.columns.get(name, name)
         if name in SINGLE_LINE_COLUMNS and line_problem(value):
-            problems.append(str(_l("%(column)s: must be on one line, without control "
-                                   "characters (is a quote opened and never closed?)",
-                                   column=result.columns.get(name, name))))
+            problems.append((where, str(_l("%(column)s: must be on one line, without "
+                                           "control characters (is a quote opened and "
+                                           "never closed?)", column=where))))
         elif block_problem(value):
-            problems.append(str(_l("%(column)s: must not contain control characters",
-                                   column=result.columns.get(name, name))))
+            problems.append((where, str(_l("%(column)s: must not contain control characters",
+                                           column=where))))
     return problems
 
 
@@ -390,4 +443,40 @@ def export_participants(participants: list[Participant], event: Event) -> bytes:
             event.to_local(p.created_at).strftime("%Y-%m-%d %H:%M") if p.created_at else "",
             event.to_local(p.consent_at).strftime("%Y-%m-%d %H:%M") if p.consent_at else "",
         )])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- Template and rows to correct --------------------------------------------------------
+
+TEMPLATE_HEADER = ["Prénom", "Nom", "Courriel", "Structure", "Fonction", "Catégorie", "PMR",
+                   "Besoins d'accessibilité", "Régime alimentaire", "Vœux", "Ateliers"]
+
+
+def template_csv(projects: list[Project], workshops: list[Workshop]) -> bytes:
+    """An example file to fill in (Excel FR: UTF-8 with BOM, semicolons), with the
+    event's own project and workshop names in the example row."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(TEMPLATE_HEADER)
+    wishes = "; ".join(p.name for p in projects[:3]) or "Projet A; Projet B"
+    writer.writerow([neutralise(v) for v in (
+        "Camille", "Martin", "camille.martin@example.org", "Association du quartier",
+        "Chargée de mission", "association", "non", "", "végétarien", wishes,
+        workshops[0].name if workshops else "")])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def rejected_csv(result: ParseResult) -> bytes:
+    """The rows that were not imported, as written in the file, each with what to correct
+    in a last column: fixed and uploaded again, they join the others (nothing is lost)."""
+    problems: dict[int, list[str]] = {}
+    for error in result.errors:
+        where = f"{error.column} : " if error.column else ""
+        problems.setdefault(error.line, []).append(where + error.message)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([*result.header, str(_l("Problem to correct"))])
+    for line, cells in result.rejected:
+        cells = list(cells) + [""] * (len(result.header) - len(cells))
+        writer.writerow([neutralise(v) for v in (*cells, " / ".join(problems.get(line, [])))])
     return buffer.getvalue().encode("utf-8-sig")

@@ -114,6 +114,12 @@ class ImportConfirmForm(AppForm):
     send_links = BooleanField(_l("Email each new participant their personal link"))
 
 
+class ImportLinksForm(AppForm):
+    """After an import: send the imported people their personal links, in one go."""
+
+    include_updated = BooleanField(_l("Also those who were already registered"))
+
+
 class NewParticipantForm(OrganiserParticipantForm):
     send_link = BooleanField(_l("Email this person their personal link now"))
 

@@ -27,6 +27,15 @@ class StoredImport:
     user_id: int
     filename: str
     data: bytes
+    # After the import: who was imported (created, updated) and whether their personal
+    # links were sent; the file stays until swept, for its rows to correct.
+    created: list[int] | None = None
+    updated: list[int] | None = None
+    links_sent: bool = False
+
+    @property
+    def imported(self) -> bool:
+        return self.created is not None
 
 
 def _folder() -> Path:
@@ -59,7 +68,24 @@ def load(import_id: str, event_id: int, user_id: int) -> StoredImport | None:
     if meta.get("event_id") != event_id or meta.get("user_id") != user_id:
         return None
     return StoredImport(import_id, event_id, user_id, meta.get("filename", ""),
-                        data_path.read_bytes())
+                        data_path.read_bytes(), meta.get("created_ids"),
+                        meta.get("updated_ids"), bool(meta.get("links_sent")))
+
+
+def _update_meta(import_id: str, **changes) -> None:
+    path = _folder() / f"{import_id}.json"
+    meta = json.loads(path.read_text())
+    meta.update(changes)
+    path.write_text(json.dumps(meta))
+
+
+def mark_imported(import_id: str, created: list[int], updated: list[int]) -> None:
+    """Record who the import created and updated (the upload cannot be imported again)."""
+    _update_meta(import_id, created_ids=created, updated_ids=updated)
+
+
+def mark_links_sent(import_id: str) -> None:
+    _update_meta(import_id, links_sent=True)
 
 
 def discard(import_id: str) -> None:

@@ -105,6 +105,14 @@ def wishes_open(event: Event, now: datetime) -> bool:
     return deadline is None or now < deadline
 
 
+def emails_in_event(event_id: int) -> dict[str, tuple[int, str]]:
+    """Lower-case email -> (participant id, status), for checking a whole file at once."""
+    rows = db.session.execute(db.select(Participant.email, Participant.id, Participant.status)
+                              .where(Participant.event_id == event_id,
+                                     Participant.email.is_not(None)))
+    return {email.lower(): (ident, status) for email, ident, status in rows}
+
+
 def participant_by_email(event_id: int, email: str) -> Participant | None:
     if not email:
         return None
@@ -180,3 +188,44 @@ def waiting_position(participant: Participant) -> int | None:
         if waiting.id == participant.id:
             return position
     return None
+
+
+def participants_with_email(event_id: int, ids: list[int]) -> list[Participant]:
+    """The event's participants among ``ids`` who have an email address (one query)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        db.select(Participant).where(Participant.event_id == event_id,
+                                     Participant.id.in_(ids), Participant.email.is_not(None),
+                                     Participant.email != "")
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)))
+
+
+@dataclass
+class LinkMailPreview:
+    """Before sending the imported people their links: how many, and the email."""
+
+    new_with_email: int
+    new_without_email: int
+    updated_with_email: int
+    example: object | None  # mail.OutgoingEmail of the first new person, link blanked
+
+
+def link_mail_preview(event: Event, created: list[int], updated: list[int]
+                      ) -> LinkMailPreview:
+    """Counts in three queries whatever the import's size, and one email rendered (no
+    personal link is issued for the preview)."""
+    from flask_babel import gettext
+
+    from ..mail import render_email
+
+    new = participants_with_email(event.id, created)
+    old = participants_with_email(event.id, updated)
+    example = None
+    person = new[0] if new else (old[0] if old else None)
+    if person is not None:
+        example = render_email("registered_by_organiser", person.email, person.locale,
+                               participant=person, event=event,
+                               link=gettext("(their personal link)"),
+                               settings=settings_of(event))
+    return LinkMailPreview(len(new), len(created) - len(new), len(old), example)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import organiser_required
@@ -20,6 +21,7 @@ from .forms import (
     ConfirmForm,
     ImportConfirmForm,
     ImportForm,
+    ImportLinksForm,
     NewParticipantForm,
     OrganiserParticipantForm,
     SettingsForm,
@@ -197,9 +199,20 @@ def _stored_or_404(event: Event, import_id: str) -> import_store.StoredImport:
 
 
 @organiser_required
+def import_template(slug: str):
+    """An example file with the columns the import reads and the event's project names."""
+    event = get_event_or_404(slug)
+    return csv_download(csv_io.template_csv(queries.projects_of(event.id),
+                                            queries.workshops_of(event.id)),
+                        f"modele-participants-{event.slug}.csv")
+
+
+@organiser_required
 def import_preview(slug: str, import_id: str):
     event = get_event_or_404(slug)
     stored = _stored_or_404(event, import_id)
+    if stored.imported:
+        return redirect(url_for("registration.import_done", slug=slug, import_id=import_id))
     result = csv_io.parse_participants(stored.data, event)
     return render_template("registration/manage/import_preview.html", event=event,
                            stored=stored, result=result, confirm_form=ImportConfirmForm(),
@@ -208,22 +221,79 @@ def import_preview(slug: str, import_id: str):
 
 @organiser_required
 def import_confirm(slug: str, import_id: str):
+    """Import the good rows (the bad ones stay listed, with a file to correct them)."""
     event = get_event_or_404(slug)
     stored = _stored_or_404(event, import_id)
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if stored.imported:
+        return redirect(url_for("registration.import_done", slug=slug, import_id=import_id))
     result = csv_io.parse_participants(stored.data, event)
-    if not result.clean:
+    if not result.importable:
         flash(_("The file still has errors; nothing was imported."), "error")
         return redirect(url_for("registration.import_preview", slug=slug, import_id=import_id))
+    created, updated = [], []
     for row in result.rows:
         participant = operations.apply_import_row(event, row)
+        (created if row.action == "create" else updated).append(participant.id)
         if form.send_links.data and row.action == "create":
             operations.send_portal_link(participant)
     commit_and_send()
-    import_store.discard(import_id)
-    created = sum(1 for row in result.rows if row.action == "create")
+    import_store.mark_imported(import_id, created, updated)
     flash(_("Import done: %(created)s participants added, %(updated)s updated.",
-            created=created, updated=len(result.rows) - created), "success")
+            created=len(created), updated=len(updated)), "success")
+    if form.send_links.data:
+        import_store.mark_links_sent(import_id)
+    return redirect(url_for("registration.import_done", slug=slug, import_id=import_id))
+
+
+def _imported_or_404(event: Event, import_id: str) -> import_store.StoredImport:
+    stored = _stored_or_404(event, import_id)
+    if not stored.imported:
+        abort(404)
+    return stored
+
+
+@organiser_required
+def import_done(slug: str, import_id: str):
+    """What the import did, the rows left to correct, and the personal links to send."""
+    event = get_event_or_404(slug)
+    stored = _imported_or_404(event, import_id)
+    result = csv_io.parse_participants(stored.data, event)
+    preview = queries.link_mail_preview(event, stored.created or [], stored.updated or [])
+    return render_template("registration/manage/import_done.html", event=event,
+                           stored=stored, result=result, preview=preview,
+                           form=ImportLinksForm())
+
+
+@organiser_required
+def import_rejected(slug: str, import_id: str):
+    event = get_event_or_404(slug)
+    stored = _stored_or_404(event, import_id)
+    result = csv_io.parse_participants(stored.data, event)
+    return csv_download(csv_io.rejected_csv(result), f"a-corriger-{event.slug}.csv")
+
+
+@organiser_required
+def import_links(slug: str, import_id: str):
+    """Email every imported person (with an address) a fresh personal link, after the
+    commit; once per import."""
+    event = get_event_or_404(slug)
+    stored = _imported_or_404(event, import_id)
+    form = ImportLinksForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if stored.links_sent:
+        flash(_("The personal links of this import were already sent."), "error")
+        return redirect(url_for("registration.import_done", slug=slug, import_id=import_id))
+    ids = (stored.created or []) + ((stored.updated or []) if form.include_updated.data
+                                    else [])
+    people = queries.participants_with_email(event.id, ids)
+    for person in people:
+        operations.send_portal_link(person)
+    commit_and_send()
+    import_store.mark_links_sent(import_id)
+    flash(ngettext("Personal link sent to %(num)d person.",
+                   "Personal links sent to %(num)d people.", len(people)), "success")
     return redirect(url_for("registration.participants", slug=slug))

@@ -18,8 +18,11 @@ bp.add_url_rule("/participants", view_func=views.participants)
 bp.add_url_rule("/participants/<int:participant_id>", view_func=views.participant)
 bp.add_url_rule("/participants/<int:participant_id>/rounds/<int:round_id>",
                 view_func=views.move_session, methods=["POST"])
+bp.add_url_rule("/participants/<int:participant_id>/rounds/<int:round_id>/anyway",
+                view_func=views.move_session_anyway, methods=["POST"])
 bp.add_url_rule("/participants/<int:participant_id>/slots/<int:slot_id>",
                 view_func=views.move_workshop, methods=["POST"])
+bp.add_url_rule("/publish", view_func=views.publish_confirm, methods=["GET"])
 bp.add_url_rule("/publish", view_func=views.publish, methods=["POST"])
 bp.add_app_template_global(job_progress_dict, "job_progress")
 bp.add_app_template_global(outcome_label, "outcome_label")

@@ -21,7 +21,7 @@ class SolveForm(AppForm):
                     NumberRange(MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S,
                                 _l("Between %(min)s and %(max)s seconds."))])
     change_penalty = IntegerField(
-        _l("Cost of moving a participant already told their programme"),
+        _l("Keep the places already published"),
         default=DEFAULT_CHANGE_PENALTY,
         validators=[InputRequired(_l("Give a number (0 lets people move freely).")),
                     NumberRange(0, 100000, _l("Between %(min)s and %(max)s."))])

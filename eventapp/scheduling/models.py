@@ -276,3 +276,34 @@ class ScheduleSwitch(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     participant: Mapped[Participant] = relationship()
+
+
+class MoveOverride(db.Model):
+    """An organiser's hand move that broke a soft rule on purpose ("move anyway").
+
+    One row per rule broken: who moved whom, when, where to, and which rule (the rule
+    names of ``operations.SOFT_RULES``). Keys, not ids, like the switch log, so the
+    record still reads after the programme changes.
+    """
+
+    __tablename__ = "move_overrides"
+    __table_args__ = (
+        CheckConstraint("kind IN ('session', 'workshop')", name="valid_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    when_key: Mapped[str] = mapped_column(String(100))
+    to_key: Mapped[str] = mapped_column(String(100))
+    rule: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    participant: Mapped[Participant] = relationship()
+    user = relationship("User")

@@ -30,6 +30,7 @@ from .jobs import backend_for
 from .models import (
     Assignment,
     JobStatus,
+    MoveOverride,
     Publication,
     PublishedSchedule,
     ScheduleSwitch,
@@ -312,6 +313,10 @@ _ORGANISER_MESSAGES = {
     "min_audience": lambda p: _("Minimum audience: “%(project)s” would keep only %(left)d "
                                 "participants, below its minimum of %(minimum)d.",
                                 project=p["project"], left=p["left"], minimum=p["minimum"]),
+    "min_audience_join": lambda p: _("Minimum audience: “%(project)s” has nobody yet and "
+                                     "would have only 1 participant, below its minimum of "
+                                     "%(minimum)d.", project=p["project"],
+                                     minimum=p["minimum"]),
 }
 
 _PARTICIPANT_MESSAGES = {
@@ -339,7 +344,21 @@ _PARTICIPANT_MESSAGES = {
     "min_audience": lambda p: _("“%(project)s” needs at least %(minimum)d participants and "
                                 "would keep only %(left)d without you: you cannot leave it.",
                                 project=p["project"], left=p["left"], minimum=p["minimum"]),
+    "min_audience_join": lambda p: _("“%(project)s” has nobody yet and needs at least "
+                                     "%(minimum)d participants: you cannot open it alone.",
+                                     project=p["project"], minimum=p["minimum"]),
 }
+
+# Rules an organiser may break on purpose with "move anyway" (recorded in MoveOverride):
+# they describe a state the next moves can repair, and publication still checks them.
+# The others (capacity, step-free access, availability, presenting, the same project
+# twice) describe what cannot happen on the day.
+SOFT_RULES = ("min_audience", "min_audience_join", "theme_variety")
+
+
+def refusal_message(rule: str, **params: Any) -> str:
+    """The organiser's wording of ``rule`` (the move page shows it next to an option)."""
+    return _ORGANISER_MESSAGES[rule](params)
 
 
 def _lock(model: type, row_id: int) -> None:
@@ -384,14 +403,26 @@ def presenting_rounds(participant: Participant) -> set[int]:
 
 
 def move_to_session(event: Event, participant: Participant, session: Session, *,
-                    pin: bool) -> Assignment:
-    """Seat ``participant`` in ``session`` for its round, if every rule allows it."""
+                    pin: bool, anyway: bool = False, user: User | None = None) -> Assignment:
+    """Seat ``participant`` in ``session`` for its round, if every rule allows it.
+
+    ``anyway``: the organiser chose to break the soft rules (:data:`SOFT_RULES`); each
+    one broken is recorded with who and when. Hard rules are never overridden.
+    """
     plan = _plan_session_move(event, participant, session, ORGANISER)
     if plan.current is not None and plan.current.session_id == session.id:
         plan.current.pinned = pin
         db.session.flush()
         return plan.current
-    return _seat_in_session(event, participant, plan, pin=pin)
+    broken: list[str] = []
+    assignment = _seat_in_session(event, participant, plan, pin=pin,
+                                  overridden=broken if anyway else None)
+    db.session.add_all(MoveOverride(
+        event_id=event.id, participant_id=participant.id,
+        user_id=user.id if user else None, kind="session", when_key=plan.round.key,
+        to_key=session.key, rule=rule, created_at=utcnow()) for rule in broken)
+    db.session.flush()
+    return assignment
 
 
 class _SessionMove:
@@ -440,13 +471,28 @@ def _plan_session_move(event: Event, participant: Participant, session: Session,
 
 
 def _seat_in_session(event: Event, participant: Participant, plan: _SessionMove, *,
-                     pin: bool) -> Assignment:
-    """Check seats, theme variety and the audience left behind, then write the move."""
+                     pin: bool, overridden: list[str] | None = None) -> Assignment:
+    """Check seats, theme variety and the audience on both sides, then write the move.
+
+    ``overridden``: a list to collect the soft rules broken instead of refusing them
+    (the organiser's "move anyway"); None refuses every rule.
+    """
     _check_session_seats(participant, plan)
-    _check_theme_variety(event, participant, plan)
     current = plan.current
+    soft = [lambda: _check_theme_variety(event, participant, plan),
+            lambda: _check_min_audience_on_joining(plan.session, participant, plan.audience)]
     if current is not None:
-        _check_min_audience_after_leaving(current.session_id, participant, plan.audience)
+        leaving = current.session_id
+        soft.append(lambda: _check_min_audience_after_leaving(leaving, participant,
+                                                              plan.audience))
+    for check in soft:
+        try:
+            check()
+        except SchedulingError as error:
+            if overridden is None or getattr(error, "rule", None) not in SOFT_RULES:
+                raise
+            overridden.append(error.rule)
+    if current is not None:
         current.session_id = plan.session.id
         current.pinned = pin
     else:
@@ -511,6 +557,17 @@ def _check_min_audience_after_leaving(session_id: int, participant: Participant,
     if 0 < left < old.min_audience:
         raise _refuse("min_audience", audience, project=old.project.name, left=left,
                       minimum=old.min_audience)
+
+
+def _check_min_audience_on_joining(session: Session, participant: Participant,
+                                   audience: str) -> None:
+    """The other side of the minimum audience: opening an empty session with one person
+    leaves it under its minimum just as leaving one does (publication refuses both)."""
+    others = _count(_seated(select(Assignment.id), Assignment).where(
+        Assignment.session_id == session.id, Assignment.participant_id != participant.id))
+    if others == 0 and session.min_audience > 1:
+        raise _refuse("min_audience_join", audience, project=session.project.name,
+                      minimum=session.min_audience)
 
 
 def move_to_workshop(event: Event, participant: Participant, workshop: Workshop, *,

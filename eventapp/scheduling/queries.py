@@ -14,6 +14,7 @@ from datetime import datetime, time
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..db_types import utcnow
 from ..events.models import Event
@@ -25,6 +26,7 @@ from .catalogue import ScheduleCatalogue
 from .models import (
     Assignment,
     JobStatus,
+    MoveOverride,
     Publication,
     PublishedSchedule,
     ScheduleSwitch,
@@ -358,6 +360,7 @@ class DayItem:
     table_label: str          # the table's track name, or "" when the room has one table
     table_number: int | None
     theme: Theme | None       # colour and colour name (never show the colour alone)
+    presenting: bool = False  # the participant presents this session (not a seat)
 
     @property
     def room_name(self) -> str:
@@ -388,7 +391,8 @@ def participant_day(participant: Participant, cat: Catalogue | None = None) -> l
     if snapshot is None:
         return []
     cat = cat or Catalogue.load(event)
-    return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {})
+    presents = presenting_sessions(cat, {participant.id}).get(participant.id, [])
+    return _day_items(cat, snapshot.sessions or {}, snapshot.workshops or {}, presents)
 
 
 def published_days(publication: Publication) -> dict[int, list[DayItem]]:
@@ -397,12 +401,42 @@ def published_days(publication: Publication) -> dict[int, list[DayItem]]:
     cat = Catalogue.load(publication.event)
     snapshots = db.session.scalars(select(PublishedSchedule).where(
         PublishedSchedule.publication_id == publication.id))
-    return {snap.participant_id: _day_items(cat, snap.sessions or {}, snap.workshops or {})
+    presents = presenting_sessions(cat)
+    return {snap.participant_id: _day_items(cat, snap.sessions or {}, snap.workshops or {},
+                                            presents.get(snap.participant_id, []))
             for snap in snapshots}
 
 
-def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, str]
-               ) -> list[DayItem]:
+def presenting_sessions(cat: Catalogue, people: set[int] | None = None
+                        ) -> dict[int, list[Session]]:
+    """Participant id -> the placed sessions they present (as a project presenter or a
+    session's extra presenter), in round order; for ``people`` only if given. Two
+    queries, whatever the number of participants."""
+    from ..programme.models import project_presenters, session_presenters
+
+    by_project: dict[int, set[int]] = {}
+    by_session: dict[int, set[int]] = {}
+    for link, column, target, owners in (
+            (project_presenters, "project_id", by_project, cat.projects),
+            (session_presenters, "session_id", by_session, cat.sessions)):
+        query = select(link.c[column], link.c.participant_id).where(
+            link.c[column].in_(list(owners)))
+        if people is not None:
+            query = query.where(link.c.participant_id.in_(list(people)))
+        for owner, person in db.session.execute(query):
+            target.setdefault(person, set()).add(owner)
+    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    result: dict[int, list[Session]] = {}
+    for person in set(by_project) | set(by_session):
+        projects, own = by_project.get(person, set()), by_session.get(person, set())
+        mine = [s for s in cat.sessions.values() if s.round_id in order and s.room_id
+                and (s.project_id in projects or s.id in own)]
+        result[person] = sorted(mine, key=lambda s: (order[s.round_id], s.id))
+    return result
+
+
+def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, str],
+               presents: list[Session] | None = None) -> list[DayItem]:
     event = cat.event
     items: list[DayItem] = []
     session_by_key, workshop_by_key = cat.session_by_key, cat.workshop_by_key
@@ -420,6 +454,17 @@ def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, st
             event.to_local(round_.ends_at), project.name, project, session, None, room,
             label, session.table_number if room is not None and room.tables > 1 else None,
             cat.themes.get(project.theme_id)))
+    numbers = {r.id: i for i, r in enumerate(cat.rounds, start=1)}
+    for session in presents or []:
+        round_ = next(r for r in cat.rounds if r.id == session.round_id)
+        project, room = cat.session_project(session), cat.rooms.get(session.room_id)
+        label = room.table_label(session.table_number) \
+            if room is not None and session.table_number and room.tables > 1 else ""
+        items.append(DayItem(
+            "session", round_.key, numbers[round_.id], event.to_local(round_.starts_at),
+            event.to_local(round_.ends_at), project.name, project, session, None, room, label,
+            session.table_number if room is not None and room.tables > 1 else None,
+            cat.themes.get(project.theme_id), presenting=True))
     for number, slot in enumerate(cat.slots, start=1):
         workshop = workshop_by_key.get(workshops.get(slot.key, ""))
         if workshop is None:
@@ -436,7 +481,8 @@ def draft_day(participant: Participant, cat: Catalogue | None = None) -> list[Da
     """The participant's current draft programme (organiser pages only)."""
     cat = cat or ScheduleCatalogue.load(participant.event)
     entry = draft_map(participant.event).get(participant.key, _empty_entry())
-    return _day_items(cat, entry["sessions"], entry["workshops"])
+    presents = presenting_sessions(cat, {participant.id}).get(participant.id, [])
+    return _day_items(cat, entry["sessions"], entry["workshops"], presents)
 
 
 def below_min_audience(session: Session) -> int | None:
@@ -664,3 +710,91 @@ def participant_pins(participant: Participant) -> dict[tuple[str, int], bool]:
     pins.update({("slot", a.slot_id): a.pinned for a in db.session.scalars(
         select(WorkshopAssignment).where(WorkshopAssignment.participant_id == participant.id))})
     return pins
+
+
+def person_places(participant: Participant) -> tuple[dict[int, int], dict[int, int]]:
+    """The participant's draft places: round id -> session id, slot id -> workshop id."""
+    sessions = dict(db.session.execute(select(Assignment.round_id, Assignment.session_id)
+                                       .where(Assignment.participant_id == participant.id)).all())
+    workshops = dict(db.session.execute(
+        select(WorkshopAssignment.slot_id, WorkshopAssignment.workshop_id)
+        .where(WorkshopAssignment.participant_id == participant.id)).all())
+    return sessions, workshops
+
+
+def person_overrides(participant: Participant, limit: int = 20) -> list[MoveOverride]:
+    """The organisers' "move anyway" of this participant, newest first (with who)."""
+    return list(db.session.scalars(
+        select(MoveOverride).where(MoveOverride.participant_id == participant.id)
+        .options(selectinload(MoveOverride.user))
+        .order_by(MoveOverride.created_at.desc(), MoveOverride.id.desc()).limit(limit)))
+
+
+# --- before publishing -------------------------------------------------------------------
+
+def changes_if_published(event: Event, cat: Catalogue | None = None
+                         ) -> list[ParticipantChange]:
+    """Who publishing now would tell something: everyone seated in the draft for a first
+    publication, else those whose day changes (what the emails follow)."""
+    cat = cat or Catalogue.load(event)
+    latest = latest_publication(event)
+    before = published_map(latest) if latest is not None else {}
+    return compare_maps(cat, before, draft_map(event),
+                        before_rooms=published_rooms(latest) if latest is not None else None)
+
+
+def presenters_without_email(event: Event) -> list[Participant]:
+    """Presenters of a placed session who have no email address (two queries), in name
+    order: a publication cannot tell them when they present."""
+    from ..programme.models import project_presenters, session_presenters
+
+    by_project = select(project_presenters.c.participant_id).join(
+        Session, Session.project_id == project_presenters.c.project_id).where(
+        Session.event_id == event.id, Session.round_id.is_not(None))
+    by_session = select(session_presenters.c.participant_id).join(
+        Session, Session.id == session_presenters.c.session_id).where(
+        Session.event_id == event.id, Session.round_id.is_not(None))
+    no_email = (Participant.email.is_(None)) | (Participant.email == "")
+    return list(db.session.scalars(
+        select(Participant).where(Participant.event_id == event.id, no_email,
+                                  Participant.id.in_(by_project.union(by_session)))
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)))
+
+
+def sessions_under_minimum(cat: Catalogue) -> list[tuple[Session, int]]:
+    """Sessions holding some seated participants but fewer than their minimum audience
+    (what a hand move "anyway" may leave): publication refuses them (one query)."""
+    counts = dict(db.session.execute(
+        select(Assignment.session_id, func.count()).join(
+            Participant, Participant.id == Assignment.participant_id)
+        .where(Participant.status == ParticipantStatus.REGISTERED,
+               Assignment.session_id.in_(list(cat.sessions)))
+        .group_by(Assignment.session_id)).all())
+    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    thin = [(cat.sessions[sid], n) for sid, n in counts.items()
+            if 0 < n < cat.sessions[sid].min_audience]
+    return sorted(thin, key=lambda pair: (order.get(pair[0].round_id, 0), pair[0].id))
+
+
+def theme_variety_breaches(cat: Catalogue, draft: ScheduleMap) -> list[tuple[Participant, int,
+                                                                            int]]:
+    """Registered participants whose draft sessions cover fewer themes than the event asks
+    (min(min_distinct_themes, rounds attended)), with (got, needed): what a "move anyway"
+    may leave, and publication refuses. No query beyond the catalogue and the draft."""
+    from scheduler import DEFAULT_OPTIONS
+
+    wanted = int((cat.event.scheduling_options or {}).get(
+        "min_distinct_themes", DEFAULT_OPTIONS["min_distinct_themes"]) or 0)
+    if wanted <= 1:
+        return []
+    by_key = cat.participant_by_key
+    breaches = []
+    for key, entry in draft.items():
+        sessions = [cat.session_by_key[s] for s in entry["sessions"].values()
+                    if s in cat.session_by_key]
+        needed = min(wanted, len(sessions))
+        got = len({cat.session_project(s).theme_id for s in sessions})
+        if got < needed and key in by_key:
+            breaches.append((by_key[key], got, needed))
+    breaches.sort(key=lambda b: (b[0].last_name, b[0].first_name, b[0].id))
+    return breaches

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import organiser_required
@@ -18,7 +20,9 @@ from .diagnosis import explain
 from .forms import ActionForm, MoveForm, SolveForm
 from .instance import export_instance
 from .models import SolveJob
+from .move_options import MoveOption, round_options, slot_options
 from .operations import SchedulingError
+from .preview import SHOWN_WITHOUT_EMAIL, preview_publication
 from .queries import (
     active_job,
     below_min_audience,
@@ -30,15 +34,25 @@ from .queries import (
     job_progress_dict,
     latest_publication,
     participant_pins,
+    person_overrides,
+    person_places,
+    presenting_sessions,
     publication_changes,
     published_map,
     published_rooms,
     recent_jobs,
+    round_numbers,
     search_participants,
     solution_map,
     switch_summary,
 )
 from .review import build_review
+
+RULE_NAMES = {
+    "min_audience": _l("minimum audience (the session left)"),
+    "min_audience_join": _l("minimum audience (the session joined)"),
+    "theme_variety": _l("theme variety"),
+}
 
 
 def _refused(error: SchedulingError) -> None:
@@ -173,58 +187,75 @@ def participants(slug: str):
     draft = draft_map(event)
     query = request.args.get("q", "").strip()
     people = search_participants(cat, query)
+    presenting = {person: {s.round_id: s for s in sessions}
+                  for person, sessions in presenting_sessions(cat).items()}
     return render_template("scheduling/participants.html", event=event, cat=cat, draft=draft,
-                           people=people, query=query,
+                           people=people, query=query, presenting=presenting,
                            sessions=cat.session_by_key, workshops=cat.workshop_by_key)
 
 
 NO_PLACE = 0  # the select's "no place yet" entry (row ids start at 1)
 
 
-def _move_forms(cat: ScheduleCatalogue, person, draft_entry: dict, pins: dict) -> dict:
-    """One form per round and per slot, listing that round's sessions or slot's workshops."""
-    forms = {}
-    for round_ in cat.rounds:
-        choices = [(s.id, _session_choice(cat, s)) for s in cat.sessions.values()
-                   if s.round_id == round_.id and s.room_id]
-        current = cat.session_by_key.get(draft_entry["sessions"].get(round_.key, ""))
-        if current is None:
-            choices.insert(0, (NO_PLACE, _("— no place —")))
-        form = MoveForm(prefix=f"round-{round_.id}", formdata=None,
-                        target=current.id if current else None,
-                        pinned=pins.get(("round", round_.id), False))
-        form.target.choices = choices
-        forms[("round", round_.id)] = form
-    for slot in cat.slots:
-        choices = [(w.id, w.name) for w in cat.workshops.values() if w.slot_id == slot.id]
-        current = cat.workshop_by_key.get(draft_entry["workshops"].get(slot.key, ""))
-        if current is None:
-            choices.insert(0, (NO_PLACE, _("— no place —")))
-        form = MoveForm(prefix=f"slot-{slot.id}", formdata=None,
-                        target=current.id if current else None,
-                        pinned=pins.get(("slot", slot.id), False))
-        form.target.choices = choices
-        forms[("slot", slot.id)] = form
-    return forms
+def _option_label(option: MoveOption) -> str:
+    """The option's text: its free seats, or why it is not possible (read by screen
+    readers on disabled options too, so the reason is in the text, not in a colour)."""
+    seats = ngettext("%(num)d free seat", "%(num)d free seats", max(option.seats_left, 0))
+    if option.is_current:
+        return _("%(place)s · %(seats)s (current place)", place=option.title, seats=seats)
+    if not option.allowed:
+        return _("%(place)s · not possible: %(reason)s", place=option.title,
+                 reason=option.reason)
+    return f"{option.title} · {seats}"
 
 
-def _session_choice(cat: ScheduleCatalogue, session: Session) -> str:
-    room = cat.rooms[session.room_id]
-    project = cat.session_project(session)
-    theme = cat.themes[project.theme_id]
-    table = f" · {room.table_label(session.table_number)}" if room.tables > 1 and \
-        room.table_label(session.table_number or 0) else ""
-    return f"{project.name} — {room.name}{table} ({theme.colour_name})"
+def _select_form(prefix: str, options: list[MoveOption], current: int | None,
+                 pinned: bool) -> MoveForm:
+    choices: list[tuple] = [(o.target.id, _option_label(o), {} if o.allowed or o.is_current
+                             else {"disabled": True}) for o in options]
+    if current is None:
+        choices.insert(0, (NO_PLACE, _("— no place —"), {}))
+    form = MoveForm(prefix=prefix, formdata=None, target=current, pinned=pinned)
+    form.target.choices = choices
+    return form
+
+
+def _anyway_form(prefix: str, options: list[MoveOption]) -> MoveForm | None:
+    """The "move anyway" form of a round: only the places a soft rule forbids."""
+    soft = [o for o in options if o.soft and not o.is_current]
+    if not soft:
+        return None
+    form = MoveForm(prefix=prefix, formdata=None)
+    form.target.choices = [(o.target.id, f"{o.title} — {o.reason}") for o in soft]
+    return form
+
+
+def _move_forms(cat: ScheduleCatalogue, person, pins: dict) -> tuple[dict, dict]:
+    """One form per round and per slot, listing what is possible (with free seats) and,
+    disabled, what is not (with the reason); plus the rounds' "move anyway" forms."""
+    current, current_workshops = person_places(person)
+    forms, anyway = {}, {}
+    for round_id, options in round_options(cat, person, current).items():
+        forms[("round", round_id)] = _select_form(
+            f"round-{round_id}", options, current.get(round_id),
+            pins.get(("round", round_id), False))
+        anyway[("round", round_id)] = _anyway_form(f"anyway-round-{round_id}", options)
+    for slot_id, options in slot_options(cat, person, current_workshops).items():
+        forms[("slot", slot_id)] = _select_form(
+            f"slot-{slot_id}", options, current_workshops.get(slot_id),
+            pins.get(("slot", slot_id), False))
+    return forms, anyway
 
 
 def _render_participant(event: Event, person, status: int = 200, failed: tuple | None = None,
-                        failed_form: MoveForm | None = None):
+                        failed_form: MoveForm | None = None, failed_anyway: bool = False):
     cat = ScheduleCatalogue.load(event)
-    entry = draft_map(event).get(person.key, {"sessions": {}, "workshops": {}})
-    forms = _move_forms(cat, person, entry, participant_pins(person))
+    forms, anyway = _move_forms(cat, person, participant_pins(person))
     if failed is not None and failed_form is not None:
-        failed_form.target.choices = forms[failed].target.choices
-        forms[failed] = failed_form
+        shown = anyway if failed_anyway else forms
+        if shown.get(failed) is not None:
+            failed_form.target.choices = shown[failed].target.choices
+        shown[failed] = failed_form
     unavailable = {r.id for r in person.unavailable_rounds}
     presenting = operations.presenting_rounds(person)
     notes = {("round", r.id): _("Not available in this round.") for r in cat.rounds
@@ -234,7 +265,9 @@ def _render_participant(event: Event, person, status: int = 200, failed: tuple |
     notes.update({("slot", s.id): _("Not available during these workshops.")
                   for s in person.unavailable_slots})
     return render_template("scheduling/participant.html", event=event, person=person, cat=cat,
-                           forms=forms, notes=notes, day=draft_day(person, cat)), status
+                           forms=forms, anyway=anyway, notes=notes,
+                           overrides=person_overrides(person), rule_names=RULE_NAMES,
+                           day=draft_day(person, cat)), status
 
 
 @organiser_required
@@ -244,14 +277,14 @@ def participant(slug: str, participant_id: int):
     return _render_participant(event, person)
 
 
-def _move(slug: str, participant_id: int, kind: str, when_id: int):
+def _move(slug: str, participant_id: int, kind: str, when_id: int, anyway: bool = False):
     event = get_event_or_404(slug)
     person = get_participant_or_404(event, participant_id)
     model, target_model = (Round, Session) if kind == "round" else (WorkshopSlot, Workshop)
     when = db.session.get(model, when_id)
     if when is None or when.event_id != event.id:
         return _render_participant(event, person, 404)
-    form = MoveForm(prefix=f"{kind}-{when_id}")
+    form = MoveForm(prefix=f"anyway-{kind}-{when_id}" if anyway else f"{kind}-{when_id}")
     target_attr = "round_id" if kind == "round" else "slot_id"
     form.target.choices = [(NO_PLACE, "")] + [(t.id, "") for t in db.session.scalars(
         db.select(target_model).where(getattr(target_model, target_attr) == when_id))]
@@ -260,17 +293,18 @@ def _move(slug: str, participant_id: int, kind: str, when_id: int):
         form.target.errors = [_("Choose a place.")]
         valid = False
     if not valid:
-        return _render_participant(event, person, 400, (kind, when_id), form)
+        return _render_participant(event, person, 400, (kind, when_id), form, anyway)
     target = db.session.get(target_model, form.target.data)
     try:
         if kind == "round":
-            operations.move_to_session(event, person, target, pin=form.pinned.data)
+            operations.move_to_session(event, person, target, pin=form.pinned.data,
+                                       anyway=anyway, user=current_user)
         else:
             operations.move_to_workshop(event, person, target, pin=form.pinned.data)
     except SchedulingError as error:
         db.session.rollback()
         form.target.errors = [error.message, *error.details]
-        return _render_participant(event, person, 409, (kind, when_id), form)
+        return _render_participant(event, person, 409, (kind, when_id), form, anyway)
     db.session.commit()
     flash(_("Saved: %(name)s's place is updated.", name=person.full_name or person.key),
           "success")
@@ -289,8 +323,28 @@ def move_session(slug: str, participant_id: int, round_id: int):
 
 
 @organiser_required
+def move_session_anyway(slug: str, participant_id: int, round_id: int):
+    """The organiser breaks a soft rule on purpose; the move is recorded with their name."""
+    return _move(slug, participant_id, "round", round_id, anyway=True)
+
+
+@organiser_required
 def move_workshop(slug: str, participant_id: int, slot_id: int):
     return _move(slug, participant_id, "slot", slot_id)
+
+
+@organiser_required
+def publish_confirm(slug: str):
+    """Publishing asks first: the email, how many receive it, who has no address."""
+    event = get_event_or_404(slug)
+    if not draft_map(event):
+        flash(_("Nothing to publish yet: accept a solver result first."), "error")
+        return redirect(url_for(".overview", slug=slug))
+    preview = preview_publication(event)
+    return render_template("scheduling/publish.html", event=event, preview=preview,
+                           action_form=ActionForm(), shown=SHOWN_WITHOUT_EMAIL,
+                           publication=latest_publication(event),
+                           session_numbers=round_numbers(event))
 
 
 @organiser_required

@@ -100,11 +100,14 @@ def test_import_reads_excel_variants_and_imports_after_confirmation(
     assert ousmane.category == "service-public" and ousmane.role == "participant"
     assert [w.project.key for w in ousmane.project_wishes] == ["lahso", "tapaj"]
     assert not ousmane.needs_step_free
-    # The upload is gone once imported.
-    assert organiser_client.get(preview_url).status_code == 404
+    # Once imported, the upload cannot be imported again: its page says what was done.
+    again = organiser_client.get(preview_url)
+    assert again.status_code == 302 and again.headers["Location"].endswith("/done")
+    organiser_client.post(preview_url + "/confirm")
+    assert len(_people(event)) == 2
 
 
-def test_every_bad_row_is_reported_with_its_line_and_nothing_imported(organiser_client, event):
+def test_every_bad_row_is_listed_and_the_good_ones_can_be_imported(organiser_client, event):
     rows = [
         ["Prénom", "Nom", "Email", "Catégorie", "Projets", "Ateliers"],
         ["Ok", "Person", "ok@example.org", "association", "tapaj", ""],      # line 2
@@ -118,20 +121,32 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_imported(organiser_
     ]
     preview_url, preview = _upload(organiser_client, _csv(rows, ";").encode("cp1252"))
     page = preview.get_data(as_text=True).replace("&#34;", '"')
-    found = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
+    found = {line: (column, message) for line, column, message in re.findall(
+        r"<tr><td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)}
     assert found == {
-        "3": '"not-an-email" is not a valid email address',
-        "4": "same email as line 2 (one person per email)",
-        "5": 'unknown category "licorne"',
-        "6": 'unknown project "nowhere"',
-        "7": 'unknown workshop "atelier fantôme"',
-        "8": "the name is missing",
-        "9": "the email is missing",
+        "3": ("Email", '"not-an-email" is not a valid email address'),
+        "4": ("Email", "same email as line 2 (one person per email)"),
+        "5": ("Catégorie", 'unknown category "licorne"'),
+        "6": ("Projets", 'unknown project "nowhere"'),
+        "7": ("Ateliers", 'unknown workshop "atelier fantôme"'),
+        "8": ("Prénom", "the name is missing"),
+        "9": ("Email", "the email is missing"),
     }
-    assert "nothing will be imported" in page
-    assert "Import these" not in page  # no confirm button
-    assert organiser_client.post(preview_url + "/confirm").status_code == 302
-    assert _people(event) == {}
+    assert "7 lines to correct" in page
+    assert "Import these 1 participants" in page  # the good row may go in meanwhile
+    done = organiser_client.post(preview_url + "/confirm", follow_redirects=True)
+    assert set(_people(event)) == {"ok@example.org"}
+    page = done.get_data(as_text=True)
+    assert "7 lines to correct" in page and "rejected.csv" in page
+    # nothing is lost: the bad lines come back as written, with what to correct
+    rejected = organiser_client.get(preview_url + "/rejected.csv")
+    text = rejected.get_data().decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[0][-1] == "Problem to correct" and lines[0][:3] == ["Prénom", "Nom", "Email"]
+    assert [row[2] for row in lines[1:]] == ["not-an-email", "OK@example.org",
+                                             "odd@example.org", "proj@example.org",
+                                             "work@example.org", "noname@example.org", ""]
+    assert lines[2][-1] == "Email : same email as line 2 (one person per email)"
 
 
 def test_line_numbers_count_multiline_cells_and_blank_lines(organiser_client, event):
@@ -231,17 +246,69 @@ def test_helpers():
     assert neutralise("Paris") == "Paris" and neutralise(None) == ""
 
 
-def test_confirm_can_email_links_to_new_participants_only(organiser_client, app, event):
+def test_after_import_the_links_go_to_the_new_participants_in_one_go(organiser_client, app,
+                                                                      event):
     from tests.factories import portal_token_in, read_outbox
 
     make_participant(event, email="helene@example.org")
     db.session.commit()
-    preview_url, preview = _upload(organiser_client, _csv(GOOD_ROWS).encode())
-    assert 'name="send_links"' in preview.get_data(as_text=True)
-    organiser_client.post(preview_url + "/confirm", data={"send_links": "y"})
+    preview_url, _ = _upload(organiser_client, _csv(GOOD_ROWS).encode())
+    done = organiser_client.post(preview_url + "/confirm", follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert read_outbox(app) == []  # nothing is sent without being asked
+    assert "1 new participant will receive this email" in page
+    assert "Subject:" in page and "(their personal link)" in page and "/p/" not in page
+    assert "1 person already registered" in page  # the update, on request only
+    organiser_client.post(preview_url + "/links")
     [message] = read_outbox(app)
     assert message["To"] == "ousmane@example.org"
     assert organiser_client.get(f"/p/{portal_token_in(message)}/").status_code == 200
+    # once per import
+    again = organiser_client.post(preview_url + "/links", follow_redirects=True)
+    assert "already sent" in again.get_data(as_text=True) and len(read_outbox(app)) == 1
+
+
+def test_links_can_include_the_updated_people(organiser_client, app, event):
+    from tests.factories import read_outbox
+
+    make_participant(event, email="helene@example.org")
+    db.session.commit()
+    preview_url, _ = _upload(organiser_client, _csv(GOOD_ROWS).encode())
+    organiser_client.post(preview_url + "/confirm")
+    organiser_client.post(preview_url + "/links", data={"include_updated": "y"})
+    assert {m["To"] for m in read_outbox(app)} == {"ousmane@example.org",
+                                                   "helene@example.org"}
+
+
+def test_the_template_file_imports_as_it_is(organiser_client, event):
+    response = organiser_client.get(f"{BASE}/import/template.csv")
+    assert response.status_code == 200 and "attachment" in response.headers[
+        "Content-Disposition"]
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel FR opens it directly
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Prénom;Nom;Courriel")
+    assert "TAPAJ" in text  # the event's own project names as the example's wishes
+    _, preview = _upload(organiser_client, data)
+    page = preview.get_data(as_text=True)
+    assert "1 valid row" in page and "camille.martin@example.org" in page
+    assert "to correct" not in page
+
+
+def test_wishes_separated_by_commas_or_semicolons(organiser_client, event):
+    make_project(event, key="alpha", name="Alpha, β")
+    db.session.commit()
+    rows = [["Prénom", "Nom", "Email", "Vœux"],
+            ["A", "B", "a@example.org", "TAPAJ, Lieu d'accueil LAHSO"],
+            ["C", "D", "c@example.org", "Alpha, β; tapaj"],
+            ["E", "F", "e@example.org", "lahso,Alpha, β"]]
+    preview_url, preview = _upload(organiser_client, _csv(rows, ";").encode())
+    assert "3 valid rows" in preview.get_data(as_text=True)
+    organiser_client.post(preview_url + "/confirm")
+    people = _people(event)
+    assert [w.project.key for w in people["a@example.org"].project_wishes] == ["tapaj", "lahso"]
+    assert [w.project.key for w in people["c@example.org"].project_wishes] == ["alpha", "tapaj"]
+    assert [w.project.key for w in people["e@example.org"].project_wishes] == ["lahso", "alpha"]
 
 
 def test_an_update_changes_only_the_columns_in_the_file(organiser_client, event):
@@ -262,7 +329,8 @@ def test_an_update_changes_only_the_columns_in_the_file(organiser_client, event)
 
 def _errors(preview) -> dict[str, str]:
     page = preview.get_data(as_text=True).replace("&#34;", '"')
-    return dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td></tr>", page))
+    return {line: message for line, _column, message in re.findall(
+        r"<tr><td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)}
 
 
 def test_a_cell_over_the_csv_limit_is_reported_on_its_line(organiser_client, event):
@@ -294,7 +362,7 @@ def test_an_unbalanced_quote_in_a_small_file_names_the_column(organiser_client, 
     data = 'Prénom;Nom;Email;Régime alimentaire\nA;"B;a@example.org;\nC;D;c@example.org;"\n'
     _, preview = _upload(organiser_client, data.encode())
     page = preview.get_data(as_text=True)
-    assert "<tr><td>2</td><td>Nom: must be on one line" in page
+    assert "<tr><td>2</td><td>Nom</td><td>Nom: must be on one line" in page
 
 
 def test_control_characters_in_cells_are_refused_and_bidi_controls_stripped(
@@ -303,5 +371,42 @@ def test_control_characters_in_cells_are_refused_and_bidi_controls_stripped(
             "\u202eC;D;c@example.org\n").encode()
     preview_url, preview = _upload(organiser_client, data)
     page = preview.get_data(as_text=True)
-    assert "<tr><td>2</td><td>Prénom: must be on one line, without control characters" in page
+    assert "<tr><td>2</td><td>Prénom</td><td>Prénom: must be on one line, without control " \
+        "characters" in page
     assert "<tr><td>3</td>" not in page
+
+
+def test_checking_a_file_costs_the_same_statements_for_more_rows(organiser_client, event):
+    from sqlalchemy import event as sa_event
+
+    def rows(count: int) -> bytes:
+        lines = ["Prénom;Nom;Email"] + [f"P{n};Q{n};p{n}-{count}@example.org"
+                                        for n in range(count)]
+        return ("\n".join(lines) + "\nBad;Row;nope\n").encode()
+
+    counts = []
+    for count in (3, 60):
+        preview_url, _ = _upload(organiser_client, rows(count))
+        organiser_client.get(preview_url)
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args, statements=statements):
+            statements.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            organiser_client.get(preview_url)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+        counts.append(len(statements))
+        organiser_client.post(preview_url + "/confirm")
+        done_url = preview_url + "/done"
+        organiser_client.get(done_url)
+        statements.clear()
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            organiser_client.get(done_url)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+        counts.append(len(statements))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts

@@ -494,7 +494,7 @@ def _builder_urls(app, event) -> list[tuple[str, str, list[str]]]:
 def test_every_builder_route_is_covered_by_the_matrix(app, event):
     endpoints = {endpoint for endpoint, _, _ in _builder_urls(app, event)}
     assert endpoints >= READ_ONLY
-    assert len(endpoints) == 46  # with open and close registration, duplicate
+    assert len(endpoints) == 48  # with open and close registration, duplicate, grid filling
 
 
 def test_staff_reads_but_never_edits(app, staff_client, event):
@@ -565,13 +565,97 @@ def test_generate_form_proposes_the_time_after_the_last_round(organiser_client, 
     assert 'name="first_start" required type="time" value="12:15"' in form
 
 
-def test_grid_gap_links_to_a_prefilled_session_form(organiser_client, setting):
+def test_a_grid_gap_is_filled_in_place(organiser_client, setting):
     event, room, round_, project, other = setting
     grid = text(organiser_client.get(f"{BASE}/journee/grid"))
-    link = (f"/manage/events/journee/sessions/new?round={round_.id}&amp;room={room.id}"
-            "&amp;table_number=2")
-    assert link in grid
-    form = text(organiser_client.get(link.replace("&amp;", "&")))
-    assert f'<option selected value="{round_.id}">' in form
-    assert f'<option selected value="{room.id}">' in form
-    assert 'name="table_number" type="number" value="2"' in form
+    cell = f'id="cell-{round_.id}-{room.id}-2"'
+    assert cell in grid and f'action="{BASE}/journee/grid/place"' in grid
+    # the room admits only red: the blue project is not offered there
+    form = grid.split(cell)[1].split("</form>")[0]
+    assert f'<option value="{project.id}">TAPAJ' in form and "Solidarité" not in form
+    response = organiser_client.post(f"{BASE}/journee/grid/place", data={
+        "project": project.id, "round": round_.id, "room": room.id, "table_number": 2})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/manage/events/journee/grid#cell-{round_.id}-{room.id}-2")
+    session = db.session.scalar(db.select(Session))
+    assert (session.project_id, session.round_id, session.room_id, session.table_number) == \
+        (project.id, round_.id, room.id, 2)
+    page = text(organiser_client.get(f"{BASE}/journee/grid"))
+    assert "TAPAJ presents in Salle 1, table 2, round 1." in page
+    # table 1 is still free but TAPAJ presents in this round already: nothing to offer
+    assert "free — no project left for this table" in page
+
+
+def test_placing_in_a_cell_refuses_clearly_and_stays_on_the_grid(organiser_client, setting):
+    event, room, round_, project, other = setting
+    response = organiser_client.post(f"{BASE}/journee/grid/place", data={
+        "project": other.id, "round": round_.id, "room": room.id, "table_number": 1},
+        follow_redirects=True)
+    page = text(response)
+    assert response.request.path == f"{BASE}/journee/grid"
+    assert "Salle 1, table 1, round 1 : Salle 1 does not admit the theme Bleu" in page
+    assert db.session.scalar(db.select(Session)) is None
+
+
+def test_generate_the_sessions_of_a_round(organiser_client, event):
+    red, blue = make_theme(event, name="Rouge"), make_theme(event, name="Bleu")
+    make_room(event, name="Salle rouge", capacity=40, tables=2, themes=[red])
+    make_room(event, name="Salle libre", capacity=20)
+    r1, r2 = make_round(event, "11:50"), make_round(event, "12:15")
+    presenter = make_participant(event, role="presenter")
+    names = ["A", "B", "C", "D"]
+    projects = [make_project(event, red if i < 3 else blue, name=f"Projet {n}")
+                for i, n in enumerate(names)]
+    projects[1].presenters = [presenter]
+    make_project(event, red, name="Projet jumeau", presenters=[presenter])
+    db.session.commit()
+    response = organiser_client.post(f"{BASE}/journee/grid/rounds/{r1.id}/generate",
+                                     follow_redirects=True)
+    page = text(response)
+    created = db.session.scalars(db.select(Session).where(Session.round_id == r1.id)).all()
+    # 3 tables, 5 projects, two of which share a presenter: 3 placed, 2 left out, said
+    assert len(created) == 3
+    assert "3 sessions created in round 1." in page
+    assert len({s.project_id for s in created}) == 3
+    # in order of position: A, B, C take the three tables; D waits, the twin shares B's
+    # presenter
+    assert {s.project.name for s in created} == {"Projet A", "Projet B", "Projet C"}
+    for session in created:
+        assert session.room.themes == [] or session.project.theme == red
+    assert page.count("Not placed:") == 2
+    assert "Not placed: Projet jumeau (a presenter already presents in this round)" in page
+    assert "Not placed: Projet D (no free table left)" in page
+    # the next round starts with the projects left out; blue D goes to the room that
+    # admits any theme
+    organiser_client.post(f"{BASE}/journee/grid/rounds/{r2.id}/generate")
+    second = {s.project.name: s.room.name for s in db.session.scalars(
+        db.select(Session).where(Session.round_id == r2.id))}
+    assert second["Projet D"] == "Salle libre" and "Projet jumeau" in second
+    assert "Projet B" not in second and len(second) == 3
+    # a full round is refused with its reason
+    page = text(organiser_client.post(f"{BASE}/journee/grid/rounds/{r1.id}/generate",
+                                      follow_redirects=True))
+    assert "Every table of Round 1 is taken: nothing to generate." in page
+
+
+def test_the_grid_costs_few_statements(organiser_client, setting):
+    from sqlalchemy import event as sa_event
+
+    event, room, round_, project, other = setting
+    organiser_client.get(f"{BASE}/journee/grid")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    for _ in range(20):
+        make_participant(event)
+    db.session.commit()
+    organiser_client.get(f"{BASE}/journee/grid")
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        organiser_client.get(f"{BASE}/journee/grid")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) <= 25, "\n".join(s[:90] for s in statements)

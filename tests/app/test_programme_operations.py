@@ -522,7 +522,7 @@ def test_presenter_in_two_sessions_is_reported(app):
     round_ = make_round(event, key="r1")
     make_session(event, make_project(event, presenters=[person]), round=round_)
     make_session(event, make_project(event, presenters=[person]), round=round_)
-    assert queries.placement_problems(event) == ["Ana Lopez presents twice in round r1."]
+    assert queries.placement_problems(event) == ["Ana Lopez presents twice in round 1."]
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -68,8 +68,11 @@ def test_publish_snapshots_every_participant_and_shows_their_day(organiser_clien
     html = render_template("scheduling/_participant_day.html", day=day)
     assert day[0].title in html and day[0].colour_name in html and "11:50–12:10" in html
     assert 'style="' not in html
-    # the presenter presents in both rounds: their day has only the workshop
-    assert [item.kind for item in participant_day(world.presenter)] == ["workshop"]
+    # the presenter presents in both rounds: their day has their presentations (no seat)
+    # and the workshop
+    presenter_day = participant_day(world.presenter)
+    assert [(item.kind, item.presenting) for item in presenter_day] == \
+        [("session", True), ("session", True), ("workshop", False)]
 
 
 def test_publish_refused_while_someone_has_no_place(organiser_client):
