@@ -1,7 +1,7 @@
 """Hand moves that broke a soft rule on purpose ("move anyway"), recorded.
 
-Revision ID: 0011_organiser_b
-Revises: 0010_session_generation
+Revision ID: 0012_move_overrides
+Revises: 0011_event_stage
 Create Date: 2026-12-03 15:00:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0011_organiser_b"
-down_revision = "0010_session_generation"
+revision = "0012_move_overrides"
+down_revision = "0011_event_stage"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 Existing events were taking registrations the moment they were created, so they become
 "open"; events created from now on start as drafts.
 
-Revision ID: 0011_organiser_a
+Revision ID: 0011_event_stage
 Revises: 0010_session_generation
 Create Date: 2026-12-03 15:00:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0011_organiser_a"
+revision = "0011_event_stage"
 down_revision = "0010_session_generation"
 branch_labels = None
 depends_on = None
