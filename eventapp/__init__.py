@@ -65,6 +65,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api.blueprint import bp as api_bp
+    from .attendance.blueprint import bp as attendance_bp
     from .auth.blueprint import bp as auth_bp
     from .calendars.blueprint import bp as calendars_bp
     from .checkin.blueprint import bp as checkin_bp
@@ -84,3 +85,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendars_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(attendance_bp)

@@ -1,6 +1,7 @@
 """Import every model so that SQLAlchemy and Alembic see the whole schema."""
 
 from .api.models import ApiToken
+from .attendance.models import AttendanceSettings, AttendanceSheet, FunderLogo, Signature
 from .auth.models import Role, User
 from .calendars.models import CalendarEntry, CalendarFeed
 from .checkin.models import Admission, Badge, Checkpoint, Scan
@@ -40,11 +41,14 @@ __all__ = [
     "Admission",
     "ApiToken",
     "Assignment",
+    "AttendanceSettings",
+    "AttendanceSheet",
     "CalendarEntry",
     "CalendarFeed",
     "Badge",
     "Checkpoint",
     "Event",
+    "FunderLogo",
     "Participant",
     "ParticipantTheme",
     "ParticipantToken",
@@ -60,6 +64,7 @@ __all__ = [
     "Round",
     "Scan",
     "Session",
+    "Signature",
     "Publication",
     "PublishedSchedule",
     "ScheduleSwitch",

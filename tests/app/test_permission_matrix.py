@@ -11,12 +11,16 @@ A new route that is not declared here fails the first test.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
 import pytest
+from PIL import Image
 
 from eventapp import create_app
+from eventapp.attendance.models import FunderLogo
+from eventapp.attendance.operations import sync_sheets
 from eventapp.checkin.checkpoints import sync_checkpoints
 from eventapp.extensions import db
 from eventapp.scheduling.models import SolveJob
@@ -180,6 +184,25 @@ ACCESS: dict[str, str] = {
     "api.scan_badge": API,
     "api.upload_scans": API,
     "api.get_attendance": API,
+    # Émargement: organisers run sheets and certificates; staff take signatures and
+    # countersign; the participant signs and gets the certificate by the personal link.
+    "attendance.index": ORGANISER,
+    "attendance.sheets_pdf": ORGANISER,
+    "attendance.sheet_pdf": ORGANISER,
+    "attendance.window_open": ORGANISER,
+    "attendance.window_close": ORGANISER,
+    "attendance.settings": ORGANISER,
+    "attendance.logo_add": ORGANISER,
+    "attendance.logo_png": ORGANISER,
+    "attendance.logo_delete": ORGANISER,
+    "attendance.certificates_pdf": ORGANISER,
+    "attendance.certificates_zip": ORGANISER,
+    "attendance.participant_certificate": ORGANISER,
+    "attendance.countersign": STAFF,
+    "attendance.sign_json": STAFF,
+    "attendance.upload_json": STAFF,
+    "attendance.portal_sign": PUBLIC,
+    "attendance.portal_certificate": PUBLIC,
 }
 
 
@@ -234,6 +257,12 @@ def world(module_app) -> dict:
         db.session.commit()
         feed = make_calendar_feed(event, "room", room=room)
         checkpoint = sync_checkpoints(event)[0]
+        sheet = sync_sheets(event)[0]
+        png = io.BytesIO()
+        Image.new("RGB", (4, 2), "navy").save(png, format="PNG")
+        logo = FunderLogo(event_id=event.id, name="Funder", image=png.getvalue(), width=4,
+                          height=2)
+        db.session.add(logo)
         db.session.commit()
         world = {
             "slug": event.slug, "event": event, "theme": theme, "room": room,
@@ -242,6 +271,7 @@ def world(module_app) -> dict:
             "filename": "app.css", "token": token, "import_id": "a" * 32, "job": job,
             "feed": feed, "secret": "not-a-feed-secret",
             "checkpoint": checkpoint, "participant_key": presenter.key,
+            "sheet": sheet, "logo": logo,
         }
         for value in world.values():
             if hasattr(value, "id"):
