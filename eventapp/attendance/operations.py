@@ -223,11 +223,11 @@ def countersign(sheet: AttendanceSheet, name: str, image: CheckedImage, now: dat
     _not_countersigned(sheet)
     if not name.strip():
         raise AttendanceError(_l("Give the facilitator's name."), "name")
+    if sheet.window_open:
+        sheet.window_closed_at = now
     sheet.countersigned_by = name.strip()[:300]
     sheet.countersignature = image.png
     sheet.countersigned_at = now
-    if sheet.window_open:
-        sheet.window_closed_at = now
     db.session.flush()
 
 
@@ -283,7 +283,7 @@ def sheet_for_staff(event: Event, sheets: list[AttendanceSheet], when: datetime,
     """The sheet a signature taken by staff goes on: the checkpoint's workshop sheet if
     the event signs per workshop, else the sheet whose times (with a margin) cover the
     moment, the nearest start first. Outside every sheet (evening, another day): refused.
-    A rehearsal signs on the nearest sheet, whatever the hour."""
+    A rehearsal signs on the sheet nearest to the same time of day on the event's day."""
     if checkpoint is not None and checkpoint.workshop_id is not None:
         for sheet in sheets:
             if sheet.workshop_id == checkpoint.workshop_id:
@@ -294,6 +294,8 @@ def sheet_for_staff(event: Event, sheets: list[AttendanceSheet], when: datetime,
     covering = [s for s in general
                 if s.starts_at - STAFF_MARGIN <= when <= s.ends_at + STAFF_MARGIN]
     if not covering and event.checkin_rehearsal:
+        # Practising before the day: the same time of day on the event's day.
+        when = event.local_to_utc(event.to_local(when).time().replace(tzinfo=None))
         covering = general
     if not covering:
         raise AttendanceError(

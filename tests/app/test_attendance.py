@@ -321,6 +321,8 @@ def test_countersigned_sheet_is_closed_and_shows_the_facilitator(app, organiser_
                                                                 staff):
     app.config["WTF_CSRF_ENABLED"] = False
     am = sheets(world)["half_day:am"]
+    operations.open_window(am, utcnow())
+    db.session.commit()
     page = organiser_client.get(url(world, f"sheets/{am.id}/countersign"))
     assert page.status_code == 200 and b"data-signpad-form" in page.data
     missing = organiser_client.post(url(world, f"sheets/{am.id}/countersign"),
@@ -331,6 +333,9 @@ def test_countersigned_sheet_is_closed_and_shows_the_facilitator(app, organiser_
                                  data={"name": "Claire Martin",
                                        "image": data_url(signature_png())})
     assert done.status_code == 302
+    db.session.expire_all()
+    assert am.countersigned_by == "Claire Martin" and am.window_closed_at is not None
+    assert not am.window_open
     response = organiser_client.get(url(world, f"sheets/{am.id}.pdf"))
     assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
     assert "Claire Martin, on" in pdf_text(response.data)

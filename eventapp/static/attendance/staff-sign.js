@@ -265,8 +265,12 @@ export class StaffSigning {
     try {
       const registration = await navigator.serviceWorker.ready;
       if (!registration.active) return;
-      const channel = new MessageChannel();
-      registration.active.postMessage({type: "precache", urls: OWN_FILES}, [channel.port2]);
+      const reply = await new Promise((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (event) => resolve(event.data);
+        registration.active.postMessage({type: "precache", urls: OWN_FILES}, [channel.port2]);
+      });
+      if (reply && reply.ok) this.panel.dataset.offlineReady = "true";
     } catch {
       // no offline copy of the signing panel: signing still works while the page is open
     }
