@@ -29,9 +29,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Session as OrmSession
 
 from ..auth.models import User
 from ..db_types import UTCDateTime, utcnow
@@ -169,3 +172,19 @@ class Signature(db.Model):
     sheet: Mapped[AttendanceSheet] = relationship()
     participant: Mapped[Participant | None] = relationship()
     staff: Mapped[User | None] = relationship()
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _pseudonymise_signatures_of_erased(session: OrmSession, flush_context, instances
+                                       ) -> None:
+    """Erasing a person (organiser, portal, retention purge) keeps their signatures as
+    proof under their pseudonym and drops the rest: the link to them and the device
+    description of their own phone. Runs in the flush of the erasure itself."""
+    erased = [obj.id for obj in session.deleted
+              if isinstance(obj, Participant) and obj.id is not None]
+    if not erased:
+        return
+    session.execute(update(Signature).where(Signature.participant_id.in_(erased),
+                                            Signature.via == "portal").values(device=""))
+    session.execute(update(Signature).where(Signature.participant_id.in_(erased))
+                    .values(participant_id=None))

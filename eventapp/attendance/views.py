@@ -306,14 +306,15 @@ def certificates_zip(slug: str):
     event = get_event_or_404(slug)
     operations.sync_sheets(event)
     certs = queries.certificates(event)
+    # Names and texts are read now: the ZIP is written after the request's session ends.
+    used: set[str] = set()
+    named = [(_certificate_name(person, used), cert) for person, cert in certs]
     db.session.commit()
-    if not certs:
+    if not named:
         flash(_("Nobody has come yet (no scan, no signature): no certificate to issue."),
               "error")
         return redirect(url_for("attendance.index", slug=slug))
-    used: set[str] = set()
-    files = ((_certificate_name(person, used), pdf.render_certificate(cert))
-             for person, cert in certs)
+    files = ((name, pdf.render_certificate(cert)) for name, cert in named)
     response = Response(_zip_stream(files), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="attestations-{slug}.zip"'
     return _private(response)
