@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.blueprint import bp as auth_bp
     from .calendars.blueprint import bp as calendars_bp
     from .checkin.blueprint import bp as checkin_bp
+    from .evaluation.blueprint import bp as evaluation_bp
     from .exchange.blueprint import bp as exchange_bp
     from .portal.blueprint import bp as portal_bp
     from .programme.blueprint import manage_bp, public_bp
@@ -86,3 +87,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(attendance_bp)
+    app.register_blueprint(evaluation_bp)

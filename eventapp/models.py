@@ -5,6 +5,7 @@ from .attendance.models import AttendanceSettings, AttendanceSheet, FunderLogo, 
 from .auth.models import Role, User
 from .calendars.models import CalendarEntry, CalendarFeed
 from .checkin.models import Admission, Badge, Checkpoint, Scan
+from .evaluation.models import Answer, Question, Questionnaire, Response
 from .events.models import Event
 from .programme.models import (
     ProgrammeItem,
@@ -39,6 +40,7 @@ from .scheduling.models import (
 
 __all__ = [
     "Admission",
+    "Answer",
     "ApiToken",
     "Assignment",
     "AttendanceSettings",
@@ -66,6 +68,9 @@ __all__ = [
     "Session",
     "Signature",
     "Publication",
+    "Question",
+    "Questionnaire",
+    "Response",
     "PublishedSchedule",
     "ScheduleSwitch",
     "SolveJob",

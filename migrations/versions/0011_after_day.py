@@ -1,5 +1,6 @@
 """Émargement and certificates: attendance settings (sheet unit, proof retention,
-funders' mention, signatory), funders' logos, attendance sheets and signatures.
+funders' mention, signatory), funders' logos, attendance sheets and signatures; the
+evaluation questionnaire (questions, responses, answers).
 
 Revision ID: 0011_after_day
 Revises: 0010_session_generation
@@ -111,9 +112,85 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_signatures_sheet_id'), ['sheet_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signatures_staff_id'), ['staff_id'], unique=False)
 
+    op.create_table('questionnaires',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('intro', sa.Text(), nullable=False),
+    sa.Column('closes_at', sa.DateTime(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_questionnaires_event_id_events'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_questionnaires'))
+    )
+    op.create_table('questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('block', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('label_fr', sa.String(length=500), nullable=False),
+    sa.Column('label_en', sa.String(length=500), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.CheckConstraint("block IN ('day', 'sessions', 'workshop', 'next_steps', 'free')", name=op.f('ck_questions_valid_block')),
+    sa.CheckConstraint("kind IN ('scale', 'single', 'multiple', 'text')", name=op.f('ck_questions_valid_kind')),
+    sa.CheckConstraint('length(label_fr) > 0 AND length(label_en) > 0', name=op.f('ck_questions_labels_given')),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_questions_event_id_events'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questions'))
+    )
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_questions_event_id'), ['event_id'], unique=False)
+
+    op.create_table('responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=40), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_responses_event_id_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_responses_participant_id_participants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),
+    sa.UniqueConstraint('event_id', 'participant_id', name='uq_responses_event_participant')
+    )
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_responses_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_responses_participant_id'), ['participant_id'], unique=False)
+
+    op.create_table('answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('target', sa.String(length=40), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=True),
+    sa.Column('choices', sa.JSON(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.CheckConstraint('number IS NULL OR (number >= 0 AND number <= 100)', name=op.f('ck_answers_number_in_range')),
+    sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_answers_question_id_questions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_answers_response_id_responses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_answers')),
+    sa.UniqueConstraint('response_id', 'question_id', 'target', name='uq_answers_response_question_target')
+    )
+    with op.batch_alter_table('answers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_answers_question_id'), ['question_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_answers_response_id'), ['response_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_answers_response_id'))
+        batch_op.drop_index(batch_op.f('ix_answers_question_id'))
+
+    op.drop_table('answers')
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_responses_participant_id'))
+        batch_op.drop_index(batch_op.f('ix_responses_event_id'))
+
+    op.drop_table('responses')
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_questions_event_id'))
+
+    op.drop_table('questions')
+    op.drop_table('questionnaires')
+
     with op.batch_alter_table('signatures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signatures_staff_id'))
         batch_op.drop_index(batch_op.f('ix_signatures_sheet_id'))

@@ -22,6 +22,7 @@ from eventapp import create_app
 from eventapp.attendance.models import FunderLogo
 from eventapp.attendance.operations import sync_sheets
 from eventapp.checkin.checkpoints import sync_checkpoints
+from eventapp.evaluation.operations import add_block
 from eventapp.extensions import db
 from eventapp.scheduling.models import SolveJob
 from tests.conftest import login
@@ -203,6 +204,16 @@ ACCESS: dict[str, str] = {
     "attendance.upload_json": STAFF,
     "attendance.portal_sign": PUBLIC,
     "attendance.portal_certificate": PUBLIC,
+    # Evaluation: organisers build, send and read; participants answer by their link.
+    "evaluation.builder": ORGANISER,
+    "evaluation.add_block": ORGANISER,
+    "evaluation.add_question": ORGANISER,
+    "evaluation.delete_question": ORGANISER,
+    "evaluation.send": ORGANISER,
+    "evaluation.remind": ORGANISER,
+    "evaluation.results": ORGANISER,
+    "evaluation.results_csv": ORGANISER,
+    "evaluation.answer": PUBLIC,
 }
 
 
@@ -263,6 +274,7 @@ def world(module_app) -> dict:
         logo = FunderLogo(event_id=event.id, name="Funder", image=png.getvalue(), width=4,
                           height=2)
         db.session.add(logo)
+        question = add_block(event, "day")[0]
         db.session.commit()
         world = {
             "slug": event.slug, "event": event, "theme": theme, "room": room,
@@ -271,7 +283,7 @@ def world(module_app) -> dict:
             "filename": "app.css", "token": token, "import_id": "a" * 32, "job": job,
             "feed": feed, "secret": "not-a-feed-secret",
             "checkpoint": checkpoint, "participant_key": presenter.key,
-            "sheet": sheet, "logo": logo,
+            "sheet": sheet, "logo": logo, "question": question,
         }
         for value in world.values():
             if hasattr(value, "id"):
