@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from .portal.blueprint import bp as portal_bp
     from .programme.blueprint import manage_bp, public_bp
     from .registration.blueprint import bp as registration_bp
+    from .report.blueprint import bp as report_bp
     from .scheduling.blueprint import bp as scheduling_bp
 
     app.register_blueprint(auth_bp)
@@ -88,3 +89,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(report_bp)

@@ -28,6 +28,7 @@ from .registration.models import (
     RegistrationSettings,
     WorkshopWish,
 )
+from .report.models import DayReport, WorkshopReport
 from .scheduling.models import (
     Assignment,
     Publication,
@@ -49,6 +50,7 @@ __all__ = [
     "CalendarFeed",
     "Badge",
     "Checkpoint",
+    "DayReport",
     "Event",
     "FunderLogo",
     "Participant",
@@ -79,6 +81,7 @@ __all__ = [
     "User",
     "Workshop",
     "WorkshopAssignment",
+    "WorkshopReport",
     "WorkshopSlot",
     "WorkshopWish",
 ]

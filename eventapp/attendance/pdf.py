@@ -35,7 +35,7 @@ FUNDERS_H = 20 * mm
 
 
 @lru_cache(maxsize=1)
-def _fonts() -> None:
+def register_fonts() -> None:
     fonts = badge_fonts()
     pdfmetrics.registerFont(TTFont(REGULAR, str(fonts.regular)))
     pdfmetrics.registerFont(TTFont(BOLD, str(fonts.bold)))
@@ -307,7 +307,7 @@ def draw_sheet(canvas: Canvas, doc: SheetDocument) -> None:
     """Draw one sheet's pages on ``canvas`` (the header repeated on every page, then the
     rows, blank lines for walk-ins filling at least ``blank_lines``, the countersignature
     on the last page)."""
-    _fonts()
+    register_fonts()
     bottom = MARGIN + (0 if doc.funders.empty else FUNDERS_H)
     lines: list[SheetRow | None] = [*doc.rows, *([None] * doc.blank_lines)]
     pages: list[list[SheetRow | None]] = []
@@ -358,7 +358,7 @@ def render_sheets(docs: Iterable[SheetDocument]) -> bytes:
 # --- certificates ----------------------------------------------------------------------
 
 def draw_certificate(canvas: Canvas, cert: Certificate) -> None:
-    _fonts()
+    register_fonts()
     width = PAGE_W - 2 * MARGIN
     y = PAGE_H - 40 * mm
     canvas.setFont(BOLD, 20)

@@ -1,6 +1,7 @@
 """Émargement and certificates: attendance settings (sheet unit, proof retention,
 funders' mention, signatory), funders' logos, attendance sheets and signatures; the
-evaluation questionnaire (questions, responses, answers).
+evaluation questionnaire (questions, responses, answers); the report of the day (its
+texts and the workshops' summaries).
 
 Revision ID: 0011_after_day
 Revises: 0010_session_generation
@@ -173,8 +174,37 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_answers_question_id'), ['question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_answers_response_id'), ['response_id'], unique=False)
 
+    op.create_table('day_reports',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('intro', sa.Text(), nullable=False),
+    sa.Column('conclusion', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_day_reports_event_id_events'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_day_reports'))
+    )
+    op.create_table('workshop_reports',
+    sa.Column('workshop_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('next_steps', sa.Text(), nullable=False),
+    sa.Column('rapporteur_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_workshop_reports_event_id_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_workshop_reports_workshop_id_workshops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('workshop_id', name=op.f('pk_workshop_reports')),
+    sa.UniqueConstraint('rapporteur_token_hash', name=op.f('uq_workshop_reports_rapporteur_token_hash'))
+    )
+    with op.batch_alter_table('workshop_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_workshop_reports_event_id'), ['event_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('workshop_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_workshop_reports_event_id'))
+
+    op.drop_table('workshop_reports')
+    op.drop_table('day_reports')
+
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_answers_response_id'))
         batch_op.drop_index(batch_op.f('ix_answers_question_id'))

@@ -214,6 +214,13 @@ ACCESS: dict[str, str] = {
     "evaluation.results": ORGANISER,
     "evaluation.results_csv": ORGANISER,
     "evaluation.answer": PUBLIC,
+    # Report of the day: organisers; a workshop's rapporteur by the link's secret.
+    "report.edit": ORGANISER,
+    "report.docx": ORGANISER,
+    "report.pdf": ORGANISER,
+    "report.workshop": ORGANISER,
+    "report.rapporteur_link": ORGANISER,
+    "report.rapporteur": PUBLIC,
 }
 
 
