@@ -1,4 +1,4 @@
-"""The evaluation's pages in Chromium: a participant answers on a phone (labels, radios,
+"""The evaluation's and the report's pages in Chromium: a participant answers on a phone (labels, radios,
 checkboxes, no horizontal scroll), the organiser reads the results; axe finds no serious
 WCAG 2.1 AA violation on either."""
 
@@ -12,6 +12,7 @@ from eventapp.db_types import utcnow
 from eventapp.evaluation import operations
 from eventapp.evaluation.models import Answer
 from eventapp.extensions import db
+from eventapp.programme.models import Workshop
 from tests.app.test_checkin import checkin_world
 from tests.browser.conftest import assert_accessible, has_horizontal_overflow
 from tests.browser.test_checkin_staff_page import _sign_in
@@ -56,3 +57,26 @@ def test_answer_on_a_phone_then_results(live_server, phone_page, desktop_page, a
     assert_accessible(desktop_page)
     desktop_page.goto(f"{live_server}/manage/events/{world.event.slug}/evaluation/")
     assert_accessible(desktop_page)
+
+
+def test_report_pages_pass_axe(live_server, desktop_page, phone_page, app, organiser):
+    from eventapp.demo.loader import load_demo
+    from eventapp.report import operations as report
+
+    event = load_demo()
+    workshop = db.session.scalars(select(Workshop).where(Workshop.event_id == event.id)).first()
+    token = report.new_rapporteur_link(workshop)
+    db.session.commit()
+    page = desktop_page
+    _sign_in(page, live_server, organiser.email)
+    page.goto(f"{live_server}/manage/events/{event.slug}/attendance/")
+    page.get_by_role("link", name="Report of the day").click()
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Write the summary — {workshop.name}").click()
+    assert_accessible(page)
+    phone_page.goto(f"{live_server}/rapporteur/{token}")
+    phone_page.get_by_label("Summary of the workshop").fill("Une synthèse.")
+    phone_page.get_by_role("button", name="Save").click()
+    phone_page.get_by_text("Thank you: the summary is saved").wait_for()
+    assert_accessible(phone_page)
+    assert not has_horizontal_overflow(phone_page)
