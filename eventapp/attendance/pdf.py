@@ -110,12 +110,21 @@ class Certificate:
 
 # --- shared pieces ---------------------------------------------------------------------
 
+def _nbsp(text: str) -> str:
+    """Keep French guillemets and high punctuation with their word across line breaks."""
+    for plain, tied in (("« ", "«\u00a0"), (" »", "\u00a0»"), (" :", "\u00a0:"),
+                        (" ;", "\u00a0;"), (" ?", "\u00a0?"), (" !", "\u00a0!")):
+        text = text.replace(plain, tied)
+    return text
+
+
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy word wrap at ``width`` points (long words are cut)."""
+    """Greedy word wrap at ``width`` points (long words are cut; no break at a
+    non-breaking space)."""
     lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
+    for paragraph in _nbsp(text).splitlines() or [""]:
         current = ""
-        for word in paragraph.split():
+        for word in (w for w in paragraph.split(" ") if w):
             candidate = f"{current} {word}".strip()
             if pdfmetrics.stringWidth(candidate, font, size) <= width:
                 current = candidate
