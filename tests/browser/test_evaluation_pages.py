@@ -1,6 +1,6 @@
-"""The evaluation's and the report's pages in Chromium: a participant answers on a phone (labels, radios,
-checkboxes, no horizontal scroll), the organiser reads the results; axe finds no serious
-WCAG 2.1 AA violation on either."""
+"""The evaluation's and the report's pages in Chromium: a participant answers on a phone
+(labels, radios, checkboxes, no horizontal scroll), the organiser reads the results, a
+rapporteur writes a summary; axe finds no serious WCAG 2.1 AA violation on any."""
 
 from __future__ import annotations
 
