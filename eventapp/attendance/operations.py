@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
 from ..checkin.models import Checkpoint
@@ -342,9 +343,32 @@ def record_signature(event: Event, request: SignRequest, sheets: list[Attendance
         device=request.device[:100], staff_id=request.staff.id if request.staff else None,
         signed_at=when, received_at=now, image=request.image.png,
         width=request.image.width, height=request.image.height)
-    db.session.add(signature)
-    db.session.flush()
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(signature)
+        db.session.flush()
+    except IntegrityError:
+        # Two uploads of the same queue at once (two tabs, a retry while the first is
+        # still running), or the person signing on two phones: the other one won.
+        savepoint.rollback()
+        return _stored_meanwhile(event, request, sheet)
+    savepoint.commit()
     return SignOutcome(signature)
+
+
+def _stored_meanwhile(event: Event, request: SignRequest, sheet: AttendanceSheet
+                      ) -> SignOutcome:
+    existing = find_signature(event, request.nonce)
+    if existing is not None:
+        if existing.participant_id != request.participant.id:
+            raise AttendanceError(_l("This nonce was already used for another signature."),
+                                  "nonce", 409)
+        return SignOutcome(existing, replayed=True)
+    already = db.session.scalar(select(Signature).where(
+        Signature.sheet_id == sheet.id, Signature.participant_id == request.participant.id))
+    if already is None:
+        raise AttendanceError(_l("The signature could not be saved: try again."), None, 409)
+    return SignOutcome(already, already=True)
 
 
 # --- retention -------------------------------------------------------------------------

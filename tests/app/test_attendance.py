@@ -479,3 +479,26 @@ def test_certificates_statements_do_not_grow_with_people(app, organiser_client, 
     assert [len(m) for m in many] == [len(f) for f in few]
     archive = zipfile.ZipFile(io.BytesIO(organiser_client.get(paths[1]).data))
     assert len(archive.namelist()) == 21
+
+
+def test_a_concurrent_upload_of_the_same_signature_answers_the_stored_one(
+        staff_client, world, monkeypatch):
+    """Two uploads of one queued signature at once: the second finds nothing by its nonce
+    (the first has not committed yet), then hits the unique nonce on insert; it answers
+    with the stored signature instead of failing with a server error."""
+    ada = world.people[0]
+    nonce = uuid.uuid4().hex
+    # The first upload (stored in the afternoon's sheet, as seen by the other request).
+    assert staff_sign(staff_client, world, ada, at="14:40", nonce=nonce).status_code == 200
+    original = operations.find_signature
+    calls = []
+
+    def not_yet_visible(event, wanted):
+        calls.append(wanted)
+        return None if len(calls) == 1 else original(event, wanted)
+
+    monkeypatch.setattr(operations, "find_signature", not_yet_visible)
+    again = staff_sign(staff_client, world, ada, nonce=nonce)
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["replayed"] is True
+    assert count(Signature) == 1
