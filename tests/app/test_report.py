@@ -121,3 +121,22 @@ def test_report_of_the_demo_day_in_docx_and_pdf(organiser_client, client, day):
 def _has_shading(document) -> bool:
     return any("w:shd" in cell._tc.xml for table in document.tables for row in table.rows
                for cell in row.cells)
+
+
+def test_report_and_results_statements_do_not_grow_with_people(app, organiser_client, day):
+    from tests.app.test_attendance import _statements
+
+    paths = [f"/manage/events/{day.slug}/report/report.docx",
+             f"/manage/events/{day.slug}/evaluation/results"]
+    few = [len(_statements(app, lambda p=p: organiser_client.get(p).data)) for p in paths]
+    questions = {q.block + q.kind: q for q in evaluation_questions(day)}
+    for n in range(20):
+        person = make_participant(day, key=f"more{n}", email=f"more{n}@example.org",
+                                  category="entreprise")
+        db.session.flush()
+        evaluation.save_response(person, [
+            evaluation.GivenAnswer(questions["dayscale"], "", number=4),
+            evaluation.GivenAnswer(questions["next_stepstext"], "", text=f"Idée {n}")])
+    db.session.commit()
+    many = [len(_statements(app, lambda p=p: organiser_client.get(p).data)) for p in paths]
+    assert many == few
