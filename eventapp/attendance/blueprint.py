@@ -43,6 +43,18 @@ def attendance_proof_months(event) -> int:
     return settings_of(event).proof_retention_months
 
 
+@bp.app_template_global("attendance_signatures")
+def attendance_signatures(participant) -> int:
+    """For the erasure page: how many signatures of this person are kept as proof."""
+    from sqlalchemy import func, select
+
+    from ..extensions import db
+    from .models import Signature
+
+    return db.session.scalar(select(func.count()).select_from(Signature).where(
+        Signature.participant_id == participant.id)) or 0
+
+
 def _limited(view):
     return limiter.limit(lambda: current_app.config["PORTAL_RATE_LIMIT"],
                          methods=["POST"])(view)

@@ -390,6 +390,10 @@ def test_erasure_keeps_the_signature_pseudonymised_and_purge_deletes_it(
         via="portal", device="Mozilla/5.0 (Ada's phone)", sheet=pm), [])
     assert own.signature.pseudonym == alias  # the same person, the same pseudonym
     db.session.commit()
+    token = make_portal_token(ada)
+    db.session.commit()
+    delete_page = staff_client.get(f"/p/{token}/delete").get_data(as_text=True)
+    assert "your signatures and their times are kept" in delete_page
     erase_participant(ada)
     db.session.commit()
     db.session.expire_all()
