@@ -306,3 +306,18 @@ def certificates(event: Event, participants: Iterable[Participant] | None = None
     block = funders(event, settings)
     return [(p.participant, certificate(event, p, settings, organiser, block))
             for p in presences(event, participants).values() if p.came]
+
+
+def signatures_export(participant: Participant) -> list[dict]:
+    """The person's signatures for their data export (RGPD right of access); the image
+    as a data URL, as it is stored."""
+    import base64
+
+    rows = db.session.execute(
+        select(Signature, AttendanceSheet.title).join(
+            AttendanceSheet, AttendanceSheet.id == Signature.sheet_id)
+        .where(Signature.participant_id == participant.id).order_by(Signature.signed_at))
+    return [{"sheet": title, "signed_at": sig.signed_at.isoformat(), "via": sig.via,
+             "device": sig.device, "pseudonym": sig.pseudonym,
+             "image": "data:image/png;base64," + base64.b64encode(sig.image).decode("ascii")}
+            for sig, title in rows]

@@ -210,3 +210,15 @@ def results_csv(event: Event, locale: str = "fr") -> bytes:
             response_id, category or "", question.label(locale),
             labels.get(answer.target, ""), value)])
     return out.getvalue().encode("utf-8-sig")
+
+
+def answers_export(participant: Participant) -> list[dict]:
+    """The person's evaluation answers for their data export (RGPD right of access)."""
+    rows = db.session.execute(
+        select(Answer, Question).join(Question, Question.id == Answer.question_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.participant_id == participant.id)
+        .order_by(Question.position, Answer.target))
+    return [{"question": question.label_fr, "target": answer.target,
+             "number": answer.number, "choices": answer.choices, "text": answer.text}
+            for answer, question in rows]

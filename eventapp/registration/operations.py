@@ -389,7 +389,17 @@ def export_personal_data(participant: Participant) -> dict:
                                   "name": a.workshop.name} for a in workshop_assignments],
         "links": [{"purpose": t.purpose, "created_at": _iso(t.created_at),
                    "revoked_at": _iso(t.revoked_at)} for t in tokens],
+        **_after_the_day(participant),
     }
+
+
+def _after_the_day(participant: Participant) -> dict:
+    """Signatures on attendance sheets and evaluation answers (their own areas)."""
+    from ..attendance.queries import signatures_export
+    from ..evaluation.queries import answers_export
+
+    return {"signatures": signatures_export(participant),
+            "evaluation_answers": answers_export(participant)}
 
 
 def erase_participant(participant: Participant) -> list[Participant]:

@@ -394,6 +394,10 @@ def test_erasure_keeps_the_signature_pseudonymised_and_purge_deletes_it(
     db.session.commit()
     delete_page = staff_client.get(f"/p/{token}/delete").get_data(as_text=True)
     assert "your signatures and their times are kept" in delete_page
+    exported = staff_client.get(f"/p/{token}/data.json").get_json()
+    assert [s["via"] for s in exported["signatures"]] == ["staff", "portal"]
+    assert exported["signatures"][0]["image"].startswith("data:image/png;base64,")
+    assert exported["evaluation_answers"] == []
     erase_participant(ada)
     db.session.commit()
     db.session.expire_all()

@@ -148,6 +148,9 @@ def test_questionnaire_end_to_end(app, organiser_client, world):
         row[1:] for row in rows]
     assert not any(ada.last_name in cell for row in rows for cell in row)
     assert any(row[4] == "Meeting people; The presentations" for row in rows)
+    exported = client.get(f"/p/{by_email[ada.email]}/data.json").get_json()
+    assert {"question": day.label_fr, "target": "", "number": 4, "choices": [],
+            "text": ""} in exported["evaluation_answers"]
 
 
 def test_portal_shows_the_questionnaire_only_while_open(app, client, world):
