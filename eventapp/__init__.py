@@ -65,14 +65,17 @@ def _trust_proxies(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api.blueprint import bp as api_bp
+    from .attendance.blueprint import bp as attendance_bp
     from .auth.blueprint import bp as auth_bp
     from .builder.blueprint import manage_bp
     from .calendars.blueprint import bp as calendars_bp
     from .checkin.blueprint import bp as checkin_bp
+    from .evaluation.blueprint import bp as evaluation_bp
     from .exchange.blueprint import bp as exchange_bp
     from .portal.blueprint import bp as portal_bp
     from .registration.blueprint import bp as registration_bp
     from .registration.blueprint import public_bp
+    from .report.blueprint import bp as report_bp
     from .scheduling.blueprint import bp as scheduling_bp
 
     app.register_blueprint(auth_bp)
@@ -85,3 +88,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendars_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(evaluation_bp)
+    app.register_blueprint(report_bp)

@@ -1,9 +1,11 @@
 """Import every model so that SQLAlchemy and Alembic see the whole schema."""
 
 from .api.models import ApiToken
+from .attendance.models import AttendanceSettings, AttendanceSheet, FunderLogo, Signature
 from .auth.models import Role, User
 from .calendars.models import CalendarEntry, CalendarFeed
 from .checkin.models import Admission, Badge, Checkpoint, Scan
+from .evaluation.models import Answer, Question, Questionnaire, Response
 from .events.models import Event
 from .programme.models import (
     ProgrammeItem,
@@ -26,6 +28,7 @@ from .registration.models import (
     RegistrationSettings,
     WorkshopWish,
 )
+from .report.models import DayReport, WorkshopReport
 from .scheduling.models import (
     Assignment,
     MoveOverride,
@@ -39,13 +42,18 @@ from .scheduling.models import (
 
 __all__ = [
     "Admission",
+    "Answer",
     "ApiToken",
     "Assignment",
+    "AttendanceSettings",
+    "AttendanceSheet",
     "CalendarEntry",
     "CalendarFeed",
     "Badge",
     "Checkpoint",
+    "DayReport",
     "Event",
+    "FunderLogo",
     "Participant",
     "ParticipantTheme",
     "ParticipantToken",
@@ -61,7 +69,11 @@ __all__ = [
     "Round",
     "Scan",
     "Session",
+    "Signature",
     "Publication",
+    "Question",
+    "Questionnaire",
+    "Response",
     "PublishedSchedule",
     "ScheduleSwitch",
     "MoveOverride",
@@ -71,6 +83,7 @@ __all__ = [
     "User",
     "Workshop",
     "WorkshopAssignment",
+    "WorkshopReport",
     "WorkshopSlot",
     "WorkshopWish",
 ]

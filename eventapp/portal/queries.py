@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..attendance.queries import signatures_export
 from ..db_types import utcnow
+from ..evaluation.queries import answers_export
 from ..extensions import db
 from ..registration.models import Participant, ParticipantToken
 from ..scheduling.models import Assignment, WorkshopAssignment
@@ -60,4 +62,7 @@ def export_personal_data(participant: Participant) -> dict:
                                   "name": a.workshop.name} for a in workshop_assignments],
         "links": [{"purpose": t.purpose, "created_at": _iso(t.created_at),
                    "revoked_at": _iso(t.revoked_at)} for t in tokens],
+        # After the day: signatures on attendance sheets and evaluation answers.
+        "signatures": signatures_export(participant),
+        "evaluation_answers": answers_export(participant),
     }

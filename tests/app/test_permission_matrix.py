@@ -11,13 +11,18 @@ A new route that is not declared here fails the first test.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
 import pytest
+from PIL import Image
 
 from eventapp import create_app
+from eventapp.attendance.models import FunderLogo
+from eventapp.attendance.operations import sync_sheets
 from eventapp.checkin.checkpoints import sync_checkpoints
+from eventapp.evaluation.operations import add_block
 from eventapp.extensions import db
 from eventapp.scheduling.models import SolveJob
 from tests.conftest import login
@@ -191,6 +196,42 @@ ACCESS: dict[str, str] = {
     "api.scan_badge": API,
     "api.upload_scans": API,
     "api.get_attendance": API,
+    # Émargement: organisers run sheets and certificates; staff take signatures and
+    # countersign; the participant signs and gets the certificate by the personal link.
+    "attendance.index": ORGANISER,
+    "attendance.sheets_pdf": ORGANISER,
+    "attendance.sheet_pdf": ORGANISER,
+    "attendance.window_open": ORGANISER,
+    "attendance.window_close": ORGANISER,
+    "attendance.settings": ORGANISER,
+    "attendance.logo_add": ORGANISER,
+    "attendance.logo_png": ORGANISER,
+    "attendance.logo_delete": ORGANISER,
+    "attendance.certificates_pdf": ORGANISER,
+    "attendance.certificates_zip": ORGANISER,
+    "attendance.participant_certificate": ORGANISER,
+    "attendance.countersign": STAFF,
+    "attendance.sign_json": STAFF,
+    "attendance.upload_json": STAFF,
+    "attendance.portal_sign": PUBLIC,
+    "attendance.portal_certificate": PUBLIC,
+    # Evaluation: organisers build, send and read; participants answer by their link.
+    "evaluation.builder": ORGANISER,
+    "evaluation.add_block": ORGANISER,
+    "evaluation.add_question": ORGANISER,
+    "evaluation.delete_question": ORGANISER,
+    "evaluation.send": ORGANISER,
+    "evaluation.remind": ORGANISER,
+    "evaluation.results": ORGANISER,
+    "evaluation.results_csv": ORGANISER,
+    "evaluation.answer": PUBLIC,
+    # Report of the day: organisers; a workshop's rapporteur by the link's secret.
+    "report.edit": ORGANISER,
+    "report.docx": ORGANISER,
+    "report.pdf": ORGANISER,
+    "report.workshop": ORGANISER,
+    "report.rapporteur_link": ORGANISER,
+    "report.rapporteur": PUBLIC,
 }
 
 
@@ -245,6 +286,13 @@ def world(module_app) -> dict:
         db.session.commit()
         feed = make_calendar_feed(event, "room", room=room)
         checkpoint = sync_checkpoints(event)[0]
+        sheet = sync_sheets(event)[0]
+        png = io.BytesIO()
+        Image.new("RGB", (4, 2), "navy").save(png, format="PNG")
+        logo = FunderLogo(event_id=event.id, name="Funder", image=png.getvalue(), width=4,
+                          height=2)
+        db.session.add(logo)
+        question = add_block(event, "day")[0]
         db.session.commit()
         world = {
             "slug": event.slug, "event": event, "theme": theme, "room": room,
@@ -253,6 +301,7 @@ def world(module_app) -> dict:
             "filename": "app.css", "token": token, "import_id": "a" * 32, "job": job,
             "feed": feed, "secret": "not-a-feed-secret",
             "checkpoint": checkpoint, "participant_key": presenter.key,
+            "sheet": sheet, "logo": logo, "question": question,
         }
         for value in world.values():
             if hasattr(value, "id"):

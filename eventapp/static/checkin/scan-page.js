@@ -327,6 +327,8 @@ export class ScanPage {
       swatch.hidden = !colour;
       swatch.style.backgroundColor = colour || "";
     }
+    // Other modules act on the result shown (attendance/staff-sign.js: "Faire signer").
+    this.root.dispatchEvent(new CustomEvent("checkin:shown", {detail: answer}));
   }
 
   _detail(result, answer) {
