@@ -10,7 +10,7 @@ from eventapp.checkin.queries import badge_cards
 from eventapp.extensions import db
 from eventapp.mail import queued_emails
 from eventapp.scheduling import operations
-from eventapp.scheduling.notifications import queue_publication_emails
+from eventapp.calendars.notifications import queue_publication_emails
 from eventapp.scheduling.queries import participant_day
 from tests.app.scheduling_world import (
     build_world,
