@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from eventapp.calendars.notifications import queue_publication_emails
 from eventapp.checkin.queries import badge_cards
 from eventapp.extensions import db
 from eventapp.mail import queued_emails
 from eventapp.scheduling import operations
-from eventapp.calendars.notifications import queue_publication_emails
 from eventapp.scheduling.queries import participant_day
 from tests.app.scheduling_world import (
     build_world,
