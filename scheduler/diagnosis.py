@@ -83,7 +83,7 @@ def projects_exceed_rounds(f: Facts) -> Iterator[Reason]:
     for pr, n in sorted(Counter(s.project for s in f.inst.sessions).items()):
         if n > len(f.rounds):
             yield Reason.of("project_sessions_exceed_rounds", project=pr, count=n,
-                            rounds=len(f.rounds))
+                            round_count=len(f.rounds))
 
 
 def room_tables(f: Facts) -> Iterator[Reason]:

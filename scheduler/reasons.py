@@ -77,7 +77,7 @@ TEXTS: dict[str, str] = {
     "project_sessions_share_round": "round {round}: project {project} has {count} sessions in "
                                     "the same round",
     "project_sessions_exceed_rounds": "project {project} has {count} sessions but there are "
-                                      "only {rounds} rounds",
+                                      "only {round_count} rounds",
     "room_tables_short": "round {round}, room {room}: {count} sessions but only {tables} "
                          "table(s)",
     "session_pinned_to_several_rounds": "session {session}: participants are fixed to it in "
@@ -220,7 +220,7 @@ def _derived(params: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     if "now" in params:
         out["now_text"] = params["now"] or "nothing"
-    if "rounds" in params and isinstance(params["rounds"], tuple):
+    if "rounds" in params:
         out["rounds_text"] = ", ".join(params["rounds"])
     if "participants" in params:
         out["participants_text"] = names_text(params["participants"])

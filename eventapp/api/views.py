@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import get_locale
+from markupsafe import escape
 
 from ..events.models import Event
 from ..exchange.operations import (
@@ -59,8 +60,10 @@ def _job_or_404(event: Event, job_id: int) -> SolveJob:
 
 def _conflict(error: SchedulingError) -> ApiError:
     db.session.rollback()
+    # details may link names for the pages (Markup); the API gives their plain text
     return ApiError(409, error.message,
-                    details=[{"field": None, "message": detail} for detail in error.details])
+                    details=[{"field": None, "message": escape(detail).striptags()}
+                             for detail in error.details])
 
 
 def openapi() -> Response:

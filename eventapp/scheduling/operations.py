@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import InstanceError, check_solution, load_instance
+from scheduler import InstanceError, load_instance, solution_findings
 
 from ..auth.models import User
 from ..calendars.operations import record_publication, stamp_participant
@@ -26,6 +26,7 @@ from ..extensions import db
 from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, session_presenters
 from ..registration.models import Participant
 from .catalogue import Catalogue
+from .diagnosis import explain
 from .jobs import backend_for
 from .models import (
     Assignment,
@@ -199,12 +200,12 @@ def accept_result(event: Event, job: SolveJob) -> int:
     programme = job.solution.get("programme") or []
     _place_programme(cat, programme)
     current = export_instance(event)
-    violations = check_solution(current, {"programme": programme,
-                                          "assignments": map_to_assignments(schedule)})
+    violations = solution_findings(current, {"programme": programme,
+                                             "assignments": map_to_assignments(schedule)})
     if violations:
         raise SchedulingError(
             _("The event changed since this solve (people, seats or pins), and this result "
-              "no longer fits it. Run the solver again."), violations[:MAX_LISTED])
+              "no longer fits it. Run the solver again."), explain(cat, violations[:MAX_LISTED]))
     written = _write_draft(cat, schedule)
     job.accepted_at = utcnow()
     return written
@@ -687,12 +688,13 @@ def publish(event: Event, user: User | None) -> Publication:
     instance = export_instance(event)
     empty: dict[str, dict[str, str]] = {"sessions": {}, "workshops": {}}
     schedule = {p["id"]: draft.get(p["id"], empty) for p in instance["participants"]}
-    violations = check_solution(instance, {"assignments": map_to_assignments(schedule)})
+    violations = solution_findings(instance, {"assignments": map_to_assignments(schedule)})
     cat = Catalogue.load(event)
     by_key = cat.participant_by_key
     # someone with no row at all who needs a place: a late registration, say so plainly
-    unseated = {k for k in schedule if k not in draft
-                and any(v.startswith(f"rule 1: participant {k} ") for v in violations)}
+    missing_place = {v["participant"] for v in violations
+                     if v.code in ("round_without_session", "slot_without_workshop")}
+    unseated = {k for k in schedule if k not in draft and k in missing_place}
     if unseated:
         missing = sorted((by_key[k] for k in unseated),
                          key=lambda p: (p.last_name, p.first_name, p.id))
@@ -702,7 +704,7 @@ def publish(event: Event, user: User | None) -> Publication:
             [p.full_name or p.key for p in missing[:MAX_LISTED]])
     if violations:
         raise SchedulingError(_("The current schedule breaks a rule; correct it before "
-                                "publishing."), violations[:MAX_LISTED])
+                                "publishing."), explain(cat, violations[:MAX_LISTED]))
     latest = latest_publication(event)
     publication = Publication(event=event, version=(latest.version if latest else 0) + 1,
                               published_at=utcnow(),

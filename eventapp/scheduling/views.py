@@ -15,7 +15,7 @@ from ..programme.models import Round, Session, Workshop, WorkshopSlot
 from ..programme.queries import get_event_or_404
 from . import jobs, operations
 from .catalogue import Catalogue
-from .diagnosis import explain
+from .diagnosis import explain_diagnosis
 from .forms import ActionForm, MoveForm, SolveForm
 from .models import SolveJob
 from .notifications import queue_publication_emails
@@ -102,7 +102,7 @@ def _job_context(event: Event, job: SolveJob) -> dict:
                "changes": []}
     solution = job.solution or {}
     if solution.get("diagnosis"):
-        context["reasons"] = explain(cat, solution["diagnosis"])
+        context["reasons"] = explain_diagnosis(cat, job.instance, solution["diagnosis"])
     if job.has_schedule:
         schedule = solution_map(solution)
         context["review"] = build_review(cat, job.instance, schedule,
