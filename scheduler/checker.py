@@ -131,12 +131,20 @@ def solution_findings(data_or_instance: Any, solution: dict) -> list[Reason]:
     out += placed
     if any(r.code in ("session_without_round", "session_without_room") for r in placed):
         return out  # the rules cannot be judged on sessions held nowhere
-    entries = _entries_by_participant(inst, solution, out)
-    seating = _seating(inst, prog, entries, out)
+    seating = _seating(inst, prog, _entries_by_participant(inst, solution, out), out)
     for rule_check in RULE_CHECKS:
         out += rule_check(seating)
     out += _reported_figures(inst, solution)
     return out
+
+
+def seating_of(data_or_instance: Any, solution: dict) -> Seating:
+    """The :class:`Seating` the rule checkers read, for callers that run one of them (the
+    document's own faults are dropped: see :func:`solution_findings` for them)."""
+    inst = load_instance(data_or_instance)
+    prog = programme_of(inst, solution)
+    ignored: list[Reason] = []
+    return _seating(inst, prog, _entries_by_participant(inst, solution, ignored), ignored)
 
 
 # --- the document --------------------------------------------------------------------------
