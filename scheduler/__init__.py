@@ -9,12 +9,13 @@ Public API (used by the web app; no Flask or database import here):
 - :func:`solution_findings` -- the same violations as structured :class:`Reason` objects
   (a stable ``code`` and its parameters), for callers that translate them;
 - :func:`read_diagnosis` -- the structured reasons behind a solution's ``diagnosis``;
+- :func:`unlucky_findings` -- why each participant with wishes got none of them;
 - :func:`evaluate` -- objective and metrics of a set of assignments;
 - :func:`first_come_first_served` -- the self-service baseline, for comparisons.
 """
 
 from .baseline import first_come_first_served
-from .checker import check_solution, evaluate, solution_findings
+from .checker import check_solution, evaluate, solution_findings, unlucky_findings
 from .diagnosis import read_diagnosis
 from .instance import INSTANCE_FORMAT, SOLUTION_FORMAT, Instance, InstanceError, load_instance
 from .reasons import Reason
@@ -33,4 +34,5 @@ __all__ = [
     "read_diagnosis",
     "solution_findings",
     "solve",
+    "unlucky_findings",
 ]

@@ -394,3 +394,60 @@ def _reported_figures(inst: Instance, solution: dict) -> Iterator[Reason]:
         if key in rep and abs(float(rep[key]) - metrics[key]) > 0.005:
             yield Reason.of("metric_misreported", metric=key, reported=rep[key],
                             actual=metrics[key])
+
+
+# --- why a participant got none of their wishes --------------------------------------------
+
+def unlucky_findings(data_or_instance: Any, solution: dict) -> dict[str, list[Reason]]:
+    """For each participant with project wishes who got none of them, one reason per wish:
+    what kept them from every session of that project (all in rooms with steps while they
+    need step-free access, all in rounds where they are away, present, or are fixed
+    elsewhere, all full), or that a seat was possible and the schedule chose otherwise."""
+    inst = load_instance(data_or_instance)
+    seating = seating_of(inst, solution)
+    attendance = seating.attendance()
+    out: dict[str, list[Reason]] = {}
+    for p in inst.participants:
+        seen = {inst.session_by_id[s].project for s in seating.sessions[p.id].values()}
+        if p.wishes and not seen & set(p.wishes):
+            out[p.id] = [_wish_reason(seating, attendance, p, project) for project in p.wishes]
+    return out
+
+
+_WISH_OBSTACLES = (  # (obstacle, code when every session of the wish meets it)
+    ("unavailable", "wish_only_while_unavailable"), ("presenting", "wish_only_while_presenting"),
+    ("steps", "wish_only_with_steps"), ("pinned", "wish_only_when_pinned"),
+    ("full", "wish_sessions_full"),
+)
+
+
+def _wish_reason(st: Seating, attendance: Counter, p, project: str) -> Reason:
+    sessions = [s for s in st.inst.sessions if s.project == project]
+    if not sessions:
+        return Reason.of("wish_not_held", participant=p.id, project=project)
+    obstacles = [_obstacle(st, attendance, p, s) for s in sessions]
+    if None in obstacles:
+        return Reason.of("wish_traded_off", participant=p.id, project=project)
+    for obstacle, code in _WISH_OBSTACLES:
+        if all(o == obstacle for o in obstacles):
+            return Reason.of(code, participant=p.id, project=project)
+    return Reason.of("wish_out_of_reach", participant=p.id, project=project,
+                     obstacles=tuple(sorted(set(obstacles))))
+
+
+def _obstacle(st: Seating, attendance: Counter, p, s) -> str | None:
+    """The first thing that keeps ``p`` out of session ``s``, or None if nothing does."""
+    inst = st.inst
+    rnd, room = st.programme[s.id]
+    fixed = p.fixed_map.get(rnd)
+    if rnd in p.unavailable:
+        return "unavailable"
+    if rnd in st.presenting.get(p.id, ()):
+        return "presenting"
+    if p.needs_accessible and not inst.rooms[room].accessible:
+        return "steps"
+    if fixed is not None and fixed != s.id:
+        return "pinned"
+    if attendance[s.id] >= inst.session_capacity(s, room):
+        return "full"
+    return None

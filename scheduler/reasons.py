@@ -131,6 +131,22 @@ TEXTS: dict[str, str] = {
     "no_schedule_in_time": "no schedule was found within the time limit",
     "no_workshops_in_time": "no schedule was found within the time limit (workshops)",
     "no_programme_in_time": "no programme found within the time limit",
+    # --- a schedule's review: why a participant got none of their project wishes
+    "wish_not_held": "participant {participant}: project {project} has no session",
+    "wish_only_with_steps": "participant {participant} needs an accessible room but every "
+                            "session of project {project} is in a room that is not",
+    "wish_only_while_unavailable": "participant {participant} is unavailable whenever project "
+                                   "{project} presents",
+    "wish_only_while_presenting": "participant {participant} presents whenever project "
+                                  "{project} presents",
+    "wish_only_when_pinned": "participant {participant} is fixed elsewhere whenever project "
+                             "{project} presents",
+    "wish_sessions_full": "participant {participant}: every session of project {project} "
+                          "they could attend is full",
+    "wish_out_of_reach": "participant {participant} can attend no session of project "
+                         "{project} ({obstacles_text})",
+    "wish_traded_off": "participant {participant} could attend project {project}, but the "
+                       "best schedule found seats them elsewhere",
     # a sentence this version does not know (an older or newer solver wrote it)
     "unrecognised": "{text}",
 }
@@ -224,6 +240,8 @@ def _derived(params: Mapping[str, Any]) -> dict[str, str]:
         out["rounds_text"] = ", ".join(params["rounds"])
     if "participants" in params:
         out["participants_text"] = names_text(params["participants"])
+    if "obstacles" in params:
+        out["obstacles_text"] = ", ".join(params["obstacles"])
     if "group" in params:
         out["group_text"] = GROUP_WORDS[params["group"]]
     return out

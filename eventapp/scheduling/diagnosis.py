@@ -462,3 +462,63 @@ def _entry_changed(n: Names, r: Reason) -> str:
 @renders("solution_not_object", "wrong_format", "objective_misreported", "metric_misreported")
 def _document(n: Names, r: Reason) -> str:
     return _("This schedule is damaged and cannot be read. Run the solver again.")
+
+
+# --- the review: why a participant got none of their wishes ---------------------------------
+
+_OBSTACLES: dict[str, Callable[[], str]] = {
+    "unavailable": lambda: _("not available"),
+    "presenting": lambda: _("presenting their own project"),
+    "steps": lambda: _("room with steps"),
+    "pinned": lambda: _("pinned elsewhere"),
+    "full": lambda: _("full"),
+}
+
+
+@renders("wish_not_held")
+def _wish_not_held(n: Names, r: Reason) -> str:
+    return _("%(project)s has no session.", project=n.project(r["project"]))
+
+
+@renders("wish_only_with_steps")
+def _wish_steps(n: Names, r: Reason) -> str:
+    return _("%(project)s: every session is in a room with steps, and %(person)s needs "
+             "step-free access.", project=n.project(r["project"]),
+             person=n.person(r["participant"]))
+
+
+@renders("wish_only_while_unavailable")
+def _wish_away(n: Names, r: Reason) -> str:
+    return _("%(project)s presents only when %(person)s is not available.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_only_while_presenting")
+def _wish_presenting(n: Names, r: Reason) -> str:
+    return _("%(project)s presents only while %(person)s presents their own project.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_only_when_pinned")
+def _wish_pinned(n: Names, r: Reason) -> str:
+    return _("%(project)s presents only when %(person)s is pinned elsewhere.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_sessions_full")
+def _wish_full(n: Names, r: Reason) -> str:
+    return _("%(project)s: every session %(person)s could attend is full.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_out_of_reach")
+def _wish_out_of_reach(n: Names, r: Reason) -> str:
+    return _("%(project)s: no session is open to %(person)s (%(why)s).",
+             project=n.project(r["project"]), person=n.person(r["participant"]),
+             why=escape(", ".join(_OBSTACLES[o]() for o in r["obstacles"])))
+
+
+@renders("wish_traded_off")
+def _wish_traded_off(n: Names, r: Reason) -> str:
+    return _("%(project)s had a seat for %(person)s, but the best schedule found places them "
+             "elsewhere.", project=n.project(r["project"]), person=n.person(r["participant"]))

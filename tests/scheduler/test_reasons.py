@@ -451,8 +451,9 @@ def test_theme_variety_lists_at_most_five_people_but_keeps_them_all():
 
 def _sample(code: str) -> Reason:
     derived = {"now_text": "now", "rounds_text": "rounds", "participants_text": "participants",
-               "group_text": "group"}
-    values = {"now": None, "rounds": ("r1", "r2"), "participants": ("p1",), "group": "tables"}
+               "group_text": "group", "obstacles_text": "obstacles"}
+    values = {"now": None, "rounds": ("r1", "r2"), "participants": ("p1",), "group": "tables",
+              "obstacles": ("full",)}
     names = {derived.get(f, f) for _, f, _, _ in string.Formatter().parse(TEXTS[code]) if f}
     return Reason(code, {n: values.get(n, "k") for n in names})
 
@@ -533,3 +534,91 @@ def test_every_rule_checker_agrees_with_the_independent_checker(case):
         theirs.discard(3)
     assert ours == theirs
     assert contract.objective(data, sol) == ck.evaluate(data, sol["assignments"])["objective"]
+
+
+# --- why a participant got none of their wishes ----------------------------------------------
+
+def _unlucky_cases() -> list[tuple[str, Callable[[], tuple[dict, dict]], str, str]]:
+    """(code, day and seats, participant, sentence)."""
+    def steps_or_away():
+        d = tiny()
+        p3 = person(d, "p3")
+        p3.update(wishes=["y", "z"], needs_accessible=True, unavailable=["r2"])
+        seats = copy.deepcopy(SEATS)
+        seats["p3"] = {"r1": "x1"}
+        return d, solution(seats)
+
+    def full():
+        d = tiny()
+        person(d, "p2")["wishes"] = ["y"]
+        return d, solution(SEATS)
+
+    def traded():
+        d = tiny()
+        person(d, "p2")["wishes"] = ["y"]
+        session(d, "y1")["capacity"] = 3
+        return d, solution(SEATS)
+
+    def not_held():
+        d = tiny(projects=[*tiny()["projects"], {"id": "q", "theme": "a"}])
+        person(d, "p1")["wishes"] = ["q"]
+        return d, solution(SEATS)
+
+    def presenting():
+        d = tiny()
+        d["projects"][2]["presenters"] = ["p1"]  # z, in r2
+        person(d, "p1")["wishes"] = ["z"]
+        seats = copy.deepcopy(SEATS)
+        del seats["p1"]["r2"]
+        return d, solution(seats)
+
+    def pinned():
+        d = tiny()
+        person(d, "p2").update(wishes=["y"], fixed={"r1": "x1"})
+        session(d, "y1")["capacity"] = 3
+        return d, solution(SEATS)
+
+    def mixed():
+        d = tiny()
+        person(d, "p2").update(wishes=["x"], unavailable=["r1"])
+        seats = copy.deepcopy(SEATS)
+        del seats["p2"]["r1"]
+        return d, solution(seats)
+
+    return [
+        ("wish_only_with_steps", steps_or_away, "p3",
+         "participant p3 needs an accessible room but every session of project y is in a room "
+         "that is not"),
+        ("wish_only_while_unavailable", steps_or_away, "p3",
+         "participant p3 is unavailable whenever project z presents"),
+        ("wish_sessions_full", full, "p2",
+         "participant p2: every session of project y they could attend is full"),
+        ("wish_traded_off", traded, "p2",
+         "participant p2 could attend project y, but the best schedule found seats them "
+         "elsewhere"),
+        ("wish_not_held", not_held, "p1", "participant p1: project q has no session"),
+        ("wish_only_while_presenting", presenting, "p1",
+         "participant p1 presents whenever project z presents"),
+        ("wish_only_when_pinned", pinned, "p2",
+         "participant p2 is fixed elsewhere whenever project y presents"),
+        ("wish_out_of_reach", mixed, "p2",
+         "participant p2 can attend no session of project x (full, unavailable)"),
+    ]
+
+
+UNLUCKY_CASES = _unlucky_cases()
+
+
+@pytest.mark.parametrize(("code", "make", "pid", "sentence"), UNLUCKY_CASES,
+                         ids=[c[0] for c in UNLUCKY_CASES])
+def test_each_unlucky_reason_says_what_kept_the_wish_away(code, make, pid, sentence):
+    data, sol = make()
+    found = ck.unlucky_findings(data, sol)
+    assert sentence in [r.text() for r in found[pid] if r.code == code]
+    # only participants with wishes and none granted are explained
+    assert set(found) <= {p["id"] for p in data["participants"] if p.get("wishes")}
+
+
+def test_every_unlucky_code_has_a_case_and_lucky_people_are_not_explained():
+    assert {c[0] for c in UNLUCKY_CASES} == {c for c in TEXTS if c.startswith("wish_")}
+    assert ck.unlucky_findings(tiny(), solution(SEATS)) == {}
