@@ -1,6 +1,6 @@
 """Issue 13 item 5: exact optima of tiny days of 4 to 6 rounds, by exhaustive enumeration
 (``contract.brute_force_optimum``, independent of ``scheduler``), against the solver's
-reported objective and bound.
+reported objective and bound; and small 4-8 round days checked rule by rule.
 
 The days are drawn to be mostly feasible (enough projects for everyone to see distinct
 ones) while exercising every rule: unavailability, step-free needs, a presenter, fixed
@@ -12,17 +12,18 @@ runs with the fast tests; no timing is asserted.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from scheduler import solve
 
 from . import contract
-from .test_shape_properties import check_reported
+from .test_shape_properties import check_reported, days
 
 THEMES = ["a", "b", "c"]
 DATA = Path(__file__).parent / "data"
@@ -96,14 +97,21 @@ def test_a_change_forced_by_absence_does_not_hide_a_better_schedule():
     assert sol["objective"] <= -300 <= sol["bound"]
 
 
+def _previous_while_away(data: dict) -> bool:
+    """The previous schedule names a round the person is now away from."""
+    away = {p["id"]: set(p.get("unavailable") or ()) for p in data["participants"]}
+    return any(set(entries) & away.get(pid, set())
+               for pid, entries in (data["options"].get("previous") or {}).items())
+
+
 # no shrinking: each try solves a day, and a shrink of a failure took over five minutes;
 # the failing day is printed as drawn
 @settings(max_examples=30, deadline=None, derandomize=True,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(long_tiny_days())
-@KNOWN_BOUND_BUG
 def test_four_to_six_round_days_reach_the_brute_force_optimum(data):
+    assume(not _previous_while_away(data))  # the known bug's shape: see KNOWN_BOUND_BUG
     best = contract.brute_force_optimum(data)
     sol = solve(data, time_limit_s=5, workers=1)
     check_reported(data, sol)
@@ -138,3 +146,17 @@ def test_the_drawn_days_are_mostly_feasible_and_cover_the_rules():
     count()
     assert seen["feasible"] >= 10, seen
     assert all(n > 0 for n in seen.values()), seen
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(days(rounds=(4, 8), people=(3, 6)))
+def test_four_to_eight_round_days_obey_every_rule_within_their_limit(data):
+    """The fast companion of test_shape_properties' slow 4-8 round test: fewer and smaller
+    days, a 3 s limit, every rule and the reported objective checked independently. The
+    clock is only a hang guard (the limit plus 10 s), never a measure."""
+    started = time.monotonic()
+    sol = solve(data, time_limit_s=3, workers=1)
+    assert time.monotonic() - started < 3 + 10
+    check_reported(data, sol)
