@@ -152,3 +152,5 @@ def test_review_explains_in_french_why_someone_got_none_of_their_wishes(organise
             f'<a href="/manage/events/small/schedule/participants/{ada.id}">Ada Test1</a> a '
             "besoin d’un accès sans marche.") in html.replace("\u202f", " ").replace("\xa0", " ")
     assert not JARGON.search(_text(html)), JARGON.search(_text(html))
+    # the fill grid gives a word only to fills worth a look (not "faible" on every cell)
+    assert "faible" not in _text(html) and "Tour 1" in _text(html)
