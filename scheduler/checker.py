@@ -422,7 +422,10 @@ _WISH_OBSTACLES = (  # (obstacle, code when every session of the wish meets it)
 
 
 def _wish_reason(st: Seating, attendance: Counter, p, project: str) -> Reason:
-    sessions = [s for s in st.inst.sessions if s.project == project]
+    # sessions held somewhere (a programme-mode day may leave some unplaced)
+    sessions = [s for s in st.inst.sessions if s.project == project
+                and st.programme[s.id][0] in st.inst.round_ids
+                and st.programme[s.id][1] in st.inst.rooms]
     if not sessions:
         return Reason.of("wish_not_held", participant=p.id, project=project)
     obstacles = [_obstacle(st, attendance, p, s) for s in sessions]

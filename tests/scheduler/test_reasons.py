@@ -619,6 +619,15 @@ def test_each_unlucky_reason_says_what_kept_the_wish_away(code, make, pid, sente
     assert set(found) <= {p["id"] for p in data["participants"] if p.get("wishes")}
 
 
+def test_a_wish_whose_sessions_are_not_placed_yet_is_not_held():
+    """Programme mode without a programme in the solution: sessions are held nowhere."""
+    d = tiny()
+    session(d, "y1").pop("round"), session(d, "y1").pop("room")
+    person(d, "p2")["wishes"] = ["y"]
+    found = ck.unlucky_findings(d, solution(SEATS))
+    assert found["p2"] == [Reason.of("wish_not_held", participant="p2", project="y")]
+
+
 def test_every_unlucky_code_has_a_case_and_lucky_people_are_not_explained():
     assert {c[0] for c in UNLUCKY_CASES} == {c for c in TEXTS if c.startswith("wish_")}
     assert ck.unlucky_findings(tiny(), solution(SEATS)) == {}
