@@ -154,3 +154,24 @@ def test_review_explains_in_french_why_someone_got_none_of_their_wishes(organise
     assert not JARGON.search(_text(html)), JARGON.search(_text(html))
     # the fill grid gives a word only to fills worth a look (not "faible" on every cell)
     assert "faible" not in _text(html) and "Tour 1" in _text(html)
+
+
+def test_api_refusal_details_are_plain_text(client):
+    """The pages link names in a refusal's details; the API gives their plain text."""
+    from tests.app.api_helpers import api_token, assert_error, bearer
+
+    world = build_world()
+    instance = build_solve_instance(world.event, time_limit_s=5, change_penalty=0)
+    solution = solve(instance, time_limit_s=5, workers=1)
+    job = SolveJob(event=world.event, status=JobStatus.FINISHED, time_limit_s=5,
+                   instance=instance, solution=solution, solver_status=solution["status"])
+    db.session.add(job)
+    for session in world.sessions.values():
+        session.capacity = 1
+    db.session.commit()
+    error = assert_error(client.post(f"/api/v1/events/small/solve-jobs/{job.id}/accept",
+                                     headers=bearer(api_token())), 409)
+    messages = [d["message"] for d in error["details"]]
+    assert messages and all("<" not in m and "rule" not in m for m in messages), messages
+    assert any(re.fullmatch(r"\w+ in round \d has \d+ participants for 1 seats\.", m)
+               for m in messages), messages
