@@ -204,6 +204,9 @@ class Reason:
         if self.code not in TEXTS:
             raise ValueError(f"unknown reason code {self.code!r}")
 
+    def __hash__(self) -> int:  # params is a dict: hash its (immutable) items instead
+        return hash((self.code, tuple(sorted(self.params.items()))))
+
     @classmethod
     def of(cls, code: str, **params: Any) -> Reason:
         return cls(code, params)

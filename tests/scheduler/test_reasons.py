@@ -465,6 +465,12 @@ def test_every_code_renders_and_survives_storage(code):
     assert Reason.from_dict(reason.as_dict()) == reason
 
 
+def test_reasons_are_values():
+    a = Reason.of("session_under_min_audience", session="s", count=1, min_audience=5)
+    b = Reason("session_under_min_audience", {"min_audience": 5, "count": 1, "session": "s"})
+    assert a == b and len({a, b}) == 1 and a["count"] == 1 and a.rule == 5
+
+
 def test_an_unknown_code_is_refused():
     with pytest.raises(ValueError, match="unknown reason code"):
         Reason.of("rule_99")
