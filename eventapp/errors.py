@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from markupsafe import escape
+
 
 class Refused(Exception):
     """A refused change.
@@ -39,6 +41,8 @@ class Refused(Exception):
         return self.message
 
     def api_details(self) -> list[dict[str, Any]]:
-        """``details`` as the API lists them: ``{"field", "message"}`` dicts."""
-        return [detail if isinstance(detail, dict) else {"field": None, "message": str(detail)}
+        """``details`` as the API lists them: ``{"field", "message"}`` dicts. Details worded
+        for the pages may link names (``Markup``): the API gives their plain text."""
+        return [detail if isinstance(detail, dict)
+                else {"field": None, "message": escape(detail).striptags()}
                 for detail in self.details]

@@ -5,6 +5,11 @@ infeasibility on its own, naming the round, room, session or participants concer
 ``relaxation_reasons`` is the honest fallback when CP-SAT proves infeasibility that no
 counting argument explains: it drops one group of rules at a time and reports the groups
 whose removal makes the instance feasible.
+
+Each counting argument is one function of :data:`COUNTING_ARGUMENTS`, reading the
+:class:`Facts` computed once and yielding :class:`~scheduler.reasons.Reason` objects (a code
+and its parameters); the ``*_reasons`` functions render them in the contract's words and
+the ``*_findings`` functions return them structured, for callers that translate them.
 """
 
 from __future__ import annotations
@@ -12,216 +17,270 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from .compact import RELAXABLE, build_compact, forced_rounds, make_solver, placement_options
-from .instance import Instance
-
-_GROUP_WORDS = {
-    "capacity": "session and room capacities",
-    "tables": "the number of tables per room",
-    "min_audience": "the minimum audiences of sessions",
-    "accessibility": "accessible rooms for participants who need them",
-    "fixed": "participants' fixed entries",
-    "themes": "the theme variety rule (min_distinct_themes)",
-    "distinct": "never attending the same project twice",
-    "presenters": "presenters being busy while their project presents",
-    "availability": "participants' unavailable rounds",
-    "project_rounds": "never holding two sessions of a project in the same round",
-}
+from .instance import Instance, load_instance
+from .reasons import GROUP_WORDS, Reason, texts
 
 
-def _names(ids: list[str], limit: int = 5) -> str:
-    ids = sorted(ids)
-    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
-    return ", ".join(ids[:limit]) + more
+class Facts(NamedTuple):
+    """What several counting arguments need, computed once per instance."""
+
+    inst: Instance
+    rounds: list[str]
+    project_rounds: dict[str, set[str]]  # project -> rounds its placed sessions are in
+    presenting: dict[str, set[str]]      # participant -> rounds where they surely present
+    maybe_presenting: set[str]           # presenters of a project with a session to place
+    fixed_count: Counter                 # session or workshop id -> participants fixed to it
+
+    def presents_in(self, pid: str) -> set[str]:
+        return self.presenting.get(pid, set())
+
+
+def facts_of(inst: Instance) -> Facts:
+    project_rounds: dict[str, set[str]] = defaultdict(set)
+    for s in inst.sessions:
+        if s.round:
+            project_rounds[s.project].add(s.round)
+    presenting = {pid: set().union(*(project_rounds.get(pr, set()) for pr in prs))
+                  for pid, prs in inst.presents.items()}
+    # presenters of a project whose rounds are still open may be excused in any round
+    maybe = {pid for pid, prs in inst.presents.items()
+             if any(s.round is None for s in inst.sessions if s.project in prs)}
+    fixed_count: Counter = Counter(v for p in inst.participants for v in p.fixed_map.values())
+    return Facts(inst, inst.round_ids, project_rounds, presenting, maybe, fixed_count)
+
+
+CountingArgument = Callable[[Facts], Iterator[Reason]]
 
 
 def counting_reasons(inst: Instance) -> list[str]:
     """Sound counting arguments (each returned message proves infeasibility)."""
-    o = inst.options
-    out: list[str] = []
-    R = inst.round_ids
-    fixed_prog = not inst.programme_mode
-    proj_rounds: dict[str, set[str]] = defaultdict(set)
-    for s in inst.sessions:
-        if s.round:
-            proj_rounds[s.project].add(s.round)
+    return texts(counting_findings(inst))
 
-    # --- the programme itself
-    per_pr = Counter((s.project, s.round) for s in inst.sessions if s.round)
+
+def counting_findings(inst: Instance) -> list[Reason]:
+    """The reasons of :func:`counting_reasons`, structured: every argument of
+    :data:`COUNTING_ARGUMENTS` in order."""
+    facts = facts_of(inst)
+    return [reason for argument in COUNTING_ARGUMENTS for reason in argument(facts)]
+
+
+# --- the programme itself --------------------------------------------------------------------
+
+def project_rounds_clash(f: Facts) -> Iterator[Reason]:
+    """Rule 9 on the organiser's own placement."""
+    per_pr = Counter((s.project, s.round) for s in f.inst.sessions if s.round)
     for (pr, r), n in sorted(per_pr.items()):
         if n > 1:
-            out.append(f"round {r}: project {pr} has {n} sessions in the same round")
-    nsess = Counter(s.project for s in inst.sessions)
-    for pr, n in sorted(nsess.items()):
-        if n > len(R):
-            out.append(f"project {pr} has {n} sessions but there are only {len(R)} rounds")
+            yield Reason.of("project_sessions_share_round", round=r, project=pr, count=n)
+
+
+def projects_exceed_rounds(f: Facts) -> Iterator[Reason]:
+    """Rule 9: a project cannot have more sessions than there are rounds."""
+    for pr, n in sorted(Counter(s.project for s in f.inst.sessions).items()):
+        if n > len(f.rounds):
+            yield Reason.of("project_sessions_exceed_rounds", project=pr, count=n,
+                            round_count=len(f.rounds))
+
+
+def room_tables(f: Facts) -> Iterator[Reason]:
+    """Rule 4 (tables) on the organiser's own placement."""
+    inst = f.inst
     per_rt = Counter((s.round, s.room) for s in inst.sessions if s.round and s.room)
     for (r, room), n in sorted(per_rt.items()):
         if n > inst.rooms[room].tables:
-            out.append(f"round {r}, room {room}: {n} sessions but only "
-                       f"{inst.rooms[room].tables} table(s)")
+            yield Reason.of("room_tables_short", round=r, room=room, count=n,
+                            tables=inst.rooms[room].tables)
+
+
+def session_placements(f: Facts) -> Iterator[Reason]:
+    """A session to place needs one round for everyone fixed to it, and a room for its theme."""
+    inst = f.inst
     pinned = forced_rounds(inst)
     for s in inst.sessions:
         if s.round is None and len(pinned.get(s.id, ())) > 1:
-            out.append(f"session {s.id}: participants are fixed to it in different rounds "
-                       f"({', '.join(sorted(pinned[s.id]))})")
+            yield Reason.of("session_pinned_to_several_rounds", session=s.id,
+                            rounds=tuple(sorted(pinned[s.id])))
         elif not placement_options(inst, s):
-            out.append(f"session {s.id}: no room admits theme {inst.theme_of(s)}")
-    total_tables = sum(rm.tables for rm in inst.rooms.values()) * len(R)
-    if len(inst.sessions) > total_tables:
-        out.append(f"{len(inst.sessions)} sessions but only {total_tables} tables over all "
-                   f"rounds")
+            yield Reason.of("no_room_admits_theme", session=s.id, theme=inst.theme_of(s))
 
-    # --- who must be seated where
-    def presenting(pid: str) -> set[str]:
-        rounds: set[str] = set()
-        for pr in inst.presents.get(pid, ()):
-            rounds |= proj_rounds.get(pr, set())
-        return rounds
 
-    fixed_count: Counter = Counter()
+def tables_overall(f: Facts) -> Iterator[Reason]:
+    """Every session needs a table in some round."""
+    total = sum(rm.tables for rm in f.inst.rooms.values()) * len(f.rounds)
+    if len(f.inst.sessions) > total:
+        yield Reason.of("tables_short_overall", count=len(f.inst.sessions), tables=total)
+
+
+# --- who must be seated where --------------------------------------------------------------
+
+def fixed_entries(f: Facts) -> Iterator[Reason]:
+    """Each participant's fixed entries against rules 2, 3 and 6."""
+    inst, rounds = f.inst, f.rounds
     for p in inst.participants:
         fx = p.fixed_map
-        pres = presenting(p.id)
-        projs = Counter(inst.session_by_id[v].project for k, v in fx.items() if k in R)
+        pres = f.presents_in(p.id)
+        projs = Counter(inst.session_by_id[v].project for k, v in fx.items() if k in rounds)
         for pr, n in projs.items():
             if n > 1:
-                out.append(f"participant {p.id} is fixed to {n} sessions of project {pr}")
+                yield Reason.of("fixed_to_project_twice", participant=p.id, count=n, project=pr)
         for k, v in sorted(fx.items()):
-            fixed_count[v] += 1
             if k in p.unavailable:
-                out.append(f"participant {p.id} is fixed to {v} in {k} but is unavailable then")
+                yield Reason.of("fixed_while_unavailable", participant=p.id, target=v, when=k)
             if k in pres:
-                out.append(f"participant {p.id} is fixed to {v} in round {k} while presenting "
-                           f"there")
-            if k in R and inst.session_by_id[v].project in inst.presents.get(p.id, ()):
-                out.append(f"participant {p.id} is fixed to {v}, a session of a project they "
-                           f"present")
-            room = (inst.session_by_id[v].room if k in R else inst.workshop_by_id[v].room)
+                yield Reason.of("fixed_while_presenting", participant=p.id, session=v, round=k)
+            if k in rounds and inst.session_by_id[v].project in inst.presents.get(p.id, ()):
+                yield Reason.of("fixed_to_own_project", participant=p.id, session=v)
+            room = (inst.session_by_id[v].room if k in rounds else inst.workshop_by_id[v].room)
             if p.needs_accessible and room and not inst.rooms[room].accessible:
-                out.append(f"participant {p.id} needs an accessible room but is fixed to {v} "
-                           f"in room {room}")
-    for sid, n in sorted(fixed_count.items()):
+                yield Reason.of("fixed_not_step_free", participant=p.id, target=v, room=room)
+
+
+def fixed_capacities(f: Facts) -> Iterator[Reason]:
+    """Rule 4 against rule 7: more people fixed to a session or workshop than its seats."""
+    inst = f.inst
+    for sid, n in sorted(f.fixed_count.items()):
         if sid in inst.session_by_id:
             s = inst.session_by_id[sid]
             caps = [inst.session_capacity(s, m) for _, m in placement_options(inst, s)]
             if caps and n > max(caps):
-                out.append(f"session {sid}: {n} participants are fixed to it but it has "
-                           f"{max(caps)} seats")
+                yield Reason.of("session_fixed_over_capacity", session=sid, count=n,
+                                seats=max(caps))
         else:
             w = inst.workshop_by_id[sid]
             if n > w.capacity:
-                out.append(f"workshop {sid}: {n} participants are fixed to it but it has "
-                           f"{w.capacity} seats")
+                yield Reason.of("workshop_fixed_over_capacity", workshop=sid, count=n,
+                                seats=w.capacity)
 
-    # presenters of a project whose rounds are still open may be excused in any round
-    maybe_presenting = {pid for pid, prs in inst.presents.items()
-                        if any(s.round is None for s in inst.sessions if s.project in prs)}
-    for r in R:
-        if o.allow_idle:
-            break
+
+def round_seats(f: Facts) -> Iterator[Reason]:
+    """Rule 1 against rule 4 (and rule 6): the seats of a round, all and step-free."""
+    inst = f.inst
+    if inst.options.allow_idle:
+        return
+    for r in f.rounds:
         must = [p for p in inst.participants if r not in p.unavailable
-                and r not in presenting(p.id) and p.id not in maybe_presenting]
-        if fixed_prog:
-            seats = 0
-            acc_seats = 0
-            for room_id, rm in inst.rooms.items():
-                ss = [s for s in inst.sessions if s.round == r and s.room == room_id]
-                if not ss:
-                    continue
-                c = min(rm.capacity, sum(inst.session_capacity(s, room_id) for s in ss))
-                seats += c
-                if rm.accessible:
-                    acc_seats += c
-            where = "the sessions hold"
-        else:
+                and r not in f.presents_in(p.id) and p.id not in f.maybe_presenting]
+        if inst.programme_mode:
             seats = sum(rm.capacity for rm in inst.rooms.values())
             acc_seats = sum(rm.capacity for rm in inst.rooms.values() if rm.accessible)
-            where = "the rooms hold at most"
+            code = "round_rooms_short"
+        else:
+            seats, acc_seats = _placed_seats(inst, r)
+            code = "round_sessions_short"
         if len(must) > seats:
-            out.append(f"round {r}: {len(must)} participants must be seated but {where} "
-                       f"{seats}")
+            yield Reason.of(code, round=r, count=len(must), seats=seats)
         acc = [p for p in must if p.needs_accessible]
         if len(acc) > acc_seats:
-            out.append(f"round {r}: {len(acc)} participants need an accessible room but "
-                       f"accessible rooms hold {acc_seats} seats")
+            yield Reason.of("round_step_free_short", round=r, count=len(acc), seats=acc_seats)
+
+
+def _placed_seats(inst: Instance, r: str) -> tuple[int, int]:
+    """Seats of the sessions of round ``r`` (capped by their rooms): all, step-free."""
+    seats = acc_seats = 0
+    for room_id, rm in inst.rooms.items():
+        ss = [s for s in inst.sessions if s.round == r and s.room == room_id]
+        if not ss:
+            continue
+        c = min(rm.capacity, sum(inst.session_capacity(s, room_id) for s in ss))
+        seats += c
+        if rm.accessible:
+            acc_seats += c
+    return seats, acc_seats
+
+
+def slot_seats(f: Facts) -> Iterator[Reason]:
+    """Rule 1 against rule 4 (and rule 6) for the workshops of a slot."""
+    inst = f.inst
     for slot in inst.slot_ids:
         must = [p for p in inst.participants if slot not in p.unavailable]
-        ws = [w for w in inst.workshops if w.slot == slot]
         by_room: dict[str | None, int] = defaultdict(int)
-        for w in ws:
-            by_room[w.room] += w.capacity
+        for w in inst.workshops:
+            if w.slot == slot:
+                by_room[w.room] += w.capacity
         seats = sum(min(c, inst.rooms[rm].capacity) if rm else c for rm, c in by_room.items())
         if len(must) > seats:
-            out.append(f"workshop slot {slot}: {len(must)} participants must attend a workshop "
-                       f"but the workshops hold {seats}")
+            yield Reason.of("slot_workshops_short", slot=slot, count=len(must), seats=seats)
         acc_seats = sum(min(c, inst.rooms[rm].capacity) if rm else c
                         for rm, c in by_room.items() if rm is None or inst.rooms[rm].accessible)
         acc = [p for p in must if p.needs_accessible]
         if len(acc) > acc_seats:
-            out.append(f"workshop slot {slot}: {len(acc)} participants need an accessible room "
-                       f"but accessible workshops hold {acc_seats} seats")
+            yield Reason.of("slot_step_free_short", slot=slot, count=len(acc), seats=acc_seats)
 
-    # --- minimum audiences
+
+# --- minimum audiences -----------------------------------------------------------------------
+
+def min_audiences(f: Facts) -> Iterator[Reason]:
+    """Rule 5 on a session that must be held (people fixed to it, or programme mode): in its
+    best round, can enough people attend it at all?"""
+    inst = f.inst
     for s in inst.sessions:
-        if not s.min_audience:
+        if not s.min_audience or not (f.fixed_count.get(s.id, 0) > 0 or inst.programme_mode):
             continue
-        forced = fixed_count.get(s.id, 0) > 0 or inst.programme_mode
-        if not forced:
-            continue
-        rounds = [s.round] if s.round else list(R)
-        best = 0
-        for r in rounds:
-            cand = 0
-            for p in inst.participants:
-                if r in p.unavailable or (s.round and r in presenting(p.id)):
-                    continue
-                if s.project in inst.presents.get(p.id, ()):
-                    continue
-                fv = p.fixed_map.get(r)
-                if fv is not None and fv != s.id:
-                    continue
-                if p.needs_accessible and s.room and not inst.rooms[s.room].accessible:
-                    continue
-                cand += 1
-            best = max(best, cand)
+        best = max(_possible_audience(f, s, r) for r in ([s.round] if s.round else f.rounds))
         if best < s.min_audience:
-            why = "is always held in programme mode" if inst.programme_mode else \
-                "has participants fixed to it"
-            out.append(f"session {s.id} {why} and needs {s.min_audience} participants, but at "
-                       f"most {best} can attend it")
+            code = ("min_audience_unreachable_programme" if inst.programme_mode
+                    else "min_audience_unreachable_fixed")
+            yield Reason.of(code, session=s.id, needed=s.min_audience, best=best)
 
-    # --- theme variety: a matching of attended rounds onto distinct themes
-    k = o.min_distinct_themes
-    if k > 1 and not o.allow_idle:
-        themes_by_round: dict[str, set[str]] = defaultdict(set)
-        for s in inst.sessions:
-            for r in ([s.round] if s.round else R):
-                themes_by_round[r].add(inst.theme_of(s))
-        bad: dict[str, list[str]] = defaultdict(list)
-        for p in inst.participants:
-            if p.id in maybe_presenting:
-                continue
-            rounds = [r for r in R if r not in p.unavailable and r not in presenting(p.id)]
-            need = min(k, len(rounds))
-            if need <= 1:
-                continue
-            options = []
-            fx = p.fixed_map
-            for r in rounds:
-                if r in fx:
-                    options.append({inst.theme_of(inst.session_by_id[fx[r]])})
-                else:
-                    options.append(set(themes_by_round[r]))
-            got = _max_matching(options)
-            if got < need:
-                bad[f"{got}/{need}"].append(p.id)
-        for key, pids in sorted(bad.items()):
-            got, need = key.split("/")
-            out.append(f"theme variety: {len(pids)} participant(s) ({_names(pids)}) can reach "
-                       f"only {got} distinct theme(s) but min_distinct_themes requires {need}")
-    return out
+
+def _possible_audience(f: Facts, s, r: str) -> int:
+    """How many participants could attend session ``s`` if it were held in round ``r``."""
+    inst = f.inst
+    count = 0
+    for p in inst.participants:
+        if r in p.unavailable or (s.round and r in f.presents_in(p.id)):
+            continue
+        if s.project in inst.presents.get(p.id, ()):
+            continue
+        fv = p.fixed_map.get(r)
+        if fv is not None and fv != s.id:
+            continue
+        if p.needs_accessible and s.room and not inst.rooms[s.room].accessible:
+            continue
+        count += 1
+    return count
+
+
+# --- theme variety: a matching of attended rounds onto distinct themes ------------------------
+
+def theme_variety(f: Facts) -> Iterator[Reason]:
+    """Rule 8: can each participant's rounds get pairwise distinct themes (a matching)?"""
+    inst = f.inst
+    k = inst.options.min_distinct_themes
+    if k <= 1 or inst.options.allow_idle:
+        return
+    themes_by_round: dict[str, set[str]] = defaultdict(set)
+    for s in inst.sessions:
+        for r in ([s.round] if s.round else f.rounds):
+            themes_by_round[r].add(inst.theme_of(s))
+    short: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for p in inst.participants:
+        if p.id in f.maybe_presenting:
+            continue
+        rounds = [r for r in f.rounds if r not in p.unavailable and r not in f.presents_in(p.id)]
+        need = min(k, len(rounds))
+        if need <= 1:
+            continue
+        fx = p.fixed_map
+        options = [{inst.theme_of(inst.session_by_id[fx[r]])} if r in fx
+                   else set(themes_by_round[r]) for r in rounds]
+        got = _max_matching(options)
+        if got < need:
+            short[(got, need)].append(p.id)
+    for (got, need), pids in sorted(short.items()):
+        yield Reason.of("theme_variety_unreachable", count=len(pids),
+                        participants=tuple(sorted(pids)), got=got, needed=need)
+
+
+COUNTING_ARGUMENTS: tuple[CountingArgument, ...] = (
+    project_rounds_clash, projects_exceed_rounds, room_tables, session_placements,
+    tables_overall, fixed_entries, fixed_capacities, round_seats, slot_seats, min_audiences,
+    theme_variety,
+)
 
 
 def _max_matching(options: list[set[str]]) -> int:
@@ -248,6 +307,12 @@ def relaxation_reasons(inst: Instance, time_limit: float, workers: int, seed: in
     The groups share ``time_limit`` (what is left of the solve's): a group whose model is
     not solved in its share is simply not named, so the diagnosis never overruns the solve's
     deadline."""
+    return texts(relaxation_findings(inst, time_limit, workers, seed, stop))
+
+
+def relaxation_findings(inst: Instance, time_limit: float, workers: int, seed: int,
+                        stop: threading.Event | None = None) -> list[Reason]:
+    """The reasons of :func:`relaxation_reasons`, structured (the group's key as parameter)."""
     from .paths import watch_stop
     culprits = []
     tried_all = False
@@ -265,11 +330,28 @@ def relaxation_reasons(inst: Instance, time_limit: float, workers: int, seed: in
     else:
         tried_all = True
     if not culprits and not tried_all:
-        return ["the rules cannot all be met together (the time limit ended before the "
-                "conflicting rules could be named)"]
+        return [Reason.of("rules_conflict_unnamed")]
     if not culprits:
-        return ["the rules cannot all be met together, and no single group of rules alone is "
-                "responsible (several conflict at once)"]
-    return [f"the rules cannot all be met together; the conflict involves "
-            f"{_GROUP_WORDS[g]} (dropping that rule alone would make a schedule possible)"
-            for g in culprits]
+        return [Reason.of("rules_conflict_together")]
+    return [Reason.of("rule_group_conflict", group=g) for g in culprits]
+
+
+# the sentences the solver writes without any parameter from the instance
+_FIXED_SENTENCES = ("rules_conflict_unnamed", "rules_conflict_together", "workshops_infeasible",
+                    "no_schedule_in_time", "no_workshops_in_time", "no_programme_in_time")
+
+
+def read_diagnosis(data_or_instance: Any, sentences: list[str]) -> list[Reason]:
+    """The structured reasons behind a solution's ``diagnosis`` sentences.
+
+    The solution document carries sentences (the contract); their reasons are rebuilt here,
+    without parsing any sentence: the counting arguments are deterministic functions of the
+    instance, so they are recomputed and matched word for word, as are the relaxation's
+    and the solver's fixed sentences. A sentence rebuilt by none of them (written by
+    another version of the solver) comes back as an ``unrecognised`` reason carrying it."""
+    known = {r.text(): r for r in (Reason.of(code) for code in _FIXED_SENTENCES)}
+    known |= {r.text(): r for r in (Reason.of("rule_group_conflict", group=g)
+                                    for g in GROUP_WORDS)}
+    if any(s not in known for s in sentences):
+        known |= {r.text(): r for r in counting_findings(load_instance(data_or_instance))}
+    return [known.get(s) or Reason.of("unrecognised", text=s) for s in sentences]

@@ -51,6 +51,11 @@ bp.add_url_rule("/events/<slug>/instance", "export_event_instance",
                 views.export_event_instance)
 bp.add_url_rule("/events/<slug>/instance", "replace_event_instance",
                 views.replace_event_instance, methods=["PUT"])
+# The event's life: a new (imported) event is a draft until registration opens.
+bp.add_url_rule("/events/<slug>/registration/open", "open_registration",
+                views.open_registration, methods=["POST"])
+bp.add_url_rule("/events/<slug>/registration/close", "close_registration",
+                views.close_registration, methods=["POST"])
 bp.add_url_rule("/events/<slug>/registrations", "create_registration",
                 limiter.limit(_registration_limit)(per_email_limited(views.create_registration)),
                 methods=["POST"])

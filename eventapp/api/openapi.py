@@ -294,6 +294,17 @@ PATHS: dict[str, dict] = {
         _responses({"200": _json(_ref("AcceptResult"), "Accepted.")},
                    "401", "403", "404", "409"),
         security=ORGANISER, parameters=[SLUG, JOB_ID], tags=["scheduling"])},
+    "/events/{slug}/registration/open": {"post": _op(
+        "openRegistration", "Open registration once nothing is missing (organisers); a "
+        "refusal lists what is missing in its details.",
+        _responses({"200": _json(_ref("Event"), "The event, registration open.")},
+                   "401", "403", "404", "409"),
+        security=ORGANISER, parameters=[SLUG], tags=["events"])},
+    "/events/{slug}/registration/close": {"post": _op(
+        "closeRegistration", "Close registration; the event stays public (organisers).",
+        _responses({"200": _json(_ref("Event"), "The event, registration closed.")},
+                   "401", "403", "404", "409"),
+        security=ORGANISER, parameters=[SLUG], tags=["events"])},
     "/events/{slug}/publications": {"post": _op(
         "publishAssignments", "Publish the draft to participants and email them "
         "(organisers).",

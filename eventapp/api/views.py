@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 from flask_babel import get_locale
 
+from ..builder import lifecycle
 from ..events.models import Event
 from ..exchange.operations import (
     import_instance,
@@ -68,6 +69,24 @@ def list_events() -> Response:
 @staff_required
 def get_event(slug: str) -> Response:
     return jsonify(queries.event_detail(_event_or_404(slug)))
+
+
+@organiser_required
+def open_registration(slug: str) -> Response:
+    """Open registration after the same check as the organiser's page: a refusal lists
+    each thing still missing in its details."""
+    event = _event_or_404(slug)
+    lifecycle.open_registration(event)
+    db.session.commit()
+    return jsonify(queries.event_detail(event))
+
+
+@organiser_required
+def close_registration(slug: str) -> Response:
+    event = _event_or_404(slug)
+    lifecycle.close_registration(event)
+    db.session.commit()
+    return jsonify(queries.event_detail(event))
 
 
 @organiser_required

@@ -41,7 +41,8 @@ class LifecycleError(Refused):
     """A stage change refused, with what is missing."""
 
     def __init__(self, message: str, missing: list[Missing] | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, code="registration_not_ready" if missing else None,
+                         details=[item.message for item in missing or []])
         self.missing = missing or []
 
 

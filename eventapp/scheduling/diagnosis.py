@@ -1,293 +1,524 @@
-"""The solver's infeasibility diagnosis, in the organiser's language and with names.
+"""The scheduler's findings and diagnosis, in the organiser's language, with links.
 
-:mod:`scheduler.diagnosis` writes English sentences with stable patterns and exchange-format
-keys ("round r2: 312 participants must be seated but the sessions hold 280"). Each pattern
-is matched here and rewritten through a Flask-Babel msgid with placeholders, keys replaced
-by the names organisers know (round number and time, room and project names). A sentence
-no pattern matches is shown as the solver wrote it, so nothing is ever lost.
+:mod:`scheduler` returns structured reasons (:class:`scheduler.Reason`: a stable ``code``
+and its parameters, exchange-format keys and numbers). Each code has one renderer here
+that writes a Flask-Babel sentence, the keys replaced by the names organisers know, linked
+to the page of the session, room, project or person at fault. Nothing is parsed: a code
+without a renderer is a bug that ``tests/app/test_scheduling_diagnosis.py`` catches.
+
+Job rows keep the solution as the contract defines it (sentences in ``diagnosis``);
+:func:`explain_diagnosis` rebuilds their reasons from the job's own instance with
+:func:`scheduler.read_diagnosis`, so rows written before the codes existed read the same.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+from scheduler import Reason, read_diagnosis
 
 from .catalogue import ScheduleCatalogue
 from .text import _
 
-
-@dataclass
-class Reason:
-    text: str        # translated (or the original when no pattern matched)
-    original: str    # the solver's sentence, kept for support and as a fallback
-    translated: bool
+LINKED_PEOPLE = 5  # people named (and linked) in one sentence before "and N more"
 
 
-class _Names:
-    """Keys to display names; an unknown key stays as it is."""
+def _link(text: Any, endpoint: str, **values: Any) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url_for(endpoint, **values), text)
+
+
+class Names:
+    """Exchange-format keys to linked display names; an unknown key stays as it is
+    (escaped), so a sentence is never lost to a renamed or deleted row."""
 
     def __init__(self, cat: ScheduleCatalogue):
         self.cat = cat
-        self.rounds = {r.key: r for r in cat.rounds}
-        self.slots = {s.key: s for s in cat.slots}
-        self.rooms = cat.room_by_key
-        self.projects = cat.project_by_key
-        self.sessions = cat.session_by_key
-        self.workshops = cat.workshop_by_key
-        self.people = cat.participant_by_key
-        self.themes = cat.theme_by_key
+        self.slug = cat.event.slug
 
-    def round(self, key: str) -> str:
-        round_ = self.rounds.get(key)
+    def round(self, key: str) -> Markup:
+        round_ = self.cat.round_by_key.get(key)
         if round_ is None:
-            return key
+            return escape(key)
         start = self.cat.event.to_local(round_.starts_at).strftime("%H:%M")
-        return _("round %(number)d (%(time)s)", number=self.cat.round_number(round_),
-                 time=start)
+        return escape(_("round %(number)d (%(time)s)", number=self.cat.round_number(round_),
+                        time=start))
 
-    def slot(self, key: str) -> str:
-        slot = self.slots.get(key)
+    def slot(self, key: str) -> Markup:
+        slot = self.cat.slot_by_key.get(key)
         if slot is None:
-            return key
+            return escape(key)
         start = self.cat.event.to_local(slot.starts_at).strftime("%H:%M")
-        return _("the workshops of %(time)s", time=start)
+        return escape(_("the workshops of %(time)s", time=start))
 
-    def when(self, key: str) -> str:
-        return self.round(key) if key in self.rounds else self.slot(key)
+    def when(self, key: str) -> Markup:
+        return self.round(key) if key in self.cat.round_by_key else self.slot(key)
 
-    def room(self, key: str) -> str:
-        return self.rooms[key].name if key in self.rooms else key
+    def room(self, key: str) -> Markup:
+        room = self.cat.room_by_key.get(key)
+        if room is None:
+            return escape(key)
+        return _link(room.name, "programme.room_edit", slug=self.slug, room_id=room.id)
 
-    def project(self, key: str) -> str:
-        return self.projects[key].name if key in self.projects else key
+    def project(self, key: str) -> Markup:
+        project = self.cat.project_by_key.get(key)
+        if project is None:
+            return escape(key)
+        return _link(project.name, "programme.project_edit", slug=self.slug,
+                     project_id=project.id)
 
-    def session(self, key: str) -> str:
-        session = self.sessions.get(key)
+    def session(self, key: str) -> Markup:
+        session = self.cat.session_by_key.get(key)
         if session is None:
             return self.workshop(key)
         name = self.cat.session_project(session).name
-        if session.round_id is None:
-            return name
-        round_ = next(r for r in self.cat.rounds if r.id == session.round_id)
-        return _("%(project)s in round %(number)d", project=name,
-                 number=self.cat.round_number(round_))
+        round_ = next((r for r in self.cat.rounds if r.id == session.round_id), None)
+        if round_ is not None:
+            name = _("%(project)s in round %(number)d", project=name,
+                     number=self.cat.round_number(round_))
+        return _link(name, "programme.session_edit", slug=self.slug, session_id=session.id)
 
-    def workshop(self, key: str) -> str:
-        return self.workshops[key].name if key in self.workshops else key
+    def workshop(self, key: str) -> Markup:
+        workshop = self.cat.workshop_by_key.get(key)
+        if workshop is None:
+            return escape(key)
+        return _link(workshop.name, "programme.workshop_edit", slug=self.slug,
+                     workshop_id=workshop.id)
 
-    def person(self, key: str) -> str:
-        person = self.people.get(key)
-        return (person.full_name or key) if person else key
+    def target(self, key: str | None) -> Markup:
+        """A session or a workshop; nothing at all says so."""
+        if key is None:
+            return escape(_("nothing"))
+        return self.session(key) if key in self.cat.session_by_key else self.workshop(key)
 
-    def people_list(self, text: str) -> str:
-        """"p001, p002 and 3 more" with names."""
-        head, _sep, more = text.partition(" and ")
-        names = ", ".join(self.person(k.strip()) for k in head.split(","))
-        if more:
-            count = int(more.split()[0])
-            return _("%(names)s and %(count)d more", names=names, count=count)
-        return names
+    def person(self, key: str) -> Markup:
+        person = self.cat.participant_by_key.get(key)
+        if person is None:
+            return escape(key)
+        return _link(person.full_name or person.key, "scheduling.participant", slug=self.slug,
+                     participant_id=person.id)
 
-    def theme(self, key: str) -> str:
-        return self.themes[key].name if key in self.themes else key
+    def people(self, keys: tuple[str, ...]) -> Markup:
+        """"Ana, Bo and 3 more", each name linked."""
+        shown = Markup(", ").join(self.person(k) for k in keys[:LINKED_PEOPLE])
+        if len(keys) > LINKED_PEOPLE:
+            return Markup(_("%(names)s and %(count)d more", names=shown,
+                            count=len(keys) - LINKED_PEOPLE))
+        return shown
 
-
-_GROUPS: dict[str, Callable[[], str]] = {
-    "session and room capacities": lambda: _("session and room capacities"),
-    "the number of tables per room": lambda: _("the number of tables per room"),
-    "the minimum audiences of sessions": lambda: _("the minimum audiences of sessions"),
-    "accessible rooms for participants who need them":
-        lambda: _("step-free rooms for participants who need them"),
-    "participants' fixed entries": lambda: _("participants pinned to a session or workshop"),
-    "the theme variety rule (min_distinct_themes)":
-        lambda: _("the theme variety rule (minimum number of distinct themes)"),
-    "never attending the same project twice": lambda: _("never attending the same project twice"),
-    "presenters being busy while their project presents":
-        lambda: _("presenters being busy while their project presents"),
-    "participants' unavailable rounds": lambda: _("participants' unavailable rounds"),
-    "never holding two sessions of a project in the same round":
-        lambda: _("never holding two sessions of a project in the same round"),
-}
-
-Rule = tuple[re.Pattern, Callable[[_Names, re.Match], str]]
+    def theme(self, key: str) -> Markup:
+        theme = self.cat.theme_by_key.get(key)
+        return escape(theme.name if theme is not None else key)
 
 
-def _rule(pattern: str) -> Callable:
-    def register(render: Callable[[_Names, re.Match], str]) -> Callable:
-        RULES.append((re.compile(pattern + r"$"), render))
+Renderer = Callable[[Names, Reason], str]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renders(*codes: str) -> Callable[[Renderer], Renderer]:
+    def register(render: Renderer) -> Renderer:
+        for code in codes:
+            RENDERERS[code] = render
         return render
     return register
 
 
-RULES: list[Rule] = []
+def explain(cat: ScheduleCatalogue, reasons: list[Reason]) -> list[Markup]:
+    """Each reason as a translated sentence whose names link to their pages. Every value
+    put into a sentence is escaped (names) or built from escaped parts (links)."""
+    names = Names(cat)
+    return [Markup(RENDERERS[r.code](names, r)) for r in reasons]
 
 
-@_rule(r"round (?P<r>\S+): project (?P<p>\S+) has (?P<n>\d+) sessions in the same round")
-def _same_round(n: _Names, m: re.Match) -> str:
-    return _("In %(round)s, project “%(project)s” has %(count)s sessions at the same time.",
-             round=n.round(m["r"]), project=n.project(m["p"]), count=m["n"])
+def explain_diagnosis(cat: ScheduleCatalogue, instance: dict, sentences: list[str]) -> list[Markup]:
+    """A stored solution's ``diagnosis``, explained (see the module's docstring)."""
+    return explain(cat, read_diagnosis(instance, sentences))
 
 
-@_rule(r"project (?P<p>\S+) has (?P<n>\d+) sessions but there are only (?P<k>\d+) rounds")
-def _too_many_sessions(n: _Names, m: re.Match) -> str:
-    return _("Project “%(project)s” has %(count)s sessions but the day has only %(rounds)s "
-             "rounds.", project=n.project(m["p"]), count=m["n"], rounds=m["k"])
+# --- rule groups named by the relaxation ---------------------------------------------------
+
+_GROUPS: dict[str, Callable[[], str]] = {
+    "capacity": lambda: _("session and room capacities"),
+    "tables": lambda: _("the number of tables per room"),
+    "min_audience": lambda: _("the minimum audiences of sessions"),
+    "accessibility": lambda: _("step-free rooms for participants who need them"),
+    "fixed": lambda: _("participants pinned to a session or workshop"),
+    "themes": lambda: _("the theme variety rule (minimum number of distinct themes)"),
+    "distinct": lambda: _("never attending the same project twice"),
+    "presenters": lambda: _("presenters being busy while their project presents"),
+    "availability": lambda: _("participants' unavailable rounds"),
+    "project_rounds": lambda: _("never holding two sessions of a project in the same round"),
+}
 
 
-@_rule(r"round (?P<r>\S+), room (?P<room>\S+): (?P<n>\d+) sessions but only (?P<t>\d+) table\(s\)")
-def _tables(n: _Names, m: re.Match) -> str:
-    return _("In %(round)s, room “%(room)s” has %(count)s sessions but only %(tables)s "
-             "table(s).", round=n.round(m["r"]), room=n.room(m["room"]), count=m["n"],
-             tables=m["t"])
+# --- diagnosis: counting arguments -----------------------------------------------------------
+
+@renders("project_sessions_share_round")
+def _same_round(n: Names, r: Reason) -> str:
+    return _("During %(round)s, project %(project)s has %(count)s sessions at the same time.",
+             round=n.round(r["round"]), project=n.project(r["project"]), count=r["count"])
 
 
-@_rule(r"session (?P<s>\S+): no room admits theme (?P<t>\S+)")
-def _no_room(n: _Names, m: re.Match) -> str:
+@renders("project_sessions_exceed_rounds")
+def _too_many_sessions(n: Names, r: Reason) -> str:
+    return _("Project %(project)s has %(count)s sessions but the day has only %(rounds)s "
+             "rounds.", project=n.project(r["project"]), count=r["count"], rounds=r["round_count"])
+
+
+@renders("room_tables_short")
+def _tables(n: Names, r: Reason) -> str:
+    return _("During %(round)s, room %(room)s has %(count)s sessions but only %(tables)s "
+             "table(s).", round=n.round(r["round"]), room=n.room(r["room"]), count=r["count"],
+             tables=r["tables"])
+
+
+@renders("session_pinned_to_several_rounds")
+def _pinned_rounds(n: Names, r: Reason) -> str:
+    return _("Participants are pinned to %(session)s in different rounds: %(rounds)s.",
+             session=n.session(r["session"]),
+             rounds=Markup(", ").join(n.round(k) for k in r["rounds"]))
+
+
+@renders("no_room_admits_theme")
+def _no_room(n: Names, r: Reason) -> str:
     return _("No room accepts the theme “%(theme)s” of %(session)s.",
-             theme=n.theme(m["t"]), session=n.session(m["s"]))
+             theme=n.theme(r["theme"]), session=n.session(r["session"]))
 
 
-@_rule(r"(?P<n>\d+) sessions but only (?P<t>\d+) tables over all rounds")
-def _all_tables(n: _Names, m: re.Match) -> str:
+@renders("tables_short_overall")
+def _all_tables(n: Names, r: Reason) -> str:
     return _("There are %(count)s sessions but only %(tables)s tables over all rounds.",
-             count=m["n"], tables=m["t"])
+             count=r["count"], tables=r["tables"])
 
 
-@_rule(r"participant (?P<p>\S+) is fixed to (?P<n>\d+) sessions of project (?P<pr>\S+)")
-def _fixed_twice(n: _Names, m: re.Match) -> str:
-    return _("%(person)s is pinned to %(count)s sessions of the same project “%(project)s”.",
-             person=n.person(m["p"]), count=m["n"], project=n.project(m["pr"]))
+@renders("fixed_to_project_twice")
+def _fixed_twice(n: Names, r: Reason) -> str:
+    return _("%(person)s is pinned to %(count)s sessions of the same project %(project)s.",
+             person=n.person(r["participant"]), count=r["count"],
+             project=n.project(r["project"]))
 
 
-@_rule(r"participant (?P<p>\S+) is fixed to (?P<v>\S+) in (?P<k>\S+) but is unavailable then")
-def _fixed_unavailable(n: _Names, m: re.Match) -> str:
+@renders("fixed_while_unavailable")
+def _fixed_unavailable(n: Names, r: Reason) -> str:
     return _("%(person)s is pinned to %(what)s but is not available in %(when)s.",
-             person=n.person(m["p"]), what=n.session(m["v"]), when=n.when(m["k"]))
+             person=n.person(r["participant"]), what=n.target(r["target"]),
+             when=n.when(r["when"]))
 
 
-@_rule(r"participant (?P<p>\S+) is fixed to (?P<v>\S+) in round (?P<k>\S+) while presenting "
-       r"there")
-def _fixed_presenting(n: _Names, m: re.Match) -> str:
-    return _("%(person)s is pinned to %(what)s but presents their own project in %(when)s.",
-             person=n.person(m["p"]), what=n.session(m["v"]), when=n.round(m["k"]))
+@renders("fixed_while_presenting")
+def _fixed_presenting(n: Names, r: Reason) -> str:
+    return _("%(person)s is pinned to %(what)s but presents their own project during "
+             "%(when)s.", person=n.person(r["participant"]), what=n.session(r["session"]),
+             when=n.round(r["round"]))
 
 
-@_rule(r"participant (?P<p>\S+) is fixed to (?P<v>\S+), a session of a project they present")
-def _fixed_own(n: _Names, m: re.Match) -> str:
+@renders("fixed_to_own_project")
+def _fixed_own(n: Names, r: Reason) -> str:
     return _("%(person)s is pinned to %(what)s, a session of a project they present.",
-             person=n.person(m["p"]), what=n.session(m["v"]))
+             person=n.person(r["participant"]), what=n.session(r["session"]))
 
 
-@_rule(r"participant (?P<p>\S+) needs an accessible room but is fixed to (?P<v>\S+) in room "
-       r"(?P<room>\S+)")
-def _fixed_access(n: _Names, m: re.Match) -> str:
-    return _("%(person)s needs step-free access but is pinned to %(what)s in “%(room)s”, "
-             "which is not step-free.", person=n.person(m["p"]), what=n.session(m["v"]),
-             room=n.room(m["room"]))
+@renders("fixed_not_step_free")
+def _fixed_access(n: Names, r: Reason) -> str:
+    return _("%(person)s needs step-free access but is pinned to %(what)s in %(room)s, which "
+             "is not step-free.", person=n.person(r["participant"]), what=n.target(r["target"]),
+             room=n.room(r["room"]))
 
 
-@_rule(r"(?P<kind>session|workshop) (?P<s>\S+): (?P<n>\d+) participants are fixed to it but it "
-       r"has (?P<c>\d+) seats")
-def _fixed_capacity(n: _Names, m: re.Match) -> str:
-    what = n.session(m["s"]) if m["kind"] == "session" else n.workshop(m["s"])
+@renders("session_fixed_over_capacity")
+def _fixed_capacity(n: Names, r: Reason) -> str:
     return _("%(count)s participants are pinned to %(what)s but it has %(seats)s seats.",
-             count=m["n"], what=what, seats=m["c"])
+             count=r["count"], what=n.session(r["session"]), seats=r["seats"])
 
 
-@_rule(r"round (?P<r>\S+): (?P<n>\d+) participants must be seated but the (?P<w>sessions hold|"
-       r"rooms hold at most) (?P<s>\d+)")
-def _round_seats(n: _Names, m: re.Match) -> str:
-    if m["w"] == "sessions hold":
-        return _("In %(round)s, %(count)s participants must be seated but the sessions have "
-                 "only %(seats)s seats.", round=n.round(m["r"]), count=m["n"], seats=m["s"])
-    return _("In %(round)s, %(count)s participants must be seated but the rooms hold at most "
-             "%(seats)s.", round=n.round(m["r"]), count=m["n"], seats=m["s"])
+@renders("workshop_fixed_over_capacity")
+def _fixed_workshop_capacity(n: Names, r: Reason) -> str:
+    return _("%(count)s participants are pinned to %(what)s but it has %(seats)s seats.",
+             count=r["count"], what=n.workshop(r["workshop"]), seats=r["seats"])
 
 
-@_rule(r"round (?P<r>\S+): (?P<n>\d+) participants need an accessible room but accessible rooms "
-       r"hold (?P<s>\d+) seats")
-def _round_access(n: _Names, m: re.Match) -> str:
-    return _("In %(round)s, %(count)s participants need step-free access but the step-free "
-             "rooms have only %(seats)s seats.", round=n.round(m["r"]), count=m["n"],
-             seats=m["s"])
+@renders("round_sessions_short")
+def _round_sessions(n: Names, r: Reason) -> str:
+    return _("During %(round)s, %(count)s participants must be seated but the sessions have "
+             "only %(seats)s seats.", round=n.round(r["round"]), count=r["count"],
+             seats=r["seats"])
 
 
-@_rule(r"workshop slot (?P<sl>\S+): (?P<n>\d+) participants must attend a workshop but the "
-       r"workshops hold (?P<s>\d+)")
-def _slot_seats(n: _Names, m: re.Match) -> str:
+@renders("round_rooms_short")
+def _round_rooms(n: Names, r: Reason) -> str:
+    return _("During %(round)s, %(count)s participants must be seated but the rooms hold at "
+             "most %(seats)s.", round=n.round(r["round"]), count=r["count"], seats=r["seats"])
+
+
+@renders("round_step_free_short")
+def _round_access(n: Names, r: Reason) -> str:
+    return _("During %(round)s, %(count)s participants need step-free access but the "
+             "step-free rooms have only %(seats)s seats.", round=n.round(r["round"]),
+             count=r["count"], seats=r["seats"])
+
+
+@renders("slot_workshops_short")
+def _slot_seats(n: Names, r: Reason) -> str:
     return _("For %(slot)s, %(count)s participants must attend a workshop but the workshops "
-             "have only %(seats)s seats.", slot=n.slot(m["sl"]), count=m["n"], seats=m["s"])
+             "have only %(seats)s seats.", slot=n.slot(r["slot"]), count=r["count"],
+             seats=r["seats"])
 
 
-@_rule(r"workshop slot (?P<sl>\S+): (?P<n>\d+) participants need an accessible room but "
-       r"accessible workshops hold (?P<s>\d+) seats")
-def _slot_access(n: _Names, m: re.Match) -> str:
+@renders("slot_step_free_short")
+def _slot_access(n: Names, r: Reason) -> str:
     return _("For %(slot)s, %(count)s participants need step-free access but the step-free "
-             "workshops have only %(seats)s seats.", slot=n.slot(m["sl"]), count=m["n"],
-             seats=m["s"])
+             "workshops have only %(seats)s seats.", slot=n.slot(r["slot"]), count=r["count"],
+             seats=r["seats"])
 
 
-@_rule(r"session (?P<s>\S+) (?P<why>is always held in programme mode|has participants fixed to "
-       r"it) and needs (?P<k>\d+) participants, but at most (?P<b>\d+) can attend it")
-def _min_audience(n: _Names, m: re.Match) -> str:
-    if m["why"].startswith("is always"):
-        return _("%(session)s is always held when the solver places sessions, and needs "
-                 "%(needed)s participants, but at most %(best)s can attend it.",
-                 session=n.session(m["s"]), needed=m["k"], best=m["b"])
+@renders("min_audience_unreachable_programme")
+def _min_audience_programme(n: Names, r: Reason) -> str:
+    return _("%(session)s is always held when the solver places sessions, and needs "
+             "%(needed)s participants, but at most %(best)s can attend it.",
+             session=n.session(r["session"]), needed=r["needed"], best=r["best"])
+
+
+@renders("min_audience_unreachable_fixed")
+def _min_audience_fixed(n: Names, r: Reason) -> str:
     return _("%(session)s has participants pinned to it and needs %(needed)s participants, "
-             "but at most %(best)s can attend it.", session=n.session(m["s"]), needed=m["k"],
-             best=m["b"])
+             "but at most %(best)s can attend it.", session=n.session(r["session"]),
+             needed=r["needed"], best=r["best"])
 
 
-@_rule(r"theme variety: (?P<n>\d+) participant\(s\) \((?P<who>.+)\) can reach only (?P<g>\d+) "
-       r"distinct theme\(s\) but min_distinct_themes requires (?P<k>\d+)")
-def _variety(n: _Names, m: re.Match) -> str:
+@renders("theme_variety_unreachable")
+def _variety(n: Names, r: Reason) -> str:
     return _("%(count)s participant(s) (%(names)s) can see only %(got)s different theme(s), "
-             "but the theme variety rule requires %(needed)s.", count=m["n"],
-             names=n.people_list(m["who"]), got=m["g"], needed=m["k"])
+             "but the theme variety rule requires %(needed)s.", count=r["count"],
+             names=n.people(r["participants"]), got=r["got"], needed=r["needed"])
 
 
-@_rule(r"the rules cannot all be met together, and no single group of rules alone is responsible "
-       r"\(several conflict at once\)")
-def _several(n: _Names, m: re.Match) -> str:
+# --- diagnosis: relaxation and the solver's own endings --------------------------------------
+
+@renders("rule_group_conflict")
+def _group(n: Names, r: Reason) -> str:
+    return _("The rules cannot all be met together; the conflict involves %(group)s "
+             "(without that rule alone, a schedule would be possible).",
+             group=escape(_GROUPS[r["group"]]()))
+
+
+@renders("rules_conflict_together")
+def _several(n: Names, r: Reason) -> str:
     return _("The rules cannot all be met together, and no single rule alone is responsible: "
              "several conflict at once.")
 
 
-@_rule(r"the rules cannot all be met together; the conflict involves (?P<g>.+) \(dropping that "
-       r"rule alone would make a schedule possible\)")
-def _group(n: _Names, m: re.Match) -> str:
-    group = _GROUPS.get(m["g"])
-    return _("The rules cannot all be met together; the conflict involves %(group)s "
-             "(without that rule alone, a schedule would be possible).",
-             group=group() if group else m["g"])
+@renders("rules_conflict_unnamed")
+def _unnamed(n: Names, r: Reason) -> str:
+    return _("The rules cannot all be met together; the time limit ended before the "
+             "conflicting rules could be named. Try again with more time.")
 
 
-@_rule(r"workshops: the workshops cannot seat everyone who must attend one .*")
-def _workshops(n: _Names, m: re.Match) -> str:
+@renders("workshops_infeasible")
+def _workshops(n: Names, r: Reason) -> str:
     return _("The workshops cannot seat everyone who must attend one (workshop or room "
              "capacities, step-free access, or pinned workshops).")
 
 
-@_rule(r"no schedule was found within the time limit")
-def _timeout(n: _Names, m: re.Match) -> str:
+@renders("no_schedule_in_time", "no_workshops_in_time", "no_programme_in_time")
+def _timeout(n: Names, r: Reason) -> str:
     return _("No schedule was found within the time limit. Try again with more time.")
 
 
-def explain(cat: ScheduleCatalogue, sentences: list[str]) -> list[Reason]:
-    """Each solver sentence translated by pattern, or kept as written."""
-    names = _Names(cat)
-    reasons = []
-    for sentence in sentences:
-        for pattern, render in RULES:
-            match = pattern.match(sentence)
-            if match:
-                try:
-                    reasons.append(Reason(render(names, match), sentence, True))
-                except (KeyError, ValueError, StopIteration):
-                    reasons.append(Reason(sentence, sentence, False))
-                break
-        else:
-            reasons.append(Reason(sentence, sentence, False))
-    return reasons
+@renders("unrecognised")
+def _unrecognised(n: Names, r: Reason) -> str:
+    return _("The solver gave a reason this version cannot translate: %(text)s",
+             text=escape(r["text"]))
+
+
+# --- checker: the rules broken by a schedule -------------------------------------------------
+
+@renders("round_without_session")
+def _no_session(n: Names, r: Reason) -> str:
+    return _("%(person)s has no session during %(round)s.",
+             person=n.person(r["participant"]), round=n.round(r["round"]))
+
+
+@renders("slot_without_workshop")
+def _no_workshop(n: Names, r: Reason) -> str:
+    return _("%(person)s has no workshop for %(slot)s.",
+             person=n.person(r["participant"]), slot=n.slot(r["slot"]))
+
+
+@renders("session_while_unavailable")
+def _unavailable_session(n: Names, r: Reason) -> str:
+    return _("%(person)s is not available during %(when)s but is seated at %(what)s.",
+             person=n.person(r["participant"]), when=n.round(r["round"]),
+             what=n.session(r["session"]))
+
+
+@renders("workshop_while_unavailable")
+def _unavailable_workshop(n: Names, r: Reason) -> str:
+    return _("%(person)s is not available for %(when)s but is seated at %(what)s.",
+             person=n.person(r["participant"]), when=n.slot(r["slot"]),
+             what=n.workshop(r["workshop"]))
+
+
+@renders("project_attended_twice")
+def _twice(n: Names, r: Reason) -> str:
+    return _("%(person)s sees project %(project)s %(count)s times.",
+             person=n.person(r["participant"]), project=n.project(r["project"]),
+             count=r["count"])
+
+
+@renders("session_while_presenting")
+def _presenting(n: Names, r: Reason) -> str:
+    return _("%(person)s presents their project during %(when)s but is seated at %(what)s.",
+             person=n.person(r["participant"]), when=n.round(r["round"]),
+             what=n.session(r["session"]))
+
+
+@renders("session_over_capacity")
+def _session_full(n: Names, r: Reason) -> str:
+    return _("%(what)s has %(count)s participants for %(seats)s seats.",
+             what=n.session(r["session"]), count=r["count"], seats=r["capacity"])
+
+
+@renders("workshop_over_capacity")
+def _workshop_full(n: Names, r: Reason) -> str:
+    return _("%(what)s has %(count)s participants for %(seats)s seats.",
+             what=n.workshop(r["workshop"]), count=r["count"], seats=r["capacity"])
+
+
+@renders("room_over_capacity")
+def _room_full(n: Names, r: Reason) -> str:
+    return _("Room %(room)s holds %(count)s people during %(when)s for %(seats)s seats.",
+             room=n.room(r["room"]), count=r["count"], when=n.when(r["when"]),
+             seats=r["capacity"])
+
+
+@renders("room_over_tables")
+def _room_tables(n: Names, r: Reason) -> str:
+    return _("During %(round)s, room %(room)s has %(count)s sessions but only %(tables)s "
+             "table(s).", round=n.round(r["round"]), room=n.room(r["room"]), count=r["count"],
+             tables=r["tables"])
+
+
+@renders("session_under_min_audience")
+def _under_minimum(n: Names, r: Reason) -> str:
+    return _("%(what)s has %(count)s participant(s) but needs at least %(minimum)s to be held.",
+             what=n.session(r["session"]), count=r["count"], minimum=r["min_audience"])
+
+
+@renders("session_not_step_free")
+def _session_steps(n: Names, r: Reason) -> str:
+    return _("%(person)s needs step-free access but is seated at %(what)s in %(room)s, which "
+             "is not step-free.", person=n.person(r["participant"]),
+             what=n.session(r["session"]), room=n.room(r["room"]))
+
+
+@renders("workshop_not_step_free")
+def _workshop_steps(n: Names, r: Reason) -> str:
+    return _("%(person)s needs step-free access but is seated at %(what)s in %(room)s, which "
+             "is not step-free.", person=n.person(r["participant"]),
+             what=n.workshop(r["workshop"]), room=n.room(r["room"]))
+
+
+@renders("fixed_entry_not_kept")
+def _pin_lost(n: Names, r: Reason) -> str:
+    return _("%(person)s is pinned to %(pinned)s for %(when)s but is seated at %(now)s.",
+             person=n.person(r["participant"]), pinned=n.target(r["fixed"]),
+             when=n.when(r["when"]), now=n.target(r["now"]))
+
+
+@renders("too_few_themes")
+def _themes(n: Names, r: Reason) -> str:
+    return _("%(person)s sees %(count)s different theme(s) but the theme variety rule "
+             "requires %(needed)s.", person=n.person(r["participant"]), count=r["count"],
+             needed=r["needed"])
+
+
+@renders("project_twice_in_round")
+def _project_twice(n: Names, r: Reason) -> str:
+    return _("During %(round)s, project %(project)s has %(count)s sessions at the same time.",
+             round=n.round(r["round"]), project=n.project(r["project"]), count=r["count"])
+
+
+# --- checker: a schedule that no longer matches the event -----------------------------------
+
+@renders("session_without_round", "session_without_room", "programme_unknown_session",
+         "programme_session_repeated", "session_moved_from_fixed_round",
+         "session_moved_from_fixed_room", "room_refuses_theme")
+def _programme_changed(n: Names, r: Reason) -> str:
+    return _("The round or room of %(what)s no longer matches the programme.",
+             what=n.session(r["session"]))
+
+
+@renders("unknown_participant", "participant_repeated", "participant_without_entry",
+         "unknown_round", "unknown_session", "session_not_in_round", "unknown_slot",
+         "workshop_not_in_slot")
+def _entry_changed(n: Names, r: Reason) -> str:
+    return _("The places of %(person)s no longer match the programme.",
+             person=n.person(r["participant"]))
+
+
+@renders("solution_not_object", "wrong_format", "objective_misreported", "metric_misreported")
+def _document(n: Names, r: Reason) -> str:
+    return _("This schedule is damaged and cannot be read. Run the solver again.")
+
+
+# --- the review: why a participant got none of their wishes ---------------------------------
+
+_OBSTACLES: dict[str, Callable[[], str]] = {
+    "unavailable": lambda: _("not available"),
+    "presenting": lambda: _("presenting their own project"),
+    "steps": lambda: _("room with steps"),
+    "pinned": lambda: _("pinned elsewhere"),
+    "full": lambda: _("full"),
+}
+
+
+@renders("wish_not_held")
+def _wish_not_held(n: Names, r: Reason) -> str:
+    return _("%(project)s has no session.", project=n.project(r["project"]))
+
+
+@renders("wish_only_with_steps")
+def _wish_steps(n: Names, r: Reason) -> str:
+    return _("%(project)s: every session is in a room with steps, and %(person)s needs "
+             "step-free access.", project=n.project(r["project"]),
+             person=n.person(r["participant"]))
+
+
+@renders("wish_only_while_unavailable")
+def _wish_away(n: Names, r: Reason) -> str:
+    return _("%(project)s presents only when %(person)s is not available.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_only_while_presenting")
+def _wish_presenting(n: Names, r: Reason) -> str:
+    return _("%(project)s presents only while %(person)s presents their own project.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_only_when_pinned")
+def _wish_pinned(n: Names, r: Reason) -> str:
+    return _("%(project)s presents only when %(person)s is pinned elsewhere.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_sessions_full")
+def _wish_full(n: Names, r: Reason) -> str:
+    return _("%(project)s: every session %(person)s could attend is full.",
+             project=n.project(r["project"]), person=n.person(r["participant"]))
+
+
+@renders("wish_out_of_reach")
+def _wish_out_of_reach(n: Names, r: Reason) -> str:
+    return _("%(project)s: no session is open to %(person)s (%(why)s).",
+             project=n.project(r["project"]), person=n.person(r["participant"]),
+             why=escape(", ".join(_OBSTACLES[o]() for o in r["obstacles"])))
+
+
+@renders("wish_traded_off")
+def _wish_traded_off(n: Names, r: Reason) -> str:
+    return _("%(project)s had a seat for %(person)s, but the best schedule found places them "
+             "elsewhere.", project=n.project(r["project"]), person=n.person(r["participant"]))

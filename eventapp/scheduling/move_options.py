@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from scheduler import DEFAULT_OPTIONS
 
 from ..extensions import db
+from ..programme.catalogue import Catalogue
 from ..programme.models import Session, Workshop
 from ..registration.models import Participant, ParticipantStatus
-from .catalogue import Catalogue
 from .models import Assignment, WorkshopAssignment
 from .operations import SOFT_RULES, presenting_rounds, refusal_message
 

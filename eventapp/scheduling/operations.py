@@ -13,7 +13,12 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import DEFAULT_OPTIONS, InstanceError, check_solution, load_instance
+from scheduler import (
+    DEFAULT_OPTIONS,
+    InstanceError,
+    load_instance,
+    solution_findings,
+)
 
 from ..auth.models import User
 from ..database import lock_row
@@ -25,6 +30,7 @@ from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, ses
 from ..registration.models import Participant, ParticipantStatus
 from ..signals import assignment_changed, schedule_published
 from .catalogue import ScheduleCatalogue
+from .diagnosis import explain
 from .instance import export_instance
 from .jobs import backend_for
 from .models import (
@@ -198,12 +204,12 @@ def accept_result(event: Event, job: SolveJob) -> int:
     programme = job.solution.get("programme") or []
     _place_programme(cat, programme)
     current = export_instance(event)
-    violations = check_solution(current, {"programme": programme,
-                                          "assignments": map_to_assignments(schedule)})
+    violations = solution_findings(current, {"programme": programme,
+                                             "assignments": map_to_assignments(schedule)})
     if violations:
         raise SchedulingError(
             _("The event changed since this solve (people, seats or pins), and this result "
-              "no longer fits it. Run the solver again."), violations[:MAX_LISTED])
+              "no longer fits it. Run the solver again."), explain(cat, violations[:MAX_LISTED]))
     written = _write_draft(cat, schedule)
     job.accepted_at = utcnow()
     return written
@@ -745,12 +751,13 @@ def publish(event: Event, user: User | None, *, notify: bool = False) -> Publica
     instance = export_instance(event)
     empty: dict[str, dict[str, str]] = {"sessions": {}, "workshops": {}}
     schedule = {p["id"]: draft.get(p["id"], empty) for p in instance["participants"]}
-    violations = check_solution(instance, {"assignments": map_to_assignments(schedule)})
+    violations = solution_findings(instance, {"assignments": map_to_assignments(schedule)})
     cat = ScheduleCatalogue.load(event)
     by_key = cat.participant_by_key
     # someone with no row at all who needs a place: a late registration, say so plainly
-    unseated = {k for k in schedule if k not in draft
-                and any(v.startswith(f"rule 1: participant {k} ") for v in violations)}
+    missing_place = {v["participant"] for v in violations
+                     if v.code in ("round_without_session", "slot_without_workshop")}
+    unseated = {k for k in schedule if k not in draft and k in missing_place}
     if unseated:
         missing = sorted((by_key[k] for k in unseated),
                          key=lambda p: (p.last_name, p.first_name, p.id))
@@ -760,7 +767,7 @@ def publish(event: Event, user: User | None, *, notify: bool = False) -> Publica
             [p.full_name or p.key for p in missing[:MAX_LISTED]])
     if violations:
         raise SchedulingError(_("The current schedule breaks a rule; correct it before "
-                                "publishing."), violations[:MAX_LISTED])
+                                "publishing."), explain(cat, violations[:MAX_LISTED]))
     latest = latest_publication(event)
     publication = Publication(event=event, version=(latest.version if latest else 0) + 1,
                               published_at=utcnow(),

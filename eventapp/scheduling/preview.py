@@ -62,9 +62,9 @@ def preview_publication(event: Event) -> PublicationPreview:
     cat = ScheduleCatalogue.load(event)
     latest = latest_publication(event)
     version = (latest.version if latest else 0) + 1
-    told = [c for c in changes_if_published(event, cat) if told(c)]
-    recipients = [c for c in told if c.participant.email]
-    silent = [c.participant for c in told if not c.participant.email]
+    informed = [c for c in changes_if_published(event, cat) if told(c)]
+    recipients = [c for c in informed if c.participant.email]
+    silent = [c.participant for c in informed if not c.participant.email]
     seen = {p.id for p in silent}
     presenters = [p for p in presenters_without_email(event) if p.id not in seen]
     preview = PublicationPreview(version, len(recipients), silent, presenters,

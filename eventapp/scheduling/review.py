@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from scheduler import evaluate
+from markupsafe import Markup
+
+from scheduler import evaluate, unlucky_findings
 
 from ..programme.catalogue import Catalogue
 from ..programme.grid import Grid, GridColumn, Seat, grid_rows, table_columns
 from ..programme.models import Project, Room, Session, Theme, Workshop, WorkshopSlot
 from ..registration.models import Participant
 from .catalogue import ScheduleCatalogue
+from .diagnosis import explain
 from .queries import ScheduleMap, map_to_assignments
 
 FULL_SHARE = 1.0
@@ -70,6 +73,7 @@ class WorkshopFill:
 class Unlucky:
     participant: Participant
     wishes: list[Project]
+    why: list[Markup] = field(default_factory=list)  # one sentence per wish, with links
 
 
 @dataclass
@@ -91,7 +95,7 @@ def build_review(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap,
     return Review(
         metrics=metrics, grid=grid,
         workshops=_workshop_fill(cat, instance, schedule),
-        unlucky=_unlucky(cat, instance, schedule),
+        unlucky=_unlucky(cat, instance, schedule, programme or []),
         seated=sum(1 for entry in schedule.values() if entry["sessions"] or entry["workshops"]),
         participants=len(instance["participants"]),
         unknown_keys=unknown,
@@ -154,8 +158,12 @@ def _workshop_fill(cat: Catalogue, instance: dict, schedule: ScheduleMap) -> lis
     return result
 
 
-def _unlucky(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap) -> list[Unlucky]:
-    """Participants with project wishes who got none of them (the contract's "unlucky")."""
+def _unlucky(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap,
+             programme: list[dict]) -> list[Unlucky]:
+    """Participants with project wishes who got none of them (the contract's "unlucky"),
+    each wish with what kept them from it."""
+    why = unlucky_findings(instance, {"assignments": map_to_assignments(schedule),
+                                      "programme": programme})
     projects = cat.project_by_key
     session_project = {s["id"]: s["project"] for s in instance["sessions"]}
     people = cat.participant_by_key
@@ -168,6 +176,7 @@ def _unlucky(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap) -> l
                 for s in schedule.get(item["id"], {}).get("sessions", {}).values()}
         if not seen & set(wishes):
             result.append(Unlucky(people[item["id"]],
-                                  [projects[k] for k in wishes if k in projects]))
+                                  [projects[k] for k in wishes if k in projects],
+                                  explain(cat, why.get(item["id"], []))))
     result.sort(key=lambda u: (u.participant.last_name.lower(), u.participant.first_name.lower()))
     return result

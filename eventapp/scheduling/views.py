@@ -16,7 +16,7 @@ from ..programme.models import Round, Session, Workshop, WorkshopSlot
 from ..programme.queries import get_event_or_404
 from . import jobs, operations
 from .catalogue import ScheduleCatalogue
-from .diagnosis import explain
+from .diagnosis import explain_diagnosis
 from .forms import ActionForm, MoveForm, SolveForm
 from .instance import export_instance
 from .models import SolveJob
@@ -115,7 +115,7 @@ def _job_context(event: Event, job: SolveJob) -> dict:
                "changes": []}
     solution = job.solution or {}
     if solution.get("diagnosis"):
-        context["reasons"] = explain(cat, solution["diagnosis"])
+        context["reasons"] = explain_diagnosis(cat, job.instance, solution["diagnosis"])
     if job.has_schedule:
         schedule = solution_map(solution)
         context["review"] = build_review(cat, job.instance, schedule,

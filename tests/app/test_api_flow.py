@@ -10,7 +10,7 @@ import pytest
 
 from eventapp.scheduling import jobs
 from tests.app.api_helpers import api_token, assert_error, bearer
-from tests.factories import portal_token_in, read_outbox
+from tests.factories import make_registration_settings, portal_token_in, read_outbox
 
 # Solve jobs run in a thread and write through connections of their own.
 pytestmark = pytest.mark.truncate_db
@@ -24,6 +24,21 @@ def _register(client, slug: str, first_name: str, email: str):
     return client.post(f"{API}/events/{slug}/registrations", json={
         "first_name": first_name, "last_name": "Test", "email": email,
         "category": "association", "consent": True, "needs_step_free": False})
+
+
+def _fill_registration_settings(slug: str) -> None:
+    from eventapp.events.models import Event
+    from eventapp.extensions import db
+    from eventapp.registration.models import RegistrationSettings
+
+    event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+    settings = db.session.get(RegistrationSettings, event.id)
+    if settings is None:
+        settings = make_registration_settings(event)
+    settings.organiser_name = "Accélérateur d'innovation sociale"
+    settings.privacy_contact = "dpo@example.org"
+    settings.capacity = 500
+    db.session.commit()
 
 
 @pytest.mark.slow
@@ -46,6 +61,16 @@ def test_end_to_end_through_the_api(app, client, shared_examples):
     assert again["format"] == "speed-dating-instance/1"
     assert {p["id"] for p in again["projects"]} == {p["id"] for p in document["projects"]}
     assert len(again["participants"]) == len(document["participants"])
+
+    # An imported event is a draft: registration opens once nothing is missing.
+    refused = client.post(f"{API}/events/{slug}/registration/open", headers=organiser)
+    assert refused.status_code == 409
+    missing = [d["message"] for d in refused.get_json()["error"]["details"]]
+    assert any("data controller" in m for m in missing) and any("capacity" in m for m in missing)
+    _fill_registration_settings(slug)  # the organiser's settings page
+    opened = client.post(f"{API}/events/{slug}/registration/open", headers=organiser)
+    assert opened.status_code == 200, opened.get_data(True)
+    assert opened.get_json()["registration"]["accepts"] is True
 
     for first_name, email in PEOPLE:
         response = _register(client, slug, first_name, email)

@@ -155,6 +155,8 @@ ACCESS: dict[str, str] = {
     "api.get_solve_job": API,
     "api.accept_solve_job": API,
     "api.publish_assignments": API,
+    "api.open_registration": API,
+    "api.close_registration": API,
     "api.get_participant": API,
     "api.update_wishes": API,
     "api.get_participant_programme": API,
