@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
+from ..errors import Refused
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 SIGNATURE_MAX_BYTES = 300 * 1024
@@ -29,12 +31,13 @@ LOGO_STORED_MAX = 800  # longest side of the stored copy, in pixels
 DATA_URL_PREFIX = "data:image/png;base64,"
 
 
-class ImageProblem(ValueError):
+class ImageProblem(Refused):
     """Why an image was refused, in words for the person who sent it."""
 
-    def __init__(self, message) -> None:
+    status = 400
+
+    def __init__(self, message: object) -> None:
         super().__init__(str(message))
-        self.message = str(message)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.models import User
 from ..checkin.models import Checkpoint
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..i18n import local_time
@@ -45,16 +46,13 @@ MAX_LOGOS = 8
 PLENARY_KINDS = (ProgrammeItemKind.WELCOME, ProgrammeItemKind.TALK, ProgrammeItemKind.OTHER)
 
 
-@dataclass
-class AttendanceError(Exception):
-    """A refusal, in words for the user; ``field`` names the input at fault."""
+class AttendanceError(Refused):
+    """A refusal, in words for the user; ``field`` names the input at fault, ``status``
+    is the JSON answers' HTTP status (400, or 404 for a row that is gone)."""
 
-    message: str
-    field: str | None = None
-    status: int = 400
-
-    def __post_init__(self) -> None:
-        self.message = str(self.message)
+    def __init__(self, message: object, field: str | None = None, status: int = 400) -> None:
+        super().__init__(str(message), field)
+        self.status = status
 
 
 # --- settings --------------------------------------------------------------------------

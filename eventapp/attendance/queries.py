@@ -20,7 +20,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..i18n import local_time
 from ..programme.models import ProgrammeItem, Round, WorkshopSlot
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from ..registration.queries import settings_of as registration_settings
 from ..scheduling.models import WorkshopAssignment
 from . import pdf
@@ -87,7 +87,7 @@ def _expected_query(event: Event, sheet: AttendanceSheet):
     """Who is expected to sign: everyone registered (not staff), or for a workshop sheet
     the people placed in that workshop."""
     query = select(Participant).where(Participant.event_id == event.id,
-                                      Participant.status == "registered",
+                                      Participant.status == ParticipantStatus.REGISTERED,
                                       Participant.role != "staff")
     if sheet.workshop_id is not None:
         query = query.join(WorkshopAssignment, and_(
@@ -182,12 +182,12 @@ def sheet_summaries(event: Event, sheets: list[AttendanceSheet]) -> list[SheetSu
         select(Signature.sheet_id, func.count()).where(Signature.event_id == event.id)
         .group_by(Signature.sheet_id)).all())
     registered = db.session.scalar(select(func.count()).select_from(Participant).where(
-        Participant.event_id == event.id, Participant.status == "registered",
+        Participant.event_id == event.id, Participant.status == ParticipantStatus.REGISTERED,
         Participant.role != "staff")) or 0
     per_workshop = dict(db.session.execute(
         select(WorkshopAssignment.workshop_id, func.count())
         .join(Participant, Participant.id == WorkshopAssignment.participant_id)
-        .where(Participant.event_id == event.id, Participant.status == "registered")
+        .where(Participant.event_id == event.id, Participant.status == ParticipantStatus.REGISTERED)
         .group_by(WorkshopAssignment.workshop_id)).all())
     return [SheetSummary(s, per_workshop.get(s.workshop_id, 0) if s.workshop_id
                          else registered, signed.get(s.id, 0)) for s in sheets]

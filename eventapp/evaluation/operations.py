@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..db_types import utcnow
+from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..i18n import local_time
 from ..mail import queue_email, render_email
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from ..registration.queries import settings_of as registration_settings
 from ..registration.tokens import PORTAL, issue_token
 from ..text import block_problem, line_problem
@@ -40,14 +41,13 @@ READY_BLOCKS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-@dataclass
-class EvaluationError(Exception):
-    message: str
-    field: str | None = None
-    status: int = 400
+class EvaluationError(Refused):
+    """A refusal, in words for the user; ``field`` names the input at fault, ``status``
+    is the JSON answers' HTTP status (400, or 404 for a row that is gone)."""
 
-    def __post_init__(self) -> None:
-        self.message = str(self.message)
+    def __init__(self, message: object, field: str | None = None, status: int = 400) -> None:
+        super().__init__(str(message), field)
+        self.status = status
 
 
 def questionnaire_for_update(event: Event) -> Questionnaire:
@@ -149,7 +149,7 @@ def recipients(event: Event) -> list[Participant]:
     """Who is asked: registered people with an email address (not staff)."""
     return list(db.session.scalars(
         select(Participant).where(Participant.event_id == event.id,
-                                  Participant.status == "registered",
+                                  Participant.status == ParticipantStatus.REGISTERED,
                                   Participant.role != "staff",
                                   Participant.email.is_not(None))
         .order_by(Participant.id)))

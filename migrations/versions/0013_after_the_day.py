@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_after_the_day'
-down_revision = '0010_session_generation'
+down_revision = '0012_move_overrides'
 branch_labels = None
 depends_on = None
 

@@ -160,7 +160,9 @@ def test_upload_body_errors(world, client):
 
 
 def test_bundle_has_everything_to_scan_offline(world, client):
-    world.people[2].status = "cancelled"
+    from eventapp.registration.operations import cancel
+
+    cancel(world.people[2], by_organiser=True)  # revokes the badge (participant_cancelled)
     db.session.commit()
     checkpoint = world.checkpoints["session:r1:a"]
     response = client.get(f"/api/v1/events/{world.event.slug}/checkpoints/{checkpoint.id}"
