@@ -42,6 +42,21 @@ def local_time(moment: datetime | None, tz: str) -> str:
                        rebase=False)
 
 
+def clock(moment: datetime | None, tz: str | None = None) -> str:
+    """A time of the day as people write it in the page's language: "10 h 30" in French
+    (no-break spaces: the hour never ends a line alone), "10:30" in English. ``moment``:
+    a stored UTC moment with the event's ``tz``, or an aware time already in it."""
+    if moment is None:
+        return ""
+    if tz is not None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo(tz))
+    if str(get_locale()).startswith("fr"):
+        return f"{moment.hour}\u00a0h\u00a0{moment.minute:02d}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
 def long_date(day: date | None) -> str:
     """A date the way the interface language writes it ("mercredi 7 décembre 2016")."""
     if day is None:
@@ -56,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["clock"] = clock
 
     @app.context_processor
     def inject_locale() -> dict:

@@ -24,7 +24,6 @@ from ..scheduling import operations as scheduling
 from ..scheduling.notifications import queue_switch_email
 from ..scheduling.operations import SchedulingError
 from ..scheduling.queries import (
-    participant_day,
     round_numbers,
     session_options,
     switching_state,
@@ -32,6 +31,7 @@ from ..scheduling.queries import (
 )
 from ..web import commit_or_refuse
 from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
+from .queries import map_link, my_day
 
 
 def _participant_or_404(token: str) -> Participant:
@@ -49,18 +49,27 @@ def _programme(participant: Participant) -> dict:
 
 
 def home(token: str):
+    """"Mon programme": the next step first (choosing, while nothing is chosen), then the
+    whole day as the calendar has it; the calendar and the badge once the day holds
+    something of the person's own."""
     participant = _participant_or_404(token)
     event = participant.event
-    day = participant_day(participant) if participant.status == "registered" else []
+    mine = my_day(participant)
+    wishes_open = queries.wishes_open(event, utcnow())
+    has_programme = bool(queries.projects_of(event.id) or queries.workshops_of(event.id))
+    has_wishes = bool(participant.project_wishes or participant.workshop_wishes)
     return render_template(
         "portal/home.html", token=token, participant=participant, event=event,
-        settings=queries.settings_of(event), wishes_open=queries.wishes_open(event, utcnow()),
+        settings=queries.settings_of(event), wishes_open=wishes_open,
         waiting_position=queries.waiting_position(participant),
         labels={"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
                 "status": queries.STATUS_LABELS},
-        has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)),
-        day=day, change_links=_change_links(token, participant, day),
-        calendar_links=portal_calendar(participant))
+        has_programme=has_programme, has_wishes=has_wishes,
+        choose_first=(has_programme and wishes_open and not has_wishes
+                      and participant.status != "cancelled" and not mine.day),
+        mine=mine, day=mine.day, change_links=_change_links(token, participant, mine.day),
+        map_link=map_link(event),
+        calendar_links=portal_calendar(participant) if mine.has_personal else None)
 
 
 def wishes(token: str):
@@ -128,7 +137,8 @@ def cancel(token: str):
             flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
         return redirect(url_for("portal.home", token=token))
     return render_template("portal/cancel.html", token=token, participant=participant,
-                           event=participant.event, form=form)
+                           event=participant.event, form=form,
+                           someone_waiting=queries.someone_waiting(participant.event_id))
 
 
 def data(token: str):
@@ -136,8 +146,9 @@ def data(token: str):
     payload = operations.export_personal_data(participant)
     response = Response(json.dumps(payload, ensure_ascii=False, indent=2),
                         mimetype="application/json")
+    # The name people find in their downloads folder, in their language.
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="my-data-{participant.event.slug}.json"')
+        f'attachment; filename="{_("my-data")}-{participant.event.slug}.json"')
     return response
 
 
