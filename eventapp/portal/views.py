@@ -222,12 +222,16 @@ def _switch_page(token: str, participant: Participant, kind: str,
             status = 409
     options = session_options(participant, when) if kind == "session" \
         else workshop_options(participant, when)
+    state = switching_state(participant)
+    refusals = scheduling.switch_refusals(participant, options) if state.open else {}
+    # What can be taken first, then the rest with the reason why not (current place on top).
+    options.sort(key=lambda o: (not o.is_current, o.target.id in refusals))
     return render_template(
         "portal/switch.html", token=token, participant=participant, event=participant.event,
-        form=form, kind=kind, when=when, options=options, error=error,
+        form=form, kind=kind, when=when, options=options, error=error, refusals=refusals,
         heading=_("Change my presentation for round %(number)d", number=number)
         if kind == "session" else _("Change my workshop"),
-        state=switching_state(participant),
+        state=state,
         one_second=timedelta(seconds=1)), status
 
 
