@@ -334,3 +334,40 @@ def test_no_page_asks_for_a_missing_favicon(live_server, phone_page, ranker):
     answer = phone_page.goto(f"{live_server}/favicon.ico")  # asked for by browsers alone
     assert answer.status == 200 and "svg" in answer.headers["content-type"]
     assert not missing, missing
+
+
+# --- the staff scanning page -------------------------------------------------------------
+
+def test_the_scanning_page_is_accessible_and_elides_before_a_vowel(live_server, phone_page,
+                                                                  app):
+    from tests.app.test_checkin import checkin_world
+    from tests.factories import PASSWORD, make_user
+
+    world = checkin_world()
+    world.event.checkin_rehearsal = True
+    make_user(email="accueil@example.org", role="staff")
+    db.session.commit()
+    page = phone_page
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("accueil@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(f"{live_server}/manage/")
+    page.get_by_role("link", name=world.event.name).first.click()
+    page.get_by_role("link", name="Scan badges (door, rooms, workshops, lunch)").click()
+    assert_accessible(page)  # the list of checkpoints
+    page.get_by_role("link", name="Entrance").click()
+    page.wait_for_selector("[data-checkin-page][data-ready='true']")
+    assert_accessible(page)  # the status line is no longer a list of live regions
+    page.goto(page.url.split("?")[0] + "?lang=fr")
+    page.wait_for_selector("[data-checkin-page][data-ready='true']")
+    page.get_by_label("Nom ou structure").fill("ada")
+    page.get_by_role("button", name="Rechercher").click()
+    ada = world.people[0]
+    assert ada.first_name == "Ada"
+    page.get_by_role("button", name=f"Enregistrer le passage d’{ada.full_name}").wait_for()
+    page.get_by_label("Nom ou structure").fill("bruno")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("button", name=f"Enregistrer le passage de {world.people[1].full_name}"
+                     ).wait_for()
+    assert_accessible(page)
