@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from ..calendars.ics import CalendarItem
 from ..calendars.queries import CalendarContext, participant_items
 from ..events.models import Event
-from ..programme.models import Theme
+from ..programme.models import ProgrammeItemKind, Theme
 from ..registration.models import Participant
 from ..scheduling.queries import DayItem, participant_day
 
@@ -55,7 +55,7 @@ def my_day(participant: Participant) -> MyDay:
     day = participant_day(participant, ctx.cat) if participant.status == "registered" else []
     items = participant_items(ctx, participant, day, locale=str(get_locale()))
     by_identity = {("round:" if d.kind == "session" else "slot:") + d.label: d for d in day}
-    lunches = {f"item:{p.id}" for p in ctx.plenary if p.kind == "lunch"}
+    lunches = {f"item:{p.id}" for p in ctx.plenary if p.kind == ProgrammeItemKind.LUNCH}
     rows = []
     for item in items:
         kind = item.identity.split(":", 1)[0]

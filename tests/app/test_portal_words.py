@@ -163,6 +163,8 @@ def test_before_any_choice_the_next_step_comes_first(client, event):
     db.session.commit()
     page = _page(client, f"/p/{token}/")
     assert "Choose your projects" not in page and "TAPAJ" in page
+    # Until the day is published, the choices come before it.
+    assert page.index("<h2>My choices</h2>") < page.index('id="my-day-title"')
 
 
 def _published_day(event):
@@ -202,6 +204,7 @@ def test_mon_programme_is_the_whole_day_as_the_calendar_has_it(client, event):
     assert [s for s in summaries if s in day] == summaries
     assert sorted(summaries, key=day.index) == summaries
     assert "my-calendar" in page and "My badge" in page
+    assert page.index('id="my-day-title"') < page.index("<h2>My choices</h2>")
 
 
 def test_the_calendar_location_names_the_table(client, event):
