@@ -9,8 +9,9 @@ if (summary) {
     const target = link && document.getElementById(link.getAttribute("href").slice(1));
     if (!target) return;
     // A fieldset or a group: focus its first control rather than scrolling only.
-    const control = target.matches("input, select, textarea, button")
-      ? target : target.querySelector("input:not([type=hidden]), select, textarea, button");
+    const controls = target.matches("input, select, textarea, button") ? [target]
+      : target.querySelectorAll("input:not([type=hidden]), select, textarea, button, summary");
+    const control = [...controls].find((node) => !node.closest("[hidden]"));
     if (control) {
       event.preventDefault();
       control.focus();

@@ -371,3 +371,19 @@ def test_the_scanning_page_is_accessible_and_elides_before_a_vowel(live_server, 
     page.get_by_role("button", name=f"Enregistrer le passage de {world.people[1].full_name}"
                      ).wait_for()
     assert_accessible(page)
+
+
+def test_a_refused_ranking_keeps_the_list_and_leads_to_it(live_server, phone_page, ranker):
+    """Too few projects: the server refuses, the summary takes the focus, its link leads
+    to a control of the ranked list, which still holds what was chosen."""
+    page = phone_page
+    page.goto(f"{live_server}/p/{ranker['token']}/wishes")
+    name = _cards(page, "projects")[0]
+    _card(page, "projects", name).get_by_role("button", name=re.compile("Add")).tap()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save my choices").tap()
+    page.wait_for_selector(".error-summary:focus")
+    assert _ranked(page, "projects") == [name]
+    page.locator(".error-summary a[href='#projects']").tap()
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == f"↑ Up : {name}", focused
