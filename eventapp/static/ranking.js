@@ -1,7 +1,7 @@
 // The wishes page on a phone: each fieldset[data-ranking] becomes a ranked list ("Mes
 // choix") that people build by tapping "Add" on the cards and order with "Up" and
-// "Down" buttons, with the keyboard and a screen reader too (every change is announced
-// in a live region). The selects of the plain form stay in the page, hidden, and always
+// "Down" buttons (or by dragging the handle, where a pointer allows), with the keyboard
+// and a screen reader too (every change is announced in a live region). The selects of the plain form stay in the page, hidden, and always
 // hold the current order: the form sent is the same with or without this script, and
 // without it the selects are the form (progressive enhancement). Words come from the
 // server (the JSON block #ranking-labels), in the page's language.
@@ -79,6 +79,49 @@ class Ranking {
       else if (button.dataset.action === "down") this._move(item, 1, "down");
       else this._remove(item);
     });
+    this.list.addEventListener("pointerdown", (event) => this._drag(event));
+  }
+
+  /** Drag by the handle (mouse, pen or finger): an extra for those who can; the buttons
+   *  do the same for everyone. */
+  _drag(event) {
+    const handle = event.target.closest(".ranked-handle");
+    if (!handle || event.button > 0) return;
+    event.preventDefault();
+    const row = handle.closest("li");
+    const item = this.order[Number(row.dataset.position)];
+    handle.setPointerCapture(event.pointerId);
+    row.classList.add("is-dragging");
+    const target = (y) => {
+      const from = this.order.indexOf(item);
+      const rows = [...this.list.children];
+      let index = rows.findIndex((child) => {
+        const box = child.getBoundingClientRect();
+        return y < box.top + box.height / 2;
+      });
+      if (index === -1) index = rows.length;
+      return index > from ? index - 1 : index;
+    };
+    const over = (moved) => {
+      const to = target(moved.clientY);
+      [...this.list.children].forEach((child, i) => child.classList.toggle("drop-here", i === to && child !== row));
+    };
+    const finish = (ended, drop) => {
+      handle.removeEventListener("pointermove", over);
+      row.classList.remove("is-dragging");
+      [...this.list.children].forEach((child) => child.classList.remove("drop-here"));
+      if (!drop) return;
+      const from = this.order.indexOf(item);
+      const to = target(ended.clientY);
+      if (to === from) return;
+      this.order.splice(from, 1);
+      this.order.splice(to, 0, item);
+      this._render();
+      this._say(format(labels.moved, {name: item.name, rank: to + 1, count: this.order.length}));
+    };
+    handle.addEventListener("pointermove", over);
+    handle.addEventListener("pointerup", (ended) => finish(ended, true), {once: true});
+    handle.addEventListener("pointercancel", (ended) => finish(ended, false), {once: true});
   }
 
   _toggle(item) {
@@ -129,11 +172,13 @@ class Ranking {
     this.list.replaceChildren(...this.order.map((item, position) => {
       const edge = (end) => (end ? {"aria-disabled": "true"} : {});
       return element("li", {"data-position": String(position), class: "ranked-item"},
-        element("span", {class: "ranked-name", text: item.name}),
-        element("span", {class: "ranked-actions"},
-          actionButton(`↑ ${labels.up}`, item.name, {"data-action": "up", ...edge(position === 0)}),
-          actionButton(`↓ ${labels.down}`, item.name, {"data-action": "down", ...edge(position === total - 1)}),
-          actionButton(labels.remove, item.name, {"data-action": "remove"})));
+        element("div", {class: "ranked-row"},
+          element("span", {class: "ranked-handle", "aria-hidden": "true", title: labels.drag, text: "⠿"}),
+          element("span", {class: "ranked-name", text: item.name}),
+          element("span", {class: "ranked-actions"},
+            actionButton(`↑ ${labels.up}`, item.name, {"data-action": "up", ...edge(position === 0)}),
+            actionButton(`↓ ${labels.down}`, item.name, {"data-action": "down", ...edge(position === total - 1)}),
+            actionButton(labels.remove, item.name, {"data-action": "remove"}))));
     }));
     this.empty.hidden = total > 0;
     this.count.textContent = this.minimum && total < this.minimum

@@ -387,3 +387,24 @@ def test_a_refused_ranking_keeps_the_list_and_leads_to_it(live_server, phone_pag
     page.locator(".error-summary a[href='#projects']").tap()
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == f"↑ Up : {name}", focused
+
+
+def test_drag_where_a_pointer_allows(live_server, desktop_page, ranker):
+    """Dragging the handle does what the buttons do (an extra: the buttons stay)."""
+    page = desktop_page
+    page.goto(f"{live_server}/p/{ranker['token']}/wishes")
+    wanted = _cards(page, "projects")[:4]
+    for name in wanted:
+        _card(page, "projects", name).get_by_role("button", name=re.compile("Add")).click()
+    items = page.locator("#projects .ranked-item")
+    page.locator("#projects .my-ranking").scroll_into_view_if_needed()
+    handle = items.nth(3).locator(".ranked-handle").bounding_box()
+    first = items.nth(0).bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(first["x"] + 20, first["y"] + 5, steps=8)
+    page.mouse.up()
+    assert _ranked(page, "projects") == [wanted[3], *wanted[:3]]
+    assert f"{wanted[3]}: now choice 1 of 4" in _announced(page)
+    card = _card(page, "projects", wanted[3])
+    assert card.locator("select").input_value() == "1"  # written back into the form
