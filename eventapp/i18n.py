@@ -6,10 +6,11 @@ browser's Accept-Language, then French.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_time, get_locale, refresh
+from flask_babel import format_date, format_time, get_locale, gettext, pgettext, refresh
 
 from .extensions import babel
 
@@ -42,6 +43,40 @@ def local_time(moment: datetime | None, tz: str) -> str:
                        rebase=False)
 
 
+def clock(moment: datetime | None, tz: str | None = None) -> str:
+    """A time of the day as people write it in the page's language: "10 h 30" in French
+    (no-break spaces: the hour never ends a line alone), "10:30" in English. ``moment``:
+    a stored UTC moment with the event's ``tz``, or an aware time already in it."""
+    if moment is None:
+        return ""
+    if tz is not None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo(tz))
+    if str(get_locale()).startswith("fr"):
+        return f"{moment.hour}\u00a0h\u00a0{moment.minute:02d}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+# French elides "de" and "le" before a vowel sound: "le passage d'Anaïs". H and Y are
+# left out on purpose: "de Hamid", "de Yasmine" are as common as their elided forms.
+ELIDING_START = re.compile(r"[aeiouàâäéèêëîïôöùûüœæ]", re.IGNORECASE)
+ELIDED = "elided"
+
+
+def elides(name: str) -> bool:
+    """Whether a name starts with a vowel, so that French writes "d'Anaïs"."""
+    return bool(ELIDING_START.match((name or "").strip()))
+
+
+def gettext_for_name(message: str, name: str, **variables) -> str:
+    """``message`` translated for ``name`` (which it must hold as %(name)s): before a
+    vowel, the translation under the context "elided" ("d'%(name)s"), when there is one."""
+    if elides(name):
+        return pgettext(ELIDED, message, name=name, **variables)
+    return gettext(message, name=name, **variables)
+
+
 def long_date(day: date | None) -> str:
     """A date the way the interface language writes it ("mercredi 7 décembre 2016")."""
     if day is None:
@@ -56,6 +91,8 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["clock"] = clock
+    app.jinja_env.globals["gettext_for_name"] = gettext_for_name
 
     @app.context_processor
     def inject_locale() -> dict:

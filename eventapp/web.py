@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import Flask, Response, flash, render_template
+from flask import Flask, Response, flash, redirect, render_template, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -92,6 +92,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _render_error)
     app.jinja_env.filters["text_colour"] = readable_text_colour
     app.jinja_env.globals["text_colour"] = readable_text_colour
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+def _favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own (a feed or JSON opened in a tab): send
+    the icon the pages link to instead of a 404 in every log."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ class CalendarItem:
     colour: str | None = None    # "#rrggbb"; written as the nearest CSS3 name (RFC 7986)
     alarm_minutes: int | None = None
     url: str = ""
+    # Display only ("Mon programme" draws the swatch of this theme next to its colour
+    # name); never written to the file, where ``colour`` and ``categories`` say it.
+    theme_id: int | None = field(default=None, compare=False)
 
     @cached_property
     def digest(self) -> str:

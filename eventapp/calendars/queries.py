@@ -246,12 +246,16 @@ class CalendarContext:
 
     # --- pieces of text
 
-    def room_location(self, room: Room | None, theme: Theme | None = None) -> str:
-        """"Salle 2 — bleu": the room and the colour on its signs (never colour alone)."""
+    def room_location(self, room: Room | None, theme: Theme | None = None,
+                      table: str = "") -> str:
+        """"Salle 2, Table B — bleu": the room, the table when the room has several (the
+        first thing looked for at the door) and the colour on its signs (never colour
+        alone)."""
         if room is None:
             return self.event.venue or ""
         theme = theme or self.room_theme.get(room.id)
-        return f"{room.name} — {theme.colour_name}" if theme is not None else room.name
+        place = f"{room.name}, {table}" if table else room.name
+        return f"{place} — {theme.colour_name}" if theme is not None else place
 
     def link_line(self) -> str:
         return _("Programme of the day: %(url)s", url=self.public_url)
@@ -278,7 +282,8 @@ def plenary_item(ctx: CalendarContext, item: ProgrammeItem, *,
         identity=f"item:{item.id}", summary=item.title,
         starts_at=ctx.event.to_local(item.starts_at), ends_at=ctx.event.to_local(item.ends_at),
         location=location, colour=colour, categories=categories, url=ctx.public_url,
-        description=_paragraphs(extra, speakers, item.description or "", ctx.link_line()))
+        description=_paragraphs(extra, speakers, item.description or "", ctx.link_line()),
+        theme_id=buffet.id if colour else None)
 
 
 def _session_description(ctx: CalendarContext, session: Session, number: int,
@@ -297,16 +302,26 @@ def _session_description(ctx: CalendarContext, session: Session, number: int,
     return _paragraphs("\n".join(lines), *extra, ctx.link_line())
 
 
+def table_name(room: Room | None, table_number: int | None) -> str:
+    """The table as people read it on the signs: its label, else "Table 2"; "" when the
+    room has a single table."""
+    if room is None or not table_number or room.tables <= 1:
+        return ""
+    return room.table_label(table_number) or _("Table %(number)d", number=table_number)
+
+
 def session_item(ctx: CalendarContext, day: DayItem) -> CalendarItem:
-    """A participant's speed-dating round: the project, its room and colour, an alarm."""
+    """A participant's speed-dating round: the project, its room, table and colour, an
+    alarm."""
     theme = day.theme
     return CalendarItem(
         identity=f"round:{day.label}", summary=day.title,
         starts_at=day.starts_at, ends_at=day.ends_at,
-        location=ctx.room_location(day.room, theme),
+        location=ctx.room_location(day.room, theme, table_name(day.room, day.table_number)),
         description=_session_description(ctx, day.session, day.number, day.table_label),
         categories=(theme.name,) if theme else (), colour=theme.colour if theme else None,
-        alarm_minutes=ALARM_MINUTES, url=ctx.public_url)
+        alarm_minutes=ALARM_MINUTES, url=ctx.public_url,
+        theme_id=theme.id if theme else None)
 
 
 def workshop_item(ctx: CalendarContext, day: DayItem, identity: str | None = None,
@@ -354,11 +369,12 @@ def presenting_item(ctx: CalendarContext, session: Session, *extra: str) -> Cale
         summary=_("You present: %(project)s", project=project.name),
         starts_at=ctx.event.to_local(round_.starts_at),
         ends_at=ctx.event.to_local(round_.ends_at),
-        location=ctx.room_location(room, theme),
+        location=ctx.room_location(room, theme, table_name(room, session.table_number)),
         description=_session_description(ctx, session, _round_number(ctx, session), label,
                                          *extra),
         categories=(theme.name,) if theme else (), colour=theme.colour if theme else None,
-        alarm_minutes=ALARM_MINUTES, url=ctx.public_url)
+        alarm_minutes=ALARM_MINUTES, url=ctx.public_url,
+        theme_id=theme.id if theme else None)
 
 
 def buffet_theme(ctx: CalendarContext, lunch: ProgrammeItem, rounds: list[tuple[datetime, Theme]]
@@ -372,17 +388,18 @@ def buffet_theme(ctx: CalendarContext, lunch: ProgrammeItem, rounds: list[tuple[
     return min(rounds, key=lambda pair: pair[0])[1] if rounds else None
 
 
-def participant_items(ctx: CalendarContext, participant: Participant, day: list[DayItem]
-                      ) -> list[CalendarItem]:
+def participant_items(ctx: CalendarContext, participant: Participant, day: list[DayItem],
+                      locale: str | None = None) -> list[CalendarItem]:
     """Everything of the participant's day: plenary items, their rounds (or their own
     presentations), their workshop, and lunch at the buffet of their colour.
 
     A cancelled person's calendar is empty (the feed answers 410 anyway); someone on the
     waiting list sees the plenary items only, until they have a seat and a published day.
+    ``locale``: the language of the page showing them (default: the participant's).
     """
     if participant.status == "cancelled":
         return []
-    locale = participant.locale or "fr"
+    locale = locale or participant.locale or "fr"
     with force_locale(locale):
         items: list[CalendarItem] = []
         rounds: list[tuple[datetime, Theme]] = []

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from ..db_types import utcnow
 from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import ELIDED
 from ..programme.catalogue import Catalogue
 from .checkpoints import sync_checkpoints
 from .expected import checkpoint_expectations
@@ -114,6 +116,8 @@ def page_labels() -> dict[str, str]:
         "search_too_short": _("Type at least two letters of the name."),
         "search_none": _("Nobody registered by that name."),
         "search_admit": _("Record the entry of {name}"),
+        # French: "d'Anaïs" before a vowel (search.js picks it by the name's first letter)
+        "search_admit_elided": pgettext(ELIDED, "Record the entry of {name}"),
         "search_admitted": _("admitted at {time}"),
         "search_expected_here": _("expected here"),
         "search_expected_at": _("expected at {place}"),

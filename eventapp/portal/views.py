@@ -24,7 +24,6 @@ from ..registration.tokens import PORTAL, find_by_token
 from ..scheduling import operations as scheduling
 from ..scheduling.operations import SchedulingError
 from ..scheduling.queries import (
-    participant_day,
     round_numbers,
     session_options,
     switching_state,
@@ -32,7 +31,7 @@ from ..scheduling.queries import (
 )
 from ..web import commit_or_refuse
 from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
-from .queries import export_personal_data
+from .queries import export_personal_data, map_link, my_day
 
 
 def _participant_or_404(token: str) -> Participant:
@@ -50,20 +49,28 @@ def _programme(participant: Participant) -> dict:
 
 
 def home(token: str):
+    """"Mon programme": the next step first (choosing, while nothing is chosen), then the
+    whole day as the calendar has it; the calendar and the badge once the day holds
+    something of the person's own."""
     participant = _participant_or_404(token)
     event = participant.event
-    day = participant_day(participant) if participant.status == ParticipantStatus.REGISTERED else []
-    calendar_links = portal_calendar_links(participant)
+    mine = my_day(participant)
+    wishes_open = queries.wishes_open(event, utcnow())
+    has_programme = bool(queries.projects_of(event.id) or queries.workshops_of(event.id))
+    has_wishes = bool(participant.project_wishes or participant.workshop_wishes)
+    calendar_links = portal_calendar_links(participant) if mine.has_personal else None
     db.session.commit()  # the feed made on the first visit
     return render_template(
         "portal/home.html", token=token, participant=participant, event=event,
-        settings=queries.settings_of(event), wishes_open=queries.wishes_open(event, utcnow()),
+        settings=queries.settings_of(event), wishes_open=wishes_open,
         waiting_position=queries.waiting_position(participant),
         labels={"category": queries.CATEGORY_LABELS, "role": queries.ROLE_LABELS,
                 "status": queries.STATUS_LABELS},
-        has_programme=bool(queries.projects_of(event.id) or queries.workshops_of(event.id)),
-        day=day, change_links=_change_links(token, participant, day),
-        calendar_links=calendar_links)
+        has_programme=has_programme, has_wishes=has_wishes,
+        choose_first=(has_programme and wishes_open and not has_wishes
+                      and participant.status != ParticipantStatus.CANCELLED and not mine.day),
+        mine=mine, day=mine.day, change_links=_change_links(token, participant, mine.day),
+        map_link=map_link(event), calendar_links=calendar_links)
 
 
 def wishes(token: str):
@@ -131,7 +138,8 @@ def cancel(token: str):
             flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
         return redirect(url_for("portal.home", token=token))
     return render_template("portal/cancel.html", token=token, participant=participant,
-                           event=participant.event, form=form)
+                           event=participant.event, form=form,
+                           someone_waiting=queries.someone_waiting(participant.event_id))
 
 
 def data(token: str):
@@ -139,8 +147,9 @@ def data(token: str):
     payload = export_personal_data(participant)
     response = Response(json.dumps(payload, ensure_ascii=False, indent=2),
                         mimetype="application/json")
+    # The name people find in their downloads folder, in their language.
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="my-data-{participant.event.slug}.json"')
+        f'attachment; filename="{_("my-data")}-{participant.event.slug}.json"')
     return response
 
 
@@ -214,12 +223,16 @@ def _switch_page(token: str, participant: Participant, kind: str,
             status = 409
     options = session_options(participant, when) if kind == "session" \
         else workshop_options(participant, when)
+    state = switching_state(participant)
+    refusals = scheduling.switch_refusals(participant, options) if state.open else {}
+    # What can be taken first, then the rest with the reason why not (current place on top).
+    options.sort(key=lambda o: (not o.is_current, o.target.id in refusals))
     return render_template(
         "portal/switch.html", token=token, participant=participant, event=participant.event,
-        form=form, kind=kind, when=when, options=options, error=error,
+        form=form, kind=kind, when=when, options=options, error=error, refusals=refusals,
         heading=_("Change my presentation for round %(number)d", number=number)
         if kind == "session" else _("Change my workshop"),
-        state=switching_state(participant),
+        state=state,
         one_second=timedelta(seconds=1)), status
 
 

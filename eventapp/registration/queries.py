@@ -131,6 +131,13 @@ def waiting_list(event_id: int) -> list[Participant]:
     ))
 
 
+def someone_waiting(event_id: int) -> bool:
+    """Whether a cancellation now gives a seat to someone (one query, no list loaded)."""
+    return db.session.scalar(db.select(
+        db.select(Participant.id).where(Participant.event_id == event_id,
+                                        Participant.status == "waiting").exists())) or False
+
+
 def projects_of(event_id: int) -> list[Project]:
     return list(db.session.scalars(
         db.select(Project).where(Project.event_id == event_id)

@@ -26,7 +26,15 @@ from ..db_types import utcnow
 from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
-from ..programme.models import Room, Round, Session, Workshop, WorkshopSlot, session_presenters
+from ..programme.models import (
+    Project,
+    Room,
+    Round,
+    Session,
+    Workshop,
+    WorkshopSlot,
+    session_presenters,
+)
 from ..registration.models import Participant, ParticipantStatus
 from ..signals import assignment_changed, schedule_published
 from .catalogue import ScheduleCatalogue
@@ -44,6 +52,7 @@ from .models import (
     WorkshopAssignment,
 )
 from .queries import (
+    SwitchOption,
     active_job,
     current_rooms,
     draft_map,
@@ -693,6 +702,116 @@ def switch_workshop(participant: Participant, workshop: Workshop,
     db.session.flush()
     assignment_changed.send(participant)  # their calendar says the new workshop at once
     return _log_switch(participant, publication, "workshop", slot.key, before, workshop.key)
+
+
+def switch_refusals(participant: Participant, options: list[SwitchOption]) -> dict[int, str]:
+    """Why each option of a "change" page cannot be taken (target id -> the reason, in the
+    participant's words), read before any tap with the rules :func:`switch_session` and
+    :func:`switch_workshop` apply, so the page offers only what can be taken. Options
+    missing from the result may be taken (the switch still checks everything again,
+    under its locks). A fixed number of queries, whatever the number of options."""
+    others = [o for o in options if not o.is_current]
+    if not others:
+        return {}
+    current = next((o for o in options if o.is_current), None)
+    whole = _refusal_for_all(participant, others[0], current)
+    refusals = {}
+    for option in others:
+        reason = whole or _option_refusal(participant, option)
+        if reason:
+            refusals[option.target.id] = reason
+    if others[0].kind == "session" and not whole:
+        refusals.update(_session_refusals(participant, [o for o in others
+                                                        if o.target.id not in refusals]))
+    return refusals
+
+
+def _refusal_for_all(participant: Participant, option: SwitchOption,
+                     current: SwitchOption | None) -> str | None:
+    """A rule that refuses every option of the page (the person's own situation)."""
+    def words(rule: str, **params: Any) -> str:
+        return _refuse(rule, PARTICIPANT, **params).message
+
+    if participant.status != ParticipantStatus.REGISTERED:
+        return words("not_registered")
+    nothing_to_change = str(_("You have no place at this time to change."))
+    if option.kind == "session":
+        round_id = option.target.round_id
+        if round_id in {r.id for r in participant.unavailable_rounds}:
+            return words("unavailable_round")
+        if round_id in presenting_rounds(participant):
+            return words("presenter_busy")
+        if current is None:
+            return nothing_to_change
+        row = db.session.scalar(select(Assignment).where(
+            Assignment.participant_id == participant.id, Assignment.round_id == round_id))
+        if row is not None and row.pinned:
+            return str(_("The organisers chose your place in this round themselves: ask "
+                         "them if you need to change it."))
+        leaving, left = current.target, current.taken
+        if 0 < left < leaving.min_audience:
+            return words("min_audience", project=leaving.project.name, left=left,
+                         minimum=leaving.min_audience)
+        return None
+    if option.target.slot_id in {s.id for s in participant.unavailable_slots}:
+        return words("unavailable_slot")
+    if current is None:
+        return nothing_to_change
+    row = db.session.scalar(select(WorkshopAssignment).where(
+        WorkshopAssignment.participant_id == participant.id,
+        WorkshopAssignment.slot_id == option.target.slot_id))
+    if row is not None and row.pinned:
+        return str(_("The organisers chose your workshop themselves: ask them if you need "
+                     "to change it."))
+    return None
+
+
+def _option_refusal(participant: Participant, option: SwitchOption) -> str | None:
+    """Rules of one option on its own: step-free access, a free seat."""
+    if participant.needs_step_free and option.room is not None and not option.room.step_free:
+        return _refuse("step_free", PARTICIPANT, room=option.room.name).message
+    if option.seats_left <= 0:
+        if option.kind == "workshop":
+            return _refuse("workshop_full", PARTICIPANT, workshop=option.title).message
+        if option.capacity - option.taken > 0:  # seats at the table, none in the room
+            return _refuse("room_full", PARTICIPANT, room=option.room.name).message
+        return _refuse("session_full", PARTICIPANT, project=option.title).message
+    return None
+
+
+def _session_refusals(participant: Participant, options: list[SwitchOption]
+                      ) -> dict[int, str]:
+    """Rules that depend on the rest of the person's day: the same project twice, the
+    variety of themes."""
+    if not options:
+        return {}
+    event = participant.event
+    round_id = options[0].target.round_id
+    seen = db.session.execute(
+        select(Session.project_id, Assignment.round_id, Project.theme_id)
+        .join(Assignment, Assignment.session_id == Session.id)
+        .join(Project, Project.id == Session.project_id)
+        .where(Assignment.participant_id == participant.id, Assignment.round_id != round_id)
+    ).all()
+    numbers = round_numbers(event)
+    by_project = {project_id: numbers.get(other_round, 0)
+                  for project_id, other_round, _theme in seen}
+    wanted = int((event.scheduling_options or {}).get(
+        "min_distinct_themes", DEFAULT_OPTIONS["min_distinct_themes"]) or 0)
+    themes = {theme for _p, _r, theme in seen}
+    refusals = {}
+    for option in options:
+        session = option.target
+        if session.project_id in by_project:
+            refusals[session.id] = _refuse("same_project", PARTICIPANT, project=option.title,
+                                           number=by_project[session.project_id]).message
+            continue
+        needed = min(wanted, len(seen) + 1)
+        got = len(themes | {option.project.theme_id})
+        if wanted > 1 and got < needed:
+            refusals[session.id] = _refuse("theme_variety", PARTICIPANT, got=got,
+                                           needed=needed).message
+    return refusals
 
 
 def _open_snapshot(participant: Participant, now: datetime | None

@@ -582,6 +582,7 @@ class SwitchOption:
     capacity: int
     seats_left: int                # for this participant (their own seat not counted)
     is_current: bool
+    taken: int = 0                 # seated others in this session or workshop
 
     @property
     def availability(self) -> str:
@@ -633,7 +634,8 @@ def session_options(participant: Participant, round_: Round) -> list[SwitchOptio
             if session.table_number and room.tables > 1 else ""
         options.append(SwitchOption("session", session, session.project.name,
                                     session.project, room, label, session.project.theme,
-                                    capacity, left, session.id == current))
+                                    capacity, left, session.id == current,
+                                    by_session.get(session.id, 0)))
     return options
 
 
@@ -647,7 +649,7 @@ def workshop_options(participant: Participant, slot: WorkshopSlot) -> list[Switc
     taken = _seat_counts(WorkshopAssignment.workshop_id,
                          [WorkshopAssignment.slot_id == slot.id], participant)
     return [SwitchOption("workshop", w, w.name, None, w.room, "", None, w.capacity,
-                         w.capacity - taken.get(w.id, 0), w.id == current)
+                         w.capacity - taken.get(w.id, 0), w.id == current, taken.get(w.id, 0))
             for w in workshops]
 
 

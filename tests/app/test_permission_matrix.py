@@ -48,6 +48,7 @@ NEEDED = {PUBLIC: 0, STAFF: 1, ORGANISER: 2}
 # endpoint -> least role allowed. Keep sorted by area.
 ACCESS: dict[str, str] = {
     "static": PUBLIC,
+    "favicon": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "public.index": PUBLIC,

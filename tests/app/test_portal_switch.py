@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from eventapp.extensions import db
+from eventapp.programme.models import Round
 from eventapp.registration.models import Participant
 from eventapp.registration.tokens import PORTAL, issue_token
 from eventapp.scheduling import operations
@@ -218,7 +220,7 @@ def test_workshop_full_is_refused_and_shown_without_button(world, client):
     db.session.commit()
     token = _token(p1)
     html = client.get(_url(token, slot=w2.slot)).get_data(True)
-    assert "Full" in html and "No seat left to take" in html
+    assert "Full" in html and "Not possible:" in html and "This workshop is full" in html
     assert f'value="{w2.id}"' not in html
     response = client.post(_url(token, slot=w2.slot), data={"target": w2.id})
     assert response.status_code == 409
@@ -255,7 +257,7 @@ def test_refused_when_the_session_is_full(world, client):
     _refused(world, p1, beta, "This presentation is full: “Beta”", "session_full")
     token = _token(p1)
     html = client.get(_url(token, world.rounds[0])).get_data(True)
-    assert "No seat left to take" in html and f'value="{beta.id}"' not in html
+    assert "This presentation is full" in html and f'value="{beta.id}"' not in html
     response = client.post(_url(token, world.rounds[0]), data={"target": beta.id})
     assert response.status_code == 409
     assert "This presentation is full" in response.get_data(True)
@@ -512,3 +514,95 @@ def test_a_switch_needs_the_form_token(world, client, app):
     response = client.post(_url(token, r1), data={"target": beta.id, "csrf_token": csrf})
     assert response.status_code == 302
     assert _session_of(p1, r1) == beta.id
+
+
+# --- the change page offers only what can be taken (issue 16) ---------------------------
+
+def _full_session(world):
+    world.sessions["beta-1"].capacity = 2
+    return world.people[0], world.sessions["beta-1"]
+
+
+def _full_room(world):
+    world.sessions["beta-1"].capacity = 10
+    world.rooms["b"].capacity = 2
+    return world.people[0], world.sessions["beta-1"]
+
+
+def _same_project(world):
+    world.sessions["alpha-1"].capacity = 10
+    world.rooms["a"].capacity = 10
+    return world.people[3], world.sessions["alpha-1"]
+
+
+def _step_free(world):
+    world.people[0].needs_step_free = True
+    return world.people[0], world.sessions["beta-1"]
+
+
+def _step_free_workshop(world):
+    world.people[0].needs_step_free = True
+    return world.people[0], world.workshops["w2"]
+
+
+def _unavailable(world):
+    world.people[0].unavailable_rounds = [world.rounds[0]]
+    return world.people[0], world.sessions["beta-1"]
+
+
+def _theme_variety(world):
+    world.event.scheduling_options = {"min_distinct_themes": 2}
+    world.projects["gamma"].theme_id = world.projects["beta"].theme_id
+    world.sessions["gamma-2"].capacity = 10
+    world.rooms["a"].capacity = 10
+    return world.people[3], world.sessions["gamma-2"]
+
+
+def _min_audience(world):
+    world.sessions["alpha-1"].min_audience = 3
+    return world.people[0], world.sessions["beta-1"]
+
+
+def _pinned(world):
+    operations.set_pinned(world.people[0], round_id=world.rounds[0].id, pinned=True)
+    return world.people[0], world.sessions["beta-1"]
+
+
+def _full_workshop(world):
+    world.workshops["w2"].capacity = 3
+    return world.people[0], world.workshops["w2"]
+
+
+def _presenting(world):
+    return world.presenter, world.sessions["beta-1"]
+
+
+@pytest.mark.parametrize("setup", [_full_session, _full_room, _same_project, _step_free,
+                                   _step_free_workshop, _unavailable, _theme_variety,
+                                   _min_audience, _pinned, _full_workshop, _presenting])
+def test_the_change_page_refuses_before_any_tap_what_the_switch_refuses(world, client,
+                                                                          setup):
+    """Each option the switch would refuse is shown with the switch's own reason and a
+    button that cannot submit it."""
+    person, target = setup(world)
+    db.session.commit()
+    refusal = _refused(world, person, target, ".")
+    when = ({"round_": db.session.get(Round, target.round_id)} if hasattr(target, "round_id")
+            else {"slot": target.slot})
+    token = _token(person)
+    html = client.get(_url(token, **when)).get_data(True)
+    assert f'value="{target.id}"' not in html
+    option = html[html.index(f'id="refusal-{target.id}"'):]
+    option = option[:option.index("</li>")]
+    assert str(escape(refusal.message)) in option and "disabled" in option
+
+
+def test_the_change_page_offers_what_can_be_taken(world, client):
+    """Without a rule against it, the other session is offered (and taking it works)."""
+    p1 = world.people[0]
+    beta = world.sessions["beta-1"]
+    token = _token(p1)
+    html = client.get(_url(token, world.rounds[0])).get_data(True)
+    assert f'value="{beta.id}"' in html and "Not possible" not in html
+    response = client.post(_url(token, world.rounds[0]), data={"target": beta.id})
+    assert response.status_code == 302

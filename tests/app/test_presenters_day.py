@@ -67,7 +67,7 @@ def test_the_publication_email_tells_presenters_when_they_present(published, app
         queue_publication_emails(latest_publication(published.event))
         mail = next(m for m in queued_emails() if m.to == published.presenter.email)
     assert mail.text.count("Alpha") >= 2
-    assert "Vous présentez : Alpha" in mail.text or "You present: Alpha" in mail.text
+    assert "Vous présentez\u202f: Alpha" in mail.text or "You present: Alpha" in mail.text
 
 
 def test_the_badge_shows_presenting_rounds_and_no_form_wording(published, app):

@@ -54,8 +54,9 @@ def test_register_rank_solve_move_publish_and_see_my_day(app, live_server, phone
         page.wait_for_load_state()
         links[email] = _portal_link(app, email).replace("http://localhost", live_server)
         page.goto(links[email] + "wishes")
-        for rank, key in enumerate(wishes, start=1):
-            page.locator(f"#project_{project_ids[key]}").select_option(str(rank))
+        for key in wishes:  # tapped in order: "Mes choix" ranks them as tapped
+            page.locator("[data-rank-item]", has=page.locator(f"#project_{project_ids[key]}")
+                         ).get_by_role("button", name=re.compile("Add to my choices")).tap()
         page.get_by_role("button", name=re.compile("Save")).click()
         page.wait_for_url(links[email])
         assert "Your choices are saved." in page.content()

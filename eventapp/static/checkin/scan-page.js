@@ -59,6 +59,7 @@ export const DEFAULT_LABELS = {
   search_too_short: "Type at least two letters of the name.",
   search_none: "Nobody registered by that name.",
   search_admit: "Record the entry of {name}",
+  search_admit_elided: "Record the entry of {name}",
   search_admitted: "admitted at {time}",
   search_expected_here: "expected here",
   search_expected_at: "expected at {place}",

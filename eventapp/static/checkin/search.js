@@ -24,6 +24,15 @@ export function searchBundle(bundle, query, limit = 12) {
   }).slice(0, limit);
 }
 
+// French elides "de" before a vowel: "le passage d'Anaïs" (see eventapp/i18n.py).
+const ELIDING_START = /^[aeiouàâäéèêëîïôöùûüœæ]/i;
+
+/** The "record the entry of" label for this name (the elided one before a vowel). */
+export function admitLabel(labels, name) {
+  return ELIDING_START.test(String(name).trim()) && labels.search_admit_elided
+    ? labels.search_admit_elided : labels.search_admit;
+}
+
 export class NameSearch {
   /**
    * @param {object} options
@@ -97,7 +106,7 @@ export class NameSearch {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "primary";
-      button.textContent = this.labels.search_admit.replace("{name}", person.name);
+      button.textContent = admitLabel(this.labels, person.name).replace("{name}", person.name);
       button.addEventListener("click", async () => {
         button.disabled = true;
         await this.onChoose(person);
