@@ -23,8 +23,10 @@ from .checker import evaluate
 from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
-from .paths import Placement, solve_seating, watch_stop
+from .paths import solve_seating
 from .programme import SECONDS_PER_EVAL, improve, initial_programme, programme_bound
+from .seatdata import Placement
+from .stopping import watch_stop
 from .workshops import solve_workshops
 
 Progress = Callable[[float, float | None, float | None], None]
