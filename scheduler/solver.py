@@ -24,7 +24,13 @@ from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
 from .paths import solve_seating
-from .programme import SECONDS_PER_EVAL, improve, initial_programme, programme_bound
+from .programme import (
+    SECONDS_PER_EVAL,
+    improve,
+    initial_programme,
+    placement_bound,
+    programme_bound,
+)
 from .seatdata import Placement
 from .stopping import watch_stop
 from .workshops import solve_workshops
@@ -230,6 +236,11 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
+    # the seat-counting relaxation over every placement (much tighter: 10 % -> 2.6 % on the
+    # 2016 day); a small share of the limit, taken before the local search's clock starts
+    relaxed = placement_bound(inst, max(0.1, 0.15 * budget), stop)
+    if relaxed is not None and math.isfinite(relaxed):
+        bound = min(bound, math.floor(relaxed + 1e-6))
     # the local search's budget is a number of seating evaluations derived from the time
     # limit (deterministic); its deadline is only a safety net on slow machines
     ls_deadline = time.monotonic() + 0.9 * (deadline - time.monotonic())
