@@ -319,8 +319,12 @@ def _attendance_vars(m: _Model, ctx: _Context) -> None:
             if rid in p.unavailable or r in busy:
                 continue
             if rid in fx:
-                ss = np.array([ctx.sidx[fx[rid]]], dtype=np.int32)
-                lb.append(np.ones(1))
+                si = ctx.sidx[fx[rid]]
+                # rule 6 over rule 7: a fixed entry that is never step-free for someone
+                # who needs it leaves them nothing (rule 1 then makes the day infeasible)
+                ok = not p.needs_accessible or ctx.accessible(si, r)[0]
+                ss = np.array([si] if ok else [], dtype=np.int32)
+                lb.append(np.ones(len(ss)))
             else:
                 ss = by_round[r]
                 keep = np.ones(len(ss), dtype=bool)
