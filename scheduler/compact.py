@@ -14,8 +14,10 @@ the real problem.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # CP-SAT's module imports pandas (seconds): only when used
+    from ortools.sat.python import cp_model
 
 from .instance import Instance, Participant
 
@@ -85,6 +87,8 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
                   always_held: bool | None = None) -> CompactModel:
     """Build the feasibility model; ``relax`` drops whole rule groups (used by the
     diagnosis)."""
+    from ortools.sat.python import cp_model
+
     o = inst.options
     m = cp_model.CpModel()
     always_held = inst.programme_mode if always_held is None else always_held
@@ -216,6 +220,8 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
 def make_solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     """CP-SAT parameters chosen for reproducibility: interleaved search makes the result
     independent of thread timing for a given number of workers."""
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = max(1, workers)

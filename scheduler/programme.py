@@ -24,8 +24,10 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # CP-SAT's module imports pandas (seconds): only when used
+    from ortools.sat.python import cp_model
 
 from .checker import session_score
 from .compact import make_solver, placement_options
@@ -73,6 +75,8 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
     at all in 3 s on a 6-round, 96-session day (``r6-300-programme`` of the shapes
     benchmark: UNKNOWN) where the feasibility model alone finds one; the first placement is
     kept when the second solve improves nothing."""
+    from ortools.sat.python import cp_model
+
     R = len(inst.round_ids)
     m = cp_model.CpModel()
     pl = {}
@@ -171,6 +175,8 @@ def _solve_placement(m: cp_model.CpModel, pl: dict, n: int, time_limit: float, w
                      seed: int, stop: threading.Event | None) -> Placement | None:
     """Solve the placement model within ``time_limit`` deterministic seconds (1.5 x that on
     the clock); None when it is proven infeasible, TimeoutError when nothing was found."""
+    from ortools.sat.python import cp_model
+
     solver = make_solver(time_limit, workers, seed)
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.max_time_in_seconds = time_limit * 1.5

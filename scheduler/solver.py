@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ortools.sat.python import cp_model
-
 from .checker import evaluate
 from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
@@ -180,6 +178,8 @@ def _solve_phases(inst: Instance, t0: float, limit: float, workers: int, seed: i
     if seat.objective is None:
         # the restricted model found nothing: prove infeasibility (in the time left) or
         # admit ignorance
+        from ortools.sat.python import cp_model  # (imports pandas: only when needed)
+
         st = cp_model.UNKNOWN
         # (building the model alone takes seconds on large days: only with time to spare)
         if (_left(deadline) > max(1.0, 0.25 * (deadline - t0))
