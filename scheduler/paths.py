@@ -38,7 +38,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from .instance import Instance
-from .person_mip import Background, model_size, solve_person_mip
+from .person_mip import Background, MipOutcome, model_size, solve_person_mip
 from .pricing import PathRules, assignment_bound, relaxed_best, search_class, suffix_bounds
 from .seatdata import NEG, Placement, SeatData, path_values  # noqa: F401  (Placement: re-exported)
 from .stopping import AnyOf, StopAt, watch_stop  # noqa: F401  (re-exported: diagnosis imports it)
@@ -56,6 +56,7 @@ LNS_CYCLES = 4  # cycles over the rounds of the min-cost-flow local search (sche
 PERSON_MIP_MAX = 80_000
 PATH_SHARE = 0.5
 PERSON_MIP_NODES = 2000  # work limit of the per-person MIP when it follows the paths
+ALL_PATHS_LIMIT = 50_000  # SCIP on every legal path up to this many
 
 
 @dataclass
@@ -507,6 +508,8 @@ class _Seating:
     x: list[float] = field(default_factory=list)
     lp_ok: bool = False
     background: Background | None = None
+    person_tried: bool = False  # the per-person MIP ran after the paths already
+    converged: bool = False  # column generation ended with the bound at the LP value
     caller_stop: StopAt | None = None  # the caller's stop and the deadline only
     mip_proven: threading.Event = field(default_factory=threading.Event)
 
@@ -583,12 +586,14 @@ def lagrangian_bound(inst: Instance, place: Placement, data: SeatData, limits: S
                      *, time_limit: float, stop: threading.Event | None = None) -> float:
     """Only the bound of the path formulation (start columns and column generation, no
     integer solution) for seat data and limits given by the caller: the programme-mode
-    relaxation (scheduler.programme.placement_bound) prices its virtual sessions with it."""
+    relaxation (scheduler.programme.placement_bound) prices its virtual sessions with it.
+    ``inf`` unless column generation converged (the bound met the LP value): a bound cut
+    short by the clock would depend on the machine's speed."""
     ctx = _context(inst, place, time_limit, 0, 1, False, None, stop, None, data, limits)
     ctx.person_mip = False
     _start_columns(ctx, None)
     _column_generation(ctx, None)
-    return ctx.best_bound
+    return ctx.best_bound if ctx.converged else math.inf
 
 
 def _launch_person_mip(ctx: _Seating, hint: list | None) -> None:
@@ -707,6 +712,7 @@ def _column_generation(ctx: _Seating, res: Seated | None) -> Seated | None:
         if stop.is_set():
             break
         if ctx.best_bound - lp_value <= 1e-6 * max(1.0, abs(lp_value)):
+            ctx.converged = True
             break
         if added == 0:
             # no improving path among the candidates, but the bound still allows one
@@ -776,8 +782,18 @@ def _path_mip(ctx: _Seating, res: Seated | None) -> Seated | None:
                and res.objective >= math.floor(ctx.best_bound + 1e-6))
     if reached or path_stop.is_set():
         return res
+    if (ctx.person_mip and not ctx.portfolio and res is None
+            and model_size(d) < _path_count(d, ALL_PATHS_LIMIT) <= ALL_PATHS_LIMIT):
+        # the per-person model is the smaller exact one (2 rounds, 120 people: HiGHS 1.6 s
+        # where SCIP on every path took 8 s, loaded machine); work-limited, then SCIP
+        mine = _solve_person(ctx, None, ctx.path_deadline)
+        if mine is not None and mine.proven:
+            return mine
+        res = res if mine is None else mine
+        if res is not None and not res.artificial:
+            return res  # (its columns replaced the generated ones: no SCIP on them)
     n_before = len(cols)
-    complete = _all_paths(d, cols, limit=50_000)
+    complete = _all_paths(d, cols, limit=ALL_PATHS_LIMIT)
     if complete or res is None:
         full = _solve_mip(*args, _left(ctx.path_deadline), ctx.x, path_stop)
         if full is not None and complete and full.proven:
@@ -810,7 +826,6 @@ def _person_mip(ctx: _Seating, res: Seated | None) -> Seated | None:
     proves what the path bound cannot (many rounds)."""
     if not ctx.person_mip:
         return res
-    cols = ctx.master.cols
     proven = (res is not None and not res.artificial
               and res.objective >= math.floor(ctx.best_bound + 1e-6))
     if ctx.background is not None:
@@ -818,25 +833,38 @@ def _person_mip(ctx: _Seating, res: Seated | None) -> Seated | None:
             ctx.background.cancel()
             return res
         out = ctx.background.result()
-    elif proven or ctx.portfolio or ctx.stop.is_set():
+    elif proven or ctx.portfolio or ctx.person_tried or ctx.stop.is_set():
         return res
     else:
-        hint = None
-        if res is not None and not res.artificial:
-            hint = [(cols[j][0], cols[j][1], k, cols[j][2])
-                    for j, k in sorted(res.counts.items())]
-        # a node limit (work, not the clock) keeps the outcome deterministic unless the
-        # deadline stops HiGHS first
-        out = solve_person_mip(ctx.d, ctx.cap, ctx.min_aud, ctx.room_rows, ctx.always_held,
-                               deadline=ctx.deadline, stop=ctx.stop, seed=ctx.seed, hint=hint,
-                               node_limit=PERSON_MIP_NODES, log=_DEBUG)
+        return _solve_person(ctx, res, ctx.deadline) or res
+    return _take(ctx, res, out) or res
+
+
+def _solve_person(ctx: _Seating, res: Seated | None, deadline: float) -> Seated | None:
+    """The per-person MIP now, started from ``res``; a node limit (work, not the clock)
+    keeps its outcome deterministic unless the deadline stops HiGHS first. None when it
+    brings nothing better than ``res``."""
+    ctx.person_tried = True
+    cols = ctx.master.cols
+    hint = None
+    if res is not None and not res.artificial:
+        hint = [(cols[j][0], cols[j][1], k, cols[j][2]) for j, k in sorted(res.counts.items())]
+    out = solve_person_mip(ctx.d, ctx.cap, ctx.min_aud, ctx.room_rows, ctx.always_held,
+                           deadline=deadline, stop=ctx.stop, seed=ctx.seed, hint=hint,
+                           node_limit=PERSON_MIP_NODES, log=_DEBUG)
+    return _take(ctx, res, out)
+
+
+def _take(ctx: _Seating, res: Seated | None, out: MipOutcome) -> Seated | None:
+    """Fold the per-person MIP's outcome in: its bound always, its schedule (replacing the
+    column list) when strictly better than ``res``; None when ``res`` stays."""
     ctx.best_bound = min(ctx.best_bound, out.bound)
     if _DEBUG:
         print(f"person MIP: {out.objective} bound {out.bound} proven {out.proven}")
     if out.rows is None or (res is not None and not res.artificial
                             and res.objective >= out.objective):
-        return res
-    cols[:] = [(c, path, v) for c, path, _k, v in out.rows]
+        return None
+    ctx.master.cols[:] = [(c, path, v) for c, path, _k, v in out.rows]
     return Seated(out.objective, {j: row[2] for j, row in enumerate(out.rows)}, False,
                   out.proven)
 
@@ -1025,6 +1053,17 @@ def _solve_mip(d: SeatData, cols, cap, min_aud, room_rows, always_held, time_lim
     artificial = any(a.solution_value() > 0.5 for a in arts)
     value = round(sum(cols[j][2] * k for j, k in counts.items()))
     return Seated(value, counts, artificial, proven and not artificial)
+
+
+def _path_count(d: SeatData, limit: int) -> int:
+    """Number of candidate paths of all classes (counting stops past ``limit``)."""
+    total = 0
+    legal = d.score > NEG / 2
+    for c in range(d.C):
+        total += math.prod(int(legal[c, cr].sum()) for cr in d.choices_of_round)
+        if total > limit:
+            break
+    return total
 
 
 def _all_paths(d: SeatData, cols: list, limit: int) -> bool:

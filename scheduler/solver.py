@@ -238,7 +238,7 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     bound = programme_bound(inst)
     # the seat-counting relaxation over every placement (much tighter: 10 % -> 2.6 % on the
     # 2016 day); a small share of the limit, taken before the local search's clock starts
-    relaxed = placement_bound(inst, max(0.1, 0.15 * budget), stop)
+    relaxed = placement_bound(inst, max(0.1, 0.25 * budget), stop)
     if relaxed is not None and math.isfinite(relaxed):
         bound = min(bound, math.floor(relaxed + 1e-6))
     # the local search's budget is a number of seating evaluations derived from the time
