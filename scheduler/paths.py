@@ -528,7 +528,7 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
             res = strategy(ctx, res)
     finally:
         if ctx.background is not None:
-            ctx.background.cancel()
+            ctx.background.cancel(wait=2.0)
     return _read_out(ctx, res)
 
 
@@ -609,6 +609,11 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
     """Initial columns: each class's best paths at zero prices, plus a first schedule (the
     round flows or a greedy) so that the first LP is feasible without artificial units."""
     d, master = ctx.d, ctx.master
+    if ctx.searching:
+        # many rounds: the paths' bound is often loose there, so the MIP starts at once (on
+        # a loaded machine the start columns alone took seconds; HiGHS finds its own first
+        # schedules on those days)
+        _launch_person_mip(ctx, None)
     zero = np.zeros(d.S + d.R)
     init, ctx.ub0 = _price(d, zero, np.full(d.C, -1e8), ctx.K,
                            want=2 if ctx.searching else 4,
@@ -620,10 +625,6 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
     # class by class and can fail where the round flows find a seating
     if (master.large or ctx.searching) and not ctx.always_held:
         ctx.start_rows = _flow_start(ctx)
-    if ctx.searching:
-        # many rounds: the paths' bound is often loose there, so the MIP starts at once,
-        # from the flow start when there is one
-        _launch_person_mip(ctx, ctx.start_rows)
     if ctx.start_rows is not None:
         first = ctx.start_rows
     else:

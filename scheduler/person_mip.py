@@ -29,6 +29,7 @@ legal session ``i`` (``SeatData.score[c, i] > NEG``):
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import threading
@@ -52,6 +53,7 @@ from .stopping import AnyOf, watch_stop
 
 Row = tuple[int, tuple[int, ...], int, float]  # (class, path, people, value per person)
 INF = math.inf
+MARGIN_S = 0.5  # HiGHS's time limit ends this long before the deadline (portfolio)
 
 
 @dataclass
@@ -311,9 +313,11 @@ class Background:
 
         def run() -> None:
             try:
+                # HiGHS's own limit a little before the deadline, so that it returns by
+                # itself in time even when the interrupt is noticed late
                 self.outcome = solve_person_mip(d, cap, min_aud, room_rows, always_held,
-                                                deadline=deadline, stop=either, seed=seed,
-                                                hint=hint)
+                                                deadline=deadline - MARGIN_S, stop=either,
+                                                seed=seed, hint=hint)
                 if self.outcome.proven and proven is not None:
                     proven.set()  # the path strategies may stop
             except Exception as e:  # noqa: BLE001  (the path strategies still answer)
@@ -322,20 +326,36 @@ class Background:
                 self.outcome = MipOutcome(None, None, INF, False)
             finally:
                 self.done.set()
+                _LIVE.discard(self)
 
         self.thread = threading.Thread(target=run, daemon=True, name="person-mip")
+        _LIVE.add(self)
         self.thread.start()
 
     def cancel(self, wait: float = 1.0) -> None:
         """Interrupt HiGHS and wait (briefly) for it to return: a process that exits while
         HiGHS still runs in a helper thread aborts ("terminate called without an active
-        exception")."""
+        exception"; seen once in the shapes benchmark on a machine loaded 7 times over,
+        where HiGHS took more than a second to notice). :func:`_join_at_exit` waits for the
+        rest."""
         self.cancelled.set()
-        self.done.wait(wait)
+        if self.done.wait(wait):
+            _LIVE.discard(self)
 
     def result(self, grace: float = 0.5) -> MipOutcome:
         self.done.wait(max(0.0, self.deadline - time.monotonic()) + grace)
         return self.outcome
+
+
+_LIVE: set[Background] = set()
+
+
+@atexit.register
+def _join_at_exit() -> None:
+    """Let interrupted HiGHS runs return before the interpreter exits (see ``cancel``)."""
+    for run in list(_LIVE):
+        run.cancelled.set()
+        run.done.wait(30.0)
 
 
 def solve_person_mip(d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
