@@ -236,11 +236,6 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
-    # the seat-counting relaxation over every placement (much tighter: 10 % -> 2.6 % on the
-    # 2016 day); a small share of the limit, taken before the local search's clock starts
-    relaxed = placement_bound(inst, max(0.1, 0.25 * budget), stop)
-    if relaxed is not None and math.isfinite(relaxed):
-        bound = min(bound, math.floor(relaxed + 1e-6))
     # the local search's budget is a number of seating evaluations derived from the time
     # limit (deterministic); its deadline is only a safety net on slow machines
     ls_deadline = time.monotonic() + 0.9 * (deadline - time.monotonic())
@@ -248,4 +243,13 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     place, seat = improve(inst, place, ls_deadline, workers, seed,
                           lambda best: report(time.monotonic() - t0, best, bound), stop,
                           max_evals=max_evals)
+    # then the seat-counting relaxation over every placement (much tighter: 10 % -> 2.6 %
+    # on the 2016 day), with what is left of the limit (at most a quarter of it): taken
+    # before the local search, it shortened the search's safety net and the schedule
+    # changed from run to run on a loaded machine
+    left = min(0.25 * budget, deadline - time.monotonic())
+    if left > 0.5 and not (stop is not None and stop.is_set()):
+        relaxed = placement_bound(inst, left, stop)
+        if relaxed is not None and math.isfinite(relaxed):
+            bound = min(bound, math.floor(relaxed + 1e-6))
     return place, bound, seat
