@@ -320,9 +320,11 @@ def _attendance_vars(m: _Model, ctx: _Context) -> None:
                 continue
             if rid in fx:
                 si = ctx.sidx[fx[rid]]
-                # rule 6 over rule 7: a fixed entry that is never step-free for someone
-                # who needs it leaves them nothing (rule 1 then makes the day infeasible)
+                # rule 6 against rule 7: a fixed entry that is never step-free for someone
+                # who needs it cannot be kept (idling instead would break rule 7)
                 ok = not p.needs_accessible or ctx.accessible(si, r)[0]
+                if not ok:
+                    m.infeasible = True
                 ss = np.array([si] if ok else [], dtype=np.int32)
                 lb.append(np.ones(len(ss)))
             else:

@@ -86,6 +86,8 @@ def test_fixed_entry_in_a_room_that_is_not_step_free_is_infeasible_for_who_needs
     d = tiny()
     d["participants"][1]["needs_accessible"] = True
     d["participants"][1]["fixed"] = {"r1": "y1"}
-    sol = run_plain_mip(d, time_limit_s=10)
-    assert sol["status"] == "INFEASIBLE"
-    assert sol["assignments"] == []
+    for allow_idle in (False, True):  # idling instead would break rule 7
+        d["options"]["allow_idle"] = allow_idle
+        sol = run_plain_mip(d, time_limit_s=10)
+        assert sol["status"] == "INFEASIBLE"
+        assert sol["assignments"] == []
