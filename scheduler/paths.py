@@ -648,6 +648,8 @@ def _flow_start(ctx: _Seating) -> list | None:
     d = ctx.d
     fav = {c: ctx.prefs[c][0][0] for c in ctx.prefs}
     for c in range(d.C):  # classes the initial pricing had no time for
+        if ctx.stop.is_set():
+            break  # (then a class lacks a path: no flow start)
         if c not in fav:
             found = _best_path(d, c, np.ones(d.S + d.R, dtype=bool))
             if found is not None:
@@ -760,8 +762,9 @@ def _large_day_rounding(ctx: _Seating, res: Seated | None) -> Seated | None:
     args = (ctx.d, ctx.master.cols, ctx.x, ctx.cap, ctx.min_aud, ctx.room_rows)
     if ctx.start_rows is not None:
         res = _lp_round_and_improve(*args, ctx.start_rows, ctx.stop)
-    if res is None:
-        res = _round_and_repair(*args, ctx.always_held, ctx.prefs)
+    if res is None:  # (the greedy's tries stop at the deadline, with the last resort's grace)
+        grace = StopAt(ctx.caller_stop.stop, max(ctx.deadline, time.monotonic()) + 1.0)
+        res = _round_and_repair(*args, ctx.always_held, ctx.prefs, grace)
     return res
 
 

@@ -251,6 +251,9 @@ def repair_and_improve(d: SeatData, cls: np.ndarray, paths: np.ndarray, cap, min
     cap = np.asarray(cap, dtype=np.int64)
     min_aud = np.asarray(min_aud, dtype=np.int64)
     for r in range(d.R):
+        if stop is not None and stop.is_set():
+            # a half-repaired start is not a schedule: the caller falls back on another
+            raise RuntimeError("out of time while repairing the start")
         paths, _ = reseat_round(d, cls, paths, r, cap, min_aud, room_rows, repair=True)
     return local_search(d, cls, paths, cap, min_aud, room_rows, max_cycles=cycles, stop=stop)
 
