@@ -319,8 +319,14 @@ def _attendance_vars(m: _Model, ctx: _Context) -> None:
             if rid in p.unavailable or r in busy:
                 continue
             if rid in fx:
-                ss = np.array([ctx.sidx[fx[rid]]], dtype=np.int32)
-                lb.append(np.ones(1))
+                si = ctx.sidx[fx[rid]]
+                # rule 6 against rule 7: a fixed entry that is never step-free for someone
+                # who needs it cannot be kept (idling instead would break rule 7)
+                ok = not p.needs_accessible or ctx.accessible(si, r)[0]
+                if not ok:
+                    m.infeasible = True
+                ss = np.array([si] if ok else [], dtype=np.int32)
+                lb.append(np.ones(len(ss)))
             else:
                 ss = by_round[r]
                 keep = np.ones(len(ss), dtype=bool)

@@ -14,8 +14,10 @@ the real problem.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # CP-SAT's module imports pandas (seconds): only when used
+    from ortools.sat.python import cp_model
 
 from .instance import Instance, Participant
 
@@ -85,6 +87,8 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
                   always_held: bool | None = None) -> CompactModel:
     """Build the feasibility model; ``relax`` drops whole rule groups (used by the
     diagnosis)."""
+    from ortools.sat.python import cp_model
+
     o = inst.options
     m = cp_model.CpModel()
     always_held = inst.programme_mode if always_held is None else always_held
@@ -97,23 +101,23 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
     for i, s in enumerate(inst.sessions):
         opts = placement_options(inst, s)
         for r, room in opts:
-            v = m.NewBoolVar(f"pl_{i}_{r}_{room}")
+            v = m.new_bool_var(f"pl_{i}_{r}_{room}")
             pl[(i, r, room)] = v
             held.setdefault((i, r), []).append(v)
             cap = inst.session_capacity(s, room) if "capacity" not in relax else 10**6
-            a = m.NewIntVar(0, cap, f"att_{i}_{r}_{room}")
-            m.Add(a <= cap * v)
+            a = m.new_int_var(0, cap, f"att_{i}_{r}_{room}")
+            m.add(a <= cap * v)
             att[(i, r, room)] = a
-        m.AddExactlyOne([pl[(i, r, room)] for r, room in opts])
+        m.add_exactly_one([pl[(i, r, room)] for r, room in opts])
     rooms_rt: dict[tuple[int, str], list[int]] = {}
     for (i, r, room) in pl:
         rooms_rt.setdefault((r, room), []).append(i)
     for (r, room), ss in rooms_rt.items():
         rm = inst.rooms[room]
         if "capacity" not in relax:
-            m.Add(sum(att[(i, r, room)] for i in ss) <= rm.capacity)
+            m.add(sum(att[(i, r, room)] for i in ss) <= rm.capacity)
         if "tables" not in relax:
-            m.Add(sum(pl[(i, r, room)] for i in ss) <= rm.tables)
+            m.add(sum(pl[(i, r, room)] for i in ss) <= rm.tables)
     by_proj: dict[str, list[int]] = {}
     for i, s in enumerate(inst.sessions):
         by_proj.setdefault(s.project, []).append(i)
@@ -122,7 +126,7 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
             for r in range(R):
                 hs = [v for i in ss for v in held.get((i, r), [])]
                 if len(hs) > 1:
-                    m.Add(sum(hs) <= 1)
+                    m.add(sum(hs) <= 1)
 
     def held_expr(i: int, r: int):
         return sum(held.get((i, r), []))
@@ -149,7 +153,7 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
                     continue
                 if inst.sessions[i].project in own:
                     continue
-                v = m.NewIntVar(0, n, f"x_{ci}_{i}_{r}")
+                v = m.new_int_var(0, n, f"x_{ci}_{i}_{r}")
                 xs_c[(i, r)] = v
                 row.append(v)
                 x_by_sr.setdefault((i, r), []).append(v)
@@ -159,21 +163,21 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
             total = sum(row) if row else 0
             for j in own:
                 hj = sum(held_expr(i, r) for i in by_proj.get(j, []))
-                m.Add(total <= n - n * hj)
+                m.add(total <= n - n * hj)
             if o.allow_idle:
-                m.Add(total <= n)
+                m.add(total <= n)
             elif pres:
-                m.Add(total >= n - n * sum(pres))
-                m.Add(total <= n)
+                m.add(total >= n - n * sum(pres))
+                m.add(total <= n)
             else:
-                m.Add(total == n)
+                m.add(total == n)
                 fixed_att += 1
             rounds_total.append(total)
         if "distinct" not in relax:
             for ss in by_proj.values():
                 terms = [xs_c[(i, r)] for i in ss for r in range(R) if (i, r) in xs_c]
                 if len(terms) > 1:
-                    m.Add(sum(terms) <= n)
+                    m.add(sum(terms) <= n)
         k = o.min_distinct_themes
         if k > 1 and "themes" not in relax:
             ys = []
@@ -181,41 +185,43 @@ def build_compact(inst: Instance, *, relax: frozenset[str] = frozenset(),
                 terms = [v for (i, _r), v in xs_c.items() if theme[i] == t]
                 if not terms:
                     continue
-                y = m.NewIntVar(0, n, "")
-                m.Add(y <= sum(terms))
+                y = m.new_int_var(0, n, "")
+                m.add(y <= sum(terms))
                 ys.append(y)
             variable = o.allow_idle or any(True for j in own)
             if variable:
-                tot = m.NewIntVar(0, n * R, "")
-                m.Add(tot == sum(rounds_total))
-                need = m.NewIntVar(0, n * k, "")
-                m.AddMinEquality(need, [tot, n * k])
-                m.Add(sum(ys) >= need)
+                tot = m.new_int_var(0, n * R, "")
+                m.add(tot == sum(rounds_total))
+                need = m.new_int_var(0, n * k, "")
+                m.add_min_equality(need, [tot, n * k])
+                m.add(sum(ys) >= need)
             else:
-                m.Add(sum(ys) >= n * min(k, fixed_att))
+                m.add(sum(ys) >= n * min(k, fixed_att))
     for i, s in enumerate(inst.sessions):
         for r in range(R):
             if (i, r) not in held:
                 continue
             rooms = [room for (j, rr, room) in pl if j == i and rr == r]
             total = sum(att[(i, r, room)] for room in rooms)
-            m.Add(total == sum(x_by_sr.get((i, r), [])))
+            m.add(total == sum(x_by_sr.get((i, r), [])))
             if (i, r) in acc_by_sr:
                 acc = [att[(i, r, room)] for room in rooms if inst.rooms[room].accessible]
-                m.Add(sum(acc_by_sr[(i, r)]) <= sum(acc))
+                m.add(sum(acc_by_sr[(i, r)]) <= sum(acc))
             if s.min_audience and "min_audience" not in relax:
                 if always_held:
-                    m.Add(total >= s.min_audience * held_expr(i, r))
+                    m.add(total >= s.min_audience * held_expr(i, r))
                 else:
-                    op = m.NewBoolVar("")
-                    m.Add(total >= s.min_audience * op)
-                    m.Add(total <= 10**6 * op)
+                    op = m.new_bool_var("")
+                    m.add(total >= s.min_audience * op)
+                    m.add(total <= 10**6 * op)
     return CompactModel(m, pl)
 
 
 def make_solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     """CP-SAT parameters chosen for reproducibility: interleaved search makes the result
     independent of thread timing for a given number of workers."""
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = max(1, workers)

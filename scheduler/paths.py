@@ -31,78 +31,32 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from .checker import session_score
-from .instance import Instance, Participant
+from .instance import Instance
+from .person_mip import Background, MipOutcome, model_size, solve_person_mip
 from .pricing import PathRules, assignment_bound, relaxed_best, search_class, suffix_bounds
+from .seatdata import NEG, Placement, SeatData, path_values  # noqa: F401  (Placement: re-exported)
+from .stopping import AnyOf, StopAt, watch_stop  # noqa: F401  (re-exported: diagnosis imports it)
 
 _DEBUG = bool(os.environ.get("SCHEDULER_DEBUG"))
 BIG = 10**5  # objective cost of one artificial (unseated / missing-audience) unit
 LARGE_CLASSES = 3000  # above this many classes: PDLP and LP rounding instead of a MIP
-NEG = -1e9  # value of a forbidden choice
 LARGE_CG_ITERS = 3  # column-generation rounds on very large days (deterministic work limit)
 ENUM_LIMIT = 3000  # above this many combinations per class, price by search (pricing.py)
 GREEDY_NODES = 40  # search nodes for one class's path in the greedy (a heuristic)
 LNS_CYCLES = 4  # cycles over the rounds of the min-cost-flow local search (scheduler.refine)
-
-
-@contextmanager
-def watch_stop(stop: threading.Event | None, interrupt: Callable[[], Any]):
-    """Call ``interrupt`` from a helper thread as soon as ``stop`` is set."""
-    if stop is None:
-        yield
-        return
-    done = threading.Event()
-
-    def run() -> None:
-        while not done.is_set():
-            if stop.wait(0.05):
-                interrupt()
-                return
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    try:
-        yield
-    finally:
-        done.set()
-        t.join()
-
-
-class StopAt:
-    """A stop event that also fires at a deadline: handed to every phase of the seating
-    (pricing, flows, MIPs) so that the time limit is a wall, not a hint. Duck-types the
-    ``is_set``/``wait`` of ``threading.Event`` that the phases use."""
-
-    def __init__(self, stop: threading.Event | StopAt | None, deadline: float):
-        self.stop = stop
-        self.deadline = deadline
-
-    def is_set(self) -> bool:
-        return ((self.stop is not None and self.stop.is_set())
-                or time.monotonic() >= self.deadline)
-
-    def wait(self, timeout: float) -> bool:
-        step = max(0.0, min(timeout, self.deadline - time.monotonic()))
-        if self.stop is not None:
-            self.stop.wait(step)
-        else:
-            time.sleep(step)
-        return self.is_set()
-
-
-@dataclass
-class Placement:
-    """Round and room of every session (a complete programme)."""
-
-    round_of: list[int]  # session index -> round index
-    room_of: list[str]
+# The per-person MIP (scheduler.person_mip) follows the path strategies on days priced by
+# search (many rounds) with at most this many binaries, and the path strategies then get
+# PATH_SHARE of the limit (the rest is the MIP's, plus whatever they leave unused).
+PERSON_MIP_MAX = 80_000
+PATH_SHARE = 0.5
+PERSON_MIP_NODES = 2000  # work limit of the per-person MIP when it follows the paths
+ALL_PATHS_LIMIT = 50_000  # SCIP on every legal path up to this many
 
 
 @dataclass
@@ -112,138 +66,6 @@ class SeatResult:
     bound: float
     sessions: dict[str, dict[str, str]]  # participant -> round id -> session id
     lp_bound: float
-
-
-def seat_class_key(inst: Instance, p: Participant, presents_rounds: frozenset[int]) -> tuple:
-    """What makes two participants interchangeable for the seating."""
-    o = inst.options
-    prev = ()
-    if o.change_penalty:
-        prev = tuple(sorted((k, v) for k, v in o.previous.get(p.id, {}).items()
-                            if k in inst.round_ids))
-    fixed = tuple(sorted((k, v) for k, v in p.fixed if k in inst.round_ids))
-    unav = tuple(sorted(r for r in p.unavailable if r in inst.round_ids))
-    return (p.wishes, tuple(sorted(p.themes)), unav, p.needs_accessible, fixed, prev,
-            tuple(sorted(presents_rounds)))
-
-
-class SeatData:
-    """Dense arrays describing classes and choices. Choice ``j < S`` is session j; choice
-    ``S + r`` is "idle in round r" (its own pseudo-project and no theme)."""
-
-    def __init__(self, inst: Instance, place: Placement):
-        o = inst.options
-        self.inst = inst
-        S = self.S = len(inst.sessions)
-        R = self.R = len(inst.round_ids)
-        ridx = {r: i for i, r in enumerate(inst.round_ids)}
-        sidx = {s.id: i for i, s in enumerate(inst.sessions)}
-        proj_ids = {pr: i for i, pr in enumerate(inst.projects)}
-        theme_ids = {t: i for i, t in enumerate(inst.themes)}
-        self.proj = np.array([proj_ids[s.project] for s in inst.sessions]
-                             + [-1 - r for r in range(R)], dtype=np.int64)
-        self.theme = np.array([theme_ids[inst.theme_of(s)] for s in inst.sessions]
-                              + [-1] * R, dtype=np.int64)
-        self.round_of = np.array(list(place.round_of) + list(range(R)), dtype=np.int64)
-        self.choices_of_round = [np.flatnonzero(self.round_of == r) for r in range(R)]
-        proj_rounds: dict[str, set[int]] = {}
-        for i, s in enumerate(inst.sessions):
-            proj_rounds.setdefault(s.project, set()).add(place.round_of[i])
-        groups: dict[tuple, int] = {}
-        self.members: list[list[str]] = []
-        reps: list[Participant] = []
-        for p in inst.participants:
-            pres: set[int] = set()
-            for pr in inst.presents.get(p.id, ()):
-                pres |= proj_rounds.get(pr, set())
-            key = seat_class_key(inst, p, frozenset(pres))
-            if key not in groups:
-                groups[key] = len(reps)
-                reps.append(p)
-                self.members.append([])
-            self.members[groups[key]].append(p.id)
-        C = self.C = len(reps)
-        self.n = np.array([len(m) for m in self.members], dtype=np.int64)
-        self.score = np.full((C, S + R), NEG)
-        self.wished = np.zeros((C, S + R), dtype=bool)
-        self.prev = np.full((C, R), -2, dtype=np.int64)
-        self.has_wishes = np.array([bool(p.wishes) for p in reps])
-        self.attend_max = np.zeros(C, dtype=np.int64)
-        acc_ok = np.array([inst.rooms[place.room_of[i]].accessible for i in range(S)])
-        proj_score_cache: dict[tuple, np.ndarray] = {}
-        for c, p in enumerate(reps):
-            key = (p.wishes, p.themes)
-            if key not in proj_score_cache:
-                proj_score_cache[key] = np.array(
-                    [session_score(inst, p, s.project) for s in inst.sessions], dtype=float)
-            base = proj_score_cache[key]
-            pres: set[int] = set()
-            for pr in inst.presents.get(p.id, ()):
-                pres |= proj_rounds.get(pr, set())
-            fixed = {ridx[k]: sidx[v] for k, v in p.fixed if k in ridx}
-            own = set(inst.presents.get(p.id, ()))
-            for r, rid in enumerate(inst.round_ids):
-                sess = self.choices_of_round[r]
-                sess = sess[sess < S]
-                if rid in p.unavailable or r in pres:
-                    self.score[c, S + r] = 0.0
-                    continue
-                self.attend_max[c] += 1
-                if r in fixed:
-                    self.score[c, fixed[r]] = base[fixed[r]]
-                    continue
-                ok = sess
-                if p.needs_accessible:
-                    ok = ok[acc_ok[ok]]
-                if own:
-                    ok = np.array([i for i in ok if inst.sessions[i].project not in own],
-                                  dtype=np.int64)
-                self.score[c, ok] = base[ok]
-                if o.allow_idle:
-                    self.score[c, S + r] = 0.0
-            for i, s in enumerate(inst.sessions):
-                if s.project in p.wishes:
-                    self.wished[c, i] = True
-            if o.change_penalty:
-                for k, v in o.previous.get(p.id, {}).items():
-                    if k in ridx:
-                        self.prev[c, ridx[k]] = sidx[v]
-        self.pen = float(o.unlucky_penalty)
-        self.chg = float(o.change_penalty)
-        self.k = o.min_distinct_themes
-
-
-def _path_values(d: SeatData, score: np.ndarray, wished: np.ndarray, proj: np.ndarray,
-                 theme: np.ndarray, real: np.ndarray, cls: np.ndarray, ch: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Objective value per member and legality of paths ``ch`` (rows, one choice per round)
-    for classes ``cls``. Vectorised over many candidate paths at once."""
-    val = np.zeros(len(cls))
-    legal = np.ones(len(cls), dtype=bool)
-    any_wish = np.zeros(len(cls), dtype=bool)
-    attended = np.zeros(len(cls), dtype=np.int64)
-    distinct = np.zeros(len(cls), dtype=np.int64)
-    for r in range(d.R):
-        s = ch[:, r]
-        sc = score[cls, s]
-        ok = sc > NEG / 2
-        legal &= ok
-        val += np.where(ok, sc, 0.0)
-        any_wish |= wished[cls, s]
-        is_real = real[s]
-        attended += is_real
-        new_theme = is_real.copy()
-        for q in range(r):
-            legal &= proj[ch[:, q]] != proj[s]
-            new_theme &= theme[ch[:, q]] != theme[s]
-        distinct += new_theme
-        if d.chg:
-            pv = d.prev[cls, r]
-            val -= d.chg * ((pv >= 0) & (pv != s))
-    need = np.minimum(d.k, attended)
-    legal &= (need <= 1) | (distinct >= need)
-    val -= d.pen * (d.has_wishes[cls] & ~any_wish)
-    return val, legal
 
 
 def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int,
@@ -316,7 +138,7 @@ def _price_search(d: SeatData, price: np.ndarray, mu: np.ndarray, want: int,
         return [], ub
     cls = np.array([c for c, _p, _rc in found], dtype=np.int64)
     ch = np.array([p for _c, p, _rc in found], dtype=np.int64)
-    val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
+    val, legal = path_values(d, d.score, d.wished, d.proj, d.theme,
                               np.arange(d.S + d.R) < d.S, cls, ch)
     if not legal.all():
         raise RuntimeError("path search returned an illegal path")
@@ -394,7 +216,7 @@ def _price_enum(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: in
             best_ub = np.maximum(best_ub, relaxed_best(rules, A, B, every) - mu)
             break
         ch = np.stack([cand_rounds[r][:, combo[r]] for r in range(R)], axis=1)
-        val, legal = _path_values(d, score, wished, proj, theme, real, rows, ch)
+        val, legal = path_values(d, score, wished, proj, theme, real, rows, ch)
         # ``score`` holds reduced values for real choices: add their price back for ``val``
         rc = np.where(legal, val - mu, -np.inf)
         best_ub = np.maximum(best_ub, rc)
@@ -424,7 +246,7 @@ def _class_combos(d: SeatData, c: int, opts: list[list[int]]
     if not combos:
         return [], np.zeros(0), np.zeros(0, dtype=bool)
     ch = np.array(combos, dtype=np.int64).reshape(len(combos), d.R)
-    val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
+    val, legal = path_values(d, d.score, d.wished, d.proj, d.theme,
                               np.arange(d.S + d.R) < d.S, np.full(len(combos), c), ch)
     return combos, val, legal
 
@@ -643,108 +465,246 @@ class _Master:
         return total + float(np.sum(self.d.n * best))
 
 
+class Seated(NamedTuple):
+    """An integer seating on the column list ``cols``: its objective, people per column
+    index, whether artificial units (people left unseated) remain, and whether a MIP proved
+    it optimal over its columns."""
+
+    objective: int
+    counts: dict[int, int]
+    artificial: bool
+    proven: bool = False
+
+
+@dataclass
+class _Seating:
+    """What the strategies of one seating share: the data, seat limits, the master LP with
+    its columns, the clocks, and what earlier strategies found (bound, LP values, starts)."""
+
+    inst: Instance
+    place: Placement
+    d: SeatData
+    cap: list[int]
+    min_aud: list[int]
+    room_rows: dict
+    always_held: bool
+    master: _Master
+    stop: StopAt  # the caller's stop event and the seating's deadline
+    t_start: float
+    t0: float
+    deadline: float
+    path_deadline: float  # the path strategies' deadline (earlier when the person MIP follows)
+    path_limit: float  # their share of the limit (the fractions below are of it)
+    progress: Callable[[float, float | None, float | None], None] | None
+    seed: int
+    K: int
+    searching: bool
+    person_mip: bool  # the per-person MIP may run on this day (size, shape)
+    portfolio: bool  # ... in a helper thread beside the path strategies (two workers)
+    prefs: dict[int, list] = field(default_factory=dict)
+    start_rows: list | None = None
+    ub0: np.ndarray | None = None
+    best_bound: float = math.inf
+    x: list[float] = field(default_factory=list)
+    lp_ok: bool = False
+    background: Background | None = None
+    person_tried: bool = False  # the per-person MIP ran after the paths already
+    converged: bool = False  # column generation ended with the bound at the LP value
+    caller_stop: StopAt | None = None  # the caller's stop and the deadline only
+    mip_proven: threading.Event = field(default_factory=threading.Event)
+
+
 def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: int = 0,
                   workers: int = 1, always_held: bool = False,
                   progress: Callable[[float, float | None, float | None], None] | None = None,
                   stop: threading.Event | None = None, t0: float | None = None
                   ) -> SeatResult:
-    """Seat everyone for the programme ``place``; see the module docstring."""
-    t_start = time.monotonic()
-    t0 = t0 if t0 is not None else t_start
-    deadline = t_start + time_limit
-    stop = StopAt(stop, deadline)
-    d = SeatData(inst, place)
-    S, R = d.S, d.R
+    """Seat everyone for the programme ``place``: the strategies of ``PIPELINE`` in turn
+    (see the module docstring and docs/scheduler.md)."""
+    ctx = _context(inst, place, time_limit, seed, workers, always_held, progress, stop, t0)
+    res: Seated | None = None
+    try:
+        for _name, strategy in PIPELINE:
+            res = strategy(ctx, res)
+    finally:
+        if ctx.background is not None:
+            ctx.background.cancel(wait=2.0)
+    return _read_out(ctx, res)
+
+
+@dataclass
+class SeatLimits:
+    """The seat counting of a seating: per choice capacity and min_audience, and rows
+    ``sum of people in these sessions <= limit`` keyed ``(round, room, limit)`` (a room's
+    capacity shared by its tables; the programme relaxation adds rows of its own)."""
+
+    cap: list[int]
+    min_aud: list[int]
+    rows: dict[tuple, list[int]]
+
+
+def seat_limits(inst: Instance, place: Placement) -> SeatLimits:
     cap = [inst.session_capacity(s, place.room_of[i]) for i, s in enumerate(inst.sessions)]
     min_aud = [s.min_audience for s in inst.sessions]
     rr: dict[tuple[int, str], list[int]] = {}
-    for i in range(S):
+    for i in range(len(inst.sessions)):
         rr.setdefault((place.round_of[i], place.room_of[i]), []).append(i)
-    room_rows = {(r, room, inst.rooms[room].capacity): ss for (r, room), ss in rr.items()
-                 if sum(cap[i] for i in ss) > inst.rooms[room].capacity}
+    rows = {(r, room, inst.rooms[room].capacity): ss for (r, room), ss in rr.items()
+            if sum(cap[i] for i in ss) > inst.rooms[room].capacity}
+    return SeatLimits(cap, min_aud, rows)
+
+
+def _context(inst: Instance, place: Placement, time_limit: float, seed: int, workers: int,
+             always_held: bool, progress, stop, t0: float | None,
+             data: SeatData | None = None, limits: SeatLimits | None = None) -> _Seating:
+    t_start = time.monotonic()
+    deadline = t_start + time_limit
+    d = data if data is not None else SeatData(inst, place)
+    lim = limits if limits is not None else seat_limits(inst, place)
+    cap, min_aud, room_rows = lim.cap, lim.min_aud, lim.rows
     master = _Master(d, cap, min_aud, room_rows, always_held)
-    K = 4 if R <= 3 else 3 if R <= 4 else 2
-    widest = max(len(c) for c in d.choices_of_round)
-    # initial columns: each class's best paths at zero prices, plus a greedy seating so that
-    # the first LP is feasible without artificial units (much faster to solve)
-    zero = np.zeros(S + R)
+    K = 4 if d.R <= 3 else 3 if d.R <= 4 else 2
     searching = _enum_size(d, K) > ENUM_LIMIT
-    init, ub0 = _price(d, zero, np.full(d.C, -1e8), K, want=2 if searching else 4,
-                       deadline=t_start + 0.3 * time_limit)
-    prefs: dict[int, list] = {}
+    person = (not always_held and not master.large and model_size(d) <= PERSON_MIP_MAX)
+    # the helper thread only on days priced by search (many rounds): its result depends on
+    # the clock, and 3-round days keep the deterministic path pipeline that wins there
+    portfolio = person and searching and workers >= 2
+    # alone (one worker), the MIP follows the paths: on days priced by search they leave
+    # it part of the limit
+    path_limit = time_limit * (PATH_SHARE if person and searching and not portfolio else 1.0)
+    proven = threading.Event()  # set by the per-person MIP when it proves its optimum
+    ctx = _Seating(inst, place, d, cap, min_aud, room_rows, always_held, master,
+                   StopAt(AnyOf(stop, proven), deadline), t_start,
+                   t0 if t0 is not None else t_start, deadline, t_start + path_limit,
+                   path_limit, progress, seed, K, searching, person, portfolio)
+    ctx.caller_stop = StopAt(stop, deadline)
+    ctx.mip_proven = proven
+    return ctx
+
+
+def lagrangian_bound(inst: Instance, place: Placement, data: SeatData, limits: SeatLimits,
+                     *, time_limit: float, stop: threading.Event | None = None) -> float:
+    """Only the bound of the path formulation (start columns and column generation, no
+    integer solution) for seat data and limits given by the caller: the programme-mode
+    relaxation (scheduler.programme.placement_bound) prices its virtual sessions with it.
+    ``inf`` unless column generation converged (the bound met the LP value): a bound cut
+    short by the clock would depend on the machine's speed."""
+    ctx = _context(inst, place, time_limit, 0, 1, False, None, stop, None, data, limits)
+    ctx.person_mip = False
+    _start_columns(ctx, None)
+    _column_generation(ctx, None)
+    return ctx.best_bound if ctx.converged else math.inf
+
+
+def _launch_person_mip(ctx: _Seating, hint: list | None) -> None:
+    """Start the per-person MIP beside the path strategies (portfolio mode, once)."""
+    if ctx.portfolio and ctx.background is None and not ctx.stop.is_set():
+        ctx.background = Background(ctx.d, ctx.cap, ctx.min_aud, ctx.room_rows,
+                                    ctx.always_held, deadline=ctx.deadline,
+                                    stop=ctx.caller_stop, seed=ctx.seed, hint=hint,
+                                    proven=ctx.mip_proven)
+
+
+def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """Initial columns: each class's best paths at zero prices, plus a first schedule (the
+    round flows or a greedy) so that the first LP is feasible without artificial units."""
+    d, master = ctx.d, ctx.master
+    if ctx.searching:
+        # many rounds: the paths' bound is often loose there, so the MIP starts at once (on
+        # a loaded machine the start columns alone took seconds; HiGHS finds its own first
+        # schedules on those days)
+        _launch_person_mip(ctx, None)
+    zero = np.zeros(d.S + d.R)
+    init, ctx.ub0 = _price(d, zero, np.full(d.C, -1e8), ctx.K,
+                           want=2 if ctx.searching else 4,
+                           deadline=ctx.t_start + 0.3 * ctx.path_limit)
     for c, path, _rc, val in init:
         master.add(c, path, val)
-        prefs.setdefault(c, []).append((path, val, 0))
-    start_rows = None
+        ctx.prefs.setdefault(c, []).append((path, val, 0))
     # the flow start also on days priced by search (many rounds): the greedy below seats
     # class by class and can fail where the round flows find a seating
-    if (master.large or searching) and not always_held:
-        # very large days: each class's favourite path, made feasible round by round by
-        # exact min-cost flows and improved by them (scheduler.refine); much faster than the
-        # greedy below, and a better schedule
-        from . import refine
-        fav = {c: prefs[c][0][0] for c in prefs}
-        for c in range(d.C):  # classes the initial pricing had no time for
-            if c not in fav:
-                found = _best_path(d, c, np.ones(d.S + d.R, dtype=bool))
-                if found is not None:
-                    fav[c] = found[0]
-        try:
-            if len(fav) < d.C:
-                # a class with no legal path at all: a start without its members would seat
-                # only part of the day (and crashed the LP rounding, which needs every
-                # class's favourite); the greedy, the MIP or the infeasibility proof decide
-                raise RuntimeError("a class has no legal path")
-            cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
-            paths_p = refine.repair_and_improve(d, cls_p, paths_p, cap, min_aud, room_rows,
-                                                cycles=LNS_CYCLES, stop=stop)
-            start_rows = refine.to_rows(d, cls_p, paths_p)
-        except RuntimeError as e:
-            if _DEBUG:
-                print(f"flow start failed: {e}")
-            start_rows = None  # no feasible flow from that start: use the greedy
-    if start_rows is not None:
-        greedy_rows = start_rows
+    if (master.large or ctx.searching) and not ctx.always_held:
+        ctx.start_rows = _flow_start(ctx)
+    if ctx.start_rows is not None:
+        first = ctx.start_rows
     else:
         # a schedule first: 40 % of the limit from now (the pricing may have used 30 %)
-        greedy_rows, _ = _greedy(d, cap, room_rows, prefs,
-                                 StopAt(stop, time.monotonic() + 0.4 * time_limit))
-    for c, path, _k, val in greedy_rows:
+        first, _ = _greedy(d, ctx.cap, ctx.room_rows, ctx.prefs,
+                           StopAt(ctx.stop, time.monotonic() + 0.4 * ctx.path_limit))
+    for c, path, _k, val in first:
         master.add(c, path, val)
     # the Lagrangian bound at zero prices (every class on its best path, no seat limits): a
     # fallback in case the first LP's prices give a worse one and the safety net fires
-    best_bound = math.inf
-    if np.isfinite(ub0).all():
-        best_bound = float(np.sum(d.n * (ub0 - 1e8)))
+    if np.isfinite(ctx.ub0).all():
+        ctx.best_bound = float(np.sum(d.n * (ctx.ub0 - 1e8)))
+    return res
+
+
+def _flow_start(ctx: _Seating) -> list | None:
+    """Each class's favourite path, made feasible round by round by exact min-cost flows
+    and improved by them (scheduler.refine); much faster than the greedy on very large days,
+    and a better schedule. None when no feasible flow is found from that start."""
+    from . import refine
+    d = ctx.d
+    fav = {c: ctx.prefs[c][0][0] for c in ctx.prefs}
+    for c in range(d.C):  # classes the initial pricing had no time for
+        if ctx.stop.is_set():
+            break  # (then a class lacks a path: no flow start)
+        if c not in fav:
+            found = _best_path(d, c, np.ones(d.S + d.R, dtype=bool))
+            if found is not None:
+                fav[c] = found[0]
+    try:
+        if len(fav) < d.C:
+            # a class with no legal path at all: a start without its members would seat
+            # only part of the day (and crashed the LP rounding, which needs every
+            # class's favourite); the greedy, the MIP or the infeasibility proof decide
+            raise RuntimeError("a class has no legal path")
+        cls_p, paths_p = refine.expand(d, {c: [(fav[c], int(d.n[c]))] for c in fav})
+        paths_p = refine.repair_and_improve(d, cls_p, paths_p, ctx.cap, ctx.min_aud,
+                                            ctx.room_rows, cycles=LNS_CYCLES, stop=ctx.stop)
+        return refine.to_rows(d, cls_p, paths_p)
+    except RuntimeError as e:
+        if _DEBUG:
+            print(f"flow start failed: {e}")
+        return None  # no feasible flow from that start: use the greedy
+
+
+def _column_generation(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """The master LP and pricing until the bound meets the LP value (or the work limit or
+    the clock); leaves the LP values in ``ctx.x`` and the best Lagrangian bound."""
+    d, master, stop = ctx.d, ctx.master, ctx.stop
+    K = ctx.K
+    widest = max(len(c) for c in d.choices_of_round)
     lp_value = -math.inf
     dirty = True
-    lp_ok = False
     # very large days: a fixed number of column-generation rounds (a work limit, so the
     # result does not depend on the machine's speed); the wall clock is only a safety net
     max_iters = LARGE_CG_ITERS if master.large else 200
-    cg_deadline = t_start + (0.7 if master.large else 0.6) * time_limit
+    cg_deadline = ctx.t_start + (0.7 if master.large else 0.6) * ctx.path_limit
     for _it in range(max_iters):
         if stop.is_set():
             break
         ts = time.monotonic()
-        if not master.solve(deadline):
+        if not master.solve(ctx.path_deadline):
             break
         dirty = False
-        lp_ok = True
+        ctx.lp_ok = True
         tl = time.monotonic() - ts
         lp_value = master.solver.Objective().Value()
         price, mu = master.duals()
         ts = time.monotonic()
         # the search proves each class's best path: asking it for a second one costs more
         # search than it brings (measured on 8 rounds)
-        new, ub = _price(d, price, mu, K, want=1 if searching else 2, deadline=cg_deadline)
+        new, ub = _price(d, price, mu, K, want=1 if ctx.searching else 2,
+                         deadline=cg_deadline)
         if _DEBUG:
             print(f"it {_it} K {K} lp {lp_value:.0f} lp_s {tl:.2f} price_s "
                   f"{time.monotonic() - ts:.2f} cols {len(master.cols)} new {len(new)}")
         bound = master.lagrangian_bound(price, mu, ub)
-        best_bound = min(best_bound, bound)
-        if progress:
-            progress(time.monotonic() - t0, None, best_bound)
+        ctx.best_bound = min(ctx.best_bound, bound)
+        if ctx.progress:
+            ctx.progress(time.monotonic() - ctx.t0, None, ctx.best_bound)
         if time.monotonic() > cg_deadline or _it == max_iters - 1:
             break
         added = 0
@@ -752,81 +712,199 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
             if master.add(c, path, val):
                 added += 1
                 dirty = True
-        if stop is not None and stop.is_set():
+        if stop.is_set():
             break
-        if best_bound - lp_value <= 1e-6 * max(1.0, abs(lp_value)):
+        if ctx.best_bound - lp_value <= 1e-6 * max(1.0, abs(lp_value)):
+            ctx.converged = True
             break
         if added == 0:
             # no improving path among the candidates, but the bound still allows one
             # outside them: widen the candidate lists (the bound tightens as K grows)
-            if searching or widest <= K or K ** R > 4096:
+            if ctx.searching or widest <= K or K ** d.R > 4096:
                 break  # (the search prices exactly: nothing to widen)
             K += 2
     if dirty:
         # columns were added after the last solve: values must be fresh (a short grace)
-        lp_ok = master.solve(deadline + 1.0)
+        ctx.lp_ok = master.solve(ctx.path_deadline + 1.0)
     # an LP stopped by its time limit has no values: then nothing to round (the flow start
     # or the greedy seats everyone)
-    x = ([v.solution_value() for v in master.vars] if lp_ok else [0.0] * len(master.vars))
-    prefs = {c: sorted(v, key=lambda t: -t[1]) for c, v in prefs.items()}
-    lp_art = not lp_ok or any(a.solution_value() > 1e-7 for a in master.arts)
-    cols = master.cols
-    res = None
-    if not lp_art and all(abs(v - round(v)) < 1e-6 for v in x):
-        counts = {j: int(round(v)) for j, v in enumerate(x) if v > 0.5}
-        att = [0] * S
-        for j, k in counts.items():
-            for i in cols[j][1]:
-                if i < S:
-                    att[i] += k
-        if all((att[i] == 0 and not always_held) or att[i] >= min_aud[i] for i in range(S)):
-            res = (round(sum(cols[j][2] * k for j, k in counts.items())), counts, False)
-    if res is None and master.large and start_rows is not None:
-        res = _lp_round_and_improve(d, cols, x, cap, min_aud, room_rows, start_rows, stop)
-    if res is None and master.large:
-        res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs)
-    if res is None and not stop.is_set():
-        remaining = max(0.01, deadline - time.monotonic())
-        # Programme mode (sessions always held): first the MIP on the generated paths only
-        # (small, fast): if it reaches the Lagrangian bound it is optimal for the real
-        # problem. (On fixed days it rarely does, so it would only cost time.)
-        res = None
-        if always_held:
-            res = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining, x,
-                             stop)
-        reached = (res is not None and not res[2]
-                   and res[0] >= math.floor(best_bound + 1e-6))
-        if (res is None or not reached) and not stop.is_set():
-            # On small days list every legal path: then the MIP's own optimality proof is a
-            # proof for the real problem (the LP bound is weak when min_audience binds).
-            remaining = max(0.01, deadline - time.monotonic())
-            n_before = len(cols)
-            complete = _all_paths(d, cols, limit=50_000)
-            if complete or res is None:
-                full = _solve_mip(d, cols, cap, min_aud, room_rows, always_held, remaining,
-                                  x, stop)
-                if full is not None and complete and full[3]:
-                    best_bound = min(best_bound, float(full[0]))
-                if full is not None and (res is None or res[2] or (
-                        not full[2] and full[0] >= res[0])):
-                    res = full
-                elif res is not None:
-                    del cols[n_before:]  # keep the column list that res's counts index
-        res = res[:3] if res is not None else None
-    if (res is None or res[2]) and start_rows is not None:
-        # out of time (or the MIP found nothing): the flow start, improved from the rounded
-        # LP if there is time, so that a feasible schedule is not lost for want of a proof
-        res = _lp_round_and_improve(d, cols, x, cap, min_aud, room_rows, start_rows, stop)
-    if res is None or res[2]:
-        # a short grace past the deadline for the last resort (the wall is limit + 2 s)
-        res = _round_and_repair(d, cols, x, cap, min_aud, room_rows, always_held, prefs,
-                                StopAt(None, max(deadline, time.monotonic()) + 1.0))
-    if res is None or res[2]:
-        return SeatResult("UNKNOWN", None, best_bound, {}, best_bound)
-    obj, counts, _ = res
-    # canonical person-level read-out: members in id order take paths in path order
-    per_class: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    ctx.x = ([v.solution_value() for v in master.vars] if ctx.lp_ok
+             else [0.0] * len(master.vars))
+    ctx.prefs = {c: sorted(v, key=lambda t: -t[1]) for c, v in ctx.prefs.items()}
+    return res
+
+
+def _integral_lp(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """The LP optimum itself when it is integral and respects min_audience."""
+    master, S = ctx.master, ctx.d.S
+    if res is not None or not ctx.lp_ok or any(a.solution_value() > 1e-7 for a in master.arts):
+        return res
+    x, cols = ctx.x, master.cols
+    if not all(abs(v - round(v)) < 1e-6 for v in x):
+        return res
+    counts = {j: int(round(v)) for j, v in enumerate(x) if v > 0.5}
+    att = [0] * S
     for j, k in counts.items():
+        for i in cols[j][1]:
+            if i < S:
+                att[i] += k
+    if all((att[i] == 0 and not ctx.always_held) or att[i] >= ctx.min_aud[i]
+           for i in range(S)):
+        return Seated(round(sum(cols[j][2] * k for j, k in counts.items())), counts, False)
+    return res
+
+
+def _large_day_rounding(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """Very large days (no MIP): the LP rounded per person and improved by the round flows,
+    or kept integral and completed greedily."""
+    if res is not None or not ctx.master.large:
+        return res
+    args = (ctx.d, ctx.master.cols, ctx.x, ctx.cap, ctx.min_aud, ctx.room_rows)
+    if ctx.start_rows is not None:
+        res = _lp_round_and_improve(*args, ctx.start_rows, ctx.stop)
+    if res is None:  # (the greedy's tries stop at the deadline, with the last resort's grace)
+        grace = StopAt(ctx.caller_stop.stop, max(ctx.deadline, time.monotonic()) + 1.0)
+        res = _round_and_repair(*args, ctx.always_held, ctx.prefs, grace)
+    return res
+
+
+def _path_mip(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """SCIP on the paths: in programme mode first on the generated ones (small, fast: if it
+    reaches the Lagrangian bound it is optimal for the real problem; on fixed days it rarely
+    does, so it would only cost time), then on every legal path when there are few enough,
+    so that SCIP's optimality proof covers the real problem (the LP bound alone is weak when
+    min_audience binds)."""
+    if res is not None or ctx.stop.is_set():
+        return res
+    _launch_person_mip(ctx, None)  # the LP left a gap: the per-person MIP too
+    d, cols = ctx.d, ctx.master.cols
+    args = (d, cols, ctx.cap, ctx.min_aud, ctx.room_rows, ctx.always_held)
+    path_stop = StopAt(ctx.stop, ctx.path_deadline)
+    if ctx.always_held:
+        res = _solve_mip(*args, _left(ctx.path_deadline), ctx.x, path_stop)
+    reached = (res is not None and not res.artificial
+               and res.objective >= math.floor(ctx.best_bound + 1e-6))
+    if reached or path_stop.is_set():
+        return res
+    if (ctx.person_mip and not ctx.portfolio and res is None
+            and model_size(d) < _path_count(d, ALL_PATHS_LIMIT) <= ALL_PATHS_LIMIT):
+        # the per-person model is the smaller exact one (2 rounds, 120 people: HiGHS 1.6 s
+        # where SCIP on every path took 8 s, loaded machine); work-limited, then SCIP
+        mine = _solve_person(ctx, None, ctx.path_deadline)
+        if mine is not None and mine.proven:
+            return mine
+        res = res if mine is None else mine
+        if res is not None and not res.artificial:
+            return res  # (its columns replaced the generated ones: no SCIP on them)
+    n_before = len(cols)
+    complete = _all_paths(d, cols, limit=ALL_PATHS_LIMIT)
+    if complete or res is None:
+        full = _solve_mip(*args, _left(ctx.path_deadline), ctx.x, path_stop)
+        if full is not None and complete and full.proven:
+            ctx.best_bound = min(ctx.best_bound, float(full.objective))
+        if full is not None and (res is None or res.artificial or (
+                not full.artificial and full.objective >= res.objective)):
+            return full
+    if res is not None:
+        del cols[n_before:]  # keep the column list that res's counts index
+    return res
+
+
+def _left(deadline: float) -> float:
+    return max(0.01, deadline - time.monotonic())
+
+
+def _flow_fallback(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """Out of time (or the MIP found nothing): the flow start, improved from the rounded LP
+    if there is time, so that a feasible schedule is not lost for want of a proof."""
+    if (res is None or res.artificial) and ctx.start_rows is not None:
+        res = _lp_round_and_improve(ctx.d, ctx.master.cols, ctx.x, ctx.cap, ctx.min_aud,
+                                    ctx.room_rows, ctx.start_rows, ctx.stop)
+    return res
+
+
+def _person_mip(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """The per-person MIP on HiGHS (scheduler.person_mip) for days of moderate size: in a
+    helper thread since the start (two workers) or now, started from the best schedule so
+    far, for the time left (one worker). Its dual bound is valid for the real problem, so it
+    proves what the path bound cannot (many rounds)."""
+    if not ctx.person_mip:
+        return res
+    proven = (res is not None and not res.artificial
+              and res.objective >= math.floor(ctx.best_bound + 1e-6))
+    if ctx.background is not None:
+        if proven:
+            ctx.background.cancel()
+            return res
+        out = ctx.background.result()
+    elif proven or ctx.portfolio or ctx.person_tried or ctx.stop.is_set():
+        return res
+    else:
+        return _solve_person(ctx, res, ctx.deadline) or res
+    return _take(ctx, res, out) or res
+
+
+def _solve_person(ctx: _Seating, res: Seated | None, deadline: float) -> Seated | None:
+    """The per-person MIP now, started from ``res``; a node limit (work, not the clock)
+    keeps its outcome deterministic unless the deadline stops HiGHS first. None when it
+    brings nothing better than ``res``."""
+    ctx.person_tried = True
+    cols = ctx.master.cols
+    hint = None
+    if res is not None and not res.artificial:
+        hint = [(cols[j][0], cols[j][1], k, cols[j][2]) for j, k in sorted(res.counts.items())]
+    out = solve_person_mip(ctx.d, ctx.cap, ctx.min_aud, ctx.room_rows, ctx.always_held,
+                           deadline=deadline, stop=ctx.stop, seed=ctx.seed, hint=hint,
+                           node_limit=PERSON_MIP_NODES, log=_DEBUG)
+    return _take(ctx, res, out)
+
+
+def _take(ctx: _Seating, res: Seated | None, out: MipOutcome) -> Seated | None:
+    """Fold the per-person MIP's outcome in: its bound always, its schedule (replacing the
+    column list) when strictly better than ``res``; None when ``res`` stays."""
+    ctx.best_bound = min(ctx.best_bound, out.bound)
+    if _DEBUG:
+        print(f"person MIP: {out.objective} bound {out.bound} proven {out.proven}")
+    if out.rows is None or (res is not None and not res.artificial
+                            and res.objective >= out.objective):
+        return None
+    ctx.master.cols[:] = [(c, path, v) for c, path, _k, v in out.rows]
+    return Seated(out.objective, {j: row[2] for j, row in enumerate(out.rows)}, False,
+                  out.proven)
+
+
+def _last_resort(ctx: _Seating, res: Seated | None) -> Seated | None:
+    """The LP-guided greedy, with a short grace past the deadline (the wall is limit + 2 s)."""
+    if res is None or res.artificial:
+        res = _round_and_repair(ctx.d, ctx.master.cols, ctx.x, ctx.cap, ctx.min_aud,
+                                ctx.room_rows, ctx.always_held, ctx.prefs,
+                                StopAt(None, max(ctx.deadline, time.monotonic()) + 1.0))
+    return res
+
+
+# The seating's strategies, in order: each gets the result so far and returns it, improved
+# or unchanged (a strategy that does not apply to the day returns it as is).
+PIPELINE: tuple[tuple[str, Callable[[_Seating, Seated | None], Seated | None]], ...] = (
+    ("start columns", _start_columns),
+    ("column generation", _column_generation),
+    ("integral LP", _integral_lp),
+    ("large-day rounding", _large_day_rounding),
+    ("path MIP", _path_mip),
+    ("flow fallback", _flow_fallback),
+    ("person MIP", _person_mip),
+    ("last resort", _last_resort),
+)
+
+
+def _read_out(ctx: _Seating, res: Seated | None) -> SeatResult:
+    """Canonical person-level read-out: members in id order take paths in path order."""
+    d, inst, S = ctx.d, ctx.inst, ctx.d.S
+    best_bound = ctx.best_bound
+    if res is None or res.artificial:
+        return SeatResult("UNKNOWN", None, best_bound, {}, best_bound)
+    cols = ctx.master.cols
+    per_class: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for j, k in res.counts.items():
         c, path, _ = cols[j]
         per_class.setdefault(c, []).append((path, k))
     sessions_of: dict[str, dict[str, str]] = {}
@@ -839,8 +917,9 @@ def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: 
                                   for r, i in enumerate(path) if i < S}
             pos += k
     bound_int = math.floor(best_bound + 1e-6)
-    status = "OPTIMAL" if obj >= bound_int else "FEASIBLE"
-    return SeatResult(status, obj, float(max(bound_int, obj)), sessions_of, best_bound)
+    status = "OPTIMAL" if res.objective >= bound_int else "FEASIBLE"
+    return SeatResult(status, res.objective, float(max(bound_int, res.objective)),
+                      sessions_of, best_bound)
 
 
 def _lp_round_and_improve(d: SeatData, cols, x, cap, min_aud, room_rows, start_rows, stop):
@@ -863,7 +942,7 @@ def _lp_round_and_improve(d: SeatData, cols, x, cap, min_aud, room_rows, start_r
     except RuntimeError:
         pass  # no feasible re-seating from the rounded LP: keep the start schedule
     cols[:] = [(c, path, v) for c, path, _k, v in best]
-    return round(best_val), {j: best[j][2] for j in range(len(best))}, False
+    return Seated(round(best_val), {j: best[j][2] for j in range(len(best))}, False)
 
 
 def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs,
@@ -882,7 +961,7 @@ def _round_and_repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held
         return None
     value, rows = best
     cols[:] = [(c, path, val) for c, path, _k, val in rows]
-    return value, {j: rows[j][2] for j in range(len(rows))}, False
+    return Seated(value, {j: rows[j][2] for j in range(len(rows))}, False)
 
 
 def _repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs,
@@ -920,7 +999,7 @@ def _repair(d: SeatData, cols, x, cap, min_aud, room_rows, always_held, prefs,
 
 def _solve_mip(d: SeatData, cols, cap, min_aud, room_rows, always_held, time_limit, x_lp,
                stop):
-    """Integer path counts on the generated columns: (objective, counts, used_artificial)."""
+    """Integer path counts on the generated columns (None if SCIP found none in time)."""
     solver = pywraplp.Solver.CreateSolver("SCIP")
     inf = solver.infinity()
     S = d.S
@@ -977,7 +1056,18 @@ def _solve_mip(d: SeatData, cols, cap, min_aud, room_rows, always_held, time_lim
               if v.solution_value() > 0.5}
     artificial = any(a.solution_value() > 0.5 for a in arts)
     value = round(sum(cols[j][2] * k for j, k in counts.items()))
-    return value, counts, artificial, proven and not artificial
+    return Seated(value, counts, artificial, proven and not artificial)
+
+
+def _path_count(d: SeatData, limit: int) -> int:
+    """Number of candidate paths of all classes (counting stops past ``limit``)."""
+    total = 0
+    legal = d.score > NEG / 2
+    for c in range(d.C):
+        total += math.prod(int(legal[c, cr].sum()) for cr in d.choices_of_round)
+        if total > limit:
+            break
+    return total
 
 
 def _all_paths(d: SeatData, cols: list, limit: int) -> bool:

@@ -23,16 +23,24 @@ import itertools
 import threading
 import time
 from collections import defaultdict
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # CP-SAT's module imports pandas (seconds): only when used
+    from ortools.sat.python import cp_model
 
 from .checker import session_score
 from .compact import make_solver, placement_options
 from .instance import Instance
-from .paths import Placement, solve_seating, watch_stop
+from .paths import SeatLimits, lagrangian_bound, solve_seating
+from .seatdata import NEG, Placement, SeatData
+from .stopping import watch_stop
 
 SEATING_LIMIT_S = 10.0  # safety-net time limit of one candidate programme's seating
 SECONDS_PER_EVAL = 6.0  # local-search budget: one seating evaluation per 6 s of time limit
+
+
+PLACEMENT_BOUND_ROUNDS = 3  # the seat-counting programme bound is tried up to this many
 
 
 def wish_conflicts(inst: Instance) -> dict[tuple[int, int], int]:
@@ -70,6 +78,8 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
     at all in 3 s on a 6-round, 96-session day (``r6-300-programme`` of the shapes
     benchmark: UNKNOWN) where the feasibility model alone finds one; the first placement is
     kept when the second solve improves nothing."""
+    from ortools.sat.python import cp_model
+
     R = len(inst.round_ids)
     m = cp_model.CpModel()
     pl = {}
@@ -78,30 +88,30 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
         opts = placement_options(inst, s)
         vs = []
         for r, room in opts:
-            v = m.NewBoolVar(f"pl_{i}_{r}_{room}")
+            v = m.new_bool_var(f"pl_{i}_{r}_{room}")
             pl[(i, r, room)] = v
             in_round[(i, r)].append(v)
             vs.append(v)
-        m.AddExactlyOne(vs)
+        m.add_exactly_one(vs)
     by_rt: dict[tuple[int, str], list] = defaultdict(list)
     for (i, r, room), v in pl.items():
         by_rt[(r, room)].append((i, v))
     for (_r, room), lst in by_rt.items():
         rm = inst.rooms[room]
-        m.Add(sum(v for _, v in lst) <= rm.tables)
+        m.add(sum(v for _, v in lst) <= rm.tables)
     by_proj: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(inst.sessions):
         by_proj[s.project].append(i)
     held = {}
     for i in range(len(inst.sessions)):
         for r in range(R):
-            h = m.NewBoolVar("")
-            m.Add(h == sum(in_round[(i, r)]))
+            h = m.new_bool_var("")
+            m.add(h == sum(in_round[(i, r)]))
             held[(i, r)] = h
     for ss in by_proj.values():
         for r in range(R):
             if len(ss) > 1:
-                m.Add(sum(held[(i, r)] for i in ss) <= 1)
+                m.add(sum(held[(i, r)] for i in ss) <= 1)
     if not inst.options.allow_idle:
         _enough_seats(m, inst, by_rt, by_proj, held)
     first_limit = time_limit if feasibility_limit is None else feasibility_limit
@@ -114,17 +124,17 @@ def initial_programme(inst: Instance, time_limit: float, workers: int, seed: int
         if w <= 0:
             continue
         for r in range(R):
-            both = m.NewBoolVar("")
-            m.AddBoolOr([held[(i, r)].Not(), held[(j, r)].Not(), both])
+            both = m.new_bool_var("")
+            m.add_bool_or([held[(i, r)].negated(), held[(j, r)].negated(), both])
             cost.append(w * both)
     # balance: keep the number of sessions per round even (spreads the seats)
     per_round = [sum(held[(i, r)] for i in range(len(inst.sessions))) for r in range(R)]
-    hi = m.NewIntVar(0, len(inst.sessions), "")
+    hi = m.new_int_var(0, len(inst.sessions), "")
     for e in per_round:
-        m.Add(e <= hi)
-    m.Minimize(sum(cost) + 1000 * hi)
+        m.add(e <= hi)
+    m.minimize(sum(cost) + 1000 * hi)
     for (i, r, room), v in pl.items():
-        m.AddHint(v, first.round_of[i] == r and first.room_of[i] == room)
+        m.add_hint(v, first.round_of[i] == r and first.room_of[i] == room)
     try:
         better = _solve_placement(m, pl, len(inst.sessions), time_limit, workers, seed,
                                   stop)
@@ -150,24 +160,26 @@ def _enough_seats(m: cp_model.CpModel, inst: Instance, by_rt: dict, by_proj: dic
             if not own:
                 must.append(1)
                 continue
-            excused = m.NewBoolVar("")
-            m.Add(excused <= sum(held[(i, r)] for i in own))
+            excused = m.new_bool_var("")
+            m.add(excused <= sum(held[(i, r)] for i in own))
             must.append(1 - excused)
         seats = []
         for (rr, room), lst in by_rt.items():
             if rr != r:
                 continue
             load = sum(inst.session_capacity(inst.sessions[i], room) * v for i, v in lst)
-            cap_room = m.NewIntVar(0, inst.rooms[room].capacity, "")
-            m.Add(cap_room <= load)
+            cap_room = m.new_int_var(0, inst.rooms[room].capacity, "")
+            m.add(cap_room <= load)
             seats.append(cap_room)
-        m.Add(sum(seats) >= sum(must))
+        m.add(sum(seats) >= sum(must))
 
 
 def _solve_placement(m: cp_model.CpModel, pl: dict, n: int, time_limit: float, workers: int,
                      seed: int, stop: threading.Event | None) -> Placement | None:
     """Solve the placement model within ``time_limit`` deterministic seconds (1.5 x that on
     the clock); None when it is proven infeasible, TimeoutError when nothing was found."""
+    from ortools.sat.python import cp_model
+
     solver = make_solver(time_limit, workers, seed)
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.max_time_in_seconds = time_limit * 1.5
@@ -200,6 +212,96 @@ def programme_bound(inst: Instance) -> int:
         fixed_score = sum(session_score(inst, p, pr) for pr in fixed_projects)
         total += fixed_score + sum(scores[:max(0, k - len(fixed))])
     return total
+
+
+def placement_bound(inst: Instance, time_limit: float,
+                    stop: threading.Event | None = None) -> float | None:
+    """A bound over every programme that counts seats: the path LP of a *virtual* day where
+    each open session has a copy in every round it may be placed in.
+
+    Why: :func:`programme_bound` ignores capacities (10 % above the best schedule of the
+    2016 day), so programme-mode answers could never be called optimal. Any real programme
+    and seating maps onto the virtual day (a person in session s, held in round r, takes the
+    copy of s in round r), so the virtual day's path LP bound (scheduler.paths, Lagrangian,
+    valid for any prices) bounds the real optimum, provided the virtual day only relaxes:
+
+    * a copy holds the most seats s has in any room admitting it that round, is step-free
+      if one of those rooms is, and its copies together hold at most that many (s is held
+      once); the copies of one project in a round hold at most one session's seats (rule 9);
+      a round holds at most its rooms' capacities; rooms of the fixed part keep their rows;
+    * min_audience is dropped; presenters of open projects may attend or be idle in any
+      round (where they present is not known).
+
+    None when the relaxation does not apply (change penalties on open sessions) or is not
+    tried: beyond ``PLACEMENT_BOUND_ROUNDS`` rounds (measured on 4 and 6 rounds: its column
+    generation did not converge within its share of the limit, so it only cost time)."""
+    if len(inst.round_ids) > PLACEMENT_BOUND_ROUNDS:
+        return None
+    o = inst.options
+    open_ids = {s.id for s in inst.sessions if s.round is None or s.room is None}
+    if o.change_penalty and any(v in open_ids for prev in o.previous.values()
+                                for v in prev.values()):
+        return None
+    open_projects = {inst.sessions[i].project for i, s in enumerate(inst.sessions)
+                     if s.id in open_ids}
+    copies: list = []
+    round_of: list[int] = []
+    room_of: list[str] = []
+    cap: list[int] = []
+    rows: dict[tuple, list[int]] = {}
+    for s in inst.sessions:
+        options = placement_options(inst, s)
+        rounds = sorted({r for r, _room in options})
+        if not rounds:
+            return None  # no placement at all: the diagnosis says why
+        most = max(inst.session_capacity(s, room) for _r, room in options)
+        mine = []
+        for r in rounds:
+            rooms = [room for rr, room in options if rr == r]
+            step_free = [room for room in rooms if inst.rooms[room].accessible]
+            room = (step_free or rooms)[0]
+            vid = s.id if len(rounds) == 1 else f"{s.id}@{inst.round_ids[r]}"
+            mine.append(len(copies))
+            copies.append(replace(s, id=vid, round=inst.round_ids[r], room=room))
+            round_of.append(r)
+            room_of.append(room)
+            cap.append(max(inst.session_capacity(s, m) for m in rooms))
+        if len(mine) > 1:
+            rows[("held once", s.id, most)] = mine
+    by_project_round: dict[tuple[str, int], list[int]] = defaultdict(list)
+    by_round: dict[int, list[int]] = defaultdict(list)
+    fixed_rooms: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for j, c in enumerate(copies):
+        by_project_round[(c.project, round_of[j])].append(j)
+        by_round[round_of[j]].append(j)
+        if c.id not in open_ids and "@" not in c.id:
+            fixed_rooms[(round_of[j], c.room)].append(j)
+    for (pr, r), js in by_project_round.items():
+        if len({copies[j].id.split("@")[0] for j in js}) > 1:
+            rows[("rule 9", (pr, r), max(cap[j] for j in js))] = js
+    seats = sum(rm.capacity for rm in inst.rooms.values())
+    for r, js in by_round.items():
+        if sum(cap[j] for j in js) > seats:
+            rows[("round", r, seats)] = js
+    for (r, room), js in fixed_rooms.items():
+        if sum(cap[j] for j in js) > inst.rooms[room].capacity:
+            rows[(r, room, inst.rooms[room].capacity)] = js
+    virtual = replace(inst, sessions=copies)
+    busy = {pid: tuple(pr for pr in prs if pr not in open_projects)
+            for pid, prs in inst.presents.items()}
+    virtual.presents = busy
+    place = Placement(round_of, room_of)
+    d = SeatData(virtual, place)
+    free = {pid for pid, prs in inst.presents.items() if set(prs) & open_projects}
+    R = len(inst.round_ids)
+    for c, members in enumerate(d.members):
+        if free & set(members):
+            for r in range(R):
+                if d.score[c, d.S + r] <= NEG / 2 and inst.round_ids[r] not in \
+                        inst.participant_by_id[members[0]].unavailable:
+                    d.score[c, d.S + r] = 0.0  # may be idle: presenting, round unknown
+    limits = SeatLimits(cap, [0] * len(copies), rows)
+    return lagrangian_bound(virtual, place, d, limits, time_limit=time_limit, stop=stop)
 
 
 def _neighbours(inst: Instance, place: Placement) -> list[Placement]:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from .paths import SeatData, _path_values
+from .seatdata import SeatData, path_values
 
 
 def _values_for_round(d: SeatData, cls: np.ndarray, paths: np.ndarray, r: int
@@ -50,7 +50,7 @@ def _values_for_round(d: SeatData, cls: np.ndarray, paths: np.ndarray, r: int
         b = min(G, a + step)
         ch = np.repeat(paths[a:b], J, axis=0)
         ch[:, r] = np.tile(cols, b - a)
-        v, ok = _path_values(d, d.score, d.wished, d.proj, d.theme, real,
+        v, ok = path_values(d, d.score, d.wished, d.proj, d.theme, real,
                              np.repeat(cls[a:b], J), ch)
         val[a:b] = v.reshape(b - a, J)
         legal[a:b] = ok.reshape(b - a, J)
@@ -193,7 +193,7 @@ def local_search(d: SeatData, cls: np.ndarray, paths: np.ndarray, cap, min_aud, 
 
 
 def person_value(d: SeatData, cls: np.ndarray, paths: np.ndarray) -> float:
-    val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
+    val, legal = path_values(d, d.score, d.wished, d.proj, d.theme,
                               np.arange(d.S + d.R) < d.S, cls, paths)
     assert legal.all()
     return float(val.sum())
@@ -251,6 +251,9 @@ def repair_and_improve(d: SeatData, cls: np.ndarray, paths: np.ndarray, cap, min
     cap = np.asarray(cap, dtype=np.int64)
     min_aud = np.asarray(min_aud, dtype=np.int64)
     for r in range(d.R):
+        if stop is not None and stop.is_set():
+            # a half-repaired start is not a schedule: the caller falls back on another
+            raise RuntimeError("out of time while repairing the start")
         paths, _ = reseat_round(d, cls, paths, r, cap, min_aud, room_rows, repair=True)
     return local_search(d, cls, paths, cap, min_aud, room_rows, max_cycles=cycles, stop=stop)
 
@@ -259,7 +262,7 @@ def to_rows(d: SeatData, cls: np.ndarray, paths: np.ndarray
             ) -> list[tuple[int, tuple[int, ...], int, float]]:
     """``(class, path, count, value per person)`` rows, sorted."""
     uniq, cnt, _ = _groups(cls, paths)
-    val, legal = _path_values(d, d.score, d.wished, d.proj, d.theme,
+    val, legal = path_values(d, d.score, d.wished, d.proj, d.theme,
                               np.arange(d.S + d.R) < d.S, uniq[:, 0], uniq[:, 1:])
     if not legal.all():
         raise RuntimeError("local search produced an illegal path")

@@ -19,7 +19,7 @@ from ortools.linear_solver import pywraplp
 
 from .checker import workshop_score
 from .instance import Instance
-from .paths import watch_stop
+from .stopping import watch_stop
 
 
 @dataclass
@@ -83,6 +83,8 @@ def solve_workshops(inst: Instance, time_limit: float = math.inf,
         prev = dict(key[4])
         for slot in inst.slot_ids:
             if slot in p.unavailable:
+                if slot in prev:  # absent: the previous workshop is lost (a change)
+                    const -= o.change_penalty * n
                 continue
             row = solver.Constraint(n, n)
             if slot in fixed:

@@ -77,3 +77,17 @@ def test_infeasible_day_is_reported_as_such():
     sol = run_plain_mip(d)
     assert sol["status"] in ("INFEASIBLE", "UNKNOWN")
     assert sol["assignments"] == []
+
+
+def test_fixed_entry_in_a_room_that_is_not_step_free_is_infeasible_for_who_needs_one():
+    """Rule 6 over rule 7: p2 needs a step-free room and is fixed into y1, held in rb (not
+    step-free). No schedule exists; the plain MIP used to force the fixed entry anyway and
+    return a schedule that breaks rule 6 (seen once while hypothesis shrank a random day)."""
+    d = tiny()
+    d["participants"][1]["needs_accessible"] = True
+    d["participants"][1]["fixed"] = {"r1": "y1"}
+    for allow_idle in (False, True):  # idling instead would break rule 7
+        d["options"]["allow_idle"] = allow_idle
+        sol = run_plain_mip(d, time_limit_s=10)
+        assert sol["status"] == "INFEASIBLE"
+        assert sol["assignments"] == []

@@ -130,6 +130,22 @@ def test_workshops_assigned_with_capacity_and_previous():
     assert sum(1 for x in sol["assignments"] if x["workshops"].get("ws") == "w1") == 2
 
 
+def test_a_previous_workshop_lost_to_unavailability_counts_in_the_bound():
+    """Someone absent from a slot where they had a previous workshop has changed (the
+    contract counts it); the workshop phase left that penalty out of its objective, so the
+    bound exceeded the optimum by it and a day like r3-400-changes could never be OPTIMAL."""
+    d = tiny()
+    d["workshop_slots"] = [{"id": "ws", "start": "14:00", "end": "15:00"}]
+    d["workshops"] = [{"id": "w1", "slot": "ws", "capacity": 4}]
+    d["participants"][0]["unavailable"] = ["ws"]
+    d["options"]["change_penalty"] = 30
+    d["options"]["previous"] = {"p1": {"ws": "w1"}}
+    sol = solved(d)
+    assert sol["status"] == "OPTIMAL"
+    assert sol["objective"] == sol["bound"]
+    assert sol["metrics"]["changed"] == 1
+
+
 def test_check_solution_reports_a_manual_move():
     d = tiny()
     sol = solved(d)

@@ -12,6 +12,8 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 import scheduler
 from scheduler import solver as solver_module
 
@@ -51,13 +53,23 @@ def many_rounds_day(seed: int = 3) -> dict[str, Any]:
             "participants": people, "options": {"min_distinct_themes": 2, "workers": 2}}
 
 
-def test_ten_round_day_answers_within_its_limit_with_a_valid_schedule() -> None:
+# The command line's wall is limit + 2 s (issue 13); ``solve`` itself must return well
+# inside it. The extra slack only keeps a loaded shared machine from failing the test: it is
+# a hang guard (before pricing by search this day ran for many minutes), not a timing.
+ALLOWANCE_S = 2.0
+LOADED_MACHINE_SLACK_S = 6.0
+
+
+@pytest.mark.parametrize("limit", [10.0, 3.0])
+def test_ten_round_day_answers_within_its_limit_with_a_valid_schedule(limit: float) -> None:
+    """Also with a short limit: every phase (pricing, flows, the path MIP, the per-person
+    MIP in its helper thread) watches the deadline, and a first schedule comes early."""
     data = many_rounds_day()
-    limit = 10.0
     t = time.monotonic()
     sol = scheduler.solve(data, time_limit_s=limit, workers=2)
     wall = time.monotonic() - t
-    assert wall < limit + 10.0, f"answered after {wall:.1f} s (hang guard)"
+    assert wall < limit + ALLOWANCE_S + LOADED_MACHINE_SLACK_S, (
+        f"answered after {wall:.1f} s (hang guard)")
     assert sol["status"] in ("OPTIMAL", "FEASIBLE"), sol["diagnosis"]
     assert scheduler.check_solution(data, sol) == []
     assert violations(data, sol) == []

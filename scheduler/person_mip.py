@@ -1,0 +1,412 @@
+"""The per-person MIP of a fixed programme's seating, on OR-Tools' own HiGHS.
+
+Why: the path formulation (:mod:`scheduler.paths`) prices paths over rounds, and its bound
+on days of many rounds is the Lagrangian one, which the path MIP cannot close when the
+generated columns miss the optimum. The compact model (one binary per participant and legal
+session, the per-person rules as rows) is small on such days (a few hundred people x a few
+hundred sessions) and HiGHS proves it in seconds, with its own dual bound valid for the real
+problem. It is the "plain MIP" of issue 13, built from :class:`SeatData` (so classes give
+the legal choices and values) and started from the best schedule known (a hint).
+
+Only OR-Tools' HiGHS may be used here: ``highspy`` bundles another ``libhighs.so.1`` that
+cannot share a process with OR-Tools (docs/scheduler.md). It is reached through MathOpt's
+protocol buffers, built with numpy: pywraplp's HiGHS reports no solution when the time limit
+stops a MIP that has one and prints HiGHS's banner on stdout (where the command line writes
+the solution), and MathOpt's Python objects took 6 s to build a 300-person 8-round model.
+
+Rules as rows, per participant ``p`` (member of class ``c``), ``x[p, i]`` binary for each
+legal session ``i`` (``SeatData.score[c, i] > NEG``):
+
+* one session per attended round (``= 1``, or ``<= 1`` where idle is legal);
+* distinct projects: ``sum x <= 1`` per project seen in two rounds;
+* theme variety: ``t[p, theme] <= sum x`` of that theme, ``sum t >= min(k, attended)``
+  (attended is known unless idle is allowed: then a binary ``b`` as in the plain MIP);
+* unlucky penalty: ``u[p] <= sum`` of wished ``x``, worth ``+pen`` (constant ``-pen``);
+* changes: ``-chg`` per previous entry, ``+chg`` on the previous session's ``x``;
+* seats: session capacity, min_audience with an open indicator (or always, if held), room
+  capacity per round where its sessions could overfill it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import math
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.math_opt import (
+    callback_pb2,
+    model_parameters_pb2,
+    model_pb2,
+    parameters_pb2,
+    result_pb2,
+    solution_pb2,
+)
+from ortools.math_opt.core.python import solver as mo_solver
+from ortools.util.python.solve_interrupter import SolveInterrupter
+
+from .seatdata import NEG, SeatData, path_values
+from .stopping import AnyOf, watch_stop
+
+Row = tuple[int, tuple[int, ...], int, float]  # (class, path, people, value per person)
+INF = math.inf
+MARGIN_S = 0.5  # HiGHS's time limit ends this long before the deadline (portfolio)
+
+
+@dataclass
+class MipOutcome:
+    """What the per-person MIP returns: the schedule as path rows (None if it found none),
+    its objective, the MIP's dual bound (valid for the real seating; ``inf`` if unknown)
+    and whether the optimum is proven."""
+
+    rows: list[Row] | None
+    objective: int | None
+    bound: float
+    proven: bool
+
+
+def model_size(d: SeatData) -> int:
+    """Number of binaries x[p, i] the model would have (to choose the strategy by size)."""
+    legal = (d.score[:, :d.S] > NEG / 2).sum(axis=1)
+    return int(np.dot(d.n, legal))
+
+
+@dataclass
+class _Lp:
+    """Columns and rows as numpy blocks, turned into a MathOpt ``ModelProto`` at the end."""
+
+    lb: list[np.ndarray] = field(default_factory=list)
+    ub: list[np.ndarray] = field(default_factory=list)
+    integer: list[np.ndarray] = field(default_factory=list)
+    gain: list[np.ndarray] = field(default_factory=list)
+    n: int = 0
+    rlo: list[np.ndarray] = field(default_factory=list)
+    rhi: list[np.ndarray] = field(default_factory=list)
+    ri: list[np.ndarray] = field(default_factory=list)
+    ci: list[np.ndarray] = field(default_factory=list)
+    vi: list[np.ndarray] = field(default_factory=list)
+    m: int = 0
+    constant: float = 0.0
+
+    def cols(self, k: int, lb: float, ub: float, integer: bool,
+             gain: float | np.ndarray = 0.0) -> np.ndarray:
+        self.lb.append(np.full(k, lb))
+        self.ub.append(np.full(k, ub))
+        self.integer.append(np.full(k, integer))
+        self.gain.append(np.broadcast_to(np.asarray(gain, dtype=float), (k,)).copy())
+        self.n += k
+        return np.arange(self.n - k, self.n, dtype=np.int64)
+
+    def rows(self, k: int, lo: float | np.ndarray, hi: float | np.ndarray,
+             row: np.ndarray, col: np.ndarray, val: float | np.ndarray) -> None:
+        """``k`` rows ``lo <= sum val * x[col] <= hi``; ``row`` numbers entries 0..k-1."""
+        self.rlo.append(np.broadcast_to(np.asarray(lo, dtype=float), (k,)).copy())
+        self.rhi.append(np.broadcast_to(np.asarray(hi, dtype=float), (k,)).copy())
+        self.ri.append(np.asarray(row, dtype=np.int64) + self.m)
+        self.ci.append(np.asarray(col, dtype=np.int64))
+        self.vi.append(np.broadcast_to(np.asarray(val, dtype=float), (len(row),)).copy())
+        self.m += k
+
+    def proto(self) -> model_pb2.ModelProto:
+        mp = model_pb2.ModelProto()
+        v = mp.variables
+        v.ids.extend(range(self.n))
+        v.lower_bounds.extend(np.concatenate(self.lb).tolist())
+        v.upper_bounds.extend(np.concatenate(self.ub).tolist())
+        v.integers.extend(np.concatenate(self.integer).tolist())
+        gain = np.concatenate(self.gain)
+        nz = np.flatnonzero(gain)
+        mp.objective.maximize = True
+        mp.objective.offset = self.constant
+        mp.objective.linear_coefficients.ids.extend(nz.tolist())
+        mp.objective.linear_coefficients.values.extend(gain[nz].tolist())
+        lc = mp.linear_constraints
+        lc.ids.extend(range(self.m))
+        lc.lower_bounds.extend(np.concatenate(self.rlo).tolist())
+        lc.upper_bounds.extend(np.concatenate(self.rhi).tolist())
+        r, c, val = (np.concatenate(self.ri), np.concatenate(self.ci),
+                     np.concatenate(self.vi))
+        order = np.lexsort((c, r))
+        mat = mp.linear_constraint_matrix
+        mat.row_ids.extend(r[order].tolist())
+        mat.column_ids.extend(c[order].tolist())
+        mat.coefficients.extend(val[order].tolist())
+        return mp
+
+
+def _per_member(lp: _Lp, x: np.ndarray, groups: list[np.ndarray], lo, hi,
+                extra: np.ndarray | None = None, extra_val: float = 0.0,
+                val: float = 1.0) -> None:
+    """For every member (row of ``x``) one row per group of its choices:
+    ``lo <= sum val * x[m, g] (+ extra_val * extra[m, g]) <= hi``."""
+    if not groups:
+        return
+    n = x.shape[0]
+    gid = np.concatenate([np.full(len(g), k) for k, g in enumerate(groups)])
+    js = np.concatenate(groups)
+    G = len(groups)
+    row = (np.arange(n)[:, None] * G + gid[None, :]).ravel()
+    col = x[:, js].ravel()
+    vals = np.full(len(col), float(val))
+    if extra is not None:
+        row = np.concatenate([row, np.arange(n * G)])
+        col = np.concatenate([col, extra.ravel()])
+        vals = np.concatenate([vals, np.full(n * G, extra_val)])
+    lp.rows(n * G, lo, hi, row, col, vals)
+
+
+def _class_rows(lp: _Lp, d: SeatData, c: int, legal: np.ndarray, x: np.ndarray) -> None:
+    """The per-person rules of class c's members (see the module docstring)."""
+    R, S = d.R, d.S
+    n = x.shape[0]
+    rnd = d.round_of[legal]
+    idle_ok = d.score[c, S:] > NEG / 2
+    by_round = [np.flatnonzero(rnd == r) for r in range(R)]
+    held = [r for r in range(R) if len(by_round[r])]
+    for r in held:
+        _per_member(lp, x, [by_round[r]], 0.0 if idle_ok[r] else 1.0, 1.0)
+    projects = d.proj[legal]
+    _per_member(lp, x, [g for g in (np.flatnonzero(projects == p) for p in np.unique(projects))
+                        if len(g) > 1], -INF, 1.0)
+    need = min(d.k, len(held))
+    if d.k > 1 and need > 1:
+        themes = d.theme[legal]
+        groups = [np.flatnonzero(themes == t) for t in np.unique(themes)]
+        t = lp.cols(n * len(groups), 0.0, 1.0, False).reshape(n, len(groups))
+        _per_member(lp, x, groups, -INF, 0.0, extra=t, extra_val=1.0, val=-1.0)
+        every = [np.arange(len(groups))]
+        if not idle_ok[held].any():  # attended rounds known: sum t >= min(k, attended)
+            _per_member(lp, t, every, float(need), INF)
+        else:  # b = 1 when k themes are needed: sum t >= k b, sum t >= attended - R b
+            b = lp.cols(n, 0.0, 1.0, True)[:, None]
+            _per_member(lp, t, every, 0.0, INF, extra=b, extra_val=-float(d.k))
+            tx = np.concatenate([t, x], axis=1)
+            ones = np.concatenate([np.ones(t.shape[1]), -np.ones(x.shape[1])])
+            row = np.repeat(np.arange(n), tx.shape[1])
+            lp.rows(n, 0.0, INF, np.concatenate([row, np.arange(n)]),
+                    np.concatenate([tx.ravel(), b.ravel()]),
+                    np.concatenate([np.tile(ones, n), np.full(n, float(R))]))
+    wished = np.flatnonzero(d.wished[c, legal])
+    if d.has_wishes[c] and d.pen:
+        lp.constant -= d.pen * n
+        u = lp.cols(n, 0.0, 1.0, False, d.pen)[:, None]
+        _per_member(lp, x, [wished], -INF, 0.0, extra=u, extra_val=1.0, val=-1.0)
+
+
+def _gains(d: SeatData, c: int, legal: np.ndarray, lp: _Lp) -> np.ndarray:
+    """Per legal choice: its score, plus the change penalty it avoids (the penalty of every
+    previous entry is a constant)."""
+    gain = d.score[c, legal].astype(float)
+    if d.chg:
+        for r in range(d.R):
+            pv = int(d.prev[c, r])
+            if pv >= 0:
+                lp.constant -= d.chg * d.n[c]
+                gain[(legal == pv) & (d.round_of[legal] == r)] += d.chg
+    return gain
+
+
+@dataclass
+class _Built:
+    lp: _Lp
+    xs: list[np.ndarray]  # per class: variable ids [members, legal choices]
+    legal: list[np.ndarray]  # per class: legal session indices
+
+
+def _build(d: SeatData, cap, min_aud, room_rows, always_held: bool) -> _Built:
+    lp = _Lp()
+    xs, legal_of = [], []
+    sess_parts, col_parts = [], []
+    for c in range(d.C):
+        legal = np.flatnonzero(d.score[c, :d.S] > NEG / 2)
+        n = int(d.n[c])
+        gain = _gains(d, c, legal, lp)
+        x = lp.cols(n * len(legal), 0.0, 1.0, True, np.tile(gain, n)).reshape(n, len(legal))
+        xs.append(x)
+        legal_of.append(legal)
+        sess_parts.append(np.tile(legal, n))
+        col_parts.append(x.ravel())
+        _class_rows(lp, d, c, legal, x)
+    sess = np.concatenate(sess_parts) if sess_parts else np.zeros(0, np.int64)
+    col = np.concatenate(col_parts) if col_parts else np.zeros(0, np.int64)
+    order = np.argsort(sess, kind="stable")
+    sess, col = sess[order], col[order]
+    bounds = np.searchsorted(sess, np.arange(d.S + 1))
+    by_session = [col[bounds[i]:bounds[i + 1]] for i in range(d.S)]
+    for i in range(d.S):
+        vs = by_session[i]
+        if not len(vs):
+            continue
+        k = len(vs)
+        if min_aud[i] > 0 and not always_held:  # open indicator o: min o <= sum <= cap o
+            o = lp.cols(1, 0.0, 1.0, True)
+            lp.rows(2, [0.0, -INF], [INF, 0.0], np.repeat([0, 1], k + 1),
+                    np.tile(np.concatenate([vs, o]), 2),
+                    np.concatenate([np.ones(k), [-float(min_aud[i])],
+                                    np.ones(k), [-float(cap[i])]]))
+        elif k > cap[i] or (always_held and min_aud[i] > 0):
+            lo = float(min_aud[i]) if always_held else -INF
+            lp.rows(1, lo, float(cap[i]), np.zeros(k), vs, 1.0)
+    for (_r, _room, rcap), ss in room_rows.items():
+        vs = np.concatenate([by_session[i] for i in ss])
+        lp.rows(1, -INF, float(rcap), np.zeros(len(vs)), vs, 1.0)
+    return _Built(lp, xs, legal_of)
+
+
+def _hint(b: _Built, d: SeatData, rows: list[Row]) -> model_parameters_pb2.SolutionHintProto:
+    """A start for HiGHS from a known schedule (members take the rows' paths in order)."""
+    ids: list[np.ndarray] = []
+    taken = [0] * d.C
+    for c, path, k, _v in rows:
+        chosen = np.isin(b.legal[c], [i for i in path if i < d.S])
+        ids.append(b.xs[c][taken[c]:taken[c] + k][:, chosen].ravel())
+        taken[c] += k
+    every = np.concatenate([x.ravel() for x in b.xs]) if b.xs else np.zeros(0, np.int64)
+    values = np.zeros(b.lp.n)
+    if ids:
+        values[np.concatenate(ids)] = 1.0
+    hint = model_parameters_pb2.SolutionHintProto()
+    every.sort()
+    hint.variable_values.ids.extend(every.tolist())
+    hint.variable_values.values.extend(values[every].tolist())
+    return hint
+
+
+def _read(b: _Built, d: SeatData, values: np.ndarray) -> list[Row]:
+    """Path rows of the incumbent (idle where a person has no session in a round)."""
+    counts: dict[tuple[int, tuple[int, ...]], int] = {}
+    for c in range(d.C):
+        on = values[b.xs[c]] > 0.5
+        for m in range(on.shape[0]):
+            path = [d.S + r for r in range(d.R)]
+            for i in b.legal[c][on[m]]:
+                path[int(d.round_of[i])] = int(i)
+            key = (c, tuple(path))
+            counts[key] = counts.get(key, 0) + 1
+    keys = sorted(counts)
+    cls = np.array([c for c, _p in keys], dtype=np.int64)
+    ch = np.array([p for _c, p in keys], dtype=np.int64).reshape(len(keys), d.R)
+    val, ok = path_values(d, d.score, d.wished, d.proj, d.theme,
+                          np.arange(d.S + d.R) < d.S, cls, ch)
+    if not ok.all():
+        raise RuntimeError("the per-person MIP returned an illegal path")
+    return [(c, p, counts[(c, p)], float(round(v)))
+            for (c, p), v in zip(keys, val, strict=True)]
+
+
+class Background:
+    """The per-person MIP in a helper thread, beside the path strategies (a portfolio on
+    two workers: HiGHS releases the GIL while it solves). ``cancel`` stops it (the paths
+    proved their schedule optimal); ``result`` waits for it until its deadline."""
+
+    def __init__(self, d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
+                 deadline: float, stop=None, seed: int = 0, hint: list[Row] | None = None,
+                 proven: threading.Event | None = None):
+        self.cancelled = threading.Event()
+        self.done = threading.Event()
+        self.outcome = MipOutcome(None, None, INF, False)
+        self.deadline = deadline
+        either = AnyOf(stop, self.cancelled)
+
+        def run() -> None:
+            try:
+                # HiGHS's own limit a little before the deadline, so that it returns by
+                # itself in time even when the interrupt is noticed late
+                self.outcome = solve_person_mip(d, cap, min_aud, room_rows, always_held,
+                                                deadline=deadline - MARGIN_S, stop=either,
+                                                seed=seed, hint=hint)
+                if self.outcome.proven and proven is not None:
+                    proven.set()  # the path strategies may stop
+            except Exception as e:  # noqa: BLE001  (the path strategies still answer)
+                if os.environ.get("SCHEDULER_DEBUG"):
+                    print(f"person MIP failed: {e!r}")
+                self.outcome = MipOutcome(None, None, INF, False)
+            finally:
+                self.done.set()
+                _LIVE.discard(self)
+
+        self.thread = threading.Thread(target=run, daemon=True, name="person-mip")
+        _LIVE.add(self)
+        self.thread.start()
+
+    def cancel(self, wait: float = 1.0) -> None:
+        """Interrupt HiGHS and wait (briefly) for it to return: a process that exits while
+        HiGHS still runs in a helper thread aborts ("terminate called without an active
+        exception"; seen once in the shapes benchmark on a machine loaded 7 times over,
+        where HiGHS took more than a second to notice). :func:`_join_at_exit` waits for the
+        rest."""
+        self.cancelled.set()
+        if self.done.wait(wait):
+            _LIVE.discard(self)
+
+    def result(self, grace: float = 0.5) -> MipOutcome:
+        self.done.wait(max(0.0, self.deadline - time.monotonic()) + grace)
+        return self.outcome
+
+
+_LIVE: set[Background] = set()
+
+
+@atexit.register
+def _join_at_exit() -> None:
+    """Let interrupted HiGHS runs return before the interpreter exits (see ``cancel``)."""
+    for run in list(_LIVE):
+        run.cancelled.set()
+        run.done.wait(30.0)
+
+
+def solve_person_mip(d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
+                     deadline: float, stop=None, seed: int = 0,
+                     hint: list[Row] | None = None, node_limit: int | None = None,
+                     log: bool = False) -> MipOutcome:
+    """Solve the per-person MIP on HiGHS until optimal, ``deadline`` or ``stop``."""
+    b = _build(d, cap, min_aud, room_rows, always_held)
+    model = b.lp.proto()
+    model_params = model_parameters_pb2.ModelSolveParametersProto()
+    if hint:
+        model_params.solution_hints.append(_hint(b, d, hint))
+    left = deadline - time.monotonic()
+    if left <= 0.05 or (stop is not None and stop.is_set()):
+        return MipOutcome(None, None, INF, False)
+    params = parameters_pb2.SolveParametersProto()
+    params.time_limit.FromNanoseconds(int(left * 1e9))
+    params.enable_output = log
+    if node_limit is not None:
+        params.node_limit = int(node_limit)
+    params.random_seed = int(seed) % (2**31)
+    # HiGHS's presolve (probing tens of thousands of binaries) and symmetry detection took
+    # 8-18 s on a 300-person 8-round day whose root LP is integral (4 s without them on
+    # the same loaded machine); the rows are already tight.
+    params.highs.string_options["presolve"] = "off"
+    params.highs.bool_options["mip_detect_symmetry"] = False
+    # (HiGHS's MIP search is serial; MathOpt refuses a thread count for HiGHS)
+    interrupter = SolveInterrupter()
+    with watch_stop(stop, interrupter.interrupt):
+        res = mo_solver.solve(model, parameters_pb2.SOLVER_TYPE_HIGHS,
+                              parameters_pb2.SolverInitializerProto(), params,
+                              model_params, None, callback_pb2.CallbackRegistrationProto(),
+                              None, interrupter.pybind_interrupter)
+    return _outcome(b, d, res)
+
+
+def _outcome(b: _Built, d: SeatData, res: result_pb2.SolveResultProto) -> MipOutcome:
+    bound = INF
+    dual = res.termination.objective_bounds.dual_bound
+    if math.isfinite(dual):
+        bound = dual  # (the objective's offset holds the constants)
+    feasible = [s for s in res.solutions if s.HasField("primal_solution") and
+                s.primal_solution.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE]
+    if not feasible:
+        return MipOutcome(None, None, bound, False)
+    sol = feasible[0].primal_solution.variable_values
+    values = np.zeros(b.lp.n)
+    values[np.array(sol.ids, dtype=np.int64)] = np.array(sol.values)
+    rows = _read(b, d, values)
+    value = round(sum(k * v for _c, _p, k, v in rows))
+    proven = res.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
+    if proven:
+        bound = min(bound, float(value))
+    return MipOutcome(rows, value, bound, proven)
