@@ -251,7 +251,9 @@ def test_publishing_emails_each_participant_their_day_then_only_those_who_moved(
     mail = next(m for m in first if m["To"] == person.email)
     text = email_text(mail)
     for item in participant_day(person):
-        assert item.title in text and item.starts_at.strftime("%H:%M") in text
+        # French times as people write them: "11 h 50" (no-break spaces), not "11:50"
+        when = f"{item.starts_at.hour}\u00a0h\u00a0{item.starts_at.minute:02d}"
+        assert item.title in text and when in text and item.starts_at.strftime("%H:%M") not in text
     assert "/p/" in text  # a fresh personal link
 
     # Move one participant to the other workshop and publish again: only they hear of it.
