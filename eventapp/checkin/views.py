@@ -32,7 +32,7 @@ from ..extensions import db
 from ..programme.queries import get_event_or_404
 from ..registration.models import Participant
 from ..registration.tokens import PORTAL, find_by_token
-from ..web import csv_download
+from ..web import csv_stream
 from . import operations, queries, scanning
 from . import scan_page as staff_page
 from .forms import BodyError, EndRehearsalForm, ReissueForm, StartRehearsalForm
@@ -217,9 +217,7 @@ def rehearsal_end(slug: str):
 @organiser_required
 def attendance_csv(slug: str):
     event = get_event_or_404(slug)
-    body = queries.attendance_csv(event)
-    db.session.commit()
-    return csv_download(body, f"presences-{event.slug}.csv")
+    return csv_stream(queries.attendance_rows(event), f"presences-{event.slug}.csv")
 
 
 @organiser_required

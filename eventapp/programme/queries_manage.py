@@ -11,6 +11,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..events.models import Event
 from ..extensions import db
@@ -93,6 +94,7 @@ def slots(event: Event) -> list[WorkshopSlot]:
 def workshops(event: Event) -> list[Workshop]:
     return list(db.session.scalars(
         db.select(Workshop).join(Workshop.slot).where(Workshop.event_id == event.id)
+        .options(selectinload(Workshop.room), selectinload(Workshop.slot))
         .order_by(WorkshopSlot.starts_at, Workshop.position, Workshop.name)))
 
 
@@ -102,10 +104,23 @@ def programme_items(event: Event) -> list[ProgrammeItem]:
                                    .order_by(ProgrammeItem.starts_at)))
 
 
+# What pages read of a session (round, room and its themes, project with its theme and
+# presenters, extra presenters): loaded with the sessions, not one query per session.
+SESSION_DETAILS = (
+    selectinload(Session.round),
+    selectinload(Session.room).selectinload(Room.themes),
+    selectinload(Session.project).selectinload(Project.theme),
+    selectinload(Session.project).selectinload(Project.presenters),
+    selectinload(Session.extra_presenters),
+)
+
+
 def sessions(event: Event) -> list[Session]:
-    """Sessions by round (unplaced last), room and table."""
+    """Sessions by round (unplaced last), room and table, with what the grid, the list
+    and the placement checks read of each loaded in a fixed number of queries."""
     return sorted(
-        db.session.scalars(db.select(Session).where(Session.event_id == event.id)),
+        db.session.scalars(db.select(Session).where(Session.event_id == event.id)
+                           .options(*SESSION_DETAILS)),
         key=lambda s: (s.round is None, s.round.starts_at.isoformat() if s.round else "",
                        s.room.position if s.room else 0, s.room.name if s.room else "",
                        s.table_number or 0, s.project.name))
@@ -126,6 +141,19 @@ def presenters(event: Event) -> list[Participant]:
         Participant.event_id == event.id,
         or_(Participant.role == "presenter", Participant.id.in_(presenting)),
     ).order_by(Participant.last_name, Participant.first_name)))
+
+
+def presenters_with_projects(event: Event) -> list[tuple[Participant, list[Project]]]:
+    """Each presenter (:func:`presenters`) with the projects they present, in two
+    queries whatever the number of presenters."""
+    people = presenters(event)
+    presented: dict[int, list[Project]] = defaultdict(list)
+    for person_id, project in db.session.execute(
+            db.select(project_presenters.c.participant_id, Project)
+            .join(project_presenters, project_presenters.c.project_id == Project.id)
+            .where(Project.event_id == event.id).order_by(Project.name)):
+        presented[person_id].append(project)
+    return [(person, presented.get(person.id, [])) for person in people]
 
 
 def presented_projects(person: Participant) -> list[Project]:

@@ -129,6 +129,11 @@ def themes_of(event_id: int) -> list[Theme]:
         db.select(Theme).where(Theme.event_id == event_id).order_by(Theme.position, Theme.name)))
 
 
+# The organiser's order of people (list and export); the export's wish queries share it.
+PARTICIPANT_ORDER = (func.lower(Participant.last_name), func.lower(Participant.first_name),
+                     Participant.id)
+
+
 def search_participants(event_id: int, text: str = "", category: str = "", status: str = ""):
     """The organiser's list: a query filtered by free text, category and status."""
     query = db.select(Participant).where(Participant.event_id == event_id)
@@ -148,8 +153,7 @@ def search_participants(event_id: int, text: str = "", category: str = "", statu
         query = query.where(Participant.category == category)
     if status in STATUSES:
         query = query.where(Participant.status == status)
-    return query.order_by(func.lower(Participant.last_name), func.lower(Participant.first_name),
-                          Participant.id)
+    return query.order_by(*PARTICIPANT_ORDER)
 
 
 def status_counts(event_id: int) -> dict[str, int]:

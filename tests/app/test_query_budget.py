@@ -1,0 +1,67 @@
+"""Query budget: every page and export costs as many SQL statements on a small published
+day as on one twice its size (issue 17).
+
+The routes come from the URL map (``benchmarks.pages.page_calls``): a new GET page is
+measured without being listed here, and one whose URL cannot be built fails until
+``benchmarks.pages.build_world`` provides its argument. The routes left out are in
+``benchmarks.pages.SKIPPED``, each with its reason. Both days are published generated
+days (``benchmarks/published_day.py``) with a draft, a finished solve, checkpoints,
+calendar feeds and a participants upload; the larger one has twice the people and
+twice the projects and sessions, so a statement per person or per session shows.
+
+Each page is asked once (caches warm, badges issued) and then counted; counts are
+deterministic (times are the benchmark's business: ``python -m benchmarks.pages``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.pages import SKIPPED, Call, build_world, page_calls, request, signed_in_client
+from eventapp import create_app
+from eventapp.extensions import db
+
+SMALL, LARGE = 130, 260  # people: 5 and 10 projects, 6 and 12 sessions
+
+CALLS = page_calls(create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True}))
+
+
+@pytest.fixture(scope="module")
+def days(module_app, tmp_path_factory) -> dict:
+    """The two published days, committed once for the module (its tests roll back)."""
+    uploads = tmp_path_factory.mktemp("imports")
+    module_app.config["IMPORT_UPLOAD_DIR"] = str(uploads)
+    with module_app.app_context():
+        worlds = {size: build_world(size, seed=size) for size in (SMALL, LARGE)}
+        db.session.remove()
+    return {"worlds": worlds, "uploads": str(uploads)}
+
+
+def _counted(app, world, call: Call) -> tuple[int, list[str]]:
+    """Status and statements of the second request (the first warms caches)."""
+    clients = {"organiser": signed_in_client(app), "anonymous": app.test_client()}
+    request(clients, world, call)
+    status, statements, _body, _ms, _first = request(clients, world, call)
+    return status, statements
+
+
+def test_skipped_routes_exist():
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert set(SKIPPED) <= endpoints, sorted(set(SKIPPED) - endpoints)
+    assert len(CALLS) > 60  # every page of every area, not an empty list
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda call: call.endpoint)
+def test_statements_do_not_grow_with_the_event(call: Call, days, app, monkeypatch):
+    app.config["IMPORT_UPLOAD_DIR"] = days["uploads"]
+    # Drawing the badges sends no SQL and takes seconds: the badge data is still read.
+    monkeypatch.setattr("eventapp.checkin.badge_render.render_badges_pdf",
+                        lambda cards, layout: b"%PDF-1.4 " + str(len(cards)).encode())
+    small = _counted(app, days["worlds"][SMALL], call)
+    large = _counted(app, days["worlds"][LARGE], call)
+    assert small[0] < 400 and large[0] < 400, (small[0], large[0])
+    assert small[0] == large[0]
+    assert len(small[1]) == len(large[1]), (
+        f"{call.endpoint}: {len(small[1])} statements at {SMALL} people, {len(large[1])} "
+        f"at {LARGE}; the larger day's:\n" + "\n".join(large[1]))
