@@ -140,6 +140,7 @@ def build_world(participants: int, seed: int = 1, upload_dir: Path | None = None
     from eventapp.scheduling.queries import map_to_assignments, published_map
 
     event, publication = build_published_day(participants, seed)
+    _name_everyone(event)
     organiser = db.session.scalar(db.select(User).where(User.email == ORGANISER_EMAIL))
     if organiser is None:
         organiser = create_user(ORGANISER_EMAIL, PASSWORD, "organiser", name="Bench")
@@ -194,6 +195,30 @@ def build_world(participants: int, seed: int = 1, upload_dir: Path | None = None
     return World(event.slug, values, overrides, api_token, portal_token)
 
 
+FIRST_NAMES = ["Camille", "Dominique", "Léa", "Hugo", "Amina", "Thomas", "Inès", "Lucas",
+               "Chloé", "Mehdi", "Sarah", "Julien", "Manon", "Karim", "Élodie", "Nicolas"]
+LAST_NAMES = ["Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Laurent", "Garnier",
+              "Rousseau", "Bonnet", "Mercier", "Benali", "Nguyen", "Fontaine", "Chevalier",
+              "Robin", "Masson", "Da Silva", "Girard", "Perrin", "Morel", "Haddad"]
+
+
+def _name_everyone(event) -> None:
+    """The generator's people have no names; pages list names, so give them some (sizes
+    and searches as on a real day)."""
+    from sqlalchemy import update
+
+    from eventapp.extensions import db
+    from eventapp.registration.models import Participant
+
+    ids = db.session.scalars(db.select(Participant.id).where(Participant.event_id == event.id)
+                             .order_by(Participant.id)).all()
+    db.session.execute(update(Participant), [
+        {"id": ident, "first_name": FIRST_NAMES[n % len(FIRST_NAMES)],
+         "last_name": LAST_NAMES[(n * 7) % len(LAST_NAMES)],
+         "organisation": f"Structure {n % 500}"} for n, ident in enumerate(ids)])
+    db.session.commit()
+
+
 # --- the requests ----------------------------------------------------------------------
 
 def signed_in_client(app):
@@ -226,6 +251,9 @@ def request(clients: dict[str, object], world: World, call: Call
     elif call.who == "participant":
         headers["Authorization"] = f"Bearer {world.portal_token}"
     client = clients["organiser" if call.who == "organiser" else "anonymous"]
+    # A request inside an app context (the benchmark's, a test's) reuses that context's
+    # session: start from an empty one, as a request served alone does.
+    db.session.remove()
     with counting_statements(db.engine) as counter:
         started = time.perf_counter()
         answer = client.get(world.url(call), headers=headers, buffered=False)

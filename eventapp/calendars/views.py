@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..database import commit_keeping_loaded
 from ..extensions import db
 from ..programme.models import Room
 from ..programme.queries import get_event_or_404
@@ -76,7 +77,7 @@ def portal_calendar(participant: Participant) -> dict[str, str] | None:
     if participant.status == "cancelled":
         return None
     feed = operations.ensure_feed(participant.event, "participant", participant=participant)
-    db.session.commit()
+    commit_keeping_loaded()  # the page's programme, already read, is not read again
     return feed_links(feed)
 
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..database import commit_keeping_loaded
 from ..events.models import Event
 from ..exchange.queries import SEATED_STATUS
 from ..extensions import db
@@ -544,7 +545,7 @@ def attendance_rows(event: Event) -> Iterator[list[str]]:
     cat = Catalogue.load(event, with_participants=False)
     checkpoints = sync_checkpoints(event, cat)
     names = CheckpointNames(cat)
-    db.session.commit()  # the checkpoints synced; the rows below are only read
+    commit_keeping_loaded()  # the checkpoints synced; the rows below are only read
     yield [str(_l("Id")), str(_l("Last name")), str(_l("First name")),
            str(_l("Organisation")), str(_l("Category")), str(_l("Status")),
            str(_l("Checkpoints attended"))] + [names.label(cp) for cp in checkpoints]

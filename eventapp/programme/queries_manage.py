@@ -11,7 +11,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.models import Event
 from ..extensions import db
@@ -55,17 +55,21 @@ def all_events() -> list[Event]:
 
 def themes(event: Event) -> list[Theme]:
     return list(db.session.scalars(db.select(Theme).where(Theme.event_id == event.id)
+                                   .options(selectinload(Theme.projects))
                                    .order_by(Theme.position, Theme.name)))
 
 
 def rooms(event: Event) -> list[Room]:
     return list(db.session.scalars(db.select(Room).where(Room.event_id == event.id)
+                                   .options(selectinload(Room.themes))
                                    .order_by(Room.position, Room.name)))
 
 
 def projects(event: Event) -> list[Project]:
     return list(db.session.scalars(
         db.select(Project).join(Project.theme).where(Project.event_id == event.id)
+        .options(contains_eager(Project.theme), selectinload(Project.presenters),
+                 selectinload(Project.sessions))
         .order_by(Theme.position, Project.position, Project.name)))
 
 
@@ -88,7 +92,10 @@ def next_round_start(event: Event, changeover_minutes: int = 5) -> time | None:
 
 
 def slots(event: Event) -> list[WorkshopSlot]:
-    return _in_time_order(WorkshopSlot, event)
+    return list(db.session.scalars(
+        db.select(WorkshopSlot).where(WorkshopSlot.event_id == event.id)
+        .options(selectinload(WorkshopSlot.workshops).selectinload(Workshop.room))
+        .order_by(WorkshopSlot.starts_at)))
 
 
 def workshops(event: Event) -> list[Workshop]:
@@ -101,6 +108,7 @@ def workshops(event: Event) -> list[Workshop]:
 def programme_items(event: Event) -> list[ProgrammeItem]:
     return list(db.session.scalars(db.select(ProgrammeItem)
                                    .where(ProgrammeItem.event_id == event.id)
+                                   .options(selectinload(ProgrammeItem.room))
                                    .order_by(ProgrammeItem.starts_at)))
 
 
@@ -115,6 +123,10 @@ SESSION_DETAILS = (
 )
 
 
+# What a session's name (:func:`_session_name`) reads.
+SESSION_NAME = (selectinload(Session.project), selectinload(Session.round))
+
+
 def sessions(event: Event) -> list[Session]:
     """Sessions by round (unplaced last), room and table, with what the grid, the list
     and the placement checks read of each loaded in a fixed number of queries."""
@@ -126,14 +138,6 @@ def sessions(event: Event) -> list[Session]:
                        s.table_number or 0, s.project.name))
 
 
-def people(event: Event) -> list[Participant]:
-    """Everyone of the event who could present (not cancelled), presenters first."""
-    rows = db.session.scalars(db.select(Participant).where(
-        Participant.event_id == event.id, Participant.status != "cancelled"))
-    return sorted(rows, key=lambda p: (p.role != "presenter", p.last_name.lower(),
-                                       p.first_name.lower()))
-
-
 def presenters(event: Event) -> list[Participant]:
     """People with the presenter role or presenting a project."""
     presenting = select(project_presenters.c.participant_id)
@@ -141,6 +145,22 @@ def presenters(event: Event) -> list[Participant]:
         Participant.event_id == event.id,
         or_(Participant.role == "presenter", Participant.id.in_(presenting)),
     ).order_by(Participant.last_name, Participant.first_name)))
+
+
+def possible_presenters(event: Event, chosen: list[int] | None) -> list[Participant]:
+    """Whom a project's or a session's form offers as presenters: the event's presenters
+    (:func:`presenters`) and the people already chosen, not everyone registered (ten
+    thousand checkboxes). Someone else presents once their role is "presenter" (their
+    edit page) or once added from the presenters' page."""
+    offered = presenters(event)
+    known = {person.id for person in offered}
+    wanted = [i for i in chosen or [] if isinstance(i, int) and i not in known]
+    if wanted:
+        offered += sorted(db.session.scalars(db.select(Participant).where(
+            Participant.event_id == event.id, Participant.id.in_(wanted),
+            Participant.status != "cancelled")),
+            key=lambda p: (p.last_name.lower(), p.first_name.lower()))
+    return offered
 
 
 def presenters_with_projects(event: Event) -> list[tuple[Participant, list[Project]]]:
@@ -259,7 +279,8 @@ def _room_dependents(room: Room) -> list[Dependent]:
     found = [Dependent(_("Workshop"), w.name, BLOCKS, w) for w in db.session.scalars(
         db.select(Workshop).where(Workshop.room_id == room.id).order_by(Workshop.name))]
     found += [Dependent(_("Session (will be unplaced)"), _session_name(s), DETACHES)
-              for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id))]
+              for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id)
+                                          .options(*SESSION_NAME))]
     found += [Dependent(_("Programme item (room cleared)"), i.title, DETACHES)
               for i in db.session.scalars(db.select(ProgrammeItem)
                                           .where(ProgrammeItem.room_id == room.id))]
@@ -295,7 +316,8 @@ def _project_dependents(project: Project) -> list[Dependent]:
 
 def _round_dependents(round_: Round) -> list[Dependent]:
     found = [Dependent(_("Session (will be unplaced)"), s.project.name, DETACHES)
-             for s in round_.sessions]
+             for s in db.session.scalars(db.select(Session).where(Session.round_id == round_.id)
+                                         .options(*SESSION_NAME).order_by(Session.id))]
     assigned = db.session.scalar(select(func.count()).select_from(Assignment)
                                  .where(Assignment.round_id == round_.id)) or 0
     if assigned:
@@ -306,19 +328,35 @@ def _round_dependents(round_: Round) -> list[Dependent]:
 
 def _slot_dependents(slot: WorkshopSlot) -> list[Dependent]:
     found = []
+    ids = [workshop.id for workshop in slot.workshops]
+    wishes = _counts_by(WorkshopWish.workshop_id, ids)
+    assigned = _counts_by(WorkshopAssignment.workshop_id, ids)
     for workshop in slot.workshops:
         found.append(Dependent(_("Workshop"), workshop.name, DELETES))
-        found += _workshop_dependents(workshop)
+        found += _workshop_dependents(workshop, wishes.get(workshop.id, 0),
+                                      assigned.get(workshop.id, 0))
     return found
 
 
-def _workshop_dependents(workshop: Workshop) -> list[Dependent]:
+def _counts_by(column, ids: list[int]) -> dict[int, int]:
+    """Rows per value of ``column`` among ``ids``, in one query."""
+    return dict(db.session.execute(select(column, func.count()).where(column.in_(ids))
+                                   .group_by(column)).all()) if ids else {}
+
+
+def _workshop_dependents(workshop: Workshop, wishes: int | None = None,
+                         assigned: int | None = None) -> list[Dependent]:
+    """``wishes`` and ``assigned`` are counted here unless given (a slot counts all its
+    workshops' at once)."""
     found = []
-    wishes = _wish_count(WorkshopWish, WorkshopWish.workshop_id, workshop.id)
+    if wishes is None:
+        wishes = _wish_count(WorkshopWish, WorkshopWish.workshop_id, workshop.id)
     if wishes:
         found.append(Dependent(_("Wishes for %(name)s", name=workshop.name),
                                _wishes(wishes), DELETES))
-    assigned = _wish_count(WorkshopAssignment, WorkshopAssignment.workshop_id, workshop.id)
+    if assigned is None:
+        assigned = _wish_count(WorkshopAssignment, WorkshopAssignment.workshop_id,
+                               workshop.id)
     if assigned:
         found.append(Dependent(_("Assignments to %(name)s", name=workshop.name),
                                _people(assigned), DELETES))

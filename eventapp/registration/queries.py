@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.models import Event
 from ..extensions import db
@@ -121,6 +122,7 @@ def projects_of(event_id: int) -> list[Project]:
 def workshops_of(event_id: int) -> list[Workshop]:
     return list(db.session.scalars(
         db.select(Workshop).join(WorkshopSlot).where(Workshop.event_id == event_id)
+        .options(contains_eager(Workshop.slot), selectinload(Workshop.room))
         .order_by(WorkshopSlot.starts_at, Workshop.position, Workshop.name)))
 
 

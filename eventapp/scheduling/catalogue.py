@@ -50,7 +50,8 @@ class Catalogue:
 
         cat = cls(event)
         cat.themes = {t.id: t for t in rows(Theme, Theme.position)}
-        cat.rooms = {r.id: r for r in rows(Room, Room.position)}
+        cat.rooms = {r.id: r for r in rows(Room, Room.position,
+                                           options=(selectinload(Room.themes),))}
         cat.rounds = list(rows(Round, Round.starts_at))
         cat.slots = list(rows(WorkshopSlot, WorkshopSlot.starts_at))
         cat.projects = {p.id: p for p in rows(Project, Project.position)}

@@ -14,6 +14,7 @@ from datetime import datetime, time
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..db_types import utcnow
 from ..events.models import Event
@@ -92,15 +93,61 @@ def job_progress_dict(job: SolveJob) -> dict:
     }
 
 
-def search_participants(cat: Catalogue, query: str = "") -> list[Participant]:
+def search_participants(cat: Catalogue, query: str = "",
+                        people: list[Participant] | None = None) -> list[Participant]:
     """Registered participants whose name, organisation or key contains ``query``
-    (case- and accent-insensitive), in name order."""
-    people = [p for p in cat.participants.values() if p.status == SEATED_STATUS]
+    (case- and accent-insensitive), in name order; among ``people`` when given (a page
+    that does not load the catalogue's people and their wishes)."""
+    if people is None:
+        people = [p for p in cat.participants.values() if p.status == SEATED_STATUS]
     needle = _fold(query)
     if not needle:
         return people
     return [p for p in people
             if needle in _fold(f"{p.first_name} {p.last_name} {p.organisation} {p.key}")]
+
+
+def registered_in_order(event: Event) -> list[Participant]:
+    """The registered participants in name order (the catalogue's), without wishes."""
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id, Participant.status == SEATED_STATUS)
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)))
+
+
+@dataclass
+class ListPage:
+    """One page of a list already in memory (the shape of Flask-SQLAlchemy's pages)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list, page: int, per_page: int) -> ListPage:
+        pages = max(1, math.ceil(len(rows) / per_page))
+        page = min(max(1, page), pages)
+        return cls(rows[(page - 1) * per_page:page * per_page], page, per_page, len(rows))
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
 
 
 def _fold(text: str) -> str:
@@ -116,14 +163,17 @@ def _empty_entry() -> dict[str, dict[str, str]]:
     return {"sessions": {}, "workshops": {}}
 
 
-def draft_map(event: Event) -> ScheduleMap:
-    """The event's current (draft) assignments of registered participants, in keys.
+def draft_map(event: Event, participant_ids: list[int] | None = None) -> ScheduleMap:
+    """The event's current (draft) assignments of registered participants, in keys
+    (of ``participant_ids`` only when given: one page of a list).
 
     Rows left by someone who cancelled or went back to the waiting list are not part of
     the schedule (they are not seated, and a re-solve drops them).
     """
     result: ScheduleMap = {}
     seated = (Participant.event_id == event.id) & (Participant.status == SEATED_STATUS)
+    if participant_ids is not None:
+        seated = seated & Participant.id.in_(participant_ids)
     rows = db.session.execute(
         select(Participant.key, Round.key, Session.key)
         .join(Assignment, Assignment.participant_id == Participant.id)
@@ -314,20 +364,24 @@ def compare_maps(cat: Catalogue, before: ScheduleMap, after: ScheduleMap,
     return changes
 
 
-def publication_changes(event: Event, version: int | None = None) -> list[ParticipantChange]:
+def publication_changes(event: Event, version: int | None = None, *,
+                        cat: Catalogue | None = None, draft: ScheduleMap | None = None
+                        ) -> list[ParticipantChange]:
     """Who moved, for the organiser's review and for the participants' emails.
 
     ``version=None``: what publishing now would change (the draft against the latest
     publication; empty if nothing was published yet, since nobody has been told anything).
     ``version=N``: what publication N changed compared with publication N-1 (everybody
-    is "new" in version 1). Same session in another room counts as a move.
+    is "new" in version 1). Same session in another room counts as a move. ``cat`` and
+    ``draft`` (:func:`draft_map`): the caller's, when it already read them.
     """
-    cat = Catalogue.load(event)
+    cat = cat or Catalogue.load(event)
     if version is None:
         latest = latest_publication(event)
         if latest is None:
             return []
-        return compare_maps(cat, published_map(latest), draft_map(event),
+        return compare_maps(cat, published_map(latest),
+                            draft_map(event) if draft is None else draft,
                             before_rooms=published_rooms(latest))
     current = get_publication(event, version)
     if current is None:
@@ -564,6 +618,8 @@ def session_options(participant: Participant, round_: Round) -> list[SwitchOptio
     sessions = db.session.scalars(
         select(Session).join(Room, Room.id == Session.room_id)
         .where(Session.round_id == round_.id)
+        .options(contains_eager(Session.room),
+                 selectinload(Session.project).selectinload(Project.theme))
         .order_by(Room.name, Session.table_number, Session.id)).all()
     by_session = _seat_counts(Assignment.session_id, [Assignment.round_id == round_.id],
                               participant)
@@ -594,6 +650,7 @@ def workshop_options(participant: Participant, slot: WorkshopSlot) -> list[Switc
         WorkshopAssignment.participant_id == participant.id,
         WorkshopAssignment.slot_id == slot.id))
     workshops = db.session.scalars(select(Workshop).where(Workshop.slot_id == slot.id)
+                                   .options(selectinload(Workshop.room))
                                    .order_by(Workshop.position, Workshop.name)).all()
     taken = _seat_counts(WorkshopAssignment.workshop_id,
                          [WorkshopAssignment.slot_id == slot.id], participant)

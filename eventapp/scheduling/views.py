@@ -21,6 +21,7 @@ from .models import SolveJob
 from .notifications import queue_publication_emails
 from .operations import SchedulingError
 from .queries import (
+    ListPage,
     active_job,
     below_min_audience,
     compare_maps,
@@ -35,6 +36,7 @@ from .queries import (
     published_map,
     published_rooms,
     recent_jobs,
+    registered_in_order,
     search_participants,
     solution_map,
     switch_summary,
@@ -59,7 +61,8 @@ def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict
         "event": event, "solve_form": solve_form or SolveForm(), "action_form": ActionForm(),
         "active": active_job(event), "jobs": recent_jobs(event),
         "publication": latest_publication(event), "review": review, "cat": cat,
-        "changes": publication_changes(event), "switches": switch_summary(cat),
+        "changes": publication_changes(event, cat=cat, draft=draft),
+        "switches": switch_summary(cat),
     }
 
 
@@ -167,15 +170,21 @@ def accept_job(slug: str, job_id: int):
     return redirect(url_for(".overview", slug=slug))
 
 
+PER_PAGE = 50
+
+
 @organiser_required
 def participants(slug: str):
+    """The registered people with their draft places, a page at a time (searchable):
+    the programme, one page of people and their draft rows, whatever the event's size."""
     event = get_event_or_404(slug)
-    cat = Catalogue.load(event)
-    draft = draft_map(event)
-    query = request.args.get("q", "").strip()
-    people = search_participants(cat, query)
+    cat = Catalogue.load(event, with_participants=False)
+    query = request.args.get("q", "").strip()[:200]
+    found = search_participants(cat, query, registered_in_order(event))
+    page = ListPage.of(found, request.args.get("page", 1, type=int) or 1, PER_PAGE)
+    draft = draft_map(event, [person.id for person in page.items])
     return render_template("scheduling/participants.html", event=event, cat=cat, draft=draft,
-                           people=people, query=query,
+                           people=page.items, page=page, query=query,
                            sessions=cat.session_by_key, workshops=cat.workshop_by_key)
 
 
