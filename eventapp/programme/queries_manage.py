@@ -138,6 +138,14 @@ def sessions(event: Event) -> list[Session]:
                        s.table_number or 0, s.project.name))
 
 
+def people(event: Event) -> list[Participant]:
+    """Everyone of the event who could present (not cancelled), presenters first."""
+    rows = db.session.scalars(db.select(Participant).where(
+        Participant.event_id == event.id, Participant.status != "cancelled"))
+    return sorted(rows, key=lambda p: (p.role != "presenter", p.last_name.lower(),
+                                       p.first_name.lower()))
+
+
 def presenters(event: Event) -> list[Participant]:
     """People with the presenter role or presenting a project."""
     presenting = select(project_presenters.c.participant_id)
@@ -145,22 +153,6 @@ def presenters(event: Event) -> list[Participant]:
         Participant.event_id == event.id,
         or_(Participant.role == "presenter", Participant.id.in_(presenting)),
     ).order_by(Participant.last_name, Participant.first_name)))
-
-
-def possible_presenters(event: Event, chosen: list[int] | None) -> list[Participant]:
-    """Whom a project's or a session's form offers as presenters: the event's presenters
-    (:func:`presenters`) and the people already chosen, not everyone registered (ten
-    thousand checkboxes). Someone else presents once their role is "presenter" (their
-    edit page) or once added from the presenters' page."""
-    offered = presenters(event)
-    known = {person.id for person in offered}
-    wanted = [i for i in chosen or [] if isinstance(i, int) and i not in known]
-    if wanted:
-        offered += sorted(db.session.scalars(db.select(Participant).where(
-            Participant.event_id == event.id, Participant.id.in_(wanted),
-            Participant.status != "cancelled")),
-            key=lambda p: (p.last_name.lower(), p.first_name.lower()))
-    return offered
 
 
 def presenters_with_projects(event: Event) -> list[tuple[Participant, list[Project]]]:

@@ -150,8 +150,7 @@ def _theme_initial(theme: Theme, event: Event) -> dict:
 def _project_choices(form: FlaskForm, event: Event) -> None:
     form.theme.choices = _options(queries.themes(event), lambda t: f"{t.name} ({t.colour_name})",
                                   _("Choose…"))
-    form.presenters.choices = _options(
-        queries.possible_presenters(event, form.presenters.data), _person_label)
+    form.presenters.choices = _options(queries.people(event), _person_label)
 
 
 def _project_initial(project: Project, event: Event) -> dict:
@@ -197,8 +196,7 @@ def _session_choices(form: FlaskForm, event: Event) -> None:
         queries.rooms(event),
         lambda r: f"{r.name} ({ngettext('%(num)d table', '%(num)d tables', r.tables)})",
         _("To be placed by the scheduler"))
-    form.extra_presenters.choices = _options(
-        queries.possible_presenters(event, form.extra_presenters.data), _person_label)
+    form.extra_presenters.choices = _options(queries.people(event), _person_label)
 
 
 def _session_initial(session: Session, event: Event) -> dict:

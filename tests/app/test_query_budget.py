@@ -65,3 +65,45 @@ def test_statements_do_not_grow_with_the_event(call: Call, days, app, monkeypatc
     assert len(small[1]) == len(large[1]), (
         f"{call.endpoint}: {len(small[1])} statements at {SMALL} people, {len(large[1])} "
         f"at {LARGE}; the larger day's:\n" + "\n".join(large[1]))
+
+
+@pytest.mark.parametrize("endpoint", ["registration.export_csv", "checkin.attendance_csv"])
+def test_csv_exports_stream(endpoint: str, days, app):
+    """The CSV exports leave as a stream (first bytes at once, flat memory), whole."""
+    world = days["worlds"][LARGE]
+    call = next(call for call in CALLS if call.endpoint == endpoint)
+    client = signed_in_client(app)
+    answer = client.get(world.url(call), buffered=False)
+    assert answer.is_streamed
+    chunks = list(answer.response)
+    answer.close()
+    body = b"".join(chunks).decode("utf-8")
+    assert body.startswith("\ufeff")
+    lines = body.strip("\r\n").split("\r\n")
+    assert len(lines) > LARGE * 0.9  # a header and (nearly) everyone: nobody left out
+
+
+def test_expected_counts_match_each_checkpoint(days, app):
+    """The dashboard's one-pass counts are what each checkpoint's own expectations say."""
+    from eventapp.checkin.checkpoints import sync_checkpoints
+    from eventapp.checkin.expected import (
+        checkpoint_expectations,
+        expected_counts,
+        latest_published_map,
+    )
+    from eventapp.checkin.queries import registered_people
+    from eventapp.events.models import Event
+    from eventapp.scheduling.catalogue import Catalogue
+
+    event = db.session.scalar(db.select(Event).where(
+        Event.slug == days["worlds"][SMALL].slug))
+    cat = Catalogue.load(event, with_participants=False)
+    checkpoints = sync_checkpoints(event, cat)
+    people = registered_people(event)
+    schedule = latest_published_map(event)
+    counts = expected_counts(checkpoints, people, cat, schedule)
+    assert any(count for count in counts.values())
+    for checkpoint in checkpoints:
+        one = checkpoint_expectations(checkpoint, people, cat)
+        assert counts[checkpoint.id] == (None if one.everyone else len(one.expected_ids)), \
+            checkpoint.key
