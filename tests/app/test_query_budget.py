@@ -107,3 +107,20 @@ def test_expected_counts_match_each_checkpoint(days, app):
         one = checkpoint_expectations(checkpoint, people, cat)
         assert counts[checkpoint.id] == (None if one.everyone else len(one.expected_ids)), \
             checkpoint.key
+
+
+def test_schedule_participants_paginate(days, app):
+    """The schedule's people come 50 to a page, searchable, whatever the event's size."""
+    import re
+
+    world = days["worlds"][LARGE]
+    client = signed_in_client(app)
+    url = f"/manage/events/{world.slug}/schedule/participants"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    rows = re.findall(r'/schedule/participants/(\d+)"', first)
+    assert len(rows) == 50 and "Next page" in first and "Page 1 of" in first
+    later = re.findall(r'/schedule/participants/(\d+)"', second)
+    assert later and not set(later) & set(rows)
+    found = client.get(url + "?q=zzz-nobody").get_data(as_text=True)
+    assert "0 participants" in found and not re.findall(r'/schedule/participants/\d+"', found)
