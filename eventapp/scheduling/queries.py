@@ -227,6 +227,23 @@ def published_map(publication: Publication | None) -> ScheduleMap:
             for key, s, w in rows}
 
 
+def published_maps(publication: Publication | None) -> tuple[ScheduleMap, RoomMap]:
+    """:func:`published_map` and :func:`published_rooms` in one read of the snapshots
+    (a comparison needs both; ten thousand JSON rows are read once, not twice)."""
+    if publication is None:
+        return {}, {}
+    places: ScheduleMap = {}
+    rooms: RoomMap = {}
+    for key, sessions, workshops, where in db.session.execute(
+            select(Participant.key, PublishedSchedule.sessions, PublishedSchedule.workshops,
+                   PublishedSchedule.rooms)
+            .join(Participant, Participant.id == PublishedSchedule.participant_id)
+            .where(PublishedSchedule.publication_id == publication.id)):
+        places[key] = {"sessions": dict(sessions or {}), "workshops": dict(workshops or {})}
+        rooms[key] = dict(where or {})
+    return places, rooms
+
+
 def published_rooms(publication: Publication | None) -> RoomMap:
     if publication is None:
         return {}
@@ -380,16 +397,18 @@ def publication_changes(event: Event, version: int | None = None, *,
         latest = latest_publication(event)
         if latest is None:
             return []
-        return compare_maps(cat, published_map(latest),
-                            draft_map(event) if draft is None else draft,
-                            before_rooms=published_rooms(latest))
+        before, before_rooms = published_maps(latest)
+        return compare_maps(cat, before, draft_map(event) if draft is None else draft,
+                            before_rooms=before_rooms)
     current = get_publication(event, version)
     if current is None:
         return []
     previous = get_publication(event, version - 1)
-    return compare_maps(cat, published_map(previous), published_map(current),
-                        before_rooms=published_rooms(previous) if previous else None,
-                        after_rooms=published_rooms(current))
+    before, before_rooms = published_maps(previous)
+    after, after_rooms = published_maps(current)
+    return compare_maps(cat, before, after,
+                        before_rooms=before_rooms if previous else None,
+                        after_rooms=after_rooms)
 
 
 # --- a participant's day ---------------------------------------------------------------

@@ -33,8 +33,7 @@ from .queries import (
     latest_publication,
     participant_pins,
     publication_changes,
-    published_map,
-    published_rooms,
+    published_maps,
     recent_jobs,
     registered_in_order,
     search_participants,
@@ -112,8 +111,8 @@ def _job_context(event: Event, job: SolveJob) -> dict:
                                          solution.get("programme"))
         publication = latest_publication(event)
         if publication is not None:
-            context["changes"] = compare_maps(cat, published_map(publication), schedule,
-                                              before_rooms=published_rooms(publication))
+            before, before_rooms = published_maps(publication)
+            context["changes"] = compare_maps(cat, before, schedule, before_rooms=before_rooms)
     return context
 
 
