@@ -416,8 +416,13 @@ def main(argv: list[str] | None = None) -> int:
     calls = {call.endpoint: call for call in page_calls(make_app("sqlite://", folder))}
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}", flush=True)
     for name, url, fresh in databases:
-        results = {size: run_size(url, size, args.repeats, args.only, fresh)
-                   for size in sizes}
+        results = {}
+        for size in sizes:
+            results[size] = run_size(url, size, args.repeats, args.only, fresh)
+            if size != sizes[-1]:  # the sizes so far, in case a larger one never ends
+                print(f"\n{name}, up to {size:,} people:\n", file=sys.stderr)
+                for line in table(results, calls):
+                    print(line, file=sys.stderr, flush=True)
         print(f"\n### {name}\n")
         for line in table(results, calls):
             print(line)
