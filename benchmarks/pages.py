@@ -153,14 +153,20 @@ def build_world(participants: int, seed: int = 1, upload_dir: Path | None = None
         return db.session.scalar(db.select(model).where(model.event_id == event.id, *where)
                                  .order_by(model.id).limit(1))
 
-    person = first(Participant, Participant.role == "participant")
-    presenter = first(Participant, Participant.role == "presenter") or person
-    room = first(Room)
-    portal_token = issue_token(person, "portal")
     # The published seating is also the draft and a finished solve's result, so the
     # schedule overview and the job page review a whole day.
     schedule = published_map(publication)
-    _write_draft(Catalogue.load(event), schedule)
+    # Someone seated in every round and slot, not presenting, with wishes: the same kind
+    # of person at every size, so the pages about one person compare.
+    cat = Catalogue.load(event)
+    places = len(cat.rounds) + len(cat.slots)
+    person = next(p for p in cat.participants.values()
+                  if p.role == "participant" and p.project_wishes and sum(
+                      len(part) for part in schedule.get(p.key, {}).values()) == places)
+    presenter = first(Participant, Participant.role == "presenter") or person
+    room = first(Room)
+    portal_token = issue_token(person, "portal")
+    _write_draft(cat, schedule)
     job = SolveJob(event=event, status="finished", time_limit_s=5,
                    instance=export_instance(event), created_by_id=organiser.id,
                    solver_status="FEASIBLE",
