@@ -557,17 +557,20 @@ def attendance_rows(event: Event) -> Iterator[list[str]]:
         .where(Admission.event_id == event.id, Participant.status == SEATED_STATUS)
         .order_by(*REGISTERED_ORDER), execution_options=batches))
     head = next(admissions, None)
+    column = {cp.id: index for index, cp in enumerate(checkpoints)}
+    labels: dict[tuple[str | None, str], tuple[str, str]] = {}  # translated once each
     for person in people:
-        admitted = {}
+        times = [""] * len(checkpoints)  # "HH:MM" cells need no defusing
         while head is not None and head[0] == person.id:
-            admitted[head[1]] = head[2]
+            if head[1] in column:
+                times[column[head[1]]] = event.to_local(head[2]).strftime("%H:%M")
             head = next(admissions, None)
-        times = [admitted.get(cp.id) for cp in checkpoints]
+        key = (person.category, person.status)
+        if key not in labels:
+            labels[key] = (category_label(person.category), str(STATUS_LABELS[person.status]))
         yield [neutralise(value) for value in (
             person.key, person.last_name, person.first_name, person.organisation,
-            category_label(person.category), str(STATUS_LABELS[person.status]),
-            str(sum(1 for t in times if t)),
-            *[event.to_local(t).strftime("%H:%M") if t else "" for t in times])]
+            *labels[key])] + [str(sum(1 for t in times if t)), *times]
 
 
 # --- badges for the renderer -----------------------------------------------------------
