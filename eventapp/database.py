@@ -38,3 +38,21 @@ def lock_row(model: type, row_id: int) -> None:
     else:
         db.session.execute(text(f"UPDATE {table.name} SET id = id WHERE id = :id"),
                            {"id": row_id})
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the request loaded.
+
+    A page that writes a little while reading (checkpoints synced, badges issued) and
+    then renders would otherwise reload every row it shows, one SELECT per row, after
+    ``commit()`` expired them: hundreds of statements for a list of people. What the
+    session holds is what this transaction read or wrote, so it is current.
+    """
+    from .extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -11,6 +11,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.models import Event
 from ..events.queries import get_event_or_404, get_owned_or_404  # noqa: F401 (views use them)
@@ -46,17 +47,21 @@ def all_events() -> list[Event]:
 
 def themes(event: Event) -> list[Theme]:
     return list(db.session.scalars(db.select(Theme).where(Theme.event_id == event.id)
+                                   .options(selectinload(Theme.projects))
                                    .order_by(Theme.position, Theme.name)))
 
 
 def rooms(event: Event) -> list[Room]:
     return list(db.session.scalars(db.select(Room).where(Room.event_id == event.id)
+                                   .options(selectinload(Room.themes))
                                    .order_by(Room.position, Room.name)))
 
 
 def projects(event: Event) -> list[Project]:
     return list(db.session.scalars(
         db.select(Project).join(Project.theme).where(Project.event_id == event.id)
+        .options(contains_eager(Project.theme), selectinload(Project.presenters),
+                 selectinload(Project.sessions))
         .order_by(Theme.position, Project.position, Project.name)))
 
 
@@ -79,25 +84,47 @@ def next_round_start(event: Event, changeover_minutes: int = 5) -> time | None:
 
 
 def slots(event: Event) -> list[WorkshopSlot]:
-    return _in_time_order(WorkshopSlot, event)
+    return list(db.session.scalars(
+        db.select(WorkshopSlot).where(WorkshopSlot.event_id == event.id)
+        .options(selectinload(WorkshopSlot.workshops).selectinload(Workshop.room))
+        .order_by(WorkshopSlot.starts_at)))
 
 
 def workshops(event: Event) -> list[Workshop]:
     return list(db.session.scalars(
         db.select(Workshop).join(Workshop.slot).where(Workshop.event_id == event.id)
+        .options(selectinload(Workshop.room), selectinload(Workshop.slot))
         .order_by(WorkshopSlot.starts_at, Workshop.position, Workshop.name)))
 
 
 def programme_items(event: Event) -> list[ProgrammeItem]:
     return list(db.session.scalars(db.select(ProgrammeItem)
                                    .where(ProgrammeItem.event_id == event.id)
+                                   .options(selectinload(ProgrammeItem.room))
                                    .order_by(ProgrammeItem.starts_at)))
 
 
+# What pages read of a session (round, room and its themes, project with its theme and
+# presenters, extra presenters): loaded with the sessions, not one query per session.
+SESSION_DETAILS = (
+    selectinload(Session.round),
+    selectinload(Session.room).selectinload(Room.themes),
+    selectinload(Session.project).selectinload(Project.theme),
+    selectinload(Session.project).selectinload(Project.presenters),
+    selectinload(Session.extra_presenters),
+)
+
+
+# What a session's name (:func:`_session_name`) reads.
+SESSION_NAME = (selectinload(Session.project), selectinload(Session.round))
+
+
 def sessions(event: Event) -> list[Session]:
-    """Sessions by round (unplaced last), room and table."""
+    """Sessions by round (unplaced last), room and table, with what the grid, the list
+    and the placement checks read of each loaded in a fixed number of queries."""
     return sorted(
-        db.session.scalars(db.select(Session).where(Session.event_id == event.id)),
+        db.session.scalars(db.select(Session).where(Session.event_id == event.id)
+                           .options(*SESSION_DETAILS)),
         key=lambda s: (s.round is None, s.round.starts_at.isoformat() if s.round else "",
                        s.room.position if s.room else 0, s.room.name if s.room else "",
                        s.table_number or 0, s.project.name))
@@ -118,6 +145,19 @@ def presenters(event: Event) -> list[Participant]:
         Participant.event_id == event.id,
         or_(Participant.role == "presenter", Participant.id.in_(presenting)),
     ).order_by(Participant.last_name, Participant.first_name)))
+
+
+def presenters_with_projects(event: Event) -> list[tuple[Participant, list[Project]]]:
+    """Each presenter (:func:`presenters`) with the projects they present, in two
+    queries whatever the number of presenters."""
+    people = presenters(event)
+    presented: dict[int, list[Project]] = defaultdict(list)
+    for person_id, project in db.session.execute(
+            db.select(project_presenters.c.participant_id, Project)
+            .join(project_presenters, project_presenters.c.project_id == Project.id)
+            .where(Project.event_id == event.id).order_by(Project.name)):
+        presented[person_id].append(project)
+    return [(person, presented.get(person.id, [])) for person in people]
 
 
 def presented_projects(person: Participant) -> list[Project]:
@@ -293,7 +333,8 @@ def _room_dependents(room: Room) -> list[Dependent]:
     found = [Dependent(_("Workshop"), w.name, BLOCKS, w) for w in db.session.scalars(
         db.select(Workshop).where(Workshop.room_id == room.id).order_by(Workshop.name))]
     found += [Dependent(_("Session (will be unplaced)"), _session_name(s), DETACHES)
-              for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id))]
+              for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id)
+                                          .options(*SESSION_NAME))]
     found += [Dependent(_("Programme item (room cleared)"), i.title, DETACHES)
               for i in db.session.scalars(db.select(ProgrammeItem)
                                           .where(ProgrammeItem.room_id == room.id))]
@@ -329,7 +370,8 @@ def _project_dependents(project: Project) -> list[Dependent]:
 
 def _round_dependents(round_: Round) -> list[Dependent]:
     found = [Dependent(_("Session (will be unplaced)"), s.project.name, DETACHES)
-             for s in round_.sessions]
+             for s in db.session.scalars(db.select(Session).where(Session.round_id == round_.id)
+                                         .options(*SESSION_NAME).order_by(Session.id))]
     assigned = db.session.scalar(select(func.count()).select_from(Assignment)
                                  .where(Assignment.round_id == round_.id)) or 0
     if assigned:
@@ -340,19 +382,35 @@ def _round_dependents(round_: Round) -> list[Dependent]:
 
 def _slot_dependents(slot: WorkshopSlot) -> list[Dependent]:
     found = []
+    ids = [workshop.id for workshop in slot.workshops]
+    wishes = _counts_by(WorkshopWish.workshop_id, ids)
+    assigned = _counts_by(WorkshopAssignment.workshop_id, ids)
     for workshop in slot.workshops:
         found.append(Dependent(_("Workshop"), workshop.name, DELETES))
-        found += _workshop_dependents(workshop)
+        found += _workshop_dependents(workshop, wishes.get(workshop.id, 0),
+                                      assigned.get(workshop.id, 0))
     return found
 
 
-def _workshop_dependents(workshop: Workshop) -> list[Dependent]:
+def _counts_by(column, ids: list[int]) -> dict[int, int]:
+    """Rows per value of ``column`` among ``ids``, in one query."""
+    return dict(db.session.execute(select(column, func.count()).where(column.in_(ids))
+                                   .group_by(column)).all()) if ids else {}
+
+
+def _workshop_dependents(workshop: Workshop, wishes: int | None = None,
+                         assigned: int | None = None) -> list[Dependent]:
+    """``wishes`` and ``assigned`` are counted here unless given (a slot counts all its
+    workshops' at once)."""
     found = []
-    wishes = _wish_count(WorkshopWish, WorkshopWish.workshop_id, workshop.id)
+    if wishes is None:
+        wishes = _wish_count(WorkshopWish, WorkshopWish.workshop_id, workshop.id)
     if wishes:
         found.append(Dependent(_("Wishes for %(name)s", name=workshop.name),
                                _wishes(wishes), DELETES))
-    assigned = _wish_count(WorkshopAssignment, WorkshopAssignment.workshop_id, workshop.id)
+    if assigned is None:
+        assigned = _wish_count(WorkshopAssignment, WorkshopAssignment.workshop_id,
+                               workshop.id)
     if assigned:
         found.append(Dependent(_("Assignments to %(name)s", name=workshop.name),
                                _people(assigned), DELETES))

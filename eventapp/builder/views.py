@@ -244,8 +244,7 @@ SECTIONS: list[Section] = [
     Section("presenters", "presenter", Participant, forms.PresenterForm, _save_presenter,
             _l("Presenters"), _l("Presenter"), _l("Add a presenter"),
             _l("Edit the presenter"), lambda p: p.full_name or p.key,
-            lambda e: {"presenters": [(p, queries.presented_projects(p))
-                                      for p in queries.presenters(e)]}),
+            lambda e: {"presenters": queries.presenters_with_projects(e)}),
     Section("timeline", "item", ProgrammeItem, forms.ProgrammeItemForm,
             ops.save_programme_item, _l("Timeline"), _l("Programme item"),
             _l("Add a programme item"), _l("Edit the programme item"), lambda i: i.title,

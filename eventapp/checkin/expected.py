@@ -31,7 +31,7 @@ from ..programme.models import (
 )
 from ..registration.models import Participant
 from ..scheduling.models import PublishedSchedule
-from ..scheduling.queries import latest_publication, published_map
+from ..scheduling.queries import ScheduleMap, latest_publication, published_map
 from .models import Checkpoint
 
 
@@ -168,6 +168,68 @@ def expected_place(checkpoint: Checkpoint, participant: Participant) -> Expected
 
 # --- a whole checkpoint ----------------------------------------------------------------
 
+UNREAD: ScheduleMap = {"": {}}  # marks "schedule not given" (None means "not published")
+
+
+def presenting_sessions(cat: Catalogue) -> dict[int, dict[int, Session]]:
+    """Round id -> presenter id -> the session they present in that round (the first by
+    id when several), in two queries whatever the number of sessions: presenters are
+    expected at their own session, whatever the publication says."""
+    by_project: dict[int, list[int]] = {}
+    for project_id, person_id in db.session.execute(select(
+            project_presenters.c.project_id, project_presenters.c.participant_id)
+            .join(Project, Project.id == project_presenters.c.project_id)
+            .where(Project.event_id == cat.event.id)):
+        by_project.setdefault(project_id, []).append(person_id)
+    by_session: dict[int, list[int]] = {}
+    for session_id, person_id in db.session.execute(select(
+            session_presenters.c.session_id, session_presenters.c.participant_id)
+            .join(Session, Session.id == session_presenters.c.session_id)
+            .where(Session.event_id == cat.event.id)):
+        by_session.setdefault(session_id, []).append(person_id)
+    result: dict[int, dict[int, Session]] = {}
+    for session in cat.sessions.values():
+        if session.round_id is None:
+            continue
+        here = result.setdefault(session.round_id, {})
+        for person_id in by_project.get(session.project_id, []) + by_session.get(session.id, []):
+            here.setdefault(person_id, session)
+    return result
+
+
+def expected_counts(checkpoints: list[Checkpoint], people: list[Participant],
+                    cat: Catalogue, schedule: ScheduleMap | None) -> dict[int, int | None]:
+    """Checkpoint id -> how many of ``people`` it expects (None: everyone), in one pass
+    over the people whatever the number of checkpoints: the same answer as
+    ``len(checkpoint_expectations(...).expected_ids)`` for each, without reading every
+    person once per checkpoint."""
+    counts: dict[int, int | None] = {
+        cp.id: 0 if _needs_schedule(cp) and schedule is not None else None
+        for cp in checkpoints}
+    if schedule is None:
+        return counts
+    at_session = {(cp.room_id, cp.round_id): cp.id for cp in checkpoints
+                  if cp.kind == "session" and cp.round_id is not None}
+    at_workshop = {cp.workshop_id: cp.id for cp in checkpoints if cp.kind == "workshop"}
+    presenting = presenting_sessions(cat)
+    sessions, workshops = cat.session_by_key, cat.workshop_by_key
+    empty: dict = {"sessions": {}, "workshops": {}}
+    for person in people:
+        entry = schedule.get(person.key, empty)
+        for round_ in cat.rounds:
+            session = presenting.get(round_.id, {}).get(person.id) \
+                or sessions.get(entry["sessions"].get(round_.key, ""))
+            where = at_session.get((session.room_id, round_.id)) if session else None
+            if where is not None:
+                counts[where] += 1
+        for slot in cat.slots:
+            chosen = workshops.get(entry["workshops"].get(slot.key, ""))
+            where = at_workshop.get(chosen.id) if chosen is not None else None
+            if where is not None and chosen.slot_id == slot.id:
+                counts[where] += 1
+    return counts
+
+
 @dataclass
 class Expectations:
     """For one checkpoint: who is expected, and where the others are expected."""
@@ -177,15 +239,24 @@ class Expectations:
     elsewhere: dict[int, ExpectedPlace]      # participant id -> their place then
 
 
+def latest_published_map(event) -> ScheduleMap | None:
+    """The latest publication's schedule (None before any publication): read once per
+    request and handed to :func:`checkpoint_expectations` and :func:`expected_counts`."""
+    publication = latest_publication(event)
+    return None if publication is None else published_map(publication)
+
+
 def checkpoint_expectations(checkpoint: Checkpoint, people: list[Participant],
-                            cat: Catalogue) -> Expectations:
-    """Who of ``people`` the checkpoint expects (see the module docstring)."""
+                            cat: Catalogue, schedule: ScheduleMap | None = UNREAD
+                            ) -> Expectations:
+    """Who of ``people`` the checkpoint expects (see the module docstring); ``schedule``:
+    :func:`latest_published_map`, read here when not given."""
     if not _needs_schedule(checkpoint):
         return Expectations(True, {p.id for p in people}, {})
-    publication = latest_publication(checkpoint.event)
-    if publication is None:
+    if schedule is UNREAD:
+        schedule = latest_published_map(checkpoint.event)
+    if schedule is None:
         return Expectations(True, {p.id for p in people}, {})
-    schedule = published_map(publication)
     expected: set[int] = set()
     elsewhere: dict[int, ExpectedPlace] = {}
     place = _place_finder(checkpoint, cat)
@@ -227,11 +298,7 @@ def _place_finder(checkpoint: Checkpoint, cat: Catalogue):
 
     round_ = next((r for r in cat.rounds if r.id == checkpoint.round_id), None)
     sessions_by_key = cat.session_by_key
-    presenting: dict[int, Session] = {}
-    for session in cat.sessions.values():
-        if round_ is not None and session.round_id == round_.id:
-            for presenter in session.presenters:
-                presenting.setdefault(presenter.id, session)
+    presenting = presenting_sessions(cat).get(round_.id, {}) if round_ is not None else {}
 
     def session_finder(person, entry):
         session = presenting.get(person.id) or (

@@ -7,16 +7,17 @@ routes (docs/api.md and docs/checkin.md give their shapes), so both stay identic
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
+from ..database import commit_keeping_loaded
 from ..events.models import Event
 from ..extensions import db
 from ..i18n import local_time
@@ -27,16 +28,18 @@ from ..registration.csv_io import neutralise
 from ..registration.models import Participant, ParticipantStatus
 from ..registration.queries import CATEGORY_LABELS, STATUS_LABELS
 from ..scheduling.queries import (
+    ScheduleMap,
     draft_map,
     latest_publication,
     presenting_sessions,
     published_map,
 )
 from ..scheduling.review import Cell
+from ..web import YIELD_PER
 from . import codes
 from .badge_card import BadgeCard, Stripe
 from .checkpoints import sync_checkpoints
-from .expected import checkpoint_expectations
+from .expected import UNREAD, checkpoint_expectations, expected_counts, latest_published_map
 from .models import Admission, Badge, Checkpoint, Scan
 from .operations import ScanOutcome, badge_code
 
@@ -269,9 +272,7 @@ def _live_badges(event: Event) -> dict[int, Badge]:
 
 
 def registered_people(event: Event) -> list[Participant]:
-    return list(db.session.scalars(select(Participant).where(
-        Participant.event_id == event.id, Participant.status == ParticipantStatus.REGISTERED)
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)))
+    return list(db.session.scalars(registered_query(event)))
 
 
 def checkpoint_bundle(event: Event, checkpoint: Checkpoint) -> dict:
@@ -328,10 +329,14 @@ class CheckpointCount:
     conflicts: int
 
 
-def attendance(event: Event) -> list[CheckpointCount]:
+def attendance(event: Event, cat: Catalogue | None = None,
+               people: list[Participant] | None = None,
+               schedule: ScheduleMap | None = UNREAD) -> list[CheckpointCount]:
     """Per active checkpoint: admitted, expected (None where everyone is), refusals and
-    conflicts."""
-    cat = Catalogue.load(event)
+    conflicts, in a fixed number of queries and one pass over the people. ``cat``,
+    ``people`` (:func:`registered_people`) and ``schedule`` (the latest published map)
+    are read here unless the caller already has them."""
+    cat = cat or Catalogue.load(event)
     checkpoints = sync_checkpoints(event, cat)
     names = CheckpointNames(cat)
     admitted = _count_by(Admission.checkpoint_id, Admission.event_id == event.id)
@@ -339,15 +344,14 @@ def attendance(event: Event) -> list[CheckpointCount]:
                         Scan.result.in_(REFUSED))
     conflicts = _count_by(Scan.checkpoint_id, Scan.event_id == event.id,
                           Scan.conflict.is_(True))
-    people = registered_people(event)
-    rows = []
-    for checkpoint in checkpoints:
-        expectations = checkpoint_expectations(checkpoint, people, cat)
-        rows.append(CheckpointCount(
-            checkpoint, names.label(checkpoint), admitted.get(checkpoint.id, 0),
-            None if expectations.everyone else len(expectations.expected_ids),
-            refused.get(checkpoint.id, 0), conflicts.get(checkpoint.id, 0)))
-    return rows
+    people = registered_people(event) if people is None else people
+    if schedule is UNREAD:
+        schedule = latest_published_map(event)
+    expected = expected_counts(checkpoints, people, cat, schedule)
+    return [CheckpointCount(checkpoint, names.label(checkpoint),
+                            admitted.get(checkpoint.id, 0), expected[checkpoint.id],
+                            refused.get(checkpoint.id, 0), conflicts.get(checkpoint.id, 0))
+            for checkpoint in checkpoints]
 
 
 def _count_by(column, *where) -> dict[int, int]:
@@ -356,11 +360,11 @@ def _count_by(column, *where) -> dict[int, int]:
 
 
 def attendance_dict(event: Event) -> dict:
-    registered = len(registered_people(event))
-    return {"event": event.slug, "registered": registered, "checkpoints": [
+    people = registered_people(event)
+    return {"event": event.slug, "registered": len(people), "checkpoints": [
         {"id": row.checkpoint.id, "kind": row.checkpoint.kind, "label": row.label,
          "admitted": row.admitted, "expected": row.expected, "refused": row.refused,
-         "conflicts": row.conflicts} for row in attendance(event)]}
+         "conflicts": row.conflicts} for row in attendance(event, people=people)]}
 
 
 @dataclass
@@ -411,13 +415,14 @@ Occupancy = Grid[Cell]
 """The review's fill grid, with admissions as the counts."""
 
 
-def occupancy(event: Event, cat: Catalogue) -> Occupancy:
+def occupancy(event: Event, cat: Catalogue, people: list[Participant] | None = None,
+              schedule: ScheduleMap | None = UNREAD) -> Occupancy:
     """Per round and room table: people admitted at the (room, round) checkpoint whose
     published session (the draft's, before any publication) is that table's, against
-    its capacity."""
+    its capacity. ``people`` and ``schedule`` as for :func:`attendance`."""
     columns = table_columns(cat.rooms.values())
     tables = {(c.room.id, c.table) for c in columns}
-    seen = _admitted_by_session(event, cat)
+    seen = _admitted_by_session(event, cat, people, schedule)
     seats: dict[Seat, Session] = {}
     for session in cat.sessions.values():
         seat = (session.round_id, session.room_id, session.table_number or 1)
@@ -434,12 +439,15 @@ def occupancy(event: Event, cat: Catalogue) -> Occupancy:
     return Grid(columns, grid_rows(cat.rounds, columns, cell))
 
 
-def _admitted_by_session(event: Event, cat: Catalogue) -> dict[int, Counter]:
+def _admitted_by_session(event: Event, cat: Catalogue, people: list[Participant] | None,
+                         schedule: ScheduleMap | None) -> dict[int, Counter]:
     """Round id -> how many people admitted at one of its checkpoints have each session
     key as their (published, else draft) session of that round."""
-    publication = latest_publication(event)
-    schedule = published_map(publication) if publication else draft_map(event)
-    people = {p.id: p.key for p in registered_people(event)}
+    if schedule is UNREAD:
+        schedule = latest_published_map(event)
+    if schedule is None:
+        schedule = draft_map(event)
+    keys = {p.id: p.key for p in (registered_people(event) if people is None else people)}
     admitted = db.session.execute(
         select(Checkpoint.round_id, Admission.participant_id)
         .join(Checkpoint, Checkpoint.id == Admission.checkpoint_id)
@@ -447,9 +455,12 @@ def _admitted_by_session(event: Event, cat: Catalogue) -> dict[int, Counter]:
     by_round: dict[int, list[int]] = defaultdict(list)
     for round_id, participant_id in admitted:
         by_round[round_id].append(participant_id)
-    return {round_.id: Counter(schedule.get(people.get(pid, ""), {}).get("sessions", {})
+    return {round_.id: Counter(schedule.get(keys.get(pid, ""), {}).get("sessions", {})
                                .get(round_.key) for pid in by_round.get(round_.id, []))
             for round_ in cat.rounds}
+
+
+NO_SHOWS_SHOWN = 200  # the dashboard names the first ones; the attendance CSV has all
 
 
 @dataclass
@@ -457,28 +468,41 @@ class Dashboard:
     counts: list[CheckpointCount]
     arrivals: list[ArrivalBucket]
     occupancy: Occupancy
-    no_shows: list[Participant]
-    conflicts: list[Scan]
+    no_shows: list[Participant]      # the first NO_SHOWS_SHOWN by name
+    conflicts: list[Scan]            # the latest ``refused_limit``
     flagged: list[Scan]
     refused: list[Scan]
     registered: int
     arrived: int
     names: CheckpointNames
+    conflict_count: int = 0
+
+    @property
+    def not_arrived(self) -> int:
+        return self.registered - self.arrived
 
 
 def dashboard(event: Event, refused_limit: int = 30) -> Dashboard:
     cat = Catalogue.load(event)
-    counts = attendance(event)
+    people = registered_people(event)
+    schedule = latest_published_map(event)  # the request's one read of the publication
+    counts = attendance(event, cat, people, schedule)
     door = next((row.checkpoint for row in counts if row.checkpoint.kind == "door"), None)
     arrived_ids = set(db.session.scalars(select(Admission.participant_id).where(
         Admission.checkpoint_id == door.id))) if door else set()
-    people = registered_people(event)
-    scans = select(Scan).where(Scan.event_id == event.id)
+    # Each listed scan shows its person, checkpoint and scanner: loaded with the scans.
+    scans = select(Scan).where(Scan.event_id == event.id).options(
+        selectinload(Scan.participant), selectinload(Scan.checkpoint),
+        selectinload(Scan.scanned_by))
     return Dashboard(
-        counts=counts, arrivals=arrivals(event), occupancy=occupancy(event, cat),
-        no_shows=[p for p in people if p.id not in arrived_ids],
+        counts=counts, arrivals=arrivals(event),
+        occupancy=occupancy(event, cat, people, schedule),
+        no_shows=[p for p in people if p.id not in arrived_ids][:NO_SHOWS_SHOWN],
         conflicts=list(db.session.scalars(scans.where(Scan.conflict.is_(True))
-                                          .order_by(Scan.effective_at.desc()))),
+                                          .order_by(Scan.effective_at.desc(), Scan.id.desc())
+                                          .limit(refused_limit))),
+        conflict_count=_count_by(Scan.event_id, Scan.event_id == event.id,
+                                 Scan.conflict.is_(True)).get(event.id, 0),
         flagged=list(db.session.scalars(scans.where(Scan.time_flag.is_not(None))
                                         .order_by(Scan.received_at.desc(), Scan.id.desc())
                                         .limit(refused_limit))),
@@ -518,28 +542,51 @@ def category_summary(event: Event) -> list[CategoryLine]:
     return lines
 
 
-def attendance_csv(event: Event) -> bytes:
+REGISTERED_ORDER = (Participant.last_name, Participant.first_name, Participant.id)
+
+
+def registered_query(event: Event):
+    """The registered participants, in :data:`REGISTERED_ORDER`."""
+    return select(Participant).where(
+        Participant.event_id == event.id, Participant.status == ParticipantStatus.REGISTERED
+    ).order_by(*REGISTERED_ORDER)
+
+
+def attendance_rows(event: Event) -> Iterator[list[str]]:
     """One row per registered participant, one column per checkpoint (the local time of
-    the admission, empty when absent): what a funder's report is built from. UTF-8 with
-    BOM and semicolons, formulas defused, like the participants' export."""
+    the admission, empty when absent): what a funder's report is built from, for
+    :func:`eventapp.web.csv_stream` (formulas defused, like the participants' export).
+    The people and their admissions are read in batches, in the same order, and merged:
+    a fixed number of queries, and memory that does not grow with the event."""
     cat = Catalogue.load(event)
     checkpoints = sync_checkpoints(event, cat)
     names = CheckpointNames(cat)
-    admitted = {(a.participant_id, a.checkpoint_id): a.admitted_at for a in db.session.scalars(
-        select(Admission).where(Admission.event_id == event.id))}
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(_l("Id")), str(_l("Last name")), str(_l("First name")),
-                     str(_l("Organisation")), str(_l("Category")), str(_l("Status")),
-                     str(_l("Checkpoints attended"))] + [names.label(cp) for cp in checkpoints])
-    for person in registered_people(event):
-        times = [admitted.get((person.id, cp.id)) for cp in checkpoints]
-        writer.writerow([neutralise(value) for value in (
+    commit_keeping_loaded()  # the checkpoints synced; the rows below are only read
+    yield [str(_l("Id")), str(_l("Last name")), str(_l("First name")),
+           str(_l("Organisation")), str(_l("Category")), str(_l("Status")),
+           str(_l("Checkpoints attended"))] + [names.label(cp) for cp in checkpoints]
+    batches = {"yield_per": YIELD_PER}
+    people = db.session.scalars(registered_query(event), execution_options=batches)
+    admissions = iter(db.session.execute(
+        select(Admission.participant_id, Admission.checkpoint_id, Admission.admitted_at)
+        .join(Participant, Participant.id == Admission.participant_id)
+        .where(Admission.event_id == event.id, Participant.status == ParticipantStatus.REGISTERED)
+        .order_by(*REGISTERED_ORDER), execution_options=batches))
+    head = next(admissions, None)
+    column = {cp.id: index for index, cp in enumerate(checkpoints)}
+    labels: dict[tuple[str | None, str], tuple[str, str]] = {}  # translated once each
+    for person in people:
+        times = [""] * len(checkpoints)  # "HH:MM" cells need no defusing
+        while head is not None and head[0] == person.id:
+            if head[1] in column:
+                times[column[head[1]]] = event.to_local(head[2]).strftime("%H:%M")
+            head = next(admissions, None)
+        key = (person.category, person.status)
+        if key not in labels:
+            labels[key] = (category_label(person.category), str(STATUS_LABELS[person.status]))
+        yield [neutralise(value) for value in (
             person.key, person.last_name, person.first_name, person.organisation,
-            category_label(person.category), str(STATUS_LABELS[person.status]),
-            str(sum(1 for t in times if t)),
-            *[event.to_local(t).strftime("%H:%M") if t else "" for t in times])])
-    return buffer.getvalue().encode("utf-8-sig")
+            *labels[key])] + [str(sum(1 for t in times if t)), *times]
 
 
 # --- badges for the renderer -----------------------------------------------------------

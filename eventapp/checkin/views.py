@@ -26,13 +26,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import organiser_required, staff_required
+from ..database import commit_keeping_loaded
 from ..db_types import database_id
 from ..events.models import Event
 from ..extensions import db
 from ..programme.queries import get_event_or_404
 from ..registration.models import Participant, ParticipantStatus
 from ..registration.tokens import PORTAL, find_by_token
-from ..web import csv_download
+from ..web import csv_stream
 from . import operations, queries, scanning
 from . import scan_page as staff_page
 from .forms import BodyError, EndRehearsalForm, ReissueForm, StartRehearsalForm
@@ -71,7 +72,7 @@ def _private(response: Response) -> Response:
 def scan_menu(slug: str):
     event = get_event_or_404(slug)
     groups = staff_page.checkpoint_menu(event)
-    db.session.commit()  # checkpoints synced
+    commit_keeping_loaded()  # checkpoints synced
     open_now = [entry for group in groups for entry in group.entries if entry.open_now]
     return render_template("checkin/scan_menu.html", event=event, groups=groups,
                            open_now=open_now)
@@ -181,7 +182,7 @@ def upload_json(slug: str):
 def dashboard(slug: str):
     event = get_event_or_404(slug)
     data = queries.dashboard(event)
-    db.session.commit()  # checkpoints synced, badges issued
+    commit_keeping_loaded()  # checkpoints synced, badges issued
     return render_template("checkin/dashboard.html", event=event, board=data,
                            labels=queries.RESULT_LABELS,
                            time_flag_labels=queries.TIME_FLAG_LABELS,
@@ -219,9 +220,7 @@ def rehearsal_end(slug: str):
 @organiser_required
 def attendance_csv(slug: str):
     event = get_event_or_404(slug)
-    body = queries.attendance_csv(event)
-    db.session.commit()
-    return csv_download(body, f"presences-{event.slug}.csv")
+    return csv_stream(queries.attendance_rows(event), f"presences-{event.slug}.csv")
 
 
 @organiser_required
@@ -229,7 +228,7 @@ def summary(slug: str):
     event = get_event_or_404(slug)
     lines = queries.category_summary(event)
     counts = queries.attendance(event)
-    db.session.commit()
+    commit_keeping_loaded()
     return render_template("checkin/summary.html", event=event, lines=lines, counts=counts,
                            registered=sum(line.registered for line in lines),
                            came=sum(line.came for line in lines))
@@ -266,7 +265,7 @@ def badges_pdf(slug: str):
             abort(404)
         people = [person]
     cards = queries.badge_cards(event, sort=sort, participants=people)
-    db.session.commit()
+    commit_keeping_loaded()
     response = Response(render_badges_pdf(cards, layout), mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="badges-{event.slug}-{layout}.pdf"')

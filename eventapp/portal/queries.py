@@ -10,6 +10,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask_babel import get_locale
+from sqlalchemy.orm import selectinload
 
 from ..attendance.queries import signatures_export
 from ..calendars.ics import CalendarItem
@@ -18,8 +19,8 @@ from ..db_types import utcnow
 from ..evaluation.queries import answers_export
 from ..events.models import Event
 from ..extensions import db
-from ..programme.models import ProgrammeItemKind, Theme
-from ..registration.models import Participant, ParticipantToken
+from ..programme.models import ProgrammeItemKind, Session, Theme
+from ..registration.models import Participant, ParticipantToken, ProjectWish, WorkshopWish
 from ..scheduling.models import Assignment, WorkshopAssignment
 from ..scheduling.queries import DayItem, participant_day
 
@@ -88,11 +89,21 @@ def _iso(moment: datetime | None) -> str | None:
 
 def export_personal_data(participant: Participant) -> dict:
     """Everything stored about the person (RGPD right of access), as JSON-ready data."""
+    # Each row with what it names, in a fixed number of queries (not one per wish).
     assignments = db.session.scalars(
-        db.select(Assignment).where(Assignment.participant_id == participant.id)).all()
+        db.select(Assignment).where(Assignment.participant_id == participant.id)
+        .options(selectinload(Assignment.round),
+                 selectinload(Assignment.session).selectinload(Session.project))).all()
     workshop_assignments = db.session.scalars(
         db.select(WorkshopAssignment).where(WorkshopAssignment.participant_id == participant.id)
+        .options(selectinload(WorkshopAssignment.slot), selectinload(WorkshopAssignment.workshop))
     ).all()
+    project_wishes = db.session.scalars(
+        db.select(ProjectWish).where(ProjectWish.participant_id == participant.id)
+        .options(selectinload(ProjectWish.project)).order_by(ProjectWish.rank)).all()
+    workshop_wishes = db.session.scalars(
+        db.select(WorkshopWish).where(WorkshopWish.participant_id == participant.id)
+        .options(selectinload(WorkshopWish.workshop)).order_by(WorkshopWish.rank)).all()
     tokens = db.session.scalars(
         db.select(ParticipantToken).where(ParticipantToken.participant_id == participant.id)
         .order_by(ParticipantToken.id)).all()
@@ -120,9 +131,9 @@ def export_personal_data(participant: Participant) -> dict:
             "waiting_since": _iso(participant.waiting_since),
         },
         "project_wishes": [{"rank": w.rank + 1, "project": w.project.key,
-                            "name": w.project.name} for w in participant.project_wishes],
+                            "name": w.project.name} for w in project_wishes],
         "workshop_wishes": [{"rank": w.rank + 1, "workshop": w.workshop.key,
-                             "name": w.workshop.name} for w in participant.workshop_wishes],
+                             "name": w.workshop.name} for w in workshop_wishes],
         "themes": [{"theme": t.key, "name": t.name} for t in participant.theme_interests],
         "unavailable_rounds": [r.key for r in participant.unavailable_rounds],
         "unavailable_workshop_slots": [s.key for s in participant.unavailable_slots],

@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from ..calendars.notifications import queue_switch_email
 from ..calendars.operations import portal_calendar_links
+from ..database import commit_keeping_loaded
 from ..db_types import utcnow
 from ..events.queries import get_owned_or_404
 from ..extensions import db
@@ -59,7 +60,7 @@ def home(token: str):
     has_programme = bool(queries.projects_of(event.id) or queries.workshops_of(event.id))
     has_wishes = bool(participant.project_wishes or participant.workshop_wishes)
     calendar_links = portal_calendar_links(participant) if mine.has_personal else None
-    db.session.commit()  # the feed made on the first visit
+    commit_keeping_loaded()  # the feed made on the first visit; the day, read, stays loaded
     return render_template(
         "portal/home.html", token=token, participant=participant, event=event,
         settings=queries.settings_of(event), wishes_open=wishes_open,

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any, Self
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..events.models import Event
 from ..extensions import db
@@ -50,12 +51,14 @@ class Catalogue:
     @classmethod
     def load(cls, event: Event) -> Self:
         """Load the event's programme rows."""
-        def rows(model, *order):
-            return event_rows(event, model, *order)
+        def rows(model, *order, options=()):
+            return event_rows(event, model, *order, options=options)
 
         cat = cls(event)
         cat.themes = {t.id: t for t in rows(Theme, Theme.position)}
-        cat.rooms = {r.id: r for r in rows(Room, Room.position)}
+        # each room's themes with it: pages that check who a room admits read them all
+        cat.rooms = {r.id: r for r in rows(Room, Room.position,
+                                           options=(selectinload(Room.themes),))}
         cat.rounds = list(rows(Round, Round.starts_at))
         cat.slots = list(rows(WorkshopSlot, WorkshopSlot.starts_at))
         cat.projects = {p.id: p for p in rows(Project, Project.position)}

@@ -157,7 +157,9 @@ class ProjectWish(RankedWish, db.Model):
         ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
 
-    project: Mapped[Project] = relationship()
+    # "selectin": a person's wishes come with what they name in one more query, not one
+    # per wish (pages list them).
+    project: Mapped[Project] = relationship(lazy="selectin")
 
 
 class WorkshopWish(RankedWish, db.Model):
@@ -170,7 +172,7 @@ class WorkshopWish(RankedWish, db.Model):
         ForeignKey("workshops.id", ondelete="CASCADE"), index=True
     )
 
-    workshop: Mapped[Workshop] = relationship()
+    workshop: Mapped[Workshop] = relationship(lazy="selectin")
 
 
 class ParticipantTheme(db.Model):

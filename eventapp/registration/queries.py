@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.models import Event
 from ..extensions import db
@@ -147,12 +148,18 @@ def projects_of(event_id: int) -> list[Project]:
 def workshops_of(event_id: int) -> list[Workshop]:
     return list(db.session.scalars(
         db.select(Workshop).join(WorkshopSlot).where(Workshop.event_id == event_id)
+        .options(contains_eager(Workshop.slot), selectinload(Workshop.room))
         .order_by(WorkshopSlot.starts_at, Workshop.position, Workshop.name)))
 
 
 def themes_of(event_id: int) -> list[Theme]:
     return list(db.session.scalars(
         db.select(Theme).where(Theme.event_id == event_id).order_by(Theme.position, Theme.name)))
+
+
+# The organiser's order of people (list and export); the export's wish queries share it.
+PARTICIPANT_ORDER = (func.lower(Participant.last_name), func.lower(Participant.first_name),
+                     Participant.id)
 
 
 def search_participants(event_id: int, text: str = "", category: str = "", status: str = ""):
@@ -174,8 +181,7 @@ def search_participants(event_id: int, text: str = "", category: str = "", statu
         query = query.where(Participant.category == category)
     if status in STATUSES:
         query = query.where(Participant.status == status)
-    return query.order_by(func.lower(Participant.last_name), func.lower(Participant.first_name),
-                          Participant.id)
+    return query.order_by(*PARTICIPANT_ORDER)
 
 
 def status_counts(event_id: int) -> dict[str, int]:

@@ -15,7 +15,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.queries import get_event_or_404
-from ..web import commit_or_refuse, csv_download
+from ..web import commit_or_refuse, csv_download, csv_stream
 from . import csv_io, import_store, operations, queries
 from .forms import (
     ConfirmForm,
@@ -173,9 +173,7 @@ def _save_settings(event: Event, form: SettingsForm) -> None:
 @organiser_required
 def export_csv(slug: str):
     event = get_event_or_404(slug)
-    people = db.session.scalars(queries.search_participants(event.id)).all()
-    return csv_download(csv_io.export_participants(people, event),
-                        f"participants-{event.slug}.csv")
+    return csv_stream(csv_io.export_rows(event), f"participants-{event.slug}.csv")
 
 
 @organiser_required

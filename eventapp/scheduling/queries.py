@@ -14,7 +14,7 @@ from datetime import datetime, time
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..db_types import utcnow
 from ..events.models import Event
@@ -94,15 +94,61 @@ def job_progress_dict(job: SolveJob) -> dict:
     }
 
 
-def search_participants(cat: ScheduleCatalogue, query: str = "") -> list[Participant]:
+def search_participants(cat: ScheduleCatalogue, query: str = "",
+                        people: list[Participant] | None = None) -> list[Participant]:
     """Registered participants whose name, organisation or key contains ``query``
-    (case- and accent-insensitive), in name order."""
-    people = [p for p in cat.participants.values() if p.status == ParticipantStatus.REGISTERED]
+    (case- and accent-insensitive), in name order; among ``people`` when given (a page
+    that does not load the catalogue's people and their wishes)."""
+    if people is None:
+        people = [p for p in cat.participants.values() if p.status == ParticipantStatus.REGISTERED]
     needle = _fold(query)
     if not needle:
         return people
     return [p for p in people
             if needle in _fold(f"{p.first_name} {p.last_name} {p.organisation} {p.key}")]
+
+
+def registered_in_order(event: Event) -> list[Participant]:
+    """The registered participants in name order (the catalogue's), without wishes."""
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id, Participant.status == ParticipantStatus.REGISTERED)
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)))
+
+
+@dataclass
+class ListPage:
+    """One page of a list already in memory (the shape of Flask-SQLAlchemy's pages)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list, page: int, per_page: int) -> ListPage:
+        pages = max(1, math.ceil(len(rows) / per_page))
+        page = min(max(1, page), pages)
+        return cls(rows[(page - 1) * per_page:page * per_page], page, per_page, len(rows))
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
 
 
 def _fold(text: str) -> str:
@@ -118,8 +164,9 @@ def _empty_entry() -> dict[str, dict[str, str]]:
     return {"sessions": {}, "workshops": {}}
 
 
-def draft_map(event: Event) -> ScheduleMap:
-    """The event's current (draft) assignments of registered participants, in keys.
+def draft_map(event: Event, participant_ids: list[int] | None = None) -> ScheduleMap:
+    """The event's current (draft) assignments of registered participants, in keys
+    (of ``participant_ids`` only when given: one page of a list).
 
     Rows left by someone who cancelled or went back to the waiting list are not part of
     the schedule (they are not seated, and a re-solve drops them).
@@ -127,6 +174,8 @@ def draft_map(event: Event) -> ScheduleMap:
     result: ScheduleMap = {}
     seated = (Participant.event_id == event.id) & (
         Participant.status == ParticipantStatus.REGISTERED)
+    if participant_ids is not None:
+        seated = seated & Participant.id.in_(participant_ids)
     rows = db.session.execute(
         select(Participant.key, Round.key, Session.key)
         .join(Assignment, Assignment.participant_id == Participant.id)
@@ -178,6 +227,23 @@ def published_map(publication: Publication | None) -> ScheduleMap:
         .where(PublishedSchedule.publication_id == publication.id))
     return {key: {"sessions": dict(s or {}), "workshops": dict(w or {})}
             for key, s, w in rows}
+
+
+def published_maps(publication: Publication | None) -> tuple[ScheduleMap, RoomMap]:
+    """:func:`published_map` and :func:`published_rooms` in one read of the snapshots
+    (a comparison needs both; ten thousand JSON rows are read once, not twice)."""
+    if publication is None:
+        return {}, {}
+    places: ScheduleMap = {}
+    rooms: RoomMap = {}
+    for key, sessions, workshops, where in db.session.execute(
+            select(Participant.key, PublishedSchedule.sessions, PublishedSchedule.workshops,
+                   PublishedSchedule.rooms)
+            .join(Participant, Participant.id == PublishedSchedule.participant_id)
+            .where(PublishedSchedule.publication_id == publication.id)):
+        places[key] = {"sessions": dict(sessions or {}), "workshops": dict(workshops or {})}
+        rooms[key] = dict(where or {})
+    return places, rooms
 
 
 def published_rooms(publication: Publication | None) -> RoomMap:
@@ -317,28 +383,34 @@ def compare_maps(cat: ScheduleCatalogue, before: ScheduleMap, after: ScheduleMap
     return changes
 
 
-def publication_changes(event: Event, version: int | None = None) -> list[ParticipantChange]:
+def publication_changes(event: Event, version: int | None = None, *,
+                        cat: Catalogue | None = None, draft: ScheduleMap | None = None
+                        ) -> list[ParticipantChange]:
     """Who moved, for the organiser's review and for the participants' emails.
 
     ``version=None``: what publishing now would change (the draft against the latest
     publication; empty if nothing was published yet, since nobody has been told anything).
     ``version=N``: what publication N changed compared with publication N-1 (everybody
-    is "new" in version 1). Same session in another room counts as a move.
+    is "new" in version 1). Same session in another room counts as a move. ``cat`` and
+    ``draft`` (:func:`draft_map`): the caller's, when it already read them.
     """
-    cat = ScheduleCatalogue.load(event)
+    cat = cat or Catalogue.load(event)
     if version is None:
         latest = latest_publication(event)
         if latest is None:
             return []
-        return compare_maps(cat, published_map(latest), draft_map(event),
-                            before_rooms=published_rooms(latest))
+        before, before_rooms = published_maps(latest)
+        return compare_maps(cat, before, draft_map(event) if draft is None else draft,
+                            before_rooms=before_rooms)
     current = get_publication(event, version)
     if current is None:
         return []
     previous = get_publication(event, version - 1)
-    return compare_maps(cat, published_map(previous), published_map(current),
-                        before_rooms=published_rooms(previous) if previous else None,
-                        after_rooms=published_rooms(current))
+    before, before_rooms = published_maps(previous)
+    after, after_rooms = published_maps(current)
+    return compare_maps(cat, before, after,
+                        before_rooms=before_rooms if previous else None,
+                        after_rooms=after_rooms)
 
 
 # --- a participant's day ---------------------------------------------------------------
@@ -614,6 +686,8 @@ def session_options(participant: Participant, round_: Round) -> list[SwitchOptio
     sessions = db.session.scalars(
         select(Session).join(Room, Room.id == Session.room_id)
         .where(Session.round_id == round_.id)
+        .options(contains_eager(Session.room),
+                 selectinload(Session.project).selectinload(Project.theme))
         .order_by(Room.name, Session.table_number, Session.id)).all()
     by_session = _seat_counts(Assignment.session_id, [Assignment.round_id == round_.id],
                               participant)
@@ -645,6 +719,7 @@ def workshop_options(participant: Participant, slot: WorkshopSlot) -> list[Switc
         WorkshopAssignment.participant_id == participant.id,
         WorkshopAssignment.slot_id == slot.id))
     workshops = db.session.scalars(select(Workshop).where(Workshop.slot_id == slot.id)
+                                   .options(selectinload(Workshop.room))
                                    .order_by(Workshop.position, Workshop.name)).all()
     taken = _seat_counts(WorkshopAssignment.workshop_id,
                          [WorkshopAssignment.slot_id == slot.id], participant)

@@ -24,6 +24,7 @@ from .move_options import MoveOption, round_options, slot_options
 from .operations import SchedulingError
 from .preview import SHOWN_WITHOUT_EMAIL, preview_publication
 from .queries import (
+    ListPage,
     active_job,
     below_min_audience,
     compare_maps,
@@ -38,9 +39,9 @@ from .queries import (
     person_places,
     presenting_sessions,
     publication_changes,
-    published_map,
-    published_rooms,
+    published_maps,
     recent_jobs,
+    registered_in_order,
     round_numbers,
     search_participants,
     solution_map,
@@ -72,7 +73,8 @@ def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict
         "event": event, "solve_form": solve_form or SolveForm(), "action_form": ActionForm(),
         "active": active_job(event), "jobs": recent_jobs(event),
         "publication": latest_publication(event), "review": review, "cat": cat,
-        "changes": publication_changes(event), "switches": switch_summary(cat),
+        "changes": publication_changes(event, cat=cat, draft=draft),
+        "switches": switch_summary(cat),
     }
 
 
@@ -122,8 +124,8 @@ def _job_context(event: Event, job: SolveJob) -> dict:
                                          solution.get("programme"))
         publication = latest_publication(event)
         if publication is not None:
-            context["changes"] = compare_maps(cat, published_map(publication), schedule,
-                                              before_rooms=published_rooms(publication))
+            before, before_rooms = published_maps(publication)
+            context["changes"] = compare_maps(cat, before, schedule, before_rooms=before_rooms)
     return context
 
 
@@ -180,17 +182,24 @@ def accept_job(slug: str, job_id: int):
     return redirect(url_for(".overview", slug=slug))
 
 
+PER_PAGE = 50
+
+
 @organiser_required
 def participants(slug: str):
+    """The registered people with their draft places, a page at a time (searchable):
+    the programme, one page of people and their draft rows, whatever the event's size."""
     event = get_event_or_404(slug)
-    cat = ScheduleCatalogue.load(event)
-    draft = draft_map(event)
-    query = request.args.get("q", "").strip()
-    people = search_participants(cat, query)
+    cat = ScheduleCatalogue.load(event, with_participants=False)
+    query = request.args.get("q", "").strip()[:200]
+    found = search_participants(cat, query, registered_in_order(event))
+    page = ListPage.of(found, request.args.get("page", 1, type=int) or 1, PER_PAGE)
+    draft = draft_map(event, [person.id for person in page.items])
+    shown = {person.id for person in page.items}
     presenting = {person: {s.round_id: s for s in sessions}
-                  for person, sessions in presenting_sessions(cat).items()}
+                  for person, sessions in presenting_sessions(cat, shown).items()}
     return render_template("scheduling/participants.html", event=event, cat=cat, draft=draft,
-                           people=people, query=query, presenting=presenting,
+                           people=page.items, page=page, query=query, presenting=presenting,
                            sessions=cat.session_by_key, workshops=cat.workshop_by_key)
 
 
