@@ -10,6 +10,8 @@
 The two database passes run side by side, one per core (they share nothing: each has its
 own database, temporary folders, free ports and uniquely named job queues); each pass's
 output is printed whole when it ends. ``--sequential`` runs them one after the other.
+The tests marked ``alone`` (solver walls, determinism under time limits) then run on
+SQLite with the machine to themselves.
 """
 
 from __future__ import annotations
@@ -106,6 +108,15 @@ def _eslint(env: dict[str, str]) -> int:
     return _run("eslint", [str(eslint), "eventapp/static"], env)
 
 
+def _alone(python: str, extra: list[str], env: dict[str, str]) -> int:
+    """The tests marked ``alone`` (solver walls, determinism under time limits), on SQLite
+    with the machine to themselves; 1 if they failed. Exit status 5 (none selected, e.g.
+    with ``-k``) is not a failure."""
+    code = Pass("pytest, clock-sensitive tests alone",
+                [python, "-m", "pytest", *extra, "-m", "alone"], env).wait()
+    return 0 if code in (0, 5) else 1
+
+
 def main() -> int:
     ensure_venv("requirements-dev.txt")
     extra = [arg for arg in sys.argv[1:] if arg != "--sequential"]
@@ -122,7 +133,9 @@ def main() -> int:
     created = None
     if not pg_url:
         created = pg_url = _create_pg_database()
-    passes = [("pytest on SQLite", [python, "-m", "pytest", *extra], sqlite_env)]
+    # Clock-sensitive solver tests (marker "alone") wait for the parallel passes to end.
+    passes = [("pytest on SQLite", [python, "-m", "pytest", *extra],
+               dict(sqlite_env, EVENTAPP_DEFER_ALONE="1"))]
     if pg_url:
         passes.append((f"pytest on PostgreSQL ({pg_url})",
                        [python, "-m", "pytest", "--ignore=tests/scheduler", *extra],
@@ -131,9 +144,11 @@ def main() -> int:
         if sequential:
             for label, args, pass_env in passes:
                 failures += Pass(label, args, pass_env).wait() != 0
+            failures += _alone(python, extra, sqlite_env)
         else:
             started = [Pass(label, args, pass_env) for label, args, pass_env in passes]
             failures += sum(run.wait() != 0 for run in started)
+            failures += _alone(python, extra, sqlite_env)
     finally:
         if created:
             _drop_pg_database(created)

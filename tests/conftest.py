@@ -66,6 +66,17 @@ def _is_postgresql(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://", "postgresql+"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``EVENTAPP_DEFER_ALONE=1`` (run_tests.py's parallel SQLite pass) leaves out the tests
+    marked ``alone``, which it runs afterwards with nothing beside them."""
+    if os.environ.get("EVENTAPP_DEFER_ALONE") != "1":
+        return
+    deferred = [item for item in items if item.get_closest_marker("alone")]
+    if deferred:
+        config.hook.pytest_deselected(items=deferred)
+        items[:] = [item for item in items if not item.get_closest_marker("alone")]
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and not _is_postgresql(
             os.environ.get("TEST_DATABASE_URL", "")):

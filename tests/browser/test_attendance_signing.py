@@ -24,7 +24,12 @@ from tests.browser.conftest import (
     describe_violations,
     has_horizontal_overflow,
 )
-from tests.browser.test_checkin_staff_page import _open_checkpoint, _sign_in, _wedge
+from tests.browser.test_checkin_staff_page import (
+    _open_checkpoint,
+    _sign_in,
+    _staff_sign_in,
+    _wedge,
+)
 from tests.factories import make_portal_token, make_user
 
 pytestmark = pytest.mark.skipif(
@@ -79,7 +84,7 @@ def test_staff_phone_signatures_online_and_offline_sync_once(live_server, browse
                                   locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _sign_in(page, live_server, world.staff.email)
+    _staff_sign_in(page, live_server, world.staff.email)  # lands on the scan menu
     page.goto(f"{live_server}/manage/events/{world.event.slug}/checkin/scan/")
     _open_checkpoint(page, "Entrance")
     page.wait_for_selector("[data-checkin-page][data-offline-ready='true']")

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from benchmarks.generate import generate
 from scheduler import solve
 
 from .helpers import violations
+
+# The searches' budgets are work limits, but each seating solve also has a wall-clock
+# safety net: on a loaded machine it can end a search first. Run alone (run_tests.py).
+pytestmark = pytest.mark.alone
 
 
 def strip(sol):

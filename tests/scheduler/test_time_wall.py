@@ -19,6 +19,10 @@ from scheduler import solver as solver_module
 
 from .helpers import objective, tiny, violations
 
+# Answers within the limit plus an allowance: measured on a machine not shared with
+# another test pass (run_tests.py runs these alone).
+pytestmark = pytest.mark.alone
+
 ROUNDS = 10
 PROJECTS = 20
 PER_ROUND = 8
