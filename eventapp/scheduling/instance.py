@@ -53,7 +53,8 @@ def _options(stored: dict) -> dict[str, Any]:
     Keys that are not options of the format (another area's settings) stay out, so the
     document remains importable.
     """
-    options = {name: stored.get(name, default) for name, default in DEFAULT_OPTIONS.items()}
+    options = {name: stored.get(name, default) for name, default in DEFAULT_OPTIONS.items()
+               if name != "previous"}
     if "previous" in stored:
         options["previous"] = stored["previous"]
     return options

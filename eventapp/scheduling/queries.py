@@ -394,7 +394,7 @@ def publication_changes(event: Event, version: int | None = None, *,
     is "new" in version 1). Same session in another room counts as a move. ``cat`` and
     ``draft`` (:func:`draft_map`): the caller's, when it already read them.
     """
-    cat = cat or Catalogue.load(event)
+    cat = cat or ScheduleCatalogue.load(event)
     if version is None:
         latest = latest_publication(event)
         if latest is None:
@@ -809,11 +809,11 @@ def person_overrides(participant: Participant, limit: int = 20) -> list[MoveOver
 
 # --- before publishing -------------------------------------------------------------------
 
-def changes_if_published(event: Event, cat: Catalogue | None = None
+def changes_if_published(event: Event, cat: ScheduleCatalogue | None = None
                          ) -> list[ParticipantChange]:
     """Who publishing now would tell something: everyone seated in the draft for a first
     publication, else those whose day changes (what the emails follow)."""
-    cat = cat or Catalogue.load(event)
+    cat = cat or ScheduleCatalogue.load(event)
     latest = latest_publication(event)
     before = published_map(latest) if latest is not None else {}
     return compare_maps(cat, before, draft_map(event),

@@ -83,7 +83,7 @@ def test_the_confirmation_counts_names_and_previews_without_writing(world, organ
     email = page.split("Subject:")[1]
     assert f"Votre programme pour {world.event.name}" in email  # the recipient's language
     assert "(their personal link)" in email and "/p/" not in email
-    assert "11:50–12:10" in email and "Alpha" in email
+    assert "11\u00a0h\u00a050–12\u00a0h\u00a010" in email and "Alpha" in email
     assert (_count(ParticipantToken), _count(CalendarFeed)) == (tokens, feeds)
     assert _count(Publication) == 0
 
