@@ -411,8 +411,9 @@ SCHEMAS.update({
         "manual": {"type": "boolean", "description": "Recorded by participant id (an "
                                                       "entry by name), not from a badge."},
         "replayed": BOOL}),
-    "ScanBatch": _object({"device": STR, "scans": {"type": "array", "maxItems": 500,
-                                                   "items": _ref("ScanRequest")}},
+    "ScanBatch": _object({"device": {**_SCAN_TEXT, "maxLength": 100},
+                          "scans": {"type": "array", "maxItems": 500,
+                                    "items": _ref("ScanRequest")}},
                          required=["scans"], additionalProperties=False),
     "ScanBatchAnswer": _object({
         "results": {"type": "array", "items": {"oneOf": [
