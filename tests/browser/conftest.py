@@ -108,6 +108,8 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
     own CSP (``script-src 'self'``) stays as users get it."""
     if not os.path.exists(AXE_SOURCE):
         pytest.skip("axe-core is not installed (npm ci)")
+    # a link just clicked may still be loading its page: check the page it leads to
+    page.wait_for_load_state("load")
     with open(AXE_SOURCE, encoding="utf-8") as source:
         page.evaluate(source.read())
     result = page.evaluate(
