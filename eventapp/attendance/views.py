@@ -22,7 +22,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..programme.queries import get_event_or_404
 from ..registration.models import Participant
-from ..registration.tokens import PORTAL, find_by_token
+from ..registration.tokens import portal_participant_or_404
 from ..text import neutral_line
 from . import forms, operations, pdf, queries
 from .images import (
@@ -431,12 +431,6 @@ def upload_json(slug: str):
 
 # --- the participant, by their personal link ----------------------------------------------
 
-def _portal_person(token: str) -> Participant:
-    participant = find_by_token(token, PORTAL)
-    if participant is None:
-        abort(404)
-    return participant
-
 
 def _portal_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -444,7 +438,7 @@ def _portal_headers(response: Response) -> Response:
 
 
 def portal_sign(token: str):
-    participant = _portal_person(token)
+    participant = portal_participant_or_404(token)
     event = participant.event
     sheet = queries.open_sheet(event)
     mine = None
@@ -480,7 +474,7 @@ def portal_sign(token: str):
 
 
 def portal_certificate(token: str):
-    participant = _portal_person(token)
+    participant = portal_participant_or_404(token)
     event = participant.event
     if utcnow().date() < event.date:
         abort(409, description=_("The certificate of attendance is available after the "

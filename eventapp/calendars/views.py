@@ -18,7 +18,7 @@ from ..programme.models import Room
 from ..programme.queries import get_event_or_404
 from ..registration.forms import ConfirmForm
 from ..registration.models import Participant
-from ..registration.tokens import PORTAL, find_by_token
+from ..registration.tokens import portal_participant_or_404
 from . import operations
 from .documents import feed_response, participant_calendar_name, publish_document
 from .ics import CalendarItem
@@ -73,9 +73,7 @@ def participant_feed(secret: str):
 
 def new_participant_link(token: str):
     """The participant replaces their calendar link (the old one stops at once)."""
-    participant = find_by_token(token, PORTAL)
-    if participant is None:
-        abort(404)
+    participant = portal_participant_or_404(token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     feed = operations.ensure_feed(participant.event, "participant", participant=participant)

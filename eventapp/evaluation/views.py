@@ -13,8 +13,8 @@ from ..events.models import Event
 from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.queries import get_event_or_404
-from ..registration.models import Participant
-from ..registration.tokens import PORTAL, find_by_token
+from ..registration.models import Participant, ParticipantStatus
+from ..registration.tokens import portal_participant_or_404
 from ..web import csv_download
 from . import forms, operations, queries
 from .operations import EvaluationError
@@ -161,16 +161,10 @@ def results_csv(slug: str):
 
 # --- the participant ---------------------------------------------------------------------
 
-def _participant(token: str) -> Participant:
-    participant = find_by_token(token, PORTAL)
-    if participant is None:
-        abort(404)
-    return participant
-
 
 def portal_open(participant: Participant) -> bool:
     questionnaire = db.session.get(queries.Questionnaire, participant.event_id)
-    return (participant.status == "registered" and questionnaire is not None
+    return (participant.status == ParticipantStatus.REGISTERED and questionnaire is not None
             and questionnaire.open_at(utcnow()))
 
 
@@ -189,7 +183,7 @@ def _read_answers(items: list[queries.FormItem]) -> tuple[list, dict[str, str]]:
 
 
 def answer(token: str):
-    participant = _participant(token)
+    participant = portal_participant_or_404(token)
     event = participant.event
     questionnaire = queries.questionnaire_of(event)
     items = queries.form_items(participant)

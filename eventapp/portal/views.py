@@ -21,7 +21,7 @@ from ..programme.models import Round, Session, Workshop, WorkshopSlot
 from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
 from ..registration.models import PUBLIC_CATEGORIES, Participant, ParticipantStatus
-from ..registration.tokens import PORTAL, find_by_token
+from ..registration.tokens import portal_participant_or_404
 from ..scheduling import operations as scheduling
 from ..scheduling.operations import SchedulingError
 from ..scheduling.queries import (
@@ -35,13 +35,6 @@ from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_
 from .queries import export_personal_data, map_link, my_day
 
 
-def _participant_or_404(token: str) -> Participant:
-    participant = find_by_token(token, PORTAL)
-    if participant is None:
-        abort(404)
-    return participant
-
-
 def _programme(participant: Participant) -> dict:
     event = participant.event
     return {"projects": queries.projects_of(event.id),
@@ -53,7 +46,7 @@ def home(token: str):
     """"Mon programme": the next step first (choosing, while nothing is chosen), then the
     whole day as the calendar has it; the calendar and the badge once the day holds
     something of the person's own."""
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     event = participant.event
     mine = my_day(participant)
     wishes_open = queries.wishes_open(event, utcnow())
@@ -75,7 +68,7 @@ def home(token: str):
 
 
 def wishes(token: str):
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     event = participant.event
     programme = _programme(participant)
     form = build_wishes_form(programme["projects"], programme["workshops"], programme["themes"])
@@ -109,7 +102,7 @@ def wishes(token: str):
 
 
 def edit(token: str):
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     form = PersonForm()
     if participant.category and participant.category not in PUBLIC_CATEGORIES:
         # Set by an organiser ("intervenant"): keep it selectable for this person.
@@ -129,7 +122,7 @@ def edit(token: str):
 
 
 def cancel(token: str):
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -144,7 +137,7 @@ def cancel(token: str):
 
 
 def data(token: str):
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     payload = export_personal_data(participant)
     response = Response(json.dumps(payload, ensure_ascii=False, indent=2),
                         mimetype="application/json")
@@ -155,7 +148,7 @@ def data(token: str):
 
 
 def delete(token: str):
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     event = participant.event
     form = ConfirmForm()
     if request.method == "POST":
@@ -188,14 +181,14 @@ def _change_links(token: str, participant: Participant, day: list) -> dict[str, 
 
 
 def switch_round(token: str, round_id: int):
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     round_ = get_owned_or_404(Round, participant.event, round_id)
     number = round_numbers(participant.event).get(round_.id, 0)
     return _switch_page(token, participant, "session", round_, number)
 
 
 def switch_workshop(token: str, slot_id: int):
-    participant = _participant_or_404(token)
+    participant = portal_participant_or_404(token)
     slot = get_owned_or_404(WorkshopSlot, participant.event, slot_id)
     return _switch_page(token, participant, "workshop", slot, 0)
 

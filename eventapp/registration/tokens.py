@@ -16,6 +16,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import abort
+
 from ..db_types import utcnow
 from ..extensions import db
 from .models import Participant, ParticipantToken
@@ -68,6 +70,16 @@ def find_by_token(token: str, purpose: str, now: datetime | None = None) -> Part
         )
     )
     return row.participant if row is not None else None
+
+
+def portal_participant_or_404(token: str) -> Participant:
+    """The participant of a personal ("Mon programme") link, or a 404 that reveals nothing:
+    the one lookup behind every page reached by that link (portal, calendar, signing,
+    questionnaire)."""
+    participant = find_by_token(token, PORTAL)
+    if participant is None:
+        abort(404)
+    return participant
 
 
 def revoke_tokens(participant: Participant, purpose: str | None = None) -> int:
