@@ -5,7 +5,9 @@ Phases (see docs/scheduler.md for the reasoning):
 1. cheap counting arguments; any hit is a proof of infeasibility and is returned at once;
 2. workshops, solved exactly and apart (they do not interact with sessions in the objective);
 3. programme mode only: the compact CP-SAT model places sessions and seats classes jointly;
-4. seating on the (given or chosen) programme with the path formulation (LP + MIP);
+4. seating on the (given or chosen) programme: on small fixed days the per-person MIP
+   first (:mod:`scheduler.small_day`), else (or when it proves nothing) the path
+   formulation (LP + MIP, with the per-person MIP beside it on days of many rounds);
 5. a solution in the contract format, with metrics recomputed by :mod:`scheduler.checker`.
 """
 
@@ -30,6 +32,7 @@ from .programme import (
     programme_bound,
 )
 from .seatdata import Placement
+from .small_day import better_of, solve_small
 from .stopping import watch_stop
 from .workshops import solve_workshops
 
@@ -171,9 +174,13 @@ def _solve_phases(inst: Instance, t0: float, limit: float, workers: int, seed: i
     else:
         place = Placement([ridx[s.round] for s in inst.sessions],
                           [s.room for s in inst.sessions])
-        seat = solve_seating(inst, place, time_limit=_left(deadline),
-                             seed=seed, workers=workers, always_held=False,
-                             progress=report, stop=stop, t0=t0)
+        seat, tried = solve_small(inst, place, time_limit=_left(deadline), seed=seed,
+                                  stop=stop)
+        if seat is None:
+            seat = better_of(inst, place,
+                             solve_seating(inst, place, time_limit=_left(deadline),
+                                           seed=seed, workers=workers, always_held=False,
+                                           progress=report, stop=stop, t0=t0), tried)
         prog_bound = seat.bound
     if seat.objective is None:
         # the restricted model found nothing: prove infeasibility (in the time left) or
