@@ -33,6 +33,7 @@ from .checker import session_score
 from .compact import make_solver, placement_options
 from .instance import Instance
 from .paths import SeatLimits, lagrangian_bound, solve_seating
+from .reasons import Reason
 from .seatdata import NEG, Placement, SeatData
 from .stopping import watch_stop
 
@@ -188,7 +189,7 @@ def _solve_placement(m: cp_model.CpModel, pl: dict, n: int, time_limit: float, w
     if st == cp_model.INFEASIBLE:
         return None
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise TimeoutError("no programme found within the time limit")
+        raise TimeoutError(Reason.of("no_programme_in_time").text())
     rounds = [0] * n
     rooms = [""] * n
     for (i, r, room), v in pl.items():

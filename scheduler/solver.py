@@ -31,6 +31,7 @@ from .programme import (
     placement_bound,
     programme_bound,
 )
+from .reasons import Reason
 from .seatdata import Placement
 from .small_day import better_of, solve_small
 from .stopping import watch_stop
@@ -134,6 +135,13 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
         return _solve_phases(inst, t0, limit, workers, seed, beat, stop)
 
 
+def _said(code: str) -> list[str]:
+    """The diagnosis of the solver's own endings: the sentence of a structured reason
+    (scheduler.reasons), which the app reads back as its code (read_diagnosis), never by
+    parsing the words."""
+    return [Reason.of(code).text()]
+
+
 def _left(deadline: float) -> float:
     """Seconds left before the deadline (never negative)."""
     return max(0.0, deadline - time.monotonic())
@@ -146,12 +154,9 @@ def _solve_phases(inst: Instance, t0: float, limit: float, workers: int, seed: i
     deadline = phase_deadline(t0, limit)
     ws = solve_workshops(inst, time_limit=_left(deadline), stop=stop)
     if ws.status == "UNKNOWN":
-        return _empty_solution(inst, "UNKNOWN", [
-            "no schedule was found within the time limit (workshops)"], t0)
+        return _empty_solution(inst, "UNKNOWN", _said("no_workshops_in_time"), t0)
     if ws.status != "OPTIMAL":
-        return _empty_solution(inst, "INFEASIBLE", [
-            "workshops: the workshops cannot seat everyone who must attend one (workshop or "
-            "room capacities, accessibility or fixed workshop entries)"], t0)
+        return _empty_solution(inst, "INFEASIBLE", _said("workshops_infeasible"), t0)
 
     def report(seconds: float, best: float | None, bound: float | None) -> None:
         beat.report(round(seconds, 3),
@@ -164,8 +169,8 @@ def _solve_phases(inst: Instance, t0: float, limit: float, workers: int, seed: i
         try:
             place, prog_bound, seat = _choose_programme(inst, deadline, t0, limit, workers, seed,
                                                         report, stop)
-        except TimeoutError as e:
-            return _empty_solution(inst, "UNKNOWN", [str(e)], t0)
+        except TimeoutError:
+            return _empty_solution(inst, "UNKNOWN", _said("no_programme_in_time"), t0)
         if place is None:
             # the placement model's rules (tables, rule 9, themes, seats) are necessary
             # conditions, so its infeasibility is a proof; say which group is responsible
@@ -198,8 +203,7 @@ def _solve_phases(inst: Instance, t0: float, limit: float, workers: int, seed: i
         if st == cp_model.INFEASIBLE:
             diag = relaxation_reasons(inst, _left(deadline), workers, seed, stop)
             return _empty_solution(inst, "INFEASIBLE", diag, t0)
-        return _empty_solution(inst, "UNKNOWN", [
-            "no schedule was found within the time limit"], t0)
+        return _empty_solution(inst, "UNKNOWN", _said("no_schedule_in_time"), t0)
 
     assignments = []
     for p in inst.participants:
