@@ -411,6 +411,12 @@ def solve_person_mip(d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
     # the same loaded machine); the rows are already tight.
     params.highs.string_options["presolve"] = "off"
     params.highs.bool_options["mip_detect_symmetry"] = False
+    # The root LP of these models is (near) integral: HiGHS's randomised rounding at the
+    # root finds the optimum, or not, by luck. With the default effort (0.05) and seed 0 it
+    # missed it on a 5-round 300-person day and HiGHS spent 30 s on cuts (seeds 1-3 found
+    # it at once); with 0.3 it found it at the root (4 s, load 11) and the other days of
+    # the shapes benchmark took the same time as before.
+    params.highs.double_options["mip_heuristic_effort"] = 0.3
     # (HiGHS's MIP search is serial; MathOpt refuses a thread count for HiGHS)
     interrupter = SolveInterrupter()
     with watch_stop(stop, interrupter.interrupt):
