@@ -28,17 +28,25 @@ from .seatdata import Placement, SeatData
 
 # At most this many binaries x[p, i] (SeatData: one per participant and legal session):
 # every day of the benchmark the plain MIP won had fewer than 4,000 (2016: 3,849; 2
-# rounds, 120 people: 2,090; 1 round, 30 people: 105); on days of 20,000 (3 rounds, 400
-# people; 5 rounds, 300 people) HiGHS without presolve sometimes spends its whole limit
-# on cuts at the root, and the paths are the safer first strategy there.
+# rounds, 120 people: 2,090; 1 round, 30 people: 105).
 SMALL_BINARIES = 8_000
+# ... or this many on days of at most 3 rounds: 3 rounds, 400 people and a previous
+# schedule (20,111 binaries) were proven by the MIP alone in 4-5 s where the paths took
+# 8-10 s (load 11). Days of more rounds keep the paths first (with the MIP beside them on
+# two workers): on 5-10 rounds and 300 people (21,000-42,000 binaries) HiGHS's root
+# sometimes stalls in cuts for the whole limit (10 rounds: 30 s), which the paths avoid.
+# 1,000 people on 3 rounds (48,000-79,000 binaries) are the paths' (1.5 s proven).
+SMALL_BINARIES_3_ROUNDS = 25_000
 NODE_LIMIT = 500  # work limit: the outcome does not depend on the machine's speed
 SHARE = 0.4  # of the time limit at most, so the path pipeline keeps the rest
 
 
 def person_first(d: SeatData, always_held: bool) -> bool:
     """Whether the per-person MIP goes first on this day (see the module docstring)."""
-    return not always_held and model_size(d) <= SMALL_BINARIES
+    if always_held:
+        return False
+    size = model_size(d)
+    return size <= SMALL_BINARIES or (d.R <= 3 and size <= SMALL_BINARIES_3_ROUNDS)
 
 
 def solve_small(inst: Instance, place: Placement, *, time_limit: float, seed: int = 0,
@@ -47,7 +55,7 @@ def solve_small(inst: Instance, place: Placement, *, time_limit: float, seed: in
     """The per-person MIP on a small day: ``(result, outcome)`` where ``result`` is the
     seating when the MIP proved it optimal (else None) and ``outcome`` what the MIP found
     (None when the day is not small)."""
-    if len(inst.participants) * len(inst.sessions) > 4 * SMALL_BINARIES:
+    if len(inst.participants) * len(inst.sessions) > 4 * SMALL_BINARIES_3_ROUNDS:
         return None, None  # (large: not even the seat data, which costs seconds there)
     d = SeatData(inst, place)
     if not person_first(d, False):

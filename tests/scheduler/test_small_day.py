@@ -120,3 +120,16 @@ def test_an_unproven_mip_schedule_is_kept_only_when_better():
 def test_without_a_small_day_outcome_the_paths_answer_as_is():
     inst, place, paths, _out = _paths_and_mip()
     assert sd.better_of(inst, place, paths, None) is paths
+
+
+@pytest.mark.parametrize("rounds,size,first", [
+    (1, 100, True), (3, sd.SMALL_BINARIES, True), (8, sd.SMALL_BINARIES, True),
+    (8, sd.SMALL_BINARIES + 1, False), (3, sd.SMALL_BINARIES_3_ROUNDS, True),
+    (3, sd.SMALL_BINARIES_3_ROUNDS + 1, False), (4, sd.SMALL_BINARIES + 1, False),
+])
+def test_the_choice_is_by_size_and_rounds(monkeypatch, rounds, size, first):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(sd, "model_size", lambda d: size)
+    assert sd.person_first(SimpleNamespace(R=rounds), False) is first
+    assert sd.person_first(SimpleNamespace(R=rounds), True) is False
