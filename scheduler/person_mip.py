@@ -111,30 +111,72 @@ class _Lp:
         self.m += k
 
     def proto(self) -> model_pb2.ModelProto:
+        """The model as MathOpt's ``ModelProto``. Its large repeated fields are written in
+        the protocol buffers' packed wire format by numpy and parsed in one call: filled
+        with ``extend`` they took 0.4-0.5 s on 300-person days of 8-10 rounds (175,000
+        matrix entries), more than building the rows."""
         mp = model_pb2.ModelProto()
-        v = mp.variables
-        v.ids.extend(range(self.n))
-        v.lower_bounds.extend(np.concatenate(self.lb).tolist())
-        v.upper_bounds.extend(np.concatenate(self.ub).tolist())
-        v.integers.extend(np.concatenate(self.integer).tolist())
-        gain = np.concatenate(self.gain)
+        gain = np.concatenate(self.gain) if self.gain else np.zeros(0)
         nz = np.flatnonzero(gain)
+        r, c, val = ((np.concatenate(self.ri), np.concatenate(self.ci),
+                      np.concatenate(self.vi)) if self.ri else
+                     (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)))
+        order = np.lexsort((c, r))
+        integer = np.concatenate(self.integer) if self.integer else np.zeros(0, bool)
+        mp.variables.MergeFromString(
+            _packed_ints(1, np.arange(self.n))
+            + _packed_doubles(2, _cat(self.lb)) + _packed_doubles(3, _cat(self.ub))
+            + _packed_ints(4, integer.astype(np.int64)))
         mp.objective.maximize = True
         mp.objective.offset = self.constant
-        mp.objective.linear_coefficients.ids.extend(nz.tolist())
-        mp.objective.linear_coefficients.values.extend(gain[nz].tolist())
-        lc = mp.linear_constraints
-        lc.ids.extend(range(self.m))
-        lc.lower_bounds.extend(np.concatenate(self.rlo).tolist())
-        lc.upper_bounds.extend(np.concatenate(self.rhi).tolist())
-        r, c, val = (np.concatenate(self.ri), np.concatenate(self.ci),
-                     np.concatenate(self.vi))
-        order = np.lexsort((c, r))
-        mat = mp.linear_constraint_matrix
-        mat.row_ids.extend(r[order].tolist())
-        mat.column_ids.extend(c[order].tolist())
-        mat.coefficients.extend(val[order].tolist())
+        mp.objective.linear_coefficients.MergeFromString(
+            _packed_ints(1, nz) + _packed_doubles(2, gain[nz]))
+        mp.linear_constraints.MergeFromString(
+            _packed_ints(1, np.arange(self.m))
+            + _packed_doubles(2, _cat(self.rlo)) + _packed_doubles(3, _cat(self.rhi)))
+        mp.linear_constraint_matrix.MergeFromString(
+            _packed_ints(1, r[order]) + _packed_ints(2, c[order])
+            + _packed_doubles(3, val[order]))
         return mp
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(float) if parts else np.zeros(0)
+
+
+def _varints(values: np.ndarray) -> bytes:
+    """Protocol buffers' base-128 varints of non-negative integers, vectorised: seven bits
+    per byte, low first, the high bit set on every byte but the last."""
+    cur = np.array(values, dtype=np.int64)
+    if not len(cur):
+        return b""
+    most = max(1, (int(cur.max()).bit_length() + 6) // 7)
+    digits = np.empty((len(cur), most), dtype=np.uint8)
+    keep = np.empty((len(cur), most), dtype=bool)
+    keep[:, 0] = True
+    for k in range(most):
+        low = (cur & 0x7F).astype(np.uint8)
+        cur >>= 7
+        more = cur > 0
+        digits[:, k] = low | (more.astype(np.uint8) << 7)
+        if k + 1 < most:
+            keep[:, k + 1] = more
+    return digits[keep].tobytes()
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited field (wire type 2): a packed repeated field when non-empty."""
+    if not payload:
+        return b""
+    return _varints(np.array([number << 3 | 2, len(payload)])) + payload
+
+
+def _packed_ints(number: int, values: np.ndarray) -> bytes:
+    return _field(number, _varints(values))
+
+
+def _packed_doubles(number: int, values: np.ndarray) -> bytes:
+    return _field(number, np.ascontiguousarray(values, dtype="<f8").tobytes())
 
 
 def _gains(d: SeatData, c: int, legal: np.ndarray, lp: _Lp) -> np.ndarray:
