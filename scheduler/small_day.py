@@ -61,7 +61,7 @@ def solve_small(inst: Instance, place: Placement, *, time_limit: float, seed: in
     if not person_first(d, False):
         return None, None
     lim = seat_limits(inst, place)
-    deadline = time.monotonic() + max(0.5, min(time_limit, SHARE * time_limit))
+    deadline = time.monotonic() + min(time_limit, max(0.5, SHARE * time_limit))
     out = solve_person_mip(d, lim.cap, lim.min_aud, lim.rows, False, deadline=deadline,
                            stop=stop, seed=seed, node_limit=NODE_LIMIT)
     if out.rows is None or not out.proven:
