@@ -66,6 +66,7 @@ class MipOutcome:
     objective: int | None
     bound: float
     proven: bool
+    by_work: bool = False  # HiGHS stopped at its node limit (work), not at the clock
 
 
 def model_size(d: SeatData) -> int:
@@ -474,10 +475,11 @@ def _outcome(b: _Built, d: SeatData, res: result_pb2.SolveResultProto) -> MipOut
     dual = res.termination.objective_bounds.dual_bound
     if math.isfinite(dual):
         bound = dual  # (the objective's offset holds the constants)
+    by_work = res.termination.limit == result_pb2.LIMIT_NODE
     feasible = [s for s in res.solutions if s.HasField("primal_solution") and
                 s.primal_solution.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE]
     if not feasible:
-        return MipOutcome(None, None, bound, False)
+        return MipOutcome(None, None, bound, False, by_work)
     sol = feasible[0].primal_solution.variable_values
     values = np.zeros(b.lp.n)
     values[np.array(sol.ids, dtype=np.int64)] = np.array(sol.values)
@@ -486,4 +488,4 @@ def _outcome(b: _Built, d: SeatData, res: result_pb2.SolveResultProto) -> MipOut
     proven = res.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
     if proven:
         bound = min(bound, float(value))
-    return MipOutcome(rows, value, bound, proven)
+    return MipOutcome(rows, value, bound, proven, by_work)

@@ -120,3 +120,27 @@ def test_small_six_round_programme_day_gets_a_schedule():
     assert sol["status"] in ("OPTIMAL", "FEASIBLE"), sol["diagnosis"]
     assert check_solution(data, sol) == [] and contract.violations(data, sol) == []
     assert contract.objective(data, sol) == sol["objective"] <= sol["bound"]
+
+
+def test_the_virtual_days_mip_bounds_every_programme_of_the_2016_day():
+    """The seat-counting relaxation's per-person MIP (programme.placement_bound, MIP only):
+    a valid bound (at least the fixed 2016 programme's optimum, one of the programmes
+    programme mode may choose) and no looser than the per-person one; proven (not cut by
+    the clock), so the same on every machine."""
+    import json
+
+    from scheduler.programme import placement_bound, programme_bound
+    from scheduler.workshops import solve_workshops
+
+    from .helpers import shared_example
+
+    data = json.loads(shared_example("restitution-2016-programme.json").read_text(
+        encoding="utf-8"))
+    inst = load_instance(data)
+    ws = solve_workshops(inst, time_limit=20)
+    relaxed = placement_bound(inst, 60, path_lp=False)
+    assert relaxed is not None
+    assert 58560 <= relaxed + ws.objective <= programme_bound(inst) + ws.objective
+    assert placement_bound(inst, 60, path_lp=False) == relaxed
+    # neither method asked for: nothing
+    assert placement_bound(inst, 60, mip=False, path_lp=False) is None

@@ -104,13 +104,16 @@ def test_the_phases_leave_a_reserve_for_the_last_resort_and_the_read_out(monkeyp
     the read-out ran past it: a 2,000-person 4-round day answered 2.6 s after a 20 s limit
     from the command line. The phases now get the limit less ``RESERVE_S``."""
     seen: list[float] = []
-    real = solver_module.solve_seating
 
-    def spy(inst, place, *, time_limit, **kw):
-        seen.append(time_limit)
-        return real(inst, place, time_limit=time_limit, **kw)
+    def spy(real):
+        def call(inst, place, *, time_limit, **kw):
+            seen.append(time_limit)
+            return real(inst, place, time_limit=time_limit, **kw)
+        return call
 
-    monkeypatch.setattr(solver_module, "solve_seating", spy)
+    # (small days are seated by the per-person MIP first: scheduler.small_day)
+    for name in ("solve_seating", "solve_small"):
+        monkeypatch.setattr(solver_module, name, spy(getattr(solver_module, name)))
     sol = scheduler.solve(tiny(), time_limit_s=20)
     assert sol["status"] == "OPTIMAL"
     reserve = 20 - solver_module.phase_deadline(0.0, 20.0)
