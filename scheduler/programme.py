@@ -44,9 +44,10 @@ SECONDS_PER_EVAL = 6.0  # local-search budget: one seating evaluation per 6 s of
 
 
 PLACEMENT_BOUND_ROUNDS = 3  # the seat-counting programme bound is tried up to this many
-# ... by the path LP; by the virtual day's per-person MIP up to this many binaries (2016:
-# 10,440; 4 rounds, 150 people: 26,084), with this node limit
-VIRTUAL_MIP_MAX = 40_000
+# ... by the path LP; by the virtual day's per-person MIP up to this many binaries, with
+# this node limit: 2016 (10,440) proven in 2.5 s at load 14; 4 rounds and 150 people
+# (26,084) not in 15 s (its root alone), where it would only compete with the local search
+VIRTUAL_MIP_MAX = 15_000
 VIRTUAL_MIP_NODES = 200
 
 
