@@ -34,7 +34,7 @@ from .programme import (
 from .reasons import Reason
 from .seatdata import Placement
 from .small_day import better_of, solve_small
-from .stopping import watch_stop
+from .stopping import AnyOf, watch_stop
 from .workshops import solve_workshops
 
 Progress = Callable[[float, float | None, float | None], None]
@@ -281,10 +281,12 @@ class _BoundBeside:
     def __init__(self, inst: Instance, time_limit: float, stop: threading.Event | None):
         self.value: float | None = None
         self.deadline = time.monotonic() + time_limit
+        self.cancelled = threading.Event()
+        either = AnyOf(stop, self.cancelled)
 
         def run() -> None:
             try:
-                self.value = placement_bound(inst, time_limit, stop, path_lp=False)
+                self.value = placement_bound(inst, time_limit, either, path_lp=False)
             except Exception:  # noqa: BLE001  (a bound is optional: the path LP follows)
                 self.value = None
 
@@ -292,6 +294,12 @@ class _BoundBeside:
         self.thread.start()
 
     def result(self) -> float | None:
-        # (HiGHS's own limit is the deadline: it returns by itself, a second of grace)
-        self.thread.join(max(0.0, self.deadline - time.monotonic()) + 1.0)
-        return None if self.thread.is_alive() else self.value
+        """The bound, once the thread has returned; HiGHS's own limit is the deadline, so
+        it returns by itself, and is interrupted and joined when late (a process exiting
+        while HiGHS runs in a helper thread aborts: see person_mip.Background.cancel)."""
+        self.thread.join(max(0.0, self.deadline - time.monotonic()) + 0.5)
+        if self.thread.is_alive():
+            self.cancelled.set()
+            self.thread.join(5.0)
+            return None
+        return self.value

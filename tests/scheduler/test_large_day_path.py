@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from benchmarks.generate import generate
-from scheduler import paths, solve
+from scheduler import paths, small_day, solve
 
 from .helpers import violations
 
@@ -19,6 +19,9 @@ def test_large_path_is_legal_close_and_deterministic(monkeypatch):
     d = generate(400, seed=7)
     exact = solve(copy.deepcopy(d), time_limit_s=30, workers=2, seed=0)
     monkeypatch.setattr(paths, "LARGE_CLASSES", 10)
+    # (a day this small is otherwise seated by the per-person MIP first: scheduler.small_day)
+    monkeypatch.setattr(small_day, "SMALL_BINARIES", 0)
+    monkeypatch.setattr(small_day, "SMALL_BINARIES_3_ROUNDS", 0)
     a = solve(copy.deepcopy(d), time_limit_s=60, workers=2, seed=0)
     b = solve(copy.deepcopy(d), time_limit_s=60, workers=2, seed=0)
     assert violations(d, a) == []
