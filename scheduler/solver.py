@@ -34,7 +34,7 @@ from .programme import (
 from .reasons import Reason
 from .seatdata import Placement
 from .small_day import better_of, solve_small
-from .stopping import AnyOf, watch_stop
+from .stopping import watch_stop
 from .workshops import solve_workshops
 
 Progress = Callable[[float, float | None, float | None], None]
@@ -247,13 +247,6 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
-    # With two workers the seat-counting relaxation's per-person MIP runs on the second
-    # one beside the local search (HiGHS releases the GIL; the bound does not change the
-    # schedule): after the search, at load 15, only 1 s of a 12 s limit was left for it
-    # and the 2016 day's bound stayed the per-person one (10 % away)
-    # (its deadline is the local search's safety net: it costs the search no time)
-    beside = _BoundBeside(inst, 0.9 * (deadline - time.monotonic()), stop) \
-        if workers >= 2 else None
     # the local search's budget is a number of seating evaluations derived from the time
     # limit (deterministic); its deadline is only a safety net on slow machines
     ls_deadline = time.monotonic() + 0.9 * (deadline - time.monotonic())
@@ -261,45 +254,17 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     place, seat = improve(inst, place, ls_deadline, workers, seed,
                           lambda best: report(time.monotonic() - t0, best, bound), stop,
                           max_evals=max_evals)
-    relaxed = beside.result() if beside is not None else None
     # then the seat-counting relaxation over every placement (much tighter: 10 % -> 2.6 %
     # on the 2016 day), with what is left of the limit (at most a quarter of it): taken
     # before the local search, it shortened the search's safety net and the schedule
     # changed from run to run on a loaded machine
+    # (a helper thread computing it beside the search, on the second worker, cost the
+    # search its safety net under load: at load 17-21 and a 12 s limit the 2016 day's
+    # schedule fell from 58,650 to 58,255, and to 58,520-58,640 with the thread at the
+    # lowest priority, which then got no bound either)
     left = min(0.25 * budget, deadline - time.monotonic())
-    if relaxed is None and left > 0.5 and not (stop is not None and stop.is_set()):
-        relaxed = placement_bound(inst, left, stop, mip=beside is None)
-    if relaxed is not None and math.isfinite(relaxed):
-        bound = min(bound, math.floor(relaxed + 1e-6))
+    if left > 0.5 and not (stop is not None and stop.is_set()):
+        relaxed = placement_bound(inst, left, stop)
+        if relaxed is not None and math.isfinite(relaxed):
+            bound = min(bound, math.floor(relaxed + 1e-6))
     return place, bound, seat
-
-
-class _BoundBeside:
-    """The programme relaxation's per-person MIP (scheduler.programme.placement_bound, its
-    MIP only) in a helper thread, until its own deadline; :meth:`result` joins it."""
-
-    def __init__(self, inst: Instance, time_limit: float, stop: threading.Event | None):
-        self.value: float | None = None
-        self.deadline = time.monotonic() + time_limit
-        self.cancelled = threading.Event()
-        either = AnyOf(stop, self.cancelled)
-
-        def run() -> None:
-            try:
-                self.value = placement_bound(inst, time_limit, either, path_lp=False)
-            except Exception:  # noqa: BLE001  (a bound is optional: the path LP follows)
-                self.value = None
-
-        self.thread = threading.Thread(target=run, daemon=True, name="programme-bound")
-        self.thread.start()
-
-    def result(self) -> float | None:
-        """The bound, once the thread has returned; HiGHS's own limit is the deadline, so
-        it returns by itself, and is interrupted and joined when late (a process exiting
-        while HiGHS runs in a helper thread aborts: see person_mip.Background.cancel)."""
-        self.thread.join(max(0.0, self.deadline - time.monotonic()) + 0.5)
-        if self.thread.is_alive():
-            self.cancelled.set()
-            self.thread.join(5.0)
-            return None
-        return self.value
