@@ -38,11 +38,13 @@ ERRORS = {
     "413": _error("The body is larger than the server accepts."),
     "415": _error("The body is not application/json."),
     "429": _error("Too many requests from this address."),
+    "500": _error("An unexpected failure on the server (logged); nothing was changed."),
 }
 
 
 def _responses(ok: dict, *codes: str) -> dict:
-    return {**ok, **{code: ERRORS[code] for code in codes}}
+    """The operation's answers: ``ok``, the listed errors, and 500 (any operation)."""
+    return {**ok, **{code: ERRORS[code] for code in (*codes, "500")}}
 
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
