@@ -199,7 +199,7 @@ def start_solve(slug: str) -> tuple[schemas.SolveJob, int, dict]:
            tags=["scheduling"], security=ORGANISER, parameters=[SLUG, JOB_ID],
            errors=(401, 403, 404), answers=[Answer(200, schemas.SolveJob, "The job.")],
            guards=(organiser_required,))
-def get_solve_job(slug: str, job_id: int) -> Response:
+def get_solve_job(slug: str, job_id: int) -> schemas.SolveJob:
     event = _event_or_404(slug)
     job = _job_or_404(event, job_id)
     scheduling_operations.recover_stale_jobs(event)
