@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -217,7 +217,14 @@ def _models() -> list[type[BaseModel]]:
 
 def components() -> dict[str, dict]:
     """The schemas of every model an operation names: bodies in validation mode, answers
-    in serialisation mode (what the server sends)."""
+    in serialisation mode (what the server sends). Built once per set of operations (the
+    models do not change while the app runs; the document is served often): one shared
+    dict, which callers must not change."""
+    return _components(len(OPERATIONS))
+
+
+@cache
+def _components(operation_count: int) -> dict[str, dict]:
     bodies = {op.body for op in OPERATIONS if isinstance(op.body, type)}
     pairs = [(model, "validation" if model in bodies else "serialization")
              for model in _models()]

@@ -40,8 +40,8 @@ def test_every_route_is_described_and_every_description_routed(app, client):
     described = {(path, method) for path, item in document["paths"].items()
                  for method in item if method in METHODS}
     routed = _app_operations(app)
-    assert routed - described == set(), "routes missing from openapi.py"
-    assert described - routed == set(), "openapi.py describes routes that do not exist"
+    assert routed - described == set(), "routes not declared with spec.operation"
+    assert described - routed == set(), "the document describes routes that do not exist"
 
 
 def test_required_operation_ids_and_error_responses(client):
