@@ -51,6 +51,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
+from tests.api_contract import ContractClient
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -178,6 +180,8 @@ def _get_app(apps: dict[str, Flask], config: dict, folder: Path,
     if key is not None and key in apps:
         return apps[key], True
     app = create_app(config)
+    # Every /api/v1 answer any test receives is checked against the OpenAPI document.
+    app.test_client_class = ContractClient
     if key is not None:
         apps[key] = app
     return app, key is not None
@@ -350,3 +354,14 @@ def missing_shared_example(message: str) -> NoReturn:
     if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many API answers were checked against the OpenAPI document, over how many
+    operation/status combinations (tests/api_contract.py)."""
+    from tests.api_contract import CHECKED
+
+    if CHECKED:
+        terminalreporter.write_line(
+            f"OpenAPI contract: {sum(CHECKED.values())} API answers checked over "
+            f"{len(CHECKED)} method/path/status combinations.")

@@ -1,8 +1,9 @@
-"""Reading request bodies: JSON objects only, checked field by field.
+"""Reading request bodies: the JSON object (schemas.py's models validate it, spec.py reads
+it), and the hand-over of validated values to a form shared with the HTML pages.
 
-Bodies are validated with the same WTForms forms as the HTML pages (the JSON object is
-turned into form data, CSRF off: the API authenticates with bearer tokens), so the rules
-and messages are the same in both.
+The registration form (registration/forms.py) keeps the rules the HTML page and the API
+share, and builds the operation's input (``form.details()``): the API gives it values its
+schema has already checked, so the form sees the same data as from the page.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from typing import Any
 
 from flask import request
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Form, IntegerField
+from wtforms import Form
 
-from ..json_values import json_integer
 from .errors import ApiError, validation_error
 
 
@@ -30,58 +30,18 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def form_data(form_class: type[Form], data: dict[str, Any],
-              defaults: dict[str, Any] | None = None) -> MultiDict:
-    """Turn a JSON object into the form data ``form_class`` reads; wrong types and unknown
-    fields are 400s naming the field."""
-    fields = _fields(form_class)
-    values = {**(defaults or {}), **data}
-    errors = []
-    pairs: list[tuple[str, str]] = []
-    for name, value in values.items():
-        kind = fields.get(name)
-        if kind is None:
-            errors.append({"field": name, "message": "Unknown field."})
-        elif value is None:
-            continue
-        elif issubclass(kind, BooleanField):
-            if not isinstance(value, bool):
-                errors.append({"field": name, "message": "Must be true or false."})
-            elif value:
-                pairs.append((name, "y"))
-        elif issubclass(kind, IntegerField):
-            number = json_integer(value)
-            if number is None:
-                errors.append({"field": name, "message": "Must be an integer."})
-            else:
-                pairs.append((name, str(number)))
-        elif not isinstance(value, str):
-            errors.append({"field": name, "message": "Must be a string."})
-        else:
-            pairs.append((name, value))
-    if errors:
-        raise validation_error("The body has fields of the wrong type or unknown fields.",
-                               errors)
+def _form_data(values: dict[str, Any]) -> MultiDict:
+    """Validated JSON values as form data: strings as they are, true as a ticked box,
+    false and null as a field left out (as a browser sends them)."""
+    pairs = [(name, "y" if value is True else str(value)) for name, value in values.items()
+             if value is not None and value is not False]
     return MultiDict(pairs)
 
 
-def _fields(form_class: type[Form]) -> dict[str, type]:
-    """Field name -> field class, read from the class (no request context needed)."""
-    return {name: unbound.field_class for name, unbound in _unbound_fields(form_class)
-            if name != "csrf_token"}
-
-
-def _unbound_fields(form_class: type[Form]):
-    for name in dir(form_class):
-        value = getattr(form_class, name, None)
-        if hasattr(value, "field_class") and hasattr(value, "_formfield"):
-            yield name, value
-
-
-def validated_form(form_class: type[Form], data: dict[str, Any],
-                   defaults: dict[str, Any] | None = None) -> Form:
-    """The form filled from ``data`` and validated, or a 400 listing every failing field."""
-    form = form_class(formdata=form_data(form_class, data, defaults), meta={"csrf": False})
+def validated_form(form_class: type[Form], values: dict[str, Any]) -> Form:
+    """The form filled from values a schema has validated (CSRF off: the API authenticates
+    with bearer tokens), or a 400 listing every failing field."""
+    form = form_class(formdata=_form_data(values), meta={"csrf": False})
     if not form.validate():
         details = [{"field": name, "message": str(message)}
                    for name in form._fields if name in form.errors
@@ -90,7 +50,7 @@ def validated_form(form_class: type[Form], data: dict[str, Any],
     return form
 
 
-def _messages(errors) -> list[str]:
+def _messages(errors: Any) -> list[str]:
     if isinstance(errors, dict):
         return [str(m) for value in errors.values() for m in _messages(value)]
     return [str(m) for m in errors]

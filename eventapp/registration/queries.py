@@ -48,11 +48,15 @@ assert set(CATEGORY_LABELS) == set(CATEGORIES) and set(ROLE_LABELS) == set(ROLES
 assert set(STATUS_LABELS) == set(STATUSES)
 
 
+# Where the public form stands (RegistrationState.code; the API's registration.state).
+REGISTRATION_STATE_CODES = ("open", "waiting_list", "full", "not_open", "closed")
+
+
 @dataclass(frozen=True)
 class RegistrationState:
     """Whether the public form takes registrations now, and what to tell visitors."""
 
-    code: str  # open | waiting_list | full | not_open | closed
+    code: str  # one of REGISTRATION_STATE_CODES
     message: str
 
     @property

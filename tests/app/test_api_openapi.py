@@ -40,8 +40,8 @@ def test_every_route_is_described_and_every_description_routed(app, client):
     described = {(path, method) for path, item in document["paths"].items()
                  for method in item if method in METHODS}
     routed = _app_operations(app)
-    assert routed - described == set(), "routes missing from openapi.py"
-    assert described - routed == set(), "openapi.py describes routes that do not exist"
+    assert routed - described == set(), "routes not declared with spec.operation"
+    assert described - routed == set(), "the document describes routes that do not exist"
 
 
 def test_required_operation_ids_and_error_responses(client):
@@ -60,3 +60,33 @@ def test_required_operation_ids_and_error_responses(client):
             if code >= "400":
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}
+
+
+def _property(document: dict, schema: str, name: str) -> dict:
+    """A property's schema, following one ``$ref`` (enums are components of their own)."""
+    value = document["components"]["schemas"][schema]["properties"][name]
+    ref = value.get("$ref")
+    return document["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else value
+
+
+def test_enumerations_are_the_apps_own_lists(client):
+    """The document's enums are written from the models' lists (issue 14), so a new status,
+    category or scan result reaches the document without anyone copying it."""
+    from eventapp.checkin.models import CHECKPOINT_KINDS, RESULTS
+    from eventapp.registration.models import PUBLIC_CATEGORIES, ROLES, ParticipantStatus
+    from eventapp.registration.queries import REGISTRATION_STATE_CODES
+    from eventapp.scheduling.models import JobStatus
+
+    document = _document(client)
+    assert _property(document, "Participant", "status")["enum"] \
+        == [status.value for status in ParticipantStatus]
+    assert _property(document, "ParticipantListItem", "status")["enum"] \
+        == [status.value for status in ParticipantStatus]
+    assert _property(document, "RegistrationRequest", "category")["enum"] \
+        == list(PUBLIC_CATEGORIES)
+    assert _property(document, "RegistrationRequest", "role")["enum"] == list(ROLES)
+    assert _property(document, "SolveJob", "status")["enum"] == list(JobStatus.ALL)
+    assert _property(document, "RegistrationState", "state")["enum"] \
+        == list(REGISTRATION_STATE_CODES)
+    assert _property(document, "Checkpoint", "kind")["enum"] == list(CHECKPOINT_KINDS)
+    assert _property(document, "ScanAnswer", "result")["enum"] == list(RESULTS)
