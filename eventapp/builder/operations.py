@@ -328,16 +328,20 @@ def _check_room_still_fits(room: Room, tables: int, themes: list[Theme]) -> None
 
 
 def add_presenter(event: Event, first_name: str, last_name: str, email: str | None = None,
-                  organisation: str = "") -> Participant:
-    """A new person of the event who presents a project (role "presenter")."""
+                  organisation: str = "", *, field_prefix: str = "new_") -> Participant:
+    """A new person of the event who presents a project (role "presenter").
+
+    ``field_prefix``: how the form names the person's fields (the project form's "new
+    presenter" fields by default; the presenter form's own fields with "")."""
     first_name, last_name = _text(first_name), _text(last_name)
     if not last_name and not first_name:
-        raise ProgrammeError(_("Give the new presenter's name."), "new_last_name")
+        raise ProgrammeError(_("Give the new presenter's name."), f"{field_prefix}last_name")
     email = _text(email).lower() or None
     if email and db.session.scalar(db.select(Participant.id).where(
             Participant.event_id == event.id, Participant.email == email)) is not None:
         raise ProgrammeError(_("A person of this event already has the email %(email)s: pick "
-                               "them in the list instead.", email=email), "new_email")
+                               "them in the list instead.", email=email),
+                             f"{field_prefix}email")
     person = Participant(
         event=event, first_name=first_name, last_name=last_name, email=email,
         organisation=_text(organisation), role="presenter", category="intervenant",

@@ -15,7 +15,6 @@ from ..calendars.operations import portal_calendar_links
 from ..database import commit_keeping_loaded
 from ..db_types import utcnow
 from ..events.queries import get_owned_or_404
-from ..extensions import db
 from ..mail import commit_and_send
 from ..programme.models import Round, WorkshopSlot
 from ..registration import operations, queries
@@ -77,18 +76,16 @@ def wishes(token: str):
         abort(403)
     elif form.validate_on_submit():
         project_ranks, workshop_ranks, theme_ids = read_wishes_form(form)
-        try:
-            operations.save_wishes(participant, project_ranks, workshop_ranks, theme_ids)
-        except operations.WishesError as error:
-            db.session.rollback()
-            errors, status = error.errors, 400
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            errors, status = {"": [str(error)]}, 400
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(lambda: operations.save_wishes(
+            participant, project_ranks, workshop_ranks, theme_ids),
+            operations.RegistrationError, show=False)
+        if saved:
             flash(_("Your choices are saved."), "success")
             return redirect(url_for("portal.home", token=token))
+        refusal = saved.error
+        errors = refusal.errors if isinstance(refusal, operations.WishesError) \
+            else {"": [str(refusal)]}
+        status = 400
     else:
         status = 400
     return render_template(
@@ -202,10 +199,8 @@ def _switch_page(token: str, seating: Seating, when_id: int):
         if not state.open:
             error, status = state.reason, 403
         else:
-            error = _try_switch(participant, seating, when, form.target.data)
+            error = _switch(participant, seating, when, form.target.data)
             if error is None:
-                queue_switch_email(participant)
-                commit_and_send()
                 flash(_("Done: your programme is changed. We sent you a confirmation "
                         "email.") if participant.email else _("Done: your programme is "
                                                                "changed."), "success")
@@ -224,15 +219,17 @@ def _switch_page(token: str, seating: Seating, when_id: int):
         one_second=timedelta(seconds=1)), status
 
 
-def _try_switch(participant: Participant, seating: Seating, when: Round | WorkshopSlot,
-                target_id: int) -> str | None:
-    """Run the switch; the refusal's message, or None once done (not yet committed)."""
+def _switch(participant: Participant, seating: Seating, when: Round | WorkshopSlot,
+            target_id: int) -> str | None:
+    """Run the switch and commit it with its confirmation email; the refusal's message,
+    or None once done."""
     target = seating.get_target(target_id)
     if target is None or seating.when_id(target) != when.id:
         return _("This choice is not offered here; choose one of the list.")
-    try:
+
+    def switch() -> None:
         scheduling.switch_to(participant, target)
-    except SchedulingError as refusal:
-        db.session.rollback()
-        return refusal.message
-    return None
+        queue_switch_email(participant)
+
+    done = commit_or_refuse(switch, SchedulingError, send_mail=True, show=False)
+    return None if done else done.error.message

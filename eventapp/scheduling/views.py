@@ -13,9 +13,10 @@ from flask_login import current_user
 from ..auth.access import organiser_required
 from ..events.models import Event
 from ..extensions import db
-from ..mail import commit_and_send, queued_emails
+from ..mail import queued_emails
 from ..programme.models import Round, WorkshopSlot
 from ..programme.queries import get_event_or_404
+from ..web import commit_or_refuse
 from . import jobs, operations
 from .catalogue import ScheduleCatalogue
 from .diagnosis import explain_diagnosis
@@ -23,7 +24,6 @@ from .forms import ActionForm, MoveForm, SolveForm
 from .instance import export_instance
 from .models import SolveJob
 from .move_options import MoveOption
-from .operations import SchedulingError
 from .preview import SHOWN_WITHOUT_EMAIL, preview_publication
 from .queries import (
     ListPage,
@@ -59,13 +59,6 @@ RULE_NAMES = {
 }
 
 
-def _refused(error: SchedulingError) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
-    for detail in error.details:
-        flash(detail, "error")
-
-
 def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict:
     operations.recover_stale_jobs(event)
     db.session.commit()
@@ -94,13 +87,12 @@ def start_solve(slug: str):
     if not form.validate_on_submit():
         return render_template("scheduling/overview.html",
                                **_overview_context(event, form)), 400
-    try:
-        job = operations.start_solve(event, current_user, time_limit_s=form.time_limit_s.data,
-                                     change_penalty=form.change_penalty.data)
-    except SchedulingError as error:
-        _refused(error)
+    started = commit_or_refuse(lambda: operations.start_solve(
+        event, current_user, time_limit_s=form.time_limit_s.data,
+        change_penalty=form.change_penalty.data), details=True)
+    if not started:
         return redirect(url_for(".overview", slug=slug))
-    db.session.commit()
+    job = started.value
     try:
         jobs.dispatch(job.id)
     except RuntimeError as error:
@@ -156,15 +148,10 @@ def job_status(slug: str, job_id: int):
 def cancel_job(slug: str, job_id: int):
     event = get_event_or_404(slug)
     job = get_job_or_404(event, job_id)
-    if ActionForm().validate_on_submit():
-        try:
-            operations.cancel_job(job)
-        except SchedulingError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("Cancelling: the solver stops and keeps the best schedule found so far."),
-                  "success")
+    if ActionForm().validate_on_submit() and commit_or_refuse(
+            lambda: operations.cancel_job(job), details=True):
+        flash(_("Cancelling: the solver stops and keeps the best schedule found so far."),
+              "success")
     return redirect(url_for(".job", slug=slug, job_id=job_id))
 
 
@@ -174,12 +161,8 @@ def accept_job(slug: str, job_id: int):
     job = get_job_or_404(event, job_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".job", slug=slug, job_id=job_id))
-    try:
-        operations.accept_result(event, job)
-    except SchedulingError as error:
-        _refused(error)
+    if not commit_or_refuse(lambda: operations.accept_result(event, job), details=True):
         return redirect(url_for(".job", slug=slug, job_id=job_id))
-    db.session.commit()
     flash(_("This schedule is now the event's draft. Adjust it if needed, then publish it."),
           "success")
     return redirect(url_for(".overview", slug=slug))
@@ -337,14 +320,12 @@ def _move(slug: str, participant_id: int, seating: Seating, when_id: int,
     if not valid:
         return _render_participant(event, person, 400, (kind, when_id), form, anyway)
     target = seating.get_target(form.target.data)
-    try:
-        operations.move_to(event, person, target, pin=form.pinned.data, anyway=anyway,
-                           user=current_user)
-    except SchedulingError as error:
-        db.session.rollback()
-        form.target.errors = [error.message, *error.details]
+    moved = commit_or_refuse(lambda: operations.move_to(
+        event, person, target, pin=form.pinned.data, anyway=anyway, user=current_user),
+        show=False)
+    if not moved:
+        form.target.errors = [moved.error.message, *moved.error.details]
         return _render_participant(event, person, 409, (kind, when_id), form, anyway)
-    db.session.commit()
     flash(_("Saved: %(name)s's place is updated.", name=person.full_name or person.key),
           "success")
     seated = below_min_audience(target) if seating is SESSIONS else None
@@ -391,13 +372,14 @@ def publish(slug: str):
     event = get_event_or_404(slug)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".overview", slug=slug))
-    try:
+    def publish_counting_emails() -> tuple:
         publication = operations.publish(event, current_user, notify=True)
-    except SchedulingError as error:
-        _refused(error)
+        return publication, len(queued_emails())  # the emails its receivers queued
+
+    published = commit_or_refuse(publish_counting_emails, send_mail=True, details=True)
+    if not published:
         return redirect(url_for(".overview", slug=slug))
-    emailed = len(queued_emails())  # the publication's emails, queued by its receivers
-    commit_and_send()
+    publication, emailed = published.value
     flash(_("Published (version %(version)d): participants now see their programme; "
             "%(emailed)d received it by email.", version=publication.version,
             emailed=emailed), "success")
