@@ -63,16 +63,16 @@ def participant_new(slug: str):
     event = get_event_or_404(slug)
     form = NewParticipantForm()
     if form.validate_on_submit():
-        try:
+        def add() -> Participant:
             participant = operations.add_participant(event, form.details())
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
             if form.send_link.data:
                 operations.send_portal_link(participant)
-            commit_and_send()
-            flash(_("%(name)s was added.", name=participant.full_name), "success")
+            return participant
+
+        added = commit_or_refuse(add, operations.RegistrationError, field=form.email,
+                                 send_mail=True)
+        if added:
+            flash(_("%(name)s was added.", name=added.value.full_name), "success")
             return redirect(url_for("registration.participants", slug=slug))
     status = 400 if form.is_submitted() else 200
     return render_template("registration/manage/participant_form.html", event=event, form=form,

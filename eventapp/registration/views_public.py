@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from ..db_types import utcnow
 from ..events.queries import get_public_event_or_404 as get_event_or_404
-from ..extensions import db
 from ..mail import commit_and_send
+from ..web import commit_or_refuse
 from . import operations, queries
 from .forms import LostLinkForm, RegistrationForm
 
@@ -20,13 +20,10 @@ def register(slug: str):
     form = RegistrationForm()
     status = 200
     if state.accepts and form.validate_on_submit():
-        try:
-            operations.register(event, form.details(), str(get_locale() or "fr"))
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not commit_or_refuse(lambda: operations.register(
+                event, form.details(), str(get_locale() or "fr")),
+                operations.RegistrationError, send_mail=True):
             return redirect(url_for("registration.register", slug=slug))
-        commit_and_send()
         # One answer for a new and an already registered address (who is registered stays
         # private): the personal link, or a reminder of it, is in the email.
         flash(_("Thank you. We sent an email to %(email)s with your personal link: open it "
