@@ -15,7 +15,6 @@ from ..calendars.operations import portal_calendar_links
 from ..database import commit_keeping_loaded
 from ..db_types import utcnow
 from ..events.queries import get_owned_or_404
-from ..mail import commit_and_send
 from ..programme.models import Round, WorkshopSlot
 from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
@@ -147,11 +146,11 @@ def delete(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        operations.erase_participant(participant)
-        commit_and_send()
-        flash(_("All your data for this event has been deleted, and your personal links no "
-                "longer work."), "success")
-        return redirect(url_for("registration.register", slug=event.slug))
+        if commit_or_refuse(lambda: operations.erase_participant(participant),
+                            send_mail=True):
+            flash(_("All your data for this event has been deleted, and your personal "
+                    "links no longer work."), "success")
+            return redirect(url_for("registration.register", slug=event.slug))
     return render_template("portal/delete.html", token=token, participant=participant,
                            event=event, form=form)
 

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 
 from ..db_types import utcnow
 from ..events.queries import get_public_event_or_404 as get_event_or_404
-from ..mail import commit_and_send
 from ..web import commit_or_refuse
 from . import operations, queries
 from .forms import LostLinkForm, RegistrationForm
@@ -51,9 +50,8 @@ def privacy(slug: str):
 def lost_link(slug: str):
     event = get_event_or_404(slug)
     form = LostLinkForm()
-    if form.validate_on_submit():
-        operations.resend_link(event, form.email.data)
-        commit_and_send()
+    if form.validate_on_submit() and commit_or_refuse(
+            lambda: operations.resend_link(event, form.email.data), send_mail=True):
         # Same answer whether or not the address is registered: the form reveals nothing.
         flash(_("If %(email)s is registered for this event, a new personal link is on its "
                 "way. Check your spam folder too.", email=form.email.data), "success")

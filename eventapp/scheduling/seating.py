@@ -40,8 +40,6 @@ from .rules import (
 from .text import _
 
 Place = Session | Workshop
-When = Round | WorkshopSlot
-Row = Assignment | WorkshopAssignment
 
 
 @dataclass
