@@ -21,12 +21,6 @@ export default [
     },
   },
   {
-    // Classic scripts still loaded with <script defer> (not modules).
-    files: ["eventapp/static/builder.js", "eventapp/static/scheduling.js",
-            "eventapp/static/wishes.js"],
-    languageOptions: { sourceType: "script" },
-  },
-  {
     // A service worker's top-level functions are its own scope, not the page's globals.
     files: ["eventapp/static/checkin/sw.js"],
     languageOptions: { sourceType: "script", globals: { ...globals.serviceworker } },

@@ -12,13 +12,16 @@ from typing import Any, Generic, TypeVar
 from flask import Flask, Response, flash, redirect, render_template, stream_with_context, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field
 
 from .colours import readable_text_colour
 from .db_types import DATABASE_ID_MAX
+from .errors import Refused
 from .extensions import db
 from .json_depth import check_json_depth
 from .mail import commit_and_send
@@ -106,35 +109,66 @@ def _favicon() -> Response:
 @dataclass(frozen=True)
 class Attempt(Generic[T]):
     """What :func:`commit_or_refuse` did: ``done`` once committed, with the operation's
-    return value; not done once refused (and rolled back)."""
+    return value; not done once refused (and rolled back), with the ``error``."""
 
     done: bool
     value: T | None = None
+    error: Refused | None = None
+
+    def __bool__(self) -> bool:
+        return self.done
 
 
-def commit_or_refuse(operation: Callable[[], T], refusal: type[Exception], *,
-                     field: Field | None = None, send_mail: bool = False) -> Attempt[T]:
-    """Run one business operation as the request's transaction.
+def commit_or_refuse(operation: Callable[[], T],
+                     refusal: type[Exception] | tuple[type[Exception], ...] = Refused, *,
+                     field: Field | None = None, form: FlaskForm | None = None,
+                     send_mail: bool = False, show: bool = True, details: bool = False,
+                     integrity: Callable[[IntegrityError], Refused] | None = None
+                     ) -> Attempt[T]:
+    """Run one business operation as the request's transaction: the one commit/rollback
+    step of every HTML view that changes data (views hold no try/except of their own).
 
     Committed when it returns (with the emails it queued when ``send_mail``); when it
-    raises ``refusal``, rolled back and its message shown next to ``field``, or flashed
-    as an error without one. The caller flashes its own success message, after the
-    operation, so that message can name what changed.
+    raises ``refusal`` (any :class:`~eventapp.errors.Refused` unless told), rolled back
+    and, with ``show``, its message shown next to ``field``, or next to the field of
+    ``form`` the error names (``error.field``), or flashed as an error (and, with
+    ``details``, each of its details: the pages' wording of what is wrong, one by one).
+    ``show=False`` leaves the showing to the caller (``attempt.error``). ``integrity``
+    turns a database constraint refused at flush or commit into the area's refusal
+    (a race the operation's own checks could not see). The caller flashes its own
+    success message, after the operation, so that message can name what changed.
     """
     try:
         value = operation()
+        if send_mail:
+            commit_and_send()
+        else:
+            db.session.commit()
     except refusal as error:
         db.session.rollback()
-        if field is None:
-            flash(str(error), "error")
-        else:
-            field.errors = [*field.errors, str(error)]
-        return Attempt(done=False)
-    if send_mail:
-        commit_and_send()
-    else:
-        db.session.commit()
+        return _refused(error, field, form, show, details)
+    except IntegrityError as error:
+        if integrity is None:
+            raise
+        db.session.rollback()
+        return _refused(integrity(error), field, form, show, details)
     return Attempt(done=True, value=value)
+
+
+def _refused(error: Any, field: Field | None, form: FlaskForm | None, show: bool,
+             details: bool) -> Attempt[Any]:
+    if show:
+        target = field
+        if target is None and form is not None and getattr(error, "field", None):
+            target = form._fields.get(error.field)
+        message = getattr(error, "message", None) or str(error)
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "error")
+            for detail in getattr(error, "details", None) or [] if details else []:
+                flash(detail, "error")
+    return Attempt(done=False, error=error)
 
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"

@@ -24,6 +24,7 @@ from ..programme.queries import get_event_or_404
 from ..registration.models import Participant
 from ..registration.tokens import portal_participant_or_404
 from ..text import neutral_line
+from ..web import commit_or_refuse
 from . import forms, operations, pdf, queries
 from .images import (
     LOGO_MAX_BYTES,
@@ -121,16 +122,9 @@ def _window(slug: str, sheet_id: int, opening: bool):
     sheet = _sheet_or_404(event, sheet_id)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        if opening:
-            operations.open_window(sheet, utcnow())
-        else:
-            operations.close_window(sheet, utcnow())
-    except AttendanceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    change = operations.open_window if opening else operations.close_window
+    if not commit_or_refuse(lambda: change(sheet, utcnow()), AttendanceError):
         return redirect(url_for("attendance.index", slug=slug))
-    db.session.commit()
     flash(_("Participants can now sign “%(title)s” on their phone.", title=sheet.title)
           if opening else _("Signing on participants' phones is closed for “%(title)s”.",
                             title=sheet.title), "success")
@@ -145,18 +139,13 @@ def countersign(slug: str, sheet_id: int):
     image_error = None
     status = 200
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            image = signature_from_data_url(request.form.get("image", ""))
-            operations.countersign(sheet, form.name.data, image, utcnow())
-        except ImageProblem as problem:
-            image_error, status = problem.message, 400
-        except AttendanceError as error:
-            image_error, status = error.message, error.status
-        else:
-            db.session.commit()
+        signed = commit_or_refuse(lambda: operations.countersign(
+            sheet, form.name.data, signature_from_data_url(request.form.get("image", "")),
+            utcnow()), (ImageProblem, AttendanceError), show=False)
+        if signed:
             flash(_("“%(title)s” is countersigned and closed.", title=sheet.title), "success")
             return redirect(url_for("attendance.index", slug=slug))
-        db.session.rollback()
+        image_error, status = signed.error.message, signed.error.status
     elif request.method == "POST":
         status = 400
     elif not form.name.data:
@@ -176,14 +165,11 @@ def settings(slug: str):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            image = None
             upload = form.signatory_image.data
-            try:
-                if upload:
-                    image = signature_from_png(upload.read(SIGNATURE_MAX_BYTES + 1))
-            except ImageProblem as problem:
-                image_error, status = problem.message, 400
-            else:
+
+            def save() -> None:
+                image = signature_from_png(upload.read(SIGNATURE_MAX_BYTES + 1)) \
+                    if upload else None
                 operations.update_settings(
                     event, sheet_unit=form.sheet_unit.data,
                     proof_retention_months=form.proof_retention_months.data,
@@ -192,9 +178,12 @@ def settings(slug: str):
                     signatory_name=form.signatory_name.data or "", signatory_image=image,
                     remove_signatory_image=form.remove_signatory_image.data)
                 operations.sync_sheets(event)
-                db.session.commit()
+
+            saved = commit_or_refuse(save, ImageProblem, show=False)
+            if saved:
                 flash(_("Attendance settings saved."), "success")
                 return redirect(url_for("attendance.settings", slug=slug))
+            image_error, status = saved.error.message, 400
         else:
             status = 400
     return render_template("attendance/settings.html", event=event, form=form,
@@ -208,19 +197,11 @@ def logo_add(slug: str):
     event = get_event_or_404(slug)
     form = forms.LogoForm()
     status = 400
-    if form.validate_on_submit():
-        try:
-            image = logo_from_upload(form.file.data.read(LOGO_MAX_BYTES + 1))
-            operations.add_logo(event, form.name.data, image)
-        except ImageProblem as problem:
-            form.file.errors = [*form.file.errors, problem.message]
-        except AttendanceError as error:
-            form.file.errors = [*form.file.errors, error.message]
-        else:
-            db.session.commit()
-            flash(_("Logo of %(name)s added.", name=form.name.data), "success")
-            return redirect(url_for("attendance.settings", slug=slug))
-        db.session.rollback()
+    if form.validate_on_submit() and commit_or_refuse(lambda: operations.add_logo(
+            event, form.name.data, logo_from_upload(form.file.data.read(LOGO_MAX_BYTES + 1))),
+            (ImageProblem, AttendanceError), field=form.file):
+        flash(_("Logo of %(name)s added.", name=form.name.data), "success")
+        return redirect(url_for("attendance.settings", slug=slug))
     current = queries.settings_of(event)
     return render_template("attendance/settings.html", event=event,
                            form=forms.SettingsForm(obj=current, formdata=None),
@@ -233,11 +214,9 @@ def logo_delete(slug: str, logo_id: int):
     event = get_event_or_404(slug)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        operations.remove_logo(event, logo_id)
-    except AttendanceError:
+    if not commit_or_refuse(lambda: operations.remove_logo(event, logo_id), AttendanceError,
+                            show=False):
         abort(404)
-    db.session.commit()
     flash(_("Logo removed."), "success")
     return redirect(url_for("attendance.settings", slug=slug))
 
@@ -451,22 +430,21 @@ def portal_sign(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
+        def sign() -> operations.SignOutcome:
             nonce = forms.form_nonce(request.form.get("nonce"))
             image = signature_from_data_url(request.form.get("image", ""))
-            outcome = operations.record_signature(event, operations.SignRequest(
+            return operations.record_signature(event, operations.SignRequest(
                 participant=participant, image=image, nonce=nonce, via="portal",
                 device=request.user_agent.string[:100], sheet=sheet), [])
-        except (ImageProblem, BodyError) as problem:
-            error, status = str(problem.message), 400
-        except AttendanceError as refusal:
-            error, status = refusal.message, refusal.status
-        else:
-            db.session.commit()
+
+        signed = commit_or_refuse(sign, (ImageProblem, BodyError, AttendanceError), show=False)
+        if signed:
             flash(_("Thank you: your signature is recorded (%(when)s).",
-                    when=queries.signed_label(event, outcome.signature)), "success")
+                    when=queries.signed_label(event, signed.value.signature)), "success")
             return _portal_headers(redirect(url_for("attendance.portal_sign", token=token)))
-        db.session.rollback()
+        refusal = signed.error
+        error = str(refusal.message)
+        status = refusal.status if isinstance(refusal, AttendanceError) else 400
     return _portal_headers(Response(render_template(
         "attendance/portal_sign.html", token=token, participant=participant, event=event,
         sheet=sheet, mine=mine, form=form, nonce=uuid.uuid4().hex, error=error,

@@ -9,6 +9,7 @@ line of defence (see :func:`integrity_message`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -327,16 +328,20 @@ def _check_room_still_fits(room: Room, tables: int, themes: list[Theme]) -> None
 
 
 def add_presenter(event: Event, first_name: str, last_name: str, email: str | None = None,
-                  organisation: str = "") -> Participant:
-    """A new person of the event who presents a project (role "presenter")."""
+                  organisation: str = "", *, field_prefix: str = "new_") -> Participant:
+    """A new person of the event who presents a project (role "presenter").
+
+    ``field_prefix``: how the form names the person's fields (the project form's "new
+    presenter" fields by default; the presenter form's own fields with "")."""
     first_name, last_name = _text(first_name), _text(last_name)
     if not last_name and not first_name:
-        raise ProgrammeError(_("Give the new presenter's name."), "new_last_name")
+        raise ProgrammeError(_("Give the new presenter's name."), f"{field_prefix}last_name")
     email = _text(email).lower() or None
     if email and db.session.scalar(db.select(Participant.id).where(
             Participant.event_id == event.id, Participant.email == email)) is not None:
         raise ProgrammeError(_("A person of this event already has the email %(email)s: pick "
-                               "them in the list instead.", email=email), "new_email")
+                               "them in the list instead.", email=email),
+                             f"{field_prefix}email")
     person = Participant(
         event=event, first_name=first_name, last_name=last_name, email=email,
         organisation=_text(organisation), role="presenter", category="intervenant",
@@ -793,58 +798,50 @@ def delete(obj: Any, confirmed: bool) -> None:
                                what="; ".join(f"{d.kind}: {d.name}" for d in blockers)))
     if dependents and not confirmed:
         raise ProgrammeError(_("Confirm the deletion: other items depend on this one."))
-    _DELETERS[type(obj)](obj)
+    _delete_with_dependents(obj)
     _flush()
 
 
-def _delete_room(room: Room) -> None:
-    for session in db.session.scalars(db.select(Session).where(Session.room_id == room.id)):
-        session.room, session.table_number = None, None
-    db.session.flush()
-    db.session.delete(room)
+@dataclass(frozen=True)
+class _Cascade:
+    """What deleting one kind of row does to what depends on it: ``before`` runs first
+    (a signal, rows in another area); ``children`` are deleted with it, or, with
+    ``detach``, kept with those attributes set (a session keeps its project when its room
+    or round goes)."""
+
+    children: Callable[[Any], Iterable[Any]] | None = None
+    detach: dict[str, Any] | None = None
+    before: Callable[[Any], Any] | None = None
 
 
-def _delete_project(project: Project) -> None:
-    for session in list(project.sessions):
-        db.session.delete(session)
-    db.session.flush()
-    db.session.delete(project)
-
-
-def _delete_round(round_: Round) -> None:
-    queries.delete_round_assignments(round_)
-    for session in list(round_.sessions):
-        session.round = None
-    db.session.flush()
-    db.session.delete(round_)
-
-
-def _delete_slot(slot: WorkshopSlot) -> None:
-    for workshop in list(slot.workshops):
-        db.session.delete(workshop)
-    db.session.flush()
-    db.session.delete(slot)
-
-
-def _delete_plain(obj: Any) -> None:
+def _delete_with_dependents(obj: Any) -> None:
+    cascade = _CASCADES[type(obj)]
+    if cascade.before is not None:
+        cascade.before(obj)
+    if cascade.children is not None:
+        for child in list(cascade.children(obj)):
+            if cascade.detach is None:
+                db.session.delete(child)
+            else:
+                for name, value in cascade.detach.items():
+                    setattr(child, name, value)
+        db.session.flush()
     db.session.delete(obj)
 
 
-def _delete_person(person: Participant) -> None:
-    """A presenter deleted from the builder is erased like any participant (their badge
-    is revoked: ``participant_erased``)."""
-    participant_erased.send(person)
-    db.session.delete(person)
-
-
-_DELETERS = {
-    Theme: _delete_plain,
-    Room: _delete_room,
-    Project: _delete_project,
-    Round: _delete_round,
-    WorkshopSlot: _delete_slot,
-    Workshop: _delete_plain,
-    Session: _delete_plain,
-    ProgrammeItem: _delete_plain,
-    Participant: _delete_person,
+_CASCADES: dict[type, _Cascade] = {
+    Theme: _Cascade(),
+    Room: _Cascade(children=lambda room: db.session.scalars(
+        db.select(Session).where(Session.room_id == room.id)),
+        detach={"room": None, "table_number": None}),
+    Project: _Cascade(children=lambda project: project.sessions),
+    Round: _Cascade(children=lambda round_: round_.sessions, detach={"round": None},
+                    before=queries.delete_round_assignments),
+    WorkshopSlot: _Cascade(children=lambda slot: slot.workshops),
+    Workshop: _Cascade(),
+    Session: _Cascade(),
+    ProgrammeItem: _Cascade(),
+    # A presenter deleted from the builder is erased like any participant (their badge
+    # is revoked: ``participant_erased``).
+    Participant: _Cascade(before=participant_erased.send),
 }

@@ -22,7 +22,6 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import organiser_required, staff_required
 from ..events.models import Event
-from ..extensions import db
 from ..programme.models import (
     ProgrammeItem,
     Project,
@@ -34,6 +33,7 @@ from ..programme.models import (
     WorkshopSlot,
 )
 from ..registration.models import Participant
+from ..web import commit_or_refuse
 from . import duplicate as event_ops
 from . import forms, lifecycle, queries
 from . import operations as ops
@@ -44,31 +44,16 @@ INVALID = 400
 # --- shared helpers ----------------------------------------------------------------------
 
 
-def _attach_error(form: FlaskForm, error: ops.ProgrammeError) -> None:
-    """Show a refused change next to its field (and in the summary), else as a banner."""
-    target = form._fields.get(error.field) if error.field else None
-    if target is None:
-        flash(error.message, "error")
-        return
-    if isinstance(target.errors, tuple):
-        target.errors = list(target.errors)
-    target.errors.append(error.message)
+def _commit(form: FlaskForm, change: Callable[[], Any]) -> Any | None:
+    """:func:`eventapp.web.commit_or_refuse` for the builder's forms: a refusal (or a
+    constraint the database refused) is shown next to its field; the change's result,
+    or None once refused."""
+    return commit_or_refuse(change, ops.ProgrammeError, form=form,
+                            integrity=_integrity_refusal).value
 
 
-def _apply(form: FlaskForm, change: Callable[[], Any]) -> Any | None:
-    """Run ``change`` and commit; on refusal roll back, keep the form, return None."""
-    try:
-        result = change()
-        db.session.commit()
-    except ops.ProgrammeError as error:
-        db.session.rollback()
-        _attach_error(form, error)
-        return None
-    except IntegrityError as error:
-        db.session.rollback()
-        _attach_error(form, ops.ProgrammeError(ops.integrity_message(error)))
-        return None
-    return result
+def _integrity_refusal(error: IntegrityError) -> ops.ProgrammeError:
+    return ops.ProgrammeError(ops.integrity_message(error))
 
 
 def _local_time(event: Event, moment):
@@ -219,12 +204,8 @@ def _session_initial(session: Session, event: Event) -> dict:
 def _save_presenter(event: Event, person: Participant | None, data: dict) -> Participant:
     if person is not None:
         return ops.save_presenter(event, person, data)
-    try:
-        person = ops.add_presenter(event, data.get("first_name"), data.get("last_name"),
-                                   data.get("email"), data.get("organisation"))
-    except ops.ProgrammeError as error:  # same rules, but this form's field names
-        raise ops.ProgrammeError(error.message, (error.field or "").removeprefix("new_")
-                                 or None) from None
+    person = ops.add_presenter(event, data.get("first_name"), data.get("last_name"),
+                               data.get("email"), data.get("organisation"), field_prefix="")
     if data.get("key"):
         ops.save_presenter(event, person, data)
     return person
@@ -307,7 +288,7 @@ def new_view(section: Section) -> Callable:
         form = section.form(data=_prefill(section.form))
         section.choices(form, event)
         if form.validate_on_submit():
-            obj = _apply(form, lambda: section.save(event, None, form.data))
+            obj = _commit(form, lambda: section.save(event, None, form.data))
             if obj is not None:
                 flash(_("Added: %(name)s.", name=section.describe(obj)), "success")
                 if request.form.get("then") == "another":  # "Save and add another"
@@ -328,7 +309,7 @@ def edit_view(section: Section) -> Callable:
         form = section.form(data=section.initial_data(obj, event))
         section.choices(form, event)
         if form.validate_on_submit():
-            saved = _apply(form, lambda: section.save(event, obj, form.data))
+            saved = _commit(form, lambda: section.save(event, obj, form.data))
             if saved is not None:
                 flash(_("Saved: %(name)s.", name=section.describe(saved)), "success")
                 return redirect(url_for(section.back_endpoint, slug=slug))
@@ -349,7 +330,7 @@ def delete_view(section: Section) -> Callable:
         form = forms.ConfirmForm()
         status = 200
         if form.validate_on_submit():
-            if _apply(form, lambda: ops.delete(obj, confirmed=True) or True):
+            if _commit(form, lambda: ops.delete(obj, confirmed=True) or True):
                 flash(_("Deleted: %(name)s.", name=name), "success")
                 return redirect(url_for(section.back_endpoint, slug=slug))
             status = INVALID
@@ -395,7 +376,7 @@ def events():
 def event_new():
     form = forms.EventForm()
     if form.validate_on_submit():
-        event = _apply(form, lambda: ops.save_event(None, form.data))
+        event = _commit(form, lambda: ops.save_event(None, form.data))
         if event is not None:
             flash(_("Event created: %(name)s.", name=event.name), "success")
             return redirect(url_for("programme.event_dashboard", slug=event.slug))
@@ -409,7 +390,7 @@ def event_edit(slug: str):
     form = forms.EventForm(data={name: getattr(event, name) for name in (
         "name", "slug", "date", "venue", "address", "timezone", "description")})
     if form.validate_on_submit():
-        saved = _apply(form, lambda: ops.save_event(event, form.data))
+        saved = _commit(form, lambda: ops.save_event(event, form.data))
         if saved is not None:
             flash(_("Event saved: %(name)s.", name=saved.name), "success")
             return redirect(url_for("programme.event_dashboard", slug=saved.slug))
@@ -424,7 +405,7 @@ def event_delete(slug: str):
     name = event.name
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        if _apply(form, lambda: ops.delete_event(event) or True):
+        if _commit(form, lambda: ops.delete_event(event) or True):
             flash(_("Event deleted, with everything it contained: %(name)s.", name=name),
                   "success")
             return redirect(url_for("programme.events"))
@@ -453,16 +434,11 @@ def event_open(slug: str):
     form = forms.ConfirmForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            lifecycle.open_registration(event)
-            db.session.commit()
-        except lifecycle.LifecycleError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = INVALID
-        else:
+        if commit_or_refuse(lambda: lifecycle.open_registration(event),
+                            lifecycle.LifecycleError):
             flash(_("Registration is open: the event is public."), "success")
             return redirect(url_for("programme.event_dashboard", slug=slug))
+        status = INVALID
     return render_template("programme/manage/open_registration.html", event=event, form=form,
                            missing=lifecycle.opening_check(event)), status
 
@@ -471,14 +447,9 @@ def event_open(slug: str):
 def event_close(slug: str):
     event = queries.get_event_or_404(slug)
     form = forms.ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.close_registration(event)
-            db.session.commit()
-            flash(_("Registration is closed; the public pages stay open."), "success")
-        except lifecycle.LifecycleError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+    if form.validate_on_submit() and commit_or_refuse(
+            lambda: lifecycle.close_registration(event), lifecycle.LifecycleError):
+        flash(_("Registration is closed; the public pages stay open."), "success")
     return redirect(url_for("programme.event_dashboard", slug=slug))
 
 
@@ -489,7 +460,7 @@ def event_duplicate(slug: str):
     name, on = event_ops.default_copy(source)
     form = forms.DuplicateEventForm(data={"name": name, "date": on})
     if form.validate_on_submit():
-        copy = _apply(form, lambda: event_ops.duplicate_event(
+        copy = _commit(form, lambda: event_ops.duplicate_event(
             source, form.name.data, form.slug.data, form.date.data))
         if copy is not None:
             flash(_("Event duplicated: %(name)s (a draft, without participants).",
@@ -511,7 +482,7 @@ def rounds_generate(slug: str):
     if form.validate_on_submit():
         plan = ops.RoundPlan(form.first_start.data, form.count.data, form.minutes.data,
                              form.changeover.data or 0)
-        created = _apply(form, lambda: ops.generate_rounds(event, plan))
+        created = _commit(form, lambda: ops.generate_rounds(event, plan))
         if created is not None:
             flash(_("%(count)d rounds created.", count=len(created)), "success")
             return redirect(url_for("programme.rounds", slug=slug))
@@ -544,7 +515,7 @@ def grid_place(slug: str):
         flash(_("This cell could not be read: reload the grid and try again."), "error")
         return redirect(url_for("programme.grid", slug=slug))
     anchor = _cell_anchor(form.round.data, form.room.data, form.table_number.data)
-    session = _apply(form, lambda: ops.place_in_cell(
+    session = _commit(form, lambda: ops.place_in_cell(
         event, form.project.data, form.round.data, form.room.data, form.table_number.data))
     if session is not None:
         flash(_("%(project)s presents in %(room)s, table %(table)d, round %(number)d.",
@@ -567,7 +538,7 @@ def grid_generate(slug: str, round_id: int):
     round_ = queries.get_owned_or_404(Round, event, round_id)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        fill = _apply(form, lambda: ops.generate_sessions(event, round_))
+        fill = _commit(form, lambda: ops.generate_sessions(event, round_))
         if fill is not None:
             flash(ngettext("%(num)d session created in round %(number)d.",
                            "%(num)d sessions created in round %(number)d.",

@@ -19,6 +19,7 @@ from ..programme.queries import get_event_or_404
 from ..registration.forms import ConfirmForm
 from ..registration.models import Participant
 from ..registration.tokens import portal_participant_or_404
+from ..web import commit_or_refuse
 from . import operations
 from .documents import feed_response, participant_calendar_name, publish_document
 from .ics import CalendarItem
@@ -76,11 +77,10 @@ def new_participant_link(token: str):
     participant = portal_participant_or_404(token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    feed = operations.ensure_feed(participant.event, "participant", participant=participant)
-    operations.replace_feed_secret(feed)
-    db.session.commit()
-    flash(_("Your calendar link is replaced: the old one no longer works. Subscribe again "
-            "with the new link below."), "success")
+    if commit_or_refuse(lambda: operations.replace_feed_secret(operations.ensure_feed(
+            participant.event, "participant", participant=participant))):
+        flash(_("Your calendar link is replaced: the old one no longer works. Subscribe "
+                "again with the new link below."), "success")
     return redirect(url_for("portal.home", token=token) + "#my-calendar")
 
 
@@ -170,9 +170,9 @@ def create_links(slug: str):
     event = get_event_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    created = operations.create_organiser_feeds(event)
-    db.session.commit()
-    flash(_("%(count)d calendar link(s) created.", count=created), "success")
+    created = commit_or_refuse(lambda: operations.create_organiser_feeds(event))
+    if created:
+        flash(_("%(count)d calendar link(s) created.", count=created.value), "success")
     return redirect(url_for("calendars.manage", slug=slug))
 
 
@@ -188,16 +188,14 @@ def _event_feed_or_404(slug: str, feed_id: int):
 
 def replace_link(slug: str, feed_id: int):
     _event, feed = _event_feed_or_404(slug, feed_id)
-    operations.replace_feed_secret(feed)
-    db.session.commit()
-    flash(_("New link created: the old one no longer works."), "success")
+    if commit_or_refuse(lambda: operations.replace_feed_secret(feed)):
+        flash(_("New link created: the old one no longer works."), "success")
     return redirect(url_for("calendars.manage", slug=slug))
 
 
 def revoke_link(slug: str, feed_id: int):
     _event, feed = _event_feed_or_404(slug, feed_id)
-    operations.revoke_feed(feed)
-    db.session.commit()
-    flash(_("Link revoked: calendars subscribed to it no longer receive anything."),
-          "success")
+    if commit_or_refuse(lambda: operations.revoke_feed(feed)):
+        flash(_("Link revoked: calendars subscribed to it no longer receive anything."),
+              "success")
     return redirect(url_for("calendars.manage", slug=slug))

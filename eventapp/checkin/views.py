@@ -33,7 +33,7 @@ from ..extensions import db
 from ..programme.queries import get_event_or_404
 from ..registration.models import Participant, ParticipantStatus
 from ..registration.tokens import PORTAL, find_by_token
-from ..web import csv_stream
+from ..web import commit_or_refuse, csv_stream
 from . import operations, queries, scanning
 from . import scan_page as staff_page
 from .forms import BodyError, EndRehearsalForm, ReissueForm, StartRehearsalForm
@@ -279,14 +279,10 @@ def badge_reissue(slug: str, participant_id: int):
     form = ReissueForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        operations.reissue_badge(participant)
-    except operations.CheckinError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not commit_or_refuse(lambda: operations.reissue_badge(participant),
+                            operations.CheckinError):
         return redirect(url_for("registration.participant_edit", slug=slug,
                                 participant_id=participant.id))
-    db.session.commit()
     flash(_("A new badge was issued for %(name)s: the old one no longer opens any door. "
             "Print the new one.", name=participant.full_name), "success")
     return redirect(url_for("registration.participant_edit", slug=slug,

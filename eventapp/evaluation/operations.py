@@ -3,8 +3,10 @@ its reminder (emails queued, sent after the commit), saving a person's answers."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -261,6 +263,24 @@ def save_response(participant: Participant, given: list[GivenAnswer],
                choices=list(g.choices), text=g.text) for g in given)
     db.session.flush()
     return response
+
+
+def read_answers(items: list[Any], values: Callable[[str], list[str]]
+                 ) -> tuple[list[GivenAnswer], dict[str, str]]:
+    """The answers given to the form's ``items`` (each with ``name``, ``question`` and
+    ``target``; ``values``: a field's submitted values), and the errors, field name ->
+    message: every field is read, so the page shows all its mistakes at once."""
+    given, errors = [], {}
+    for item in items:
+        try:
+            answer = check_answer(item.question, values(item.name))
+        except EvaluationError as error:
+            errors[item.name] = error.message
+            continue
+        if answer is not None:
+            given.append(GivenAnswer(item.question, item.target, answer.number,
+                                     answer.choices, answer.text))
+    return given, errors
 
 
 def check_open(participant: Participant, now: datetime) -> None:

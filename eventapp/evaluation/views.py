@@ -11,11 +11,10 @@ from ..auth.access import organiser_required
 from ..db_types import utcnow
 from ..events.models import Event
 from ..extensions import db
-from ..mail import commit_and_send
 from ..programme.queries import get_event_or_404
 from ..registration.models import Participant, ParticipantStatus
 from ..registration.tokens import portal_participant_or_404
-from ..web import csv_download
+from ..web import commit_or_refuse, csv_download
 from . import forms, operations, queries
 from .operations import EvaluationError
 
@@ -56,14 +55,10 @@ def builder(slug: str):
     form = forms.SettingsForm()
     if not form.validate_on_submit():
         return _builder_page(event, settings_form=form, status=400)
-    try:
-        operations.update_settings(event, form.intro.data or "",
-                                   _to_utc(event, form.closes_at.data), utcnow())
-    except EvaluationError as error:
-        db.session.rollback()
-        form.closes_at.errors = [*form.closes_at.errors, error.message]
+    if not commit_or_refuse(lambda: operations.update_settings(
+            event, form.intro.data or "", _to_utc(event, form.closes_at.data), utcnow()),
+            EvaluationError, field=form.closes_at):
         return _builder_page(event, settings_form=form, status=400)
-    db.session.commit()
     flash(_("Questionnaire settings saved."), "success")
     return redirect(url_for("evaluation.builder", slug=slug))
 
@@ -72,16 +67,11 @@ def builder(slug: str):
 def add_block(slug: str):
     event = get_event_or_404(slug)
     form = forms.BlockForm()
-    if form.validate_on_submit():
-        try:
-            operations.add_block(event, form.block.data)
-        except EvaluationError as error:
-            db.session.rollback()
-            form.block.errors = [*form.block.errors, error.message]
-        else:
-            db.session.commit()
-            flash(_("Block added."), "success")
-            return redirect(url_for("evaluation.builder", slug=slug))
+    if form.validate_on_submit() and commit_or_refuse(
+            lambda: operations.add_block(event, form.block.data), EvaluationError,
+            field=form.block):
+        flash(_("Block added."), "success")
+        return redirect(url_for("evaluation.builder", slug=slug))
     return _builder_page(event, block_form=form, status=400)
 
 
@@ -90,17 +80,14 @@ def add_question(slug: str):
     event = get_event_or_404(slug)
     form = forms.FreeQuestionForm()
     if form.validate_on_submit():
-        try:
-            operations.add_free_question(event, form.kind.data, form.label_fr.data,
-                                         form.label_en.data or "", form.options.data or "")
-        except EvaluationError as error:
-            db.session.rollback()
-            field = getattr(form, error.field or "options", form.options)
-            field.errors = [*field.errors, error.message]
-        else:
-            db.session.commit()
+        added = commit_or_refuse(lambda: operations.add_free_question(
+            event, form.kind.data, form.label_fr.data, form.label_en.data or "",
+            form.options.data or ""), EvaluationError, show=False)
+        if added:
             flash(_("Question added."), "success")
             return redirect(url_for("evaluation.builder", slug=slug))
+        field = getattr(form, added.error.field or "options", form.options)
+        field.errors = [*field.errors, added.error.message]
     return _builder_page(event, question_form=form, status=400)
 
 
@@ -109,13 +96,8 @@ def delete_question(slug: str, question_id: int):
     event = get_event_or_404(slug)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        operations.delete_question(event, question_id)
-    except EvaluationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if commit_or_refuse(lambda: operations.delete_question(event, question_id),
+                        EvaluationError):
         flash(_("Question removed."), "success")
     return redirect(url_for("evaluation.builder", slug=slug))
 
@@ -124,14 +106,10 @@ def _sending(slug: str, action) -> object:
     event = get_event_or_404(slug)
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        count = action(event)
-    except EvaluationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("evaluation.builder", slug=slug))
-    commit_and_send()
-    flash(ngettext("%(num)d email sent.", "%(num)d emails sent.", count), "success")
+    sent = commit_or_refuse(lambda: action(event), EvaluationError, send_mail=True)
+    if sent:
+        flash(ngettext("%(num)d email sent.", "%(num)d emails sent.", sent.value),
+              "success")
     return redirect(url_for("evaluation.builder", slug=slug))
 
 
@@ -168,20 +146,6 @@ def portal_open(participant: Participant) -> bool:
             and questionnaire.open_at(utcnow()))
 
 
-def _read_answers(items: list[queries.FormItem]) -> tuple[list, dict[str, str]]:
-    given, errors = [], {}
-    for item in items:
-        try:
-            answer = operations.check_answer(item.question, request.form.getlist(item.name))
-        except EvaluationError as error:
-            errors[item.name] = error.message
-            continue
-        if answer is not None:
-            given.append(operations.GivenAnswer(item.question, item.target, answer.number,
-                                                answer.choices, answer.text))
-    return given, errors
-
-
 def answer(token: str):
     participant = portal_participant_or_404(token)
     event = participant.event
@@ -194,26 +158,23 @@ def answer(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
+        def answer_all() -> dict[str, str]:
+            """Saved when open and every answer is valid; else the answers' errors."""
             operations.check_open(participant, utcnow())
-        except EvaluationError as error:
-            refusal, status = error.message, error.status
-            given, errors = [], {}
-        else:
-            given, errors = _read_answers(items)
-        if refusal is None and not errors:
-            try:
+            given, found = operations.read_answers(items, request.form.getlist)
+            if not found:
                 operations.save_response(participant, given)
-            except EvaluationError as error:
-                db.session.rollback()
-                refusal, status = error.message, error.status
-            else:
-                db.session.commit()
-                flash(_("Thank you: your answers are saved. You can change them until the "
-                        "questionnaire closes."), "success")
-                return redirect(url_for("evaluation.answer", token=token))
-        elif errors:
-            status = 400
+            return found
+
+        saved = commit_or_refuse(answer_all, EvaluationError, show=False)
+        if not saved:
+            refusal, status = saved.error.message, saved.error.status
+        elif saved.value:
+            errors, status = saved.value, 400
+        else:
+            flash(_("Thank you: your answers are saved. You can change them until the "
+                    "questionnaire closes."), "success")
+            return redirect(url_for("evaluation.answer", token=token))
     response = render_template(
         "evaluation/answer.html", token=token, participant=participant, event=event,
         questionnaire=questionnaire, items=items, errors=errors, refusal=refusal,

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from ..auth.access import organiser_required
 from ..events.models import Event
-from ..extensions import db
 from ..programme.queries import get_event_or_404
+from ..web import commit_or_refuse
 from . import pending
 from .forms import ConfirmReplaceForm, UploadForm
 from .operations import InstanceImportError, import_instance, load_document, validate_instance
@@ -56,14 +56,12 @@ def import_new():
     if not form.validate_on_submit():
         return render_template("exchange/import_new.html", form=form), \
             400 if form.is_submitted() else 200
-    try:
-        event = import_instance(_uploaded_document(form))
-    except InstanceImportError as error:
-        db.session.rollback()
+    imported = commit_or_refuse(lambda: import_instance(_uploaded_document(form)),
+                                InstanceImportError, show=False)
+    if not imported:
         return render_template("exchange/import_new.html", form=UploadForm(formdata=None),
-                               errors=error.errors), 400
-    db.session.commit()
-    return _imported(event)
+                               errors=imported.error.errors), 400
+    return _imported(imported.value)
 
 
 @organiser_required
@@ -78,14 +76,20 @@ def import_into(slug: str):
     if not form.validate_on_submit():
         return render_template("exchange/import_into.html", form=form, **context), \
             400 if form.is_submitted() else 200
-    try:
+
+    def check_and_keep() -> dict:
+        """The upload, valid, kept for step 2 under the confirmation form's token."""
         document = _uploaded_document(form)
         validate_instance(document)
-    except InstanceImportError as error:
+        confirm_form.token.data = pending.stash(document, event_id=event.id,
+                                                user_id=current_user.id)
+        return document
+
+    checked = commit_or_refuse(check_and_keep, InstanceImportError, show=False)
+    if not checked:
         return render_template("exchange/import_into.html", form=UploadForm(formdata=None),
-                               errors=error.errors, **context), 400
-    confirm_form.token.data = pending.stash(document, event_id=event.id,
-                                            user_id=current_user.id)
+                               errors=checked.error.errors, **context), 400
+    document = checked.value
     return render_template("exchange/confirm_replace.html", form=confirm_form,
                            new_counts=document_counts(document),
                            differences=identity_differences(event, document), **context)
@@ -105,14 +109,12 @@ def _confirm_replace(event: Event, form: ConfirmReplaceForm):
     document = pending.take(form.token.data, event_id=event.id, user_id=current_user.id)
     if document is None:
         return _expired(event)
-    try:
-        import_instance(document, event=event)
-    except InstanceImportError as error:  # the file was valid at upload: rare, but say so
-        db.session.rollback()
+    imported = commit_or_refuse(lambda: import_instance(document, event=event),
+                                InstanceImportError, show=False)
+    if not imported:  # the file was valid at upload: rare, but say so
         return render_template("exchange/import_into.html", form=UploadForm(formdata=None),
-                               errors=error.errors, event=event,
+                               errors=imported.error.errors, event=event,
                                counts=event_counts(event)), 400
-    db.session.commit()
     return _imported(event, replaced=True)
 
 

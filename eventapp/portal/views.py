@@ -15,21 +15,15 @@ from ..calendars.operations import portal_calendar_links
 from ..database import commit_keeping_loaded
 from ..db_types import utcnow
 from ..events.queries import get_owned_or_404
-from ..extensions import db
-from ..mail import commit_and_send
-from ..programme.models import Round, Session, Workshop, WorkshopSlot
+from ..programme.models import Round, WorkshopSlot
 from ..registration import operations, queries
 from ..registration.forms import ConfirmForm, PersonForm
 from ..registration.models import PUBLIC_CATEGORIES, Participant, ParticipantStatus
 from ..registration.tokens import portal_participant_or_404
 from ..scheduling import operations as scheduling
 from ..scheduling.operations import SchedulingError
-from ..scheduling.queries import (
-    round_numbers,
-    session_options,
-    switching_state,
-    workshop_options,
-)
+from ..scheduling.queries import round_numbers, switching_state
+from ..scheduling.seating import BY_KIND, SESSIONS, WORKSHOPS, Seating
 from ..web import commit_or_refuse
 from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
 from .queries import export_personal_data, map_link, my_day
@@ -81,18 +75,16 @@ def wishes(token: str):
         abort(403)
     elif form.validate_on_submit():
         project_ranks, workshop_ranks, theme_ids = read_wishes_form(form)
-        try:
-            operations.save_wishes(participant, project_ranks, workshop_ranks, theme_ids)
-        except operations.WishesError as error:
-            db.session.rollback()
-            errors, status = error.errors, 400
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            errors, status = {"": [str(error)]}, 400
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(lambda: operations.save_wishes(
+            participant, project_ranks, workshop_ranks, theme_ids),
+            operations.RegistrationError, show=False)
+        if saved:
             flash(_("Your choices are saved."), "success")
             return redirect(url_for("portal.home", token=token))
+        refusal = saved.error
+        errors = refusal.errors if isinstance(refusal, operations.WishesError) \
+            else {"": [str(refusal)]}
+        status = 400
     else:
         status = 400
     return render_template(
@@ -154,16 +146,20 @@ def delete(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        operations.erase_participant(participant)
-        commit_and_send()
-        flash(_("All your data for this event has been deleted, and your personal links no "
-                "longer work."), "success")
-        return redirect(url_for("registration.register", slug=event.slug))
+        if commit_or_refuse(lambda: operations.erase_participant(participant),
+                            send_mail=True):
+            flash(_("All your data for this event has been deleted, and your personal "
+                    "links no longer work."), "success")
+            return redirect(url_for("registration.register", slug=event.slug))
     return render_template("portal/delete.html", token=token, participant=participant,
                            event=event, form=form)
 
 
 # --- switching a session or workshop after publication ---------------------------------
+
+SWITCH_ENDPOINTS = {SESSIONS: ("portal.switch_round", "round_id"),
+                    WORKSHOPS: ("portal.switch_workshop", "slot_id")}
+
 
 def _change_links(token: str, participant: Participant, day: list) -> dict[str, str]:
     """"session:<round key>" / "workshop:<slot key>" -> the change page, while open."""
@@ -171,32 +167,28 @@ def _change_links(token: str, participant: Participant, day: list) -> dict[str, 
         return {}
     links = {}
     for item in day:
-        if item.kind == "session" and item.session is not None and not item.presenting:
-            links[f"session:{item.label}"] = url_for("portal.switch_round", token=token,
-                                                     round_id=item.session.round_id)
-        elif item.kind == "workshop" and item.workshop is not None:
-            links[f"workshop:{item.label}"] = url_for("portal.switch_workshop", token=token,
-                                                      slot_id=item.workshop.slot_id)
+        seating = BY_KIND.get(item.kind)
+        target = getattr(item, seating.kind, None) if seating is not None else None
+        if target is not None and not item.presenting:
+            endpoint, argument = SWITCH_ENDPOINTS[seating]
+            links[f"{seating.kind}:{item.label}"] = url_for(
+                endpoint, token=token, **{argument: seating.when_id(target)})
     return links
 
 
 def switch_round(token: str, round_id: int):
-    participant = portal_participant_or_404(token)
-    round_ = get_owned_or_404(Round, participant.event, round_id)
-    number = round_numbers(participant.event).get(round_.id, 0)
-    return _switch_page(token, participant, "session", round_, number)
+    return _switch_page(token, SESSIONS, round_id)
 
 
 def switch_workshop(token: str, slot_id: int):
-    participant = portal_participant_or_404(token)
-    slot = get_owned_or_404(WorkshopSlot, participant.event, slot_id)
-    return _switch_page(token, participant, "workshop", slot, 0)
+    return _switch_page(token, WORKSHOPS, slot_id)
 
 
-def _switch_page(token: str, participant: Participant, kind: str,
-                 when: Round | WorkshopSlot, number: int):
+def _switch_page(token: str, seating: Seating, when_id: int):
     """List the other sessions of a round (or workshops of a slot) with their free seats;
     on POST, switch to the chosen one and go back to "My programme"."""
+    participant = portal_participant_or_404(token)
+    when = get_owned_or_404(seating.when_model, participant.event, when_id)
     form = SwitchForm()
     error, status = None, 200
     if request.method == "POST":
@@ -206,44 +198,37 @@ def _switch_page(token: str, participant: Participant, kind: str,
         if not state.open:
             error, status = state.reason, 403
         else:
-            error = _try_switch(participant, kind, when, form.target.data)
+            error = _switch(participant, seating, when, form.target.data)
             if error is None:
-                queue_switch_email(participant)
-                commit_and_send()
                 flash(_("Done: your programme is changed. We sent you a confirmation "
                         "email.") if participant.email else _("Done: your programme is "
                                                                "changed."), "success")
                 return redirect(url_for("portal.home", token=token))
             status = 409
-    options = session_options(participant, when) if kind == "session" \
-        else workshop_options(participant, when)
+    options = seating.switch_options(participant, when)
     state = switching_state(participant)
     refusals = scheduling.switch_refusals(participant, options) if state.open else {}
     # What can be taken first, then the rest with the reason why not (current place on top).
     options.sort(key=lambda o: (not o.is_current, o.target.id in refusals))
+    number = round_numbers(participant.event).get(when.id, 0) if seating is SESSIONS else 0
     return render_template(
         "portal/switch.html", token=token, participant=participant, event=participant.event,
-        form=form, kind=kind, when=when, options=options, error=error, refusals=refusals,
-        heading=_("Change my presentation for round %(number)d", number=number)
-        if kind == "session" else _("Change my workshop"),
-        state=state,
+        form=form, kind=seating.kind, when=when, options=options, error=error,
+        refusals=refusals, heading=seating.switch_heading(number), state=state,
         one_second=timedelta(seconds=1)), status
 
 
-def _try_switch(participant: Participant, kind: str, when: Round | WorkshopSlot,
-                target_id: int) -> str | None:
-    """Run the switch; the refusal's message, or None once done (not yet committed)."""
-    model = Session if kind == "session" else Workshop
-    target = db.session.get(model, target_id)
-    parent = getattr(target, "round_id" if kind == "session" else "slot_id", None)
-    if target is None or parent != when.id:
+def _switch(participant: Participant, seating: Seating, when: Round | WorkshopSlot,
+            target_id: int) -> str | None:
+    """Run the switch and commit it with its confirmation email; the refusal's message,
+    or None once done."""
+    target = seating.get_target(target_id)
+    if target is None or seating.when_id(target) != when.id:
         return _("This choice is not offered here; choose one of the list.")
-    try:
-        if kind == "session":
-            scheduling.switch_session(participant, target)
-        else:
-            scheduling.switch_workshop(participant, target)
-    except SchedulingError as refusal:
-        db.session.rollback()
-        return refusal.message
-    return None
+
+    def switch() -> None:
+        scheduling.switch_to(participant, target)
+        queue_switch_email(participant)
+
+    done = commit_or_refuse(switch, SchedulingError, send_mail=True, show=False)
+    return None if done else done.error.message

@@ -13,7 +13,6 @@ from ..auth.access import organiser_required
 from ..db_types import utcnow
 from ..events.models import Event
 from ..extensions import db
-from ..mail import commit_and_send
 from ..programme.queries import get_event_or_404
 from ..web import commit_or_refuse, csv_download, csv_stream
 from . import csv_io, import_store, operations, queries
@@ -63,16 +62,16 @@ def participant_new(slug: str):
     event = get_event_or_404(slug)
     form = NewParticipantForm()
     if form.validate_on_submit():
-        try:
+        def add() -> Participant:
             participant = operations.add_participant(event, form.details())
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
             if form.send_link.data:
                 operations.send_portal_link(participant)
-            commit_and_send()
-            flash(_("%(name)s was added.", name=participant.full_name), "success")
+            return participant
+
+        added = commit_or_refuse(add, operations.RegistrationError, field=form.email,
+                                 send_mail=True)
+        if added:
+            flash(_("%(name)s was added.", name=added.value.full_name), "success")
             return redirect(url_for("registration.participants", slug=slug))
     status = 400 if form.is_submitted() else 200
     return render_template("registration/manage/participant_form.html", event=event, form=form,
@@ -121,9 +120,8 @@ def participant_send_link(slug: str, participant_id: int):
         abort(400)
     if not participant.email:
         flash(_("%(name)s has no email address.", name=participant.full_name), "error")
-    else:
-        operations.send_portal_link(participant, "link_resent")
-        commit_and_send()
+    elif commit_or_refuse(lambda: operations.send_portal_link(participant, "link_resent"),
+                          send_mail=True):
         flash(_("A new personal link was sent to %(email)s.", email=participant.email),
               "success")
     return redirect(url_for("registration.participant_edit", slug=slug,
@@ -231,13 +229,18 @@ def import_confirm(slug: str, import_id: str):
     if not result.importable:
         flash(_("The file still has errors; nothing was imported."), "error")
         return redirect(url_for("registration.import_preview", slug=slug, import_id=import_id))
-    created, updated = [], []
-    for row in result.rows:
-        participant = operations.apply_import_row(event, row)
-        (created if row.action == "create" else updated).append(participant.id)
-        if form.send_links.data and row.action == "create":
-            operations.send_portal_link(participant)
-    commit_and_send()
+    created: list[int] = []
+    updated: list[int] = []
+
+    def apply_rows() -> None:
+        for row in result.rows:
+            participant = operations.apply_import_row(event, row)
+            (created if row.action == "create" else updated).append(participant.id)
+            if form.send_links.data and row.action == "create":
+                operations.send_portal_link(participant)
+
+    if not commit_or_refuse(apply_rows, send_mail=True):
+        return redirect(url_for("registration.import_preview", slug=slug, import_id=import_id))
     import_store.mark_imported(import_id, created, updated)
     flash(_("Import done: %(created)s participants added, %(updated)s updated.",
             created=len(created), updated=len(updated)), "success")
@@ -288,9 +291,9 @@ def import_links(slug: str, import_id: str):
     ids = (stored.created or []) + ((stored.updated or []) if form.include_updated.data
                                     else [])
     people = queries.participants_with_email(event.id, ids)
-    for person in people:
-        operations.send_portal_link(person)
-    commit_and_send()
+    if not commit_or_refuse(lambda: [operations.send_portal_link(p) for p in people],
+                            send_mail=True):
+        return redirect(url_for("registration.import_done", slug=slug, import_id=import_id))
     import_store.mark_links_sent(import_id)
     flash(ngettext("Personal link sent to %(num)d person.",
                    "Personal links sent to %(num)d people.", len(people)), "success")

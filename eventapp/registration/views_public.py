@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 
 from ..db_types import utcnow
 from ..events.queries import get_public_event_or_404 as get_event_or_404
-from ..extensions import db
-from ..mail import commit_and_send
+from ..web import commit_or_refuse
 from . import operations, queries
 from .forms import LostLinkForm, RegistrationForm
 
@@ -20,13 +19,10 @@ def register(slug: str):
     form = RegistrationForm()
     status = 200
     if state.accepts and form.validate_on_submit():
-        try:
-            operations.register(event, form.details(), str(get_locale() or "fr"))
-        except operations.RegistrationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not commit_or_refuse(lambda: operations.register(
+                event, form.details(), str(get_locale() or "fr")),
+                operations.RegistrationError, send_mail=True):
             return redirect(url_for("registration.register", slug=slug))
-        commit_and_send()
         # One answer for a new and an already registered address (who is registered stays
         # private): the personal link, or a reminder of it, is in the email.
         flash(_("Thank you. We sent an email to %(email)s with your personal link: open it "
@@ -54,9 +50,8 @@ def privacy(slug: str):
 def lost_link(slug: str):
     event = get_event_or_404(slug)
     form = LostLinkForm()
-    if form.validate_on_submit():
-        operations.resend_link(event, form.email.data)
-        commit_and_send()
+    if form.validate_on_submit() and commit_or_refuse(
+            lambda: operations.resend_link(event, form.email.data), send_mail=True):
         # Same answer whether or not the address is registered: the form reveals nothing.
         flash(_("If %(email)s is registered for this event, a new personal link is on its "
                 "way. Check your spam folder too.", email=form.email.data), "success")

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..programme.models import Workshop
 from ..programme.queries import get_event_or_404
 from ..urls import external_url
+from ..web import commit_or_refuse
 from . import operations
 from .content import report_content
 from .forms import ButtonForm, TextsForm, WorkshopForm
@@ -42,9 +43,8 @@ def edit(slug: str):
     event = get_event_or_404(slug)
     report = db.session.get(DayReport, event.id)
     form = TextsForm(obj=report)
-    if form.validate_on_submit():
-        operations.save_texts(event, form.intro.data or "", form.conclusion.data or "")
-        db.session.commit()
+    if form.validate_on_submit() and commit_or_refuse(lambda: operations.save_texts(
+            event, form.intro.data or "", form.conclusion.data or "")):
         flash(_("Introduction and conclusion saved."), "success")
         return redirect(url_for("report.edit", slug=slug))
     workshops = db.session.scalars(select(Workshop).where(Workshop.event_id == event.id)
@@ -76,8 +76,10 @@ def rapporteur_link(slug: str, workshop_id: int):
     workshop = _workshop_or_404(event, workshop_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    token = operations.new_rapporteur_link(workshop)
-    db.session.commit()
+    made = commit_or_refuse(lambda: operations.new_rapporteur_link(workshop))
+    if not made:
+        return redirect(url_for("report.edit", slug=slug))
+    token = made.value
     flash(_("Link for the rapporteur of “%(name)s” (shown once; a new link replaces it): "
             "%(link)s", name=workshop.name,
             link=external_url("report.rapporteur", token=token)), "success")
@@ -95,10 +97,8 @@ def workshop(slug: str, workshop_id: int):
     event = get_event_or_404(slug)
     item = _workshop_or_404(event, workshop_id)
     form = WorkshopForm(obj=db.session.get(WorkshopReport, item.id))
-    if form.validate_on_submit():
-        operations.save_workshop_report(item, form.summary.data or "",
-                                        form.next_steps.data or "")
-        db.session.commit()
+    if form.validate_on_submit() and commit_or_refuse(lambda: operations.save_workshop_report(
+            item, form.summary.data or "", form.next_steps.data or "")):
         flash(_("Summary of “%(name)s” saved.", name=item.name), "success")
         return redirect(url_for("report.edit", slug=slug))
     return _workshop_page(item, form, url_for("report.edit", slug=slug))
@@ -109,10 +109,8 @@ def rapporteur(token: str):
     if report is None:
         abort(404)
     form = WorkshopForm(obj=report)
-    if form.validate_on_submit():
-        operations.save_workshop_report(report.workshop, form.summary.data or "",
-                                        form.next_steps.data or "")
-        db.session.commit()
+    if form.validate_on_submit() and commit_or_refuse(lambda: operations.save_workshop_report(
+            report.workshop, form.summary.data or "", form.next_steps.data or "")):
         flash(_("Thank you: the summary is saved. You can come back and change it."),
               "success")
         return redirect(url_for("report.rapporteur", token=token))

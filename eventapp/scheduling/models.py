@@ -282,7 +282,7 @@ class MoveOverride(db.Model):
     """An organiser's hand move that broke a soft rule on purpose ("move anyway").
 
     One row per rule broken: who moved whom, when, where to, and which rule (the rule
-    names of ``operations.SOFT_RULES``). Keys, not ids, like the switch log, so the
+    names of ``rules.SOFT_RULES``). Keys, not ids, like the switch log, so the
     record still reads after the programme changes.
     """
 

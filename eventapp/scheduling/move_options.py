@@ -3,9 +3,9 @@ seats, and, for the places a rule forbids, the reason in words.
 
 The move page shows the forbidden places disabled with their reason instead of letting
 the organiser pick one and be refused; places that only break a soft rule
-(:data:`operations.SOFT_RULES`) are offered again in the "move anyway" form. Everything
+(:data:`rules.SOFT_RULES`) are offered again in the "move anyway" form. Everything
 is counted in a fixed number of queries, whatever the number of participants: the same
-rules as :mod:`operations` (which still checks each move under its locks).
+rules as :mod:`rules` (which still checks each move under its locks).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..programme.catalogue import Catalogue
 from ..programme.models import Session, Workshop
 from ..registration.models import Participant, ParticipantStatus
 from .models import Assignment, WorkshopAssignment
-from .operations import SOFT_RULES, presenting_rounds, refusal_message
+from .rules import SOFT_RULES, presenting_rounds, refusal_message
 
 
 @dataclass

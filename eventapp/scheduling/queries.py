@@ -176,22 +176,19 @@ def draft_map(event: Event, participant_ids: list[int] | None = None) -> Schedul
         Participant.status == ParticipantStatus.REGISTERED)
     if participant_ids is not None:
         seated = seated & Participant.id.in_(participant_ids)
-    rows = db.session.execute(
-        select(Participant.key, Round.key, Session.key)
-        .join(Assignment, Assignment.participant_id == Participant.id)
-        .join(Round, Round.id == Assignment.round_id)
-        .join(Session, Session.id == Assignment.session_id)
-        .where(seated))
-    for person, round_key, session_key in rows:
-        result.setdefault(person, _empty_entry())["sessions"][round_key] = session_key
-    rows = db.session.execute(
-        select(Participant.key, WorkshopSlot.key, Workshop.key)
-        .join(WorkshopAssignment, WorkshopAssignment.participant_id == Participant.id)
-        .join(WorkshopSlot, WorkshopSlot.id == WorkshopAssignment.slot_id)
-        .join(Workshop, Workshop.id == WorkshopAssignment.workshop_id)
-        .where(seated))
-    for person, slot_key, workshop_key in rows:
-        result.setdefault(person, _empty_entry())["workshops"][slot_key] = workshop_key
+    for field, row, when, when_id, place, place_id in (
+            ("sessions", Assignment, Round, Assignment.round_id,
+             Session, Assignment.session_id),
+            ("workshops", WorkshopAssignment, WorkshopSlot, WorkshopAssignment.slot_id,
+             Workshop, WorkshopAssignment.workshop_id)):
+        rows = db.session.execute(
+            select(Participant.key, when.key, place.key)
+            .join(row, row.participant_id == Participant.id)
+            .join(when, when.id == when_id)
+            .join(place, place.id == place_id)
+            .where(seated))
+        for person, when_key, place_key in rows:
+            result.setdefault(person, _empty_entry())[field][when_key] = place_key
     return result
 
 

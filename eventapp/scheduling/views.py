@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,17 +13,17 @@ from flask_login import current_user
 from ..auth.access import organiser_required
 from ..events.models import Event
 from ..extensions import db
-from ..mail import commit_and_send, queued_emails
-from ..programme.models import Round, Session, Workshop, WorkshopSlot
+from ..mail import queued_emails
+from ..programme.models import Round, WorkshopSlot
 from ..programme.queries import get_event_or_404
+from ..web import commit_or_refuse
 from . import jobs, operations
 from .catalogue import ScheduleCatalogue
 from .diagnosis import explain_diagnosis
 from .forms import ActionForm, MoveForm, SolveForm
 from .instance import export_instance
 from .models import SolveJob
-from .move_options import MoveOption, round_options, slot_options
-from .operations import SchedulingError
+from .move_options import MoveOption
 from .preview import SHOWN_WITHOUT_EMAIL, preview_publication
 from .queries import (
     ListPage,
@@ -48,19 +50,13 @@ from .queries import (
     switch_summary,
 )
 from .review import build_review
+from .seating import SEATINGS, SESSIONS, WORKSHOPS, Seating
 
 RULE_NAMES = {
     "min_audience": _l("minimum audience (the session left)"),
     "min_audience_join": _l("minimum audience (the session joined)"),
     "theme_variety": _l("theme variety"),
 }
-
-
-def _refused(error: SchedulingError) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
-    for detail in error.details:
-        flash(detail, "error")
 
 
 def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict:
@@ -91,13 +87,12 @@ def start_solve(slug: str):
     if not form.validate_on_submit():
         return render_template("scheduling/overview.html",
                                **_overview_context(event, form)), 400
-    try:
-        job = operations.start_solve(event, current_user, time_limit_s=form.time_limit_s.data,
-                                     change_penalty=form.change_penalty.data)
-    except SchedulingError as error:
-        _refused(error)
+    started = commit_or_refuse(lambda: operations.start_solve(
+        event, current_user, time_limit_s=form.time_limit_s.data,
+        change_penalty=form.change_penalty.data), details=True)
+    if not started:
         return redirect(url_for(".overview", slug=slug))
-    db.session.commit()
+    job = started.value
     try:
         jobs.dispatch(job.id)
     except RuntimeError as error:
@@ -153,15 +148,10 @@ def job_status(slug: str, job_id: int):
 def cancel_job(slug: str, job_id: int):
     event = get_event_or_404(slug)
     job = get_job_or_404(event, job_id)
-    if ActionForm().validate_on_submit():
-        try:
-            operations.cancel_job(job)
-        except SchedulingError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("Cancelling: the solver stops and keeps the best schedule found so far."),
-                  "success")
+    if ActionForm().validate_on_submit() and commit_or_refuse(
+            lambda: operations.cancel_job(job), details=True):
+        flash(_("Cancelling: the solver stops and keeps the best schedule found so far."),
+              "success")
     return redirect(url_for(".job", slug=slug, job_id=job_id))
 
 
@@ -171,12 +161,8 @@ def accept_job(slug: str, job_id: int):
     job = get_job_or_404(event, job_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".job", slug=slug, job_id=job_id))
-    try:
-        operations.accept_result(event, job)
-    except SchedulingError as error:
-        _refused(error)
+    if not commit_or_refuse(lambda: operations.accept_result(event, job), details=True):
         return redirect(url_for(".job", slug=slug, job_id=job_id))
-    db.session.commit()
     flash(_("This schedule is now the event's draft. Adjust it if needed, then publish it."),
           "success")
     return redirect(url_for(".overview", slug=slug))
@@ -239,42 +225,73 @@ def _anyway_form(prefix: str, options: list[MoveOption]) -> MoveForm | None:
     return form
 
 
-def _move_forms(cat: ScheduleCatalogue, person, pins: dict) -> tuple[dict, dict]:
+@dataclass
+class MoveSection:
+    """One round or slot of the move page: its form, its "move anyway" form (rounds whose
+    places break only a soft rule), and why the person cannot take any place there."""
+
+    seating: Seating
+    when: Round | WorkshopSlot
+    number: int
+    form: MoveForm
+    anyway: MoveForm | None
+    note: str | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.seating.when_kind, self.when.id)
+
+    @property
+    def heading(self) -> str:
+        return _("Round %(number)d", number=self.number) if self.seating is SESSIONS \
+            else _("Workshops")
+
+
+MOVE_ENDPOINTS = {SESSIONS: (".move_session", ".move_session_anyway", "round_id"),
+                  WORKSHOPS: (".move_workshop", None, "slot_id")}
+
+
+def _move_sections(cat: ScheduleCatalogue, person, failed: tuple | None = None,
+                   failed_form: MoveForm | None = None, failed_anyway: bool = False
+                   ) -> list[MoveSection]:
     """One form per round and per slot, listing what is possible (with free seats) and,
-    disabled, what is not (with the reason); plus the rounds' "move anyway" forms."""
-    current, current_workshops = person_places(person)
-    forms, anyway = {}, {}
-    for round_id, options in round_options(cat, person, current).items():
-        forms[("round", round_id)] = _select_form(
-            f"round-{round_id}", options, current.get(round_id),
-            pins.get(("round", round_id), False))
-        anyway[("round", round_id)] = _anyway_form(f"anyway-round-{round_id}", options)
-    for slot_id, options in slot_options(cat, person, current_workshops).items():
-        forms[("slot", slot_id)] = _select_form(
-            f"slot-{slot_id}", options, current_workshops.get(slot_id),
-            pins.get(("slot", slot_id), False))
-    return forms, anyway
+    disabled, what is not (with the reason); plus the "move anyway" forms. A form that
+    failed (``failed``: its (when kind, id)) is shown as submitted, with its errors."""
+    pins = participant_pins(person)
+    places = dict(zip(SEATINGS, person_places(person), strict=True))
+    whens = {SESSIONS: cat.rounds, WORKSHOPS: cat.slots}
+    notes = {"unavailable_round": _("Not available in this round."),
+             "presenter_busy": _("Presents their project in this round."),
+             "unavailable_slot": _("Not available during these workshops.")}
+    sections = []
+    for seating in SEATINGS:
+        current = places[seating]
+        options = seating.move_options(cat, person, current)
+        blocked = seating.blocked(person)
+        for number, when in enumerate(whens[seating], start=1):
+            key = (seating.when_kind, when.id)
+            if when.id not in options:
+                continue
+            form = _select_form(f"{seating.when_kind}-{when.id}", options[when.id],
+                                current.get(when.id), pins.get(key, False))
+            anyway = _anyway_form(f"anyway-{seating.when_kind}-{when.id}", options[when.id])
+            if key == failed and failed_form is not None:
+                shown = anyway if failed_anyway else form
+                if shown is not None:
+                    failed_form.target.choices = shown.target.choices
+                form, anyway = (form, failed_form) if failed_anyway else (failed_form, anyway)
+            rules = blocked.get(when.id)
+            note = notes[rules[-1]] if rules else None  # presenting says more than absent
+            sections.append(MoveSection(seating, when, number, form, anyway, note))
+    return sections
 
 
 def _render_participant(event: Event, person, status: int = 200, failed: tuple | None = None,
                         failed_form: MoveForm | None = None, failed_anyway: bool = False):
     cat = ScheduleCatalogue.load(event)
-    forms, anyway = _move_forms(cat, person, participant_pins(person))
-    if failed is not None and failed_form is not None:
-        shown = anyway if failed_anyway else forms
-        if shown.get(failed) is not None:
-            failed_form.target.choices = shown[failed].target.choices
-        shown[failed] = failed_form
-    unavailable = {r.id for r in person.unavailable_rounds}
-    presenting = operations.presenting_rounds(person)
-    notes = {("round", r.id): _("Not available in this round.") for r in cat.rounds
-             if r.id in unavailable}
-    notes.update({("round", r): _("Presents their project in this round.")
-                  for r in presenting})
-    notes.update({("slot", s.id): _("Not available during these workshops.")
-                  for s in person.unavailable_slots})
+    sections = _move_sections(cat, person, failed, failed_form, failed_anyway)
     return render_template("scheduling/participant.html", event=event, person=person, cat=cat,
-                           forms=forms, anyway=anyway, notes=notes,
+                           sections=sections, endpoints=MOVE_ENDPOINTS,
                            overrides=person_overrides(person), rule_names=RULE_NAMES,
                            day=draft_day(person, cat)), status
 
@@ -286,38 +303,32 @@ def participant(slug: str, participant_id: int):
     return _render_participant(event, person)
 
 
-def _move(slug: str, participant_id: int, kind: str, when_id: int, anyway: bool = False):
+def _move(slug: str, participant_id: int, seating: Seating, when_id: int,
+          anyway: bool = False):
     event = get_event_or_404(slug)
     person = get_participant_or_404(event, participant_id)
-    model, target_model = (Round, Session) if kind == "round" else (WorkshopSlot, Workshop)
-    when = db.session.get(model, when_id)
+    when = db.session.get(seating.when_model, when_id)
     if when is None or when.event_id != event.id:
         return _render_participant(event, person, 404)
+    kind = seating.when_kind
     form = MoveForm(prefix=f"anyway-{kind}-{when_id}" if anyway else f"{kind}-{when_id}")
-    target_attr = "round_id" if kind == "round" else "slot_id"
-    form.target.choices = [(NO_PLACE, "")] + [(t.id, "") for t in db.session.scalars(
-        db.select(target_model).where(getattr(target_model, target_attr) == when_id))]
+    form.target.choices = [(NO_PLACE, "")] + [(t.id, "") for t in seating.targets_of(when_id)]
     valid = form.validate_on_submit()
     if valid and form.target.data == NO_PLACE:
         form.target.errors = [_("Choose a place.")]
         valid = False
     if not valid:
         return _render_participant(event, person, 400, (kind, when_id), form, anyway)
-    target = db.session.get(target_model, form.target.data)
-    try:
-        if kind == "round":
-            operations.move_to_session(event, person, target, pin=form.pinned.data,
-                                       anyway=anyway, user=current_user)
-        else:
-            operations.move_to_workshop(event, person, target, pin=form.pinned.data)
-    except SchedulingError as error:
-        db.session.rollback()
-        form.target.errors = [error.message, *error.details]
+    target = seating.get_target(form.target.data)
+    moved = commit_or_refuse(lambda: operations.move_to(
+        event, person, target, pin=form.pinned.data, anyway=anyway, user=current_user),
+        show=False)
+    if not moved:
+        form.target.errors = [moved.error.message, *moved.error.details]
         return _render_participant(event, person, 409, (kind, when_id), form, anyway)
-    db.session.commit()
     flash(_("Saved: %(name)s's place is updated.", name=person.full_name or person.key),
           "success")
-    seated = below_min_audience(target) if kind == "round" else None
+    seated = below_min_audience(target) if seating is SESSIONS else None
     if seated is not None:
         flash(_("“%(project)s” now has %(seated)d participant(s), below its minimum audience "
                 "of %(minimum)d: publishing is refused until more people join it or they "
@@ -328,18 +339,18 @@ def _move(slug: str, participant_id: int, kind: str, when_id: int, anyway: bool 
 
 @organiser_required
 def move_session(slug: str, participant_id: int, round_id: int):
-    return _move(slug, participant_id, "round", round_id)
+    return _move(slug, participant_id, SESSIONS, round_id)
 
 
 @organiser_required
 def move_session_anyway(slug: str, participant_id: int, round_id: int):
     """The organiser breaks a soft rule on purpose; the move is recorded with their name."""
-    return _move(slug, participant_id, "round", round_id, anyway=True)
+    return _move(slug, participant_id, SESSIONS, round_id, anyway=True)
 
 
 @organiser_required
 def move_workshop(slug: str, participant_id: int, slot_id: int):
-    return _move(slug, participant_id, "slot", slot_id)
+    return _move(slug, participant_id, WORKSHOPS, slot_id)
 
 
 @organiser_required
@@ -361,13 +372,14 @@ def publish(slug: str):
     event = get_event_or_404(slug)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".overview", slug=slug))
-    try:
+    def publish_counting_emails() -> tuple:
         publication = operations.publish(event, current_user, notify=True)
-    except SchedulingError as error:
-        _refused(error)
+        return publication, len(queued_emails())  # the emails its receivers queued
+
+    published = commit_or_refuse(publish_counting_emails, send_mail=True, details=True)
+    if not published:
         return redirect(url_for(".overview", slug=slug))
-    emailed = len(queued_emails())  # the publication's emails, queued by its receivers
-    commit_and_send()
+    publication, emailed = published.value
     flash(_("Published (version %(version)d): participants now see their programme; "
             "%(emailed)d received it by email.", version=publication.version,
             emailed=emailed), "success")

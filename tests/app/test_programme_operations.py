@@ -471,7 +471,7 @@ def test_failed_cascade_leaves_nothing_half_deleted(app, monkeypatch):
         db.session.flush()
         raise ops.ProgrammeError("simulated failure")
 
-    monkeypatch.setitem(ops._DELETERS, Project, failing_delete)
+    monkeypatch.setitem(ops._CASCADES, Project, ops._Cascade(before=failing_delete))
     with pytest.raises(ops.ProgrammeError):
         ops.delete(project, confirmed=True)
     db.session.rollback()
