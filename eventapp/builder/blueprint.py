@@ -41,6 +41,17 @@ manage_bp.add_url_rule("/events/<slug>/grid/place", view_func=views.grid_place,
 manage_bp.add_url_rule("/events/<slug>/grid/rounds/<int:round_id>/generate",
                        endpoint="round_fill", view_func=views.grid_generate,
                        methods=["GET", "POST"])
+# Several items at once (builder/quick.py); declared before the sections' own pages.
+manage_bp.add_url_rule("/events/<slug>/quick-start", view_func=views.quick_start,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/projects/several", view_func=views.projects_quick,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/workshops/several", view_func=views.workshops_quick,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/timeline/several", view_func=views.items_quick,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/grid/generate", view_func=views.grid_fill_all,
+                       methods=["GET", "POST"])
 for _section in views.SECTIONS:
     _base = f"/events/<slug>/{_section.name}"
     manage_bp.add_url_rule(f"{_base}/", endpoint=_section.name,

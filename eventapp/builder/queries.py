@@ -206,7 +206,8 @@ class SetupStep:
 
 def setup_checklist(event: Event, counts: dict[str, int]) -> list[SetupStep]:
     """The setup steps in the order they depend on each other (themes and colours, rooms,
-    projects and presenters, rounds, sessions, workshops, registration).
+    projects and presenters, rounds, sessions, workshops, plenary items, registration).
+    A step still to do links to the form that does it for several items at once.
 
     ``counts`` is :func:`summary`; one more statement counts projects without presenters.
     """
@@ -227,26 +228,30 @@ def setup_checklist(event: Event, counts: dict[str, int]) -> list[SetupStep]:
     return [
         SetupStep("themes", _("Themes and their colours"), counts["themes"] > 0,
                   ngettext("%(num)d theme", "%(num)d themes", counts["themes"]),
-                  todo(counts["themes"] > 0, "programme.themes", "programme.theme_new")),
+                  todo(counts["themes"] > 0, "programme.themes", "programme.quick_start")),
         SetupStep("rooms", _("Rooms"), counts["rooms"] > 0,
                   ngettext("%(num)d room", "%(num)d rooms", counts["rooms"]),
-                  todo(counts["rooms"] > 0, "programme.rooms", "programme.room_new")),
+                  todo(counts["rooms"] > 0, "programme.rooms", "programme.quick_start")),
         SetupStep("projects", _("Projects and their presenters"), projects_done,
                   ngettext("%(num)d project", "%(num)d projects", counts["projects"])
                   + (" · " + ngettext("%(num)d without a presenter",
                                       "%(num)d without a presenter", alone) if alone else ""),
-                  todo(counts["projects"] > 0, "programme.projects", "programme.project_new")),
+                  todo(counts["projects"] > 0, "programme.projects",
+                       "programme.projects_quick")),
         SetupStep("rounds", _("Speed-dating rounds"), counts["rounds"] > 0,
                   ngettext("%(num)d round", "%(num)d rounds", counts["rounds"]),
                   todo(counts["rounds"] > 0, "programme.rounds", "programme.rounds_generate")),
         SetupStep("sessions", _("Sessions (who presents in which round)"),
                   counts["sessions"] > 0,
                   ngettext("%(num)d session", "%(num)d sessions", counts["sessions"]),
-                  todo(counts["sessions"] > 0, "programme.grid", "programme.session_new")),
+                  link("programme.grid")),
         SetupStep("workshops", _("Workshops"), counts["workshops"] > 0,
                   ngettext("%(num)d workshop", "%(num)d workshops", counts["workshops"]),
                   todo(counts["workshops"] > 0, "programme.workshops",
-                       "programme.workshop_new" if counts["slots"] else "programme.slot_new")),
+                       "programme.workshops_quick")),
+        SetupStep("items", _("Plenary items (welcome, talks, lunch)"), counts["items"] > 0,
+                  ngettext("%(num)d item", "%(num)d items", counts["items"]),
+                  todo(counts["items"] > 0, "programme.timeline", "programme.items_quick")),
         SetupStep("registration", _("Registration"), event.stage != "draft",
                   _("Open") if event.stage == "open" else
                   _("Closed") if event.stage == "closed" else _("Not open yet (draft)"),
