@@ -482,11 +482,12 @@ def event_open(slug: str):
     elif form.is_submitted():
         status = INVALID
     missing = lifecycle.opening_check(event)
-    asked = [name for name in ("organiser_name", "privacy_contact", "capacity")
-             if any(item.field == name for item in missing)]
+    # Once the programme part is complete, the missing settings are asked for here;
+    # before, everything missing is listed with where to do it.
+    asked = [] if any(not item.field for item in missing) else [item.field
+                                                                 for item in missing]
     return render_template("programme/manage/open_registration.html", event=event, form=form,
-                           missing=[m for m in missing if m.field not in asked],
-                           asked=asked), status
+                           missing=[] if asked else missing, asked=asked), status
 
 
 @organiser_required

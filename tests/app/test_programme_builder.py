@@ -494,7 +494,8 @@ def _builder_urls(app, event) -> list[tuple[str, str, list[str]]]:
 def test_every_builder_route_is_covered_by_the_matrix(app, event):
     endpoints = {endpoint for endpoint, _, _ in _builder_urls(app, event)}
     assert endpoints >= READ_ONLY
-    assert len(endpoints) == 48  # with open and close registration, duplicate, grid filling
+    # with open and close registration, duplicate, grid filling, the five quick forms
+    assert len(endpoints) == 53
 
 
 def test_staff_reads_but_never_edits(app, staff_client, event):
