@@ -154,11 +154,11 @@ def _taken_names(model: type, event: Event, attribute: str = "name") -> set[str]
 
 
 def _duplicate(name: str, seen: set[str], errors: list[RowError], target: str,
-               label: str, kind: str) -> bool:
+               label: str) -> bool:
     """Two rows (or a row and an existing item) with one name: almost always a typo."""
     if name.casefold() in seen:
-        errors.append(RowError(target, _("%(row)s: there is already a %(kind)s named "
-                                         "\"%(name)s\".", row=label, kind=kind, name=name)))
+        errors.append(RowError(target, _("%(row)s: the name \"%(name)s\" is already used.",
+                                         row=label, name=name)))
         return True
     seen.add(name.casefold())
     return False
@@ -189,7 +189,7 @@ def themes_and_rooms(event: Event, themes: Rows, rooms: Rows) -> Created:
         if not row["name"]:
             errors.append(RowError(target, _("%(row)s: give the theme a name.", row=label)))
             continue
-        if _duplicate(row["name"], seen, errors, target, label, _("theme")):
+        if _duplicate(row["name"], seen, errors, target, label):
             continue
         colour = row["colour"]
         if colour not in COLOURS:
@@ -206,7 +206,7 @@ def themes_and_rooms(event: Event, themes: Rows, rooms: Rows) -> Created:
         if not row["name"]:
             errors.append(RowError(target, _("%(row)s: give the room a name.", row=label)))
             continue
-        if _duplicate(row["name"], seen, errors, target, label, _("room")):
+        if _duplicate(row["name"], seen, errors, target, label):
             continue
         if not row["capacity"]:
             errors.append(RowError(rooms.input_id(index, "capacity"),
@@ -256,7 +256,7 @@ def projects(event: Event, rows: Rows) -> Created:
         if not row["name"]:
             errors.append(RowError(target, _("%(row)s: give the project a name.", row=label)))
             continue
-        if _duplicate(row["name"], seen, errors, target, label, _("project")):
+        if _duplicate(row["name"], seen, errors, target, label):
             continue
         if row["theme"] not in themes:
             errors.append(RowError(rows.input_id(index, "theme"),
@@ -338,7 +338,7 @@ def workshops(event: Event, slot_id: str, slot_data: dict[str, Any], rows: Rows)
             errors.append(RowError(target, _("%(row)s: give the workshop a name.",
                                              row=label)))
             continue
-        if _duplicate(row["name"], seen, errors, target, label, _("workshop")):
+        if _duplicate(row["name"], seen, errors, target, label):
             continue
         if row["room"] not in rooms:
             errors.append(RowError(rows.input_id(index, "room"),

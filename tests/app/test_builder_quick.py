@@ -68,7 +68,7 @@ def test_quick_start_refuses_every_bad_row_and_saves_nothing(organiser_client):
     })
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "Theme 2: there is already a theme named" in text
+    assert "Theme 2: the name &#34;former&#34; is already used." in text
     assert 'href="#theme-1-name"' in text
     assert "Room 1: the number of seats must be a whole number" in text
     assert 'href="#room-0-capacity"' in text
