@@ -18,6 +18,7 @@ manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
 # The event navigation's status (templates/events/_nav.html), one query per page.
 manage_bp.add_app_template_global(event_status, "event_status")
 manage_bp.add_app_template_global(queries.next_setup_step, "next_setup_step")
+manage_bp.add_app_template_global(queries.round_numbers, "round_numbers")
 manage_bp.add_url_rule("/", view_func=views.events)
 manage_bp.add_url_rule("/events/new", view_func=views.event_new,
                        methods=["GET", "POST"])

@@ -317,8 +317,10 @@ def _people_names(rows) -> str:
     return ", ".join(names[:10]) + (f" (+{len(names) - 10})" if len(names) > 10 else "")
 
 
-def _session_name(session: Session) -> str:
-    where = session.round.key if session.round else _("unplaced")
+def _session_name(session: Session, numbers: dict[int, int]) -> str:
+    """"TAPAJ (Round 2)"; ``numbers`` is :func:`round_numbers`, read once per page."""
+    where = _("Round %(number)d", number=numbers.get(session.round_id, 0)) \
+        if session.round_id else _("unplaced")
     return f"{session.project.name} ({where})"
 
 
@@ -337,7 +339,8 @@ def _theme_dependents(theme: Theme) -> list[Dependent]:
 def _room_dependents(room: Room) -> list[Dependent]:
     found = [Dependent(_("Workshop"), w.name, BLOCKS, w) for w in db.session.scalars(
         db.select(Workshop).where(Workshop.room_id == room.id).order_by(Workshop.name))]
-    found += [Dependent(_("Session (will be unplaced)"), _session_name(s), DETACHES)
+    numbers = round_numbers(room.event)
+    found += [Dependent(_("Session (will be unplaced)"), _session_name(s, numbers), DETACHES)
               for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id)
                                           .options(*SESSION_NAME))]
     found += [Dependent(_("Programme item (room cleared)"), i.title, DETACHES)
@@ -360,8 +363,9 @@ def _wish_count(model: type, column, ident: int) -> int:
 
 def _project_dependents(project: Project) -> list[Dependent]:
     found = []
+    numbers = round_numbers(project.event)
     for session in project.sessions:
-        found.append(Dependent(_("Session"), _session_name(session), DELETES))
+        found.append(Dependent(_("Session"), _session_name(session, numbers), DELETES))
         assigned = session_assignment_count(session)
         if assigned:
             found.append(Dependent(_("Assignments to this session"),
@@ -436,8 +440,9 @@ def _participant_dependents(person: Participant) -> list[Dependent]:
     extra = db.session.scalars(db.select(Session).join(
         session_presenters, session_presenters.c.session_id == Session.id)
         .where(session_presenters.c.participant_id == person.id)).all()
-    found += [Dependent(_("Co-presents the session (removed)"), _session_name(s), DETACHES)
-              for s in extra]
+    numbers = round_numbers(person.event) if extra else {}
+    found += [Dependent(_("Co-presents the session (removed)"), _session_name(s, numbers),
+                        DETACHES) for s in extra]
     for model, label in ((Assignment, _("Speed-dating assignments")),
                          (WorkshopAssignment, _("Workshop assignments")),
                          (ProjectWish, _("Project wishes")),
@@ -540,7 +545,13 @@ def cell_choices(event: Event, grid: SpeedDatingGrid) -> dict[Seat, list[Project
 
 def round_number(event: Event, round_: Round) -> int:
     """A round's 1-based number in the day ("Tour 2"), what organisers call it."""
-    return next((i for i, r in enumerate(rounds(event), start=1) if r.id == round_.id), 0)
+    return round_numbers(event).get(round_.id, 0)
+
+
+def round_numbers(event: Event) -> dict[int, int]:
+    """Round id -> its 1-based number in the day: pages say "Round 2" (in French "Tour
+    2"), never the exchange format's key ("r2"). One statement per page."""
+    return {r.id: i for i, r in enumerate(rounds(event), start=1)}
 
 
 def cell_name(event: Event, round_id: int | None, room_id: int | None,

@@ -202,8 +202,10 @@ def _workshop_initial(workshop: Workshop, event: Event) -> dict:
 def _session_choices(form: FlaskForm, event: Event) -> None:
     form.project.choices = _options(
         queries.projects(event), lambda p: f"{p.name} ({p.theme.colour_name})", _("Choose…"))
+    numbers = queries.round_numbers(event)
     form.round.choices = _options(queries.rounds(event),
-                                  lambda r: f"{r.key} ({_time_range(event, r)})",
+                                  lambda r: _("Round %(number)d (%(time)s)",
+                                              number=numbers[r.id], time=_time_range(event, r)),
                                   _("To be placed by the scheduler"))
     form.room.choices = _options(
         queries.rooms(event),
@@ -233,6 +235,16 @@ def _save_presenter(event: Event, person: Participant | None, data: dict) -> Par
     return person
 
 
+def _round_name(round_: Round) -> str:
+    """"Round 2": what organisers call a round (its key belongs to the file format)."""
+    return _("Round %(number)d", number=queries.round_number(round_.event, round_))
+
+
+def _session_name(session: Session) -> str:
+    where = _round_name(session.round) if session.round else _("to be placed")
+    return f"{session.project.name} ({where})"
+
+
 SECTIONS: list[Section] = [
     Section("themes", "theme", Theme, forms.ThemeForm, ops.save_theme,
             _l("Themes"), _l("Theme"), _l("Add a theme"), _l("Edit the theme"), lambda t: t.name,
@@ -254,7 +266,7 @@ SECTIONS: list[Section] = [
             lambda e: {"entries": queries.timeline(e)}, _item_choices, _timed_initial),
     Section("rounds", "round", Round, forms.RoundForm, ops.save_round,
             _l("Speed-dating rounds"), _l("Round"), _l("Add a round"), _l("Edit the round"),
-            lambda r: r.key,
+            _round_name,
             lambda e: {"rounds": queries.rounds(e)}, initial=_timed_initial),
     Section("slots", "slot", WorkshopSlot, forms.SlotForm, ops.save_slot,
             _l("Workshop slots"), _l("Workshop slot"), _l("Add a time slot"),
@@ -268,7 +280,7 @@ SECTIONS: list[Section] = [
             _workshop_choices, _workshop_initial),
     Section("sessions", "session", Session, forms.SessionForm, ops.save_session,
             _l("Sessions"), _l("Session"), _l("Add a session"), _l("Edit the session"),
-            lambda s: f"{s.project.name} ({s.key})",
+            _session_name,
             lambda e: {"sessions": queries.sessions(e)}, _session_choices, _session_initial),
 ]
 SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}

@@ -270,7 +270,7 @@ def test_project_delete_cascades_after_confirmation(organiser_client, event):
     make_session(event, project, round=make_round(event, key="r1"))
     db.session.commit()
     page = text(organiser_client.get(f"{BASE}/journee/projects/{project.id}/delete"))
-    assert "Also deleted" in page and "TAPAJ (r1)" in page
+    assert "Also deleted" in page and "TAPAJ (Round 1)" in page
     assert organiser_client.post(
         f"{BASE}/journee/projects/{project.id}/delete").status_code == 302
     assert all_rows(Project) == [] and all_rows(Session) == []
