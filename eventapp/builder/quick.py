@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import Refused
 from ..events.models import Event
@@ -99,11 +100,17 @@ def _row_count(prefix: str, form: Mapping[str, str], minimum: int) -> int:
 
 def _collect(errors: list[RowError], rows: Rows, index: int, label: str,
              change: Callable[[], Any]) -> Any:
-    """Run one row's change; a refusal becomes a row error at its field."""
+    """Run one row's change; a refusal becomes a row error at its field.
+
+    No savepoint: the operations check their rules before writing anything, and on
+    SQLite (pysqlite) a savepoint opened first in a transaction commits when released.
+    A refusal by the database itself (a concurrent change) ends the form at once: the
+    session must be rolled back before anything else is read."""
     try:
-        with db.session.begin_nested():
-            return change()
+        return change()
     except ops.ProgrammeError as error:
+        if isinstance(error.__cause__, IntegrityError):
+            raise QuickError([*errors, RowError("", error.message)]) from error
         name = _field_of(error.field, rows.names)
         errors.append(RowError(rows.input_id(index, name),
                                _("%(row)s: %(message)s", row=label, message=error.message)))
@@ -294,10 +301,12 @@ def sessions_for_every_round(event: Event, rounds: list[Round] | None = None
         raise ops.ProgrammeError(_("Add the projects first: there is nobody to place."))
     for round_ in rounds:
         try:
-            with db.session.begin_nested():
-                fill = ops.generate_sessions(event, round_)
-        except ops.ProgrammeError:
+            fill = ops.generate_sessions(event, round_)
+        except ops.ProgrammeError as error:
+            if isinstance(error.__cause__, IntegrityError):
+                raise
             continue  # that round is full, or every project already presents in it
+            # (checked before anything is written)
         created += fill.created
         number = queries.round_number(event, round_)
         for name, reason in fill.left_out.items():
@@ -321,9 +330,10 @@ def workshops(event: Event, slot_id: str, slot_data: dict[str, Any], rows: Rows)
                                               "page.")))
     else:
         try:
-            with db.session.begin_nested():
-                slot = ops.save_slot(event, None, slot_data)
+            slot = ops.save_slot(event, None, slot_data)
         except ops.ProgrammeError as error:
+            if isinstance(error.__cause__, IntegrityError):
+                raise QuickError([RowError("", error.message)]) from error
             target = {"starts": "slot_starts", "ends": "slot_ends"}.get(error.field or "",
                                                                        "slot_name")
             errors.append(RowError(target, _("Time slot: %(message)s",

@@ -159,6 +159,7 @@ def test_a_small_day_from_scratch_with_the_checklist(live_server, organiser_page
     # 3. three rounds of 20 minutes (the default) and their sessions, in one form
     expect(page.get_by_role("heading", name="Generate rounds")).to_be_visible()
     assert page.locator("main form").get_by_label("Also generate the sessions").is_checked()
+    assert_accessible(page)
     _fill(page, "First round starts at", "11:00")
     act.submit("Generate")
     # 4. the workshops of one slot, in one form
@@ -231,6 +232,54 @@ def test_a_small_day_from_scratch_with_the_checklist(live_server, organiser_page
     assert act.clicks == 14
     assert act.clicks < 15
     assert not jobs._threads or all(jobs.wait_for_thread(j, 30) for j in list(jobs._threads))
+
+
+def test_the_quick_forms_say_what_is_wrong_and_where(live_server, organiser_page, organiser):
+    """A refused quick form keeps every row typed, lists each refusal with its row and
+    links to the field at fault; "More rows" keeps what was typed; saved, it goes on."""
+    from playwright.sync_api import expect
+
+    make_event(slug="vide", name="Journée vide", stage="draft")
+    db.session.commit()
+    page = organiser_page
+    _sign_in(page, live_server, organiser.email)
+    page.goto(f"{live_server}/manage/events/vide/quick-start")
+    _fill(page, "Theme 1: name", "Remobiliser")
+    _fill(page, "Theme 2: name", "remobiliser")
+    _fill(page, "Room 1: name", "Salle 1")
+    _fill(page, "Room 1: seats", "-3")
+    _fill(page, "Room 2: name", "Salle 2")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="More rows").click()
+    expect(page.get_by_label("Theme 12: name")).to_be_visible()
+    expect(page.get_by_label("Theme 2: name")).to_have_value("remobiliser")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="Save", exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Nothing was saved")
+    expect(summary).to_contain_text("Theme 2: the name \"remobiliser\" is already used.")
+    expect(summary).to_contain_text("Room 1: The capacity must be a number of seats")
+    expect(summary).to_contain_text("Room 2: give the number of seats.")
+    expect(page.get_by_label("Room 1: seats")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Room 1: seats")).to_have_value("-3")
+    assert_accessible(page)
+    summary.get_by_role("link", name=re.compile("^Room 2")).click()
+    assert page.url.endswith("#room-1-capacity")
+    _fill(page, "Theme 2: name", "Former")
+    _fill(page, "Room 1: seats", "30")
+    _fill(page, "Room 2: seats", "20")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name="Add several projects")).to_be_visible()
+    expect(page.locator(".flashes")).to_contain_text("Added: 2 themes, 2 rooms.")
+    # the projects' form: a row without its theme is said at its select
+    _fill(page, "Project 1: name", "TAPAJ")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Project 1: choose the project's theme.")
+    expect(page.get_by_label("Project 1: theme")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
 
 
 def test_duplicate_and_adjust_in_under_five_actions(live_server, organiser_page, organiser):
