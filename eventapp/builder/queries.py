@@ -509,9 +509,11 @@ def speed_dating_grid(event: Event) -> SpeedDatingGrid:
             continue
         table = session.table_number or 1
         if (session.room_id, table) not in tables:
-            problems.append(_("%(project)s is placed at table %(table)s of %(room)s, which no "
-                              "longer exists.", project=session.project.name,
-                              table=session.table_number, room=session.room.name))
+            problems.append(Problem(
+                _("%(project)s is placed at table %(table)s of %(room)s, which no longer "
+                  "exists.", project=session.project.name, table=session.table_number,
+                  room=session.room.name),
+                "programme.session_edit", slug=event.slug, session_id=session.id))
             unplaced.append(session)
             continue
         seats[(session.round_id, session.room_id, table)].append(session)
@@ -566,6 +568,19 @@ def cell_name(event: Event, round_id: int | None, room_id: int | None,
              number=round_number(event, round_))
 
 
+class Problem(str):
+    """A rule breach said in words (it is the string), with the page that fixes it:
+    ``endpoint`` and its ``values`` (the session, workshop or person at fault)."""
+
+    endpoint: str
+    values: dict
+
+    def __new__(cls, message: str, endpoint: str, **values: Any) -> Problem:
+        problem = super().__new__(cls, message)
+        problem.endpoint, problem.values = endpoint, values
+        return problem
+
+
 def placement_problems(event: Event) -> list[str]:
     """Rule breaches the database cannot see, typically left behind when a room or a
     project changed after sessions were placed: theme not admitted, capacity above the
@@ -574,37 +589,46 @@ def placement_problems(event: Event) -> list[str]:
     by_round: dict[int, list[Session]] = defaultdict(list)
     for session in sessions(event):
         room, name = session.room, session.project.name
+        at_session = {"slug": event.slug, "session_id": session.id}
         if room is not None and not room.admits(session.project.theme):
-            problems.append(_("%(room)s does not admit the theme of %(project)s.",
-                              room=room.name, project=name))
+            problems.append(Problem(_("%(room)s does not admit the theme of %(project)s.",
+                                      room=room.name, project=name), "programme.session_edit",
+                                    **at_session))
         if room is not None and session.capacity is not None and session.capacity > room.capacity:
-            problems.append(_("%(project)s expects %(capacity)s people but %(room)s has %(seats)s "
-                              "seats.", project=name, capacity=session.capacity, room=room.name,
-                              seats=room.capacity))
+            problems.append(Problem(_("%(project)s expects %(capacity)s people but %(room)s "
+                                      "has %(seats)s seats.", project=name,
+                                      capacity=session.capacity, room=room.name,
+                                      seats=room.capacity), "programme.session_edit",
+                                    **at_session))
         capacity = session.effective_capacity
         if capacity is not None and session.min_audience > capacity:
-            problems.append(_("%(project)s needs at least %(minimum)s people but holds only "
-                              "%(capacity)s.", project=name, minimum=session.min_audience,
-                              capacity=capacity))
+            problems.append(Problem(_("%(project)s needs at least %(minimum)s people but "
+                                      "holds only %(capacity)s.", project=name,
+                                      minimum=session.min_audience, capacity=capacity),
+                                    "programme.session_edit",
+                                    **at_session))
         if room is not None and room.tables > 1 and session.round_id is not None \
                 and session.table_number is None:
-            problems.append(_("%(project)s has no table in %(room)s.", project=name,
-                              room=room.name))
+            problems.append(Problem(_("%(project)s has no table in %(room)s.", project=name,
+                                      room=room.name), "programme.session_edit",
+                                    **at_session))
         if session.round_id is not None:
             by_round[session.round_id].append(session)
     for workshop in workshops(event):
         if workshop.capacity > workshop.room.capacity:
-            problems.append(_("The workshop %(name)s expects %(capacity)s people but %(room)s "
-                              "has %(seats)s seats.", name=workshop.name,
-                              capacity=workshop.capacity, room=workshop.room.name,
-                              seats=workshop.room.capacity))
+            problems.append(Problem(
+                _("The workshop %(name)s expects %(capacity)s people but %(room)s has "
+                  "%(seats)s seats.", name=workshop.name, capacity=workshop.capacity,
+                  room=workshop.room.name, seats=workshop.room.capacity),
+                "programme.workshop_edit", slug=event.slug, workshop_id=workshop.id))
     for round_sessions in by_round.values():
         seen: dict[int, Session] = {}
         for session in round_sessions:
             for person in session.presenters:
                 if person.id in seen and seen[person.id] is not session:
-                    problems.append(_("%(person)s presents twice in round %(round)s.",
-                                      person=person.full_name,
-                                      round=round_number(event, session.round)))
+                    problems.append(Problem(
+                        _("%(person)s presents twice in round %(round)s.",
+                          person=person.full_name, round=round_number(event, session.round)),
+                        "programme.presenter_edit", slug=event.slug, participant_id=person.id))
                 seen[person.id] = session
     return problems

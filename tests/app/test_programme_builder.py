@@ -551,11 +551,14 @@ def test_unticking_every_theme_admits_any_theme(organiser_client, event):
 def test_grid_shows_problems_to_fix(organiser_client, event):
     red, blue = make_theme(event), make_theme(event)
     room = make_room(event, name="Salle rouge", themes=[red])
-    make_session(event, make_project(event, blue, name="Égarée"), round=make_round(event),
-                 room=room, table_number=1)
+    lost = make_session(event, make_project(event, blue, name="Égarée"),
+                        round=make_round(event), room=room, table_number=1)
     db.session.commit()
     page = text(organiser_client.get(f"{BASE}/journee/grid"))
     assert "Needs attention" in page and "Salle rouge does not admit the theme of Égarée" in page
+    # each problem links to what fixes it: here the session's form
+    assert (f'<a href="{BASE}/journee/sessions/{lost.id}/edit">Salle rouge does not admit '
+            "the theme of Égarée.</a>") in page
     assert "Needs attention" in text(organiser_client.get(f"{BASE}/journee/"))
 
 
