@@ -572,8 +572,9 @@ def rounds_generate(slug: str):
 def grid(slug: str):
     event = queries.get_event_or_404(slug)
     speed_grid = queries.speed_dating_grid(event)
+    placed = sum(1 for row in speed_grid.rows for cell in row.cells if cell)
     return render_template("programme/manage/grid.html", event=event, grid=speed_grid,
-                           choices=queries.cell_choices(event, speed_grid),
+                           placed=placed, choices=queries.cell_choices(event, speed_grid),
                            action_form=forms.ConfirmForm())
 
 

@@ -255,3 +255,17 @@ def test_the_checklist_links_each_step_to_its_quick_form(organiser_client):
     for url in ("/quick-start", "/projects/several", "/rounds/generate", "/grid",
                 "/workshops/several", "/timeline/several", "/open"):
         assert f'href="/manage/events/vide{url}"' in page, url
+
+
+def test_an_empty_grid_does_not_say_everything_is_placed(organiser_client):
+    event = _draft()
+    make_room(event, name="Salle 1")
+    make_project(event, theme=make_theme(event))
+    db.session.commit()
+    organiser_client.post("/manage/events/vide/rounds/generate", data={
+        "first_start": "11:00", "count": "1", "minutes": "20"})
+    page = organiser_client.get("/manage/events/vide/grid").get_data(as_text=True)
+    assert "No session yet" in page and "Every session is placed." not in page
+    organiser_client.post("/manage/events/vide/grid/generate")
+    page = organiser_client.get("/manage/events/vide/grid").get_data(as_text=True)
+    assert "Every session is placed." in page
