@@ -24,7 +24,7 @@ from eventapp.registration.models import ProjectWish
 from eventapp.scheduling import jobs
 from eventapp.scheduling.models import Publication
 from tests.app.scheduling_world import join_solve_threads  # noqa: F401 (autouse fixture)
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, has_horizontal_overflow
 from tests.factories import (
     PASSWORD,
     make_event,
@@ -336,3 +336,17 @@ def test_staff_sign_in_lands_on_the_scanner(live_server, browser):
         assert_accessible(page)
     finally:
         context.close()
+
+
+def test_the_quick_forms_fit_a_phone(live_server, phone_page, organiser):
+    """Rows scroll inside their own frame on a phone; the page itself does not."""
+    event = make_event(slug="vide", name="Journée vide", stage="draft")
+    make_theme(event)
+    make_room(event)
+    db.session.commit()
+    page = phone_page
+    _sign_in(page, live_server, organiser.email)
+    for path in ("quick-start", "projects/several", "workshops/several", "timeline/several"):
+        page.goto(f"{live_server}/manage/events/vide/{path}")
+        assert not has_horizontal_overflow(page), path
+        assert_accessible(page)
