@@ -39,7 +39,7 @@ from . import queries
 PRESET = frozenset({"colour", "step_free", "kind"})
 # Rows shown on an empty form; "more rows" adds as many again (up to MAX_ROWS).
 DEFAULT_ROWS = 6
-MAX_ROWS = 60
+MAX_ROWS = 100
 
 
 @dataclass(frozen=True)
