@@ -18,6 +18,7 @@ manage_bp = Blueprint("programme", __name__, url_prefix="/manage")
 # The event navigation's status (templates/events/_nav.html), one query per page.
 manage_bp.add_app_template_global(event_status, "event_status")
 manage_bp.add_app_template_global(queries.next_setup_step, "next_setup_step")
+manage_bp.add_app_template_global(queries.round_numbers, "round_numbers")
 manage_bp.add_url_rule("/", view_func=views.events)
 manage_bp.add_url_rule("/events/new", view_func=views.event_new,
                        methods=["GET", "POST"])
@@ -40,6 +41,17 @@ manage_bp.add_url_rule("/events/<slug>/grid/place", view_func=views.grid_place,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/grid/rounds/<int:round_id>/generate",
                        endpoint="round_fill", view_func=views.grid_generate,
+                       methods=["GET", "POST"])
+# Several items at once (builder/quick.py); declared before the sections' own pages.
+manage_bp.add_url_rule("/events/<slug>/quick-start", view_func=views.quick_start,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/projects/several", view_func=views.projects_quick,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/workshops/several", view_func=views.workshops_quick,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/timeline/several", view_func=views.items_quick,
+                       methods=["GET", "POST"])
+manage_bp.add_url_rule("/events/<slug>/grid/generate", view_func=views.grid_fill_all,
                        methods=["GET", "POST"])
 for _section in views.SECTIONS:
     _base = f"/events/<slug>/{_section.name}"

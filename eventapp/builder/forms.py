@@ -205,6 +205,11 @@ class GenerateRoundsForm(BuilderForm):
     changeover = IntegerField(
         _l("Changeover (minutes)"), default=5, validators=[Optional(), NumberRange(0, 120)],
         description=_l("Time to change rooms between two rounds."))
+    with_sessions = BooleanField(
+        _l("Also generate the sessions"), default=True,
+        description=_l("Each new round's tables get the projects that presented least so "
+                       "far (each room takes only the themes it admits). You can change "
+                       "them on the grid."))
     advanced = ()
 
 
@@ -279,3 +284,16 @@ class PlaceForm(AppForm):
     round = IntegerField(validators=[InputRequired()])
     room = IntegerField(validators=[InputRequired()])
     table_number = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=100)])
+
+
+class OpeningForm(AppForm):
+    """Opening registration, with what the check found missing filled in on the spot
+    (the data controller, the privacy contact, the capacity): only the missing fields
+    are shown."""
+
+    organiser_name = StringField(_l("Organising body (data controller)"),
+                                 validators=[Optional(), Length(max=300)])
+    privacy_contact = EmailField(_l("Privacy contact email"),
+                                 validators=[Optional(), Email(), Length(max=254)])
+    capacity = IntegerField(_l("Capacity (number of registered people)"),
+                            validators=[Optional(), NumberRange(min=0, max=1000000)])

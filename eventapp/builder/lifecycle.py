@@ -99,6 +99,7 @@ class Missing:
 
     message: str
     url: str
+    field: str = ""  # the registration setting to fill in, if it is one
 
 
 def opening_check(event: Event) -> list[Missing]:
@@ -118,10 +119,12 @@ def opening_check(event: Event) -> list[Missing]:
     missing = []
     if settings is None or not settings.organiser_name.strip():
         missing.append(Missing(_("Name the data controller (the organising body) for the "
-                                 "privacy notice."), f"{settings_url}#organiser_name"))
+                                 "privacy notice."), f"{settings_url}#organiser_name",
+                               "organiser_name"))
     if settings is None or not settings.privacy_contact.strip():
         missing.append(Missing(_("Give the privacy contact (whom participants ask about "
-                                 "their data)."), f"{settings_url}#privacy_contact"))
+                                 "their data)."), f"{settings_url}#privacy_contact",
+                               "privacy_contact"))
     if not rounds:
         missing.append(Missing(_("Add at least one speed-dating round."),
                                url_for("programme.rounds", slug=event.slug)))
@@ -130,7 +133,7 @@ def opening_check(event: Event) -> list[Missing]:
                                url_for("programme.sessions", slug=event.slug)))
     if settings is None or settings.capacity is None:
         missing.append(Missing(_("Say how many people can register (capacity)."),
-                               f"{settings_url}#capacity"))
+                               f"{settings_url}#capacity", "capacity"))
     return missing
 
 

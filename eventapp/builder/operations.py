@@ -469,8 +469,10 @@ def _check_no_overlap(model: type[EventPeriod], event: Event, starts_at: datetim
         query = query.where(model.id != exclude_id)
     other = db.session.scalar(query.limit(1))
     if other is not None:
+        name = _("Round %(number)d", number=queries.round_number(event, other)) \
+            if isinstance(other, Round) else (other.name or other.key)
         raise ProgrammeError(
-            _("This period overlaps %(key)s (%(start)s–%(end)s).", key=other.key,
+            _("This period overlaps %(key)s (%(start)s–%(end)s).", key=name,
               start=event.to_local(other.starts_at).strftime("%H:%M"),
               end=event.to_local(other.ends_at).strftime("%H:%M")), "starts")
 

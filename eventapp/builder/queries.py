@@ -206,7 +206,8 @@ class SetupStep:
 
 def setup_checklist(event: Event, counts: dict[str, int]) -> list[SetupStep]:
     """The setup steps in the order they depend on each other (themes and colours, rooms,
-    projects and presenters, rounds, sessions, workshops, registration).
+    projects and presenters, rounds, sessions, workshops, plenary items, registration).
+    A step still to do links to the form that does it for several items at once.
 
     ``counts`` is :func:`summary`; one more statement counts projects without presenters.
     """
@@ -227,26 +228,30 @@ def setup_checklist(event: Event, counts: dict[str, int]) -> list[SetupStep]:
     return [
         SetupStep("themes", _("Themes and their colours"), counts["themes"] > 0,
                   ngettext("%(num)d theme", "%(num)d themes", counts["themes"]),
-                  todo(counts["themes"] > 0, "programme.themes", "programme.theme_new")),
+                  todo(counts["themes"] > 0, "programme.themes", "programme.quick_start")),
         SetupStep("rooms", _("Rooms"), counts["rooms"] > 0,
                   ngettext("%(num)d room", "%(num)d rooms", counts["rooms"]),
-                  todo(counts["rooms"] > 0, "programme.rooms", "programme.room_new")),
+                  todo(counts["rooms"] > 0, "programme.rooms", "programme.quick_start")),
         SetupStep("projects", _("Projects and their presenters"), projects_done,
                   ngettext("%(num)d project", "%(num)d projects", counts["projects"])
                   + (" · " + ngettext("%(num)d without a presenter",
                                       "%(num)d without a presenter", alone) if alone else ""),
-                  todo(counts["projects"] > 0, "programme.projects", "programme.project_new")),
+                  todo(counts["projects"] > 0, "programme.projects",
+                       "programme.projects_quick")),
         SetupStep("rounds", _("Speed-dating rounds"), counts["rounds"] > 0,
                   ngettext("%(num)d round", "%(num)d rounds", counts["rounds"]),
                   todo(counts["rounds"] > 0, "programme.rounds", "programme.rounds_generate")),
         SetupStep("sessions", _("Sessions (who presents in which round)"),
                   counts["sessions"] > 0,
                   ngettext("%(num)d session", "%(num)d sessions", counts["sessions"]),
-                  todo(counts["sessions"] > 0, "programme.grid", "programme.session_new")),
+                  link("programme.grid")),
         SetupStep("workshops", _("Workshops"), counts["workshops"] > 0,
                   ngettext("%(num)d workshop", "%(num)d workshops", counts["workshops"]),
                   todo(counts["workshops"] > 0, "programme.workshops",
-                       "programme.workshop_new" if counts["slots"] else "programme.slot_new")),
+                       "programme.workshops_quick")),
+        SetupStep("items", _("Plenary items (welcome, talks, lunch)"), counts["items"] > 0,
+                  ngettext("%(num)d item", "%(num)d items", counts["items"]),
+                  todo(counts["items"] > 0, "programme.timeline", "programme.items_quick")),
         SetupStep("registration", _("Registration"), event.stage != "draft",
                   _("Open") if event.stage == "open" else
                   _("Closed") if event.stage == "closed" else _("Not open yet (draft)"),
@@ -312,8 +317,10 @@ def _people_names(rows) -> str:
     return ", ".join(names[:10]) + (f" (+{len(names) - 10})" if len(names) > 10 else "")
 
 
-def _session_name(session: Session) -> str:
-    where = session.round.key if session.round else _("unplaced")
+def _session_name(session: Session, numbers: dict[int, int]) -> str:
+    """"TAPAJ (Round 2)"; ``numbers`` is :func:`round_numbers`, read once per page."""
+    where = _("Round %(number)d", number=numbers.get(session.round_id, 0)) \
+        if session.round_id else _("unplaced")
     return f"{session.project.name} ({where})"
 
 
@@ -332,7 +339,8 @@ def _theme_dependents(theme: Theme) -> list[Dependent]:
 def _room_dependents(room: Room) -> list[Dependent]:
     found = [Dependent(_("Workshop"), w.name, BLOCKS, w) for w in db.session.scalars(
         db.select(Workshop).where(Workshop.room_id == room.id).order_by(Workshop.name))]
-    found += [Dependent(_("Session (will be unplaced)"), _session_name(s), DETACHES)
+    numbers = round_numbers(room.event)
+    found += [Dependent(_("Session (will be unplaced)"), _session_name(s, numbers), DETACHES)
               for s in db.session.scalars(db.select(Session).where(Session.room_id == room.id)
                                           .options(*SESSION_NAME))]
     found += [Dependent(_("Programme item (room cleared)"), i.title, DETACHES)
@@ -355,8 +363,9 @@ def _wish_count(model: type, column, ident: int) -> int:
 
 def _project_dependents(project: Project) -> list[Dependent]:
     found = []
+    numbers = round_numbers(project.event)
     for session in project.sessions:
-        found.append(Dependent(_("Session"), _session_name(session), DELETES))
+        found.append(Dependent(_("Session"), _session_name(session, numbers), DELETES))
         assigned = session_assignment_count(session)
         if assigned:
             found.append(Dependent(_("Assignments to this session"),
@@ -431,8 +440,9 @@ def _participant_dependents(person: Participant) -> list[Dependent]:
     extra = db.session.scalars(db.select(Session).join(
         session_presenters, session_presenters.c.session_id == Session.id)
         .where(session_presenters.c.participant_id == person.id)).all()
-    found += [Dependent(_("Co-presents the session (removed)"), _session_name(s), DETACHES)
-              for s in extra]
+    numbers = round_numbers(person.event) if extra else {}
+    found += [Dependent(_("Co-presents the session (removed)"), _session_name(s, numbers),
+                        DETACHES) for s in extra]
     for model, label in ((Assignment, _("Speed-dating assignments")),
                          (WorkshopAssignment, _("Workshop assignments")),
                          (ProjectWish, _("Project wishes")),
@@ -499,9 +509,11 @@ def speed_dating_grid(event: Event) -> SpeedDatingGrid:
             continue
         table = session.table_number or 1
         if (session.room_id, table) not in tables:
-            problems.append(_("%(project)s is placed at table %(table)s of %(room)s, which no "
-                              "longer exists.", project=session.project.name,
-                              table=session.table_number, room=session.room.name))
+            problems.append(Problem(
+                _("%(project)s is placed at table %(table)s of %(room)s, which no longer "
+                  "exists.", project=session.project.name, table=session.table_number,
+                  room=session.room.name),
+                "programme.session_edit", slug=event.slug, session_id=session.id))
             unplaced.append(session)
             continue
         seats[(session.round_id, session.room_id, table)].append(session)
@@ -535,7 +547,13 @@ def cell_choices(event: Event, grid: SpeedDatingGrid) -> dict[Seat, list[Project
 
 def round_number(event: Event, round_: Round) -> int:
     """A round's 1-based number in the day ("Tour 2"), what organisers call it."""
-    return next((i for i, r in enumerate(rounds(event), start=1) if r.id == round_.id), 0)
+    return round_numbers(event).get(round_.id, 0)
+
+
+def round_numbers(event: Event) -> dict[int, int]:
+    """Round id -> its 1-based number in the day: pages say "Round 2" (in French "Tour
+    2"), never the exchange format's key ("r2"). One statement per page."""
+    return {r.id: i for i, r in enumerate(rounds(event), start=1)}
 
 
 def cell_name(event: Event, round_id: int | None, room_id: int | None,
@@ -550,6 +568,19 @@ def cell_name(event: Event, round_id: int | None, room_id: int | None,
              number=round_number(event, round_))
 
 
+class Problem(str):
+    """A rule breach said in words (it is the string), with the page that fixes it:
+    ``endpoint`` and its ``values`` (the session, workshop or person at fault)."""
+
+    endpoint: str
+    values: dict
+
+    def __new__(cls, message: str, endpoint: str, **values: Any) -> Problem:
+        problem = super().__new__(cls, message)
+        problem.endpoint, problem.values = endpoint, values
+        return problem
+
+
 def placement_problems(event: Event) -> list[str]:
     """Rule breaches the database cannot see, typically left behind when a room or a
     project changed after sessions were placed: theme not admitted, capacity above the
@@ -558,37 +589,46 @@ def placement_problems(event: Event) -> list[str]:
     by_round: dict[int, list[Session]] = defaultdict(list)
     for session in sessions(event):
         room, name = session.room, session.project.name
+        at_session = {"slug": event.slug, "session_id": session.id}
         if room is not None and not room.admits(session.project.theme):
-            problems.append(_("%(room)s does not admit the theme of %(project)s.",
-                              room=room.name, project=name))
+            problems.append(Problem(_("%(room)s does not admit the theme of %(project)s.",
+                                      room=room.name, project=name), "programme.session_edit",
+                                    **at_session))
         if room is not None and session.capacity is not None and session.capacity > room.capacity:
-            problems.append(_("%(project)s expects %(capacity)s people but %(room)s has %(seats)s "
-                              "seats.", project=name, capacity=session.capacity, room=room.name,
-                              seats=room.capacity))
+            problems.append(Problem(_("%(project)s expects %(capacity)s people but %(room)s "
+                                      "has %(seats)s seats.", project=name,
+                                      capacity=session.capacity, room=room.name,
+                                      seats=room.capacity), "programme.session_edit",
+                                    **at_session))
         capacity = session.effective_capacity
         if capacity is not None and session.min_audience > capacity:
-            problems.append(_("%(project)s needs at least %(minimum)s people but holds only "
-                              "%(capacity)s.", project=name, minimum=session.min_audience,
-                              capacity=capacity))
+            problems.append(Problem(_("%(project)s needs at least %(minimum)s people but "
+                                      "holds only %(capacity)s.", project=name,
+                                      minimum=session.min_audience, capacity=capacity),
+                                    "programme.session_edit",
+                                    **at_session))
         if room is not None and room.tables > 1 and session.round_id is not None \
                 and session.table_number is None:
-            problems.append(_("%(project)s has no table in %(room)s.", project=name,
-                              room=room.name))
+            problems.append(Problem(_("%(project)s has no table in %(room)s.", project=name,
+                                      room=room.name), "programme.session_edit",
+                                    **at_session))
         if session.round_id is not None:
             by_round[session.round_id].append(session)
     for workshop in workshops(event):
         if workshop.capacity > workshop.room.capacity:
-            problems.append(_("The workshop %(name)s expects %(capacity)s people but %(room)s "
-                              "has %(seats)s seats.", name=workshop.name,
-                              capacity=workshop.capacity, room=workshop.room.name,
-                              seats=workshop.room.capacity))
+            problems.append(Problem(
+                _("The workshop %(name)s expects %(capacity)s people but %(room)s has "
+                  "%(seats)s seats.", name=workshop.name, capacity=workshop.capacity,
+                  room=workshop.room.name, seats=workshop.room.capacity),
+                "programme.workshop_edit", slug=event.slug, workshop_id=workshop.id))
     for round_sessions in by_round.values():
         seen: dict[int, Session] = {}
         for session in round_sessions:
             for person in session.presenters:
                 if person.id in seen and seen[person.id] is not session:
-                    problems.append(_("%(person)s presents twice in round %(round)s.",
-                                      person=person.full_name,
-                                      round=round_number(event, session.round)))
+                    problems.append(Problem(
+                        _("%(person)s presents twice in round %(round)s.",
+                          person=person.full_name, round=round_number(event, session.round)),
+                        "programme.presenter_edit", slug=event.slug, participant_id=person.id))
                 seen[person.id] = session
     return problems

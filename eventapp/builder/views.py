@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -32,10 +33,12 @@ from ..programme.models import (
     Workshop,
     WorkshopSlot,
 )
+from ..programme.palette import SIGNAGE_COLOURS
 from ..registration.models import Participant
+from ..registration.operations import RegistrationError, update_settings
 from ..web import commit_or_refuse
 from . import duplicate as event_ops
-from . import forms, lifecycle, queries
+from . import forms, lifecycle, queries, quick
 from . import operations as ops
 
 INVALID = 400
@@ -184,8 +187,10 @@ def _workshop_initial(workshop: Workshop, event: Event) -> dict:
 def _session_choices(form: FlaskForm, event: Event) -> None:
     form.project.choices = _options(
         queries.projects(event), lambda p: f"{p.name} ({p.theme.colour_name})", _("Choose…"))
+    numbers = queries.round_numbers(event)
     form.round.choices = _options(queries.rounds(event),
-                                  lambda r: f"{r.key} ({_time_range(event, r)})",
+                                  lambda r: _("Round %(number)d (%(time)s)",
+                                              number=numbers[r.id], time=_time_range(event, r)),
                                   _("To be placed by the scheduler"))
     form.room.choices = _options(
         queries.rooms(event),
@@ -211,6 +216,16 @@ def _save_presenter(event: Event, person: Participant | None, data: dict) -> Par
     return person
 
 
+def _round_name(round_: Round) -> str:
+    """"Round 2": what organisers call a round (its key belongs to the file format)."""
+    return _("Round %(number)d", number=queries.round_number(round_.event, round_))
+
+
+def _session_name(session: Session) -> str:
+    where = _round_name(session.round) if session.round else _("to be placed")
+    return f"{session.project.name} ({where})"
+
+
 SECTIONS: list[Section] = [
     Section("themes", "theme", Theme, forms.ThemeForm, ops.save_theme,
             _l("Themes"), _l("Theme"), _l("Add a theme"), _l("Edit the theme"), lambda t: t.name,
@@ -232,7 +247,7 @@ SECTIONS: list[Section] = [
             lambda e: {"entries": queries.timeline(e)}, _item_choices, _timed_initial),
     Section("rounds", "round", Round, forms.RoundForm, ops.save_round,
             _l("Speed-dating rounds"), _l("Round"), _l("Add a round"), _l("Edit the round"),
-            lambda r: r.key,
+            _round_name,
             lambda e: {"rounds": queries.rounds(e)}, initial=_timed_initial),
     Section("slots", "slot", WorkshopSlot, forms.SlotForm, ops.save_slot,
             _l("Workshop slots"), _l("Workshop slot"), _l("Add a time slot"),
@@ -246,7 +261,7 @@ SECTIONS: list[Section] = [
             _workshop_choices, _workshop_initial),
     Section("sessions", "session", Session, forms.SessionForm, ops.save_session,
             _l("Sessions"), _l("Session"), _l("Add a session"), _l("Edit the session"),
-            lambda s: f"{s.project.name} ({s.key})",
+            _session_name,
             lambda e: {"sessions": queries.sessions(e)}, _session_choices, _session_initial),
 ]
 SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}
@@ -429,18 +444,45 @@ def event_dashboard(slug: str):
 
 @organiser_required
 def event_open(slug: str):
-    """The check before opening registration (GET), and opening it (POST)."""
+    """The check before opening registration (GET), and opening it (POST). What the check
+    finds missing in the registration settings is asked for on this page, so that one
+    form completes them and opens."""
     event = queries.get_event_or_404(slug)
-    form = forms.ConfirmForm()
+    form = forms.OpeningForm()
     status = 200
     if form.validate_on_submit():
-        if commit_or_refuse(lambda: lifecycle.open_registration(event),
-                            lifecycle.LifecycleError):
+        given = {name: form[name].data for name in ("organiser_name", "privacy_contact",
+                                                    "capacity")
+                 if form[name].data not in (None, "")}
+
+        def complete_and_open() -> None:
+            if given:
+                update_settings(event, **{name: value.strip() if isinstance(value, str)
+                                          else value for name, value in given.items()})
+            lifecycle.open_registration(event)
+
+        attempt = commit_or_refuse(complete_and_open,
+                                   (lifecycle.LifecycleError, RegistrationError), show=False)
+        if attempt:
             flash(_("Registration is open: the event is public."), "success")
             return redirect(url_for("programme.event_dashboard", slug=slug))
         status = INVALID
+        event = queries.get_event_or_404(slug)
+        error = attempt.error
+        at_fields = [item for item in getattr(error, "missing", []) if item.field]
+        for item in at_fields:  # said next to the field left empty
+            form[item.field].errors = [*form[item.field].errors, item.message]
+        if len(at_fields) < len(getattr(error, "missing", [None])):
+            flash(getattr(error, "message", str(error)), "error")
+    elif form.is_submitted():
+        status = INVALID
+    missing = lifecycle.opening_check(event)
+    # Once the programme part is complete, the missing settings are asked for here;
+    # before, everything missing is listed with where to do it.
+    asked = [] if any(not item.field for item in missing) else [item.field
+                                                                 for item in missing]
     return render_template("programme/manage/open_registration.html", event=event, form=form,
-                           missing=lifecycle.opening_check(event)), status
+                           missing=[] if asked else missing, asked=asked), status
 
 
 @organiser_required
@@ -475,6 +517,8 @@ def event_duplicate(slug: str):
 
 @organiser_required
 def rounds_generate(slug: str):
+    """Rounds at regular times and, unless unticked, their sessions (the whole rotation
+    in one form)."""
     event = queries.get_event_or_404(slug)
     form = forms.GenerateRoundsForm()
     if not form.is_submitted():
@@ -482,10 +526,21 @@ def rounds_generate(slug: str):
     if form.validate_on_submit():
         plan = ops.RoundPlan(form.first_start.data, form.count.data, form.minutes.data,
                              form.changeover.data or 0)
-        created = _commit(form, lambda: ops.generate_rounds(event, plan))
-        if created is not None:
+
+        def change() -> tuple[list[Round], ops.SessionFill | None]:
+            rounds = ops.generate_rounds(event, plan)
+            fill = None
+            if form.with_sessions.data and queries.projects(event) and queries.rooms(event):
+                fill = quick.sessions_for_every_round(event, rounds)
+            return rounds, fill
+
+        result = _commit(form, change)
+        if result is not None:
+            created, fill = result
             flash(_("%(count)d rounds created.", count=len(created)), "success")
-            return redirect(url_for("programme.rounds", slug=slug))
+            if fill is not None:
+                _flash_fill(fill)
+            return _after_setup_step(event, "programme.rounds")
     status = INVALID if form.is_submitted() else 200
     return render_template("programme/manage/generate_rounds.html", event=event,
                            form=form), status
@@ -495,8 +550,9 @@ def rounds_generate(slug: str):
 def grid(slug: str):
     event = queries.get_event_or_404(slug)
     speed_grid = queries.speed_dating_grid(event)
+    placed = sum(1 for row in speed_grid.rows for cell in row.cells if cell)
     return render_template("programme/manage/grid.html", event=event, grid=speed_grid,
-                           choices=queries.cell_choices(event, speed_grid),
+                           placed=placed, choices=queries.cell_choices(event, speed_grid),
                            action_form=forms.ConfirmForm())
 
 
@@ -548,3 +604,178 @@ def grid_generate(slug: str, round_id: int):
                 flash(_("Not placed: %(project)s (%(reason)s).", project=name, reason=reason),
                       "warning")
     return redirect(url_for("programme.grid", slug=slug, _anchor=f"round-{round_.id}"))
+
+
+# --- several at once (builder/quick.py) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuickGroup:
+    """One table of rows on a quick form: its prefix, the fields of a row, its caption."""
+
+    prefix: str
+    names: tuple[str, ...]
+    caption: Any
+
+
+def _quick_rows(groups: list[QuickGroup]) -> dict[str, quick.Rows]:
+    """The rows as sent (POST; "more rows" adds empty ones below what was typed), or
+    empty rows (GET)."""
+    if request.method != "POST":
+        return {g.prefix: quick.Rows.read(g.prefix, g.names, {}) for g in groups}
+    rows = {}
+    for g in groups:
+        sent = request.form.get(f"{g.prefix}-rows", "")
+        minimum = quick.DEFAULT_ROWS
+        if request.form.get("then") == "more" and sent.isdigit():
+            minimum = int(sent) + quick.DEFAULT_ROWS
+        rows[g.prefix] = quick.Rows.read(g.prefix, g.names, request.form, minimum)
+    return rows
+
+
+def _after_setup_step(event: Event, fallback: str) -> Any:
+    """While the event is a draft, a saved step leads to the next step still to do;
+    afterwards, back to the list it changed."""
+    step = queries.next_setup_step(event)
+    return redirect(step.url if step is not None else url_for(fallback, slug=event.slug))
+
+
+def _created_message(created: quick.Created) -> str:
+    labels = {
+        "themes": lambda n: ngettext("%(num)d theme", "%(num)d themes", n),
+        "rooms": lambda n: ngettext("%(num)d room", "%(num)d rooms", n),
+        "projects": lambda n: ngettext("%(num)d project", "%(num)d projects", n),
+        "workshops": lambda n: ngettext("%(num)d workshop", "%(num)d workshops", n),
+        "items": lambda n: ngettext("%(num)d programme item", "%(num)d programme items", n),
+    }
+    parts = [labels[kind](count) for kind, count in created.counts.items() if count]
+    return _("Added: %(what)s.", what=", ".join(parts))
+
+
+def _quick_integrity_refusal(error: IntegrityError) -> quick.QuickError:
+    return quick.QuickError([quick.RowError("", ops.integrity_message(error))])
+
+
+def _quick_view(slug: str, template: str, groups: list[QuickGroup],
+                save: Callable[[Event, dict[str, quick.Rows]], quick.Created],
+                fallback: str, context: Callable[[Event], dict] | None = None):
+    """A quick form: rows to fill in, saved whole or refused with every row at fault."""
+    event = queries.get_event_or_404(slug)
+    form = forms.ConfirmForm()
+    rows = _quick_rows(groups)
+    errors: list[quick.RowError] = []
+    status = 200
+    if form.validate_on_submit() and request.form.get("then") != "more":
+        attempt = commit_or_refuse(lambda: save(event, rows), quick.QuickError, show=False,
+                                   integrity=_quick_integrity_refusal)
+        if attempt.value is not None:
+            flash(_created_message(attempt.value), "success")
+            return _after_setup_step(event, fallback)
+        assert isinstance(attempt.error, quick.QuickError)
+        errors, status = attempt.error.errors, INVALID
+    elif form.is_submitted() and form.errors:
+        errors, status = [quick.RowError("", _("The form expired: send it again."))], INVALID
+    return render_template(template, event=event, form=form, groups=groups, rows=rows,
+                           errors=errors, error_at={e.target: e.message for e in errors},
+                           **(context(event) if context else {})), status
+
+
+def _colour_options() -> list[tuple[str, str]]:
+    return [(hex_colour, name) for name, hex_colour in SIGNAGE_COLOURS]
+
+
+@organiser_required
+def quick_start(slug: str):
+    """An empty event's first form: its themes with their colours, and its rooms."""
+    groups = [QuickGroup("theme", quick.THEME_FIELDS, _l("Themes and their colours")),
+              QuickGroup("room", quick.ROOM_FIELDS, _l("Rooms"))]
+    return _quick_view(
+        slug, "programme/manage/quick_start.html", groups,
+        lambda event, rows: quick.themes_and_rooms(event, rows["theme"], rows["room"]),
+        "programme.themes",
+        lambda event: {"colours": _colour_options(), "themes": queries.themes(event),
+                       "rooms": queries.rooms(event)})
+
+
+@organiser_required
+def projects_quick(slug: str):
+    """Several projects at once, each with its theme and (optionally) its presenter."""
+    groups = [QuickGroup("project", quick.PROJECT_FIELDS, _l("Projects"))]
+    return _quick_view(
+        slug, "programme/manage/quick_projects.html", groups,
+        lambda event, rows: quick.projects(event, rows["project"]), "programme.projects",
+        lambda event: _with_labels({"themes": queries.themes(event),
+                                    "projects": queries.projects(event)}))
+
+
+@organiser_required
+def workshops_quick(slug: str):
+    """Several workshops of one time slot at once (a new slot, or an existing one)."""
+    groups = [QuickGroup("workshop", quick.WORKSHOP_FIELDS, _l("Workshops"))]
+
+    def save(event: Event, rows: dict[str, quick.Rows]) -> quick.Created:
+        form = request.form
+        slot = {"name": form.get("slot_name", "").strip(), "key": "",
+                "starts": _parse_time(form.get("slot_starts", "")),
+                "ends": _parse_time(form.get("slot_ends", ""))}
+        return quick.workshops(event, form.get("slot", ""), slot, rows["workshop"])
+
+    return _quick_view(
+        slug, "programme/manage/quick_workshops.html", groups, save, "programme.workshops",
+        lambda event: _with_labels({"slots": queries.slots(event),
+                                    "rooms": queries.rooms(event), "sent": request.form,
+                                    "slot_labels": [(s.id, f"{s.name or _('Workshops')} "
+                                                     f"({_time_range(event, s)})")
+                                                    for s in queries.slots(event)]}))
+
+
+@organiser_required
+def items_quick(slug: str):
+    """The day's plenary items at once: welcome, talks, lunch, closing."""
+    groups = [QuickGroup("item", quick.ITEM_FIELDS, _l("Programme items"))]
+    return _quick_view(
+        slug, "programme/manage/quick_items.html", groups,
+        lambda event, rows: quick.programme_items(event, rows["item"]), "programme.timeline",
+        lambda event: _with_labels({"rooms": queries.rooms(event),
+                                    "kinds": [(c.value, c.label) for c in
+                                              forms._kind_choices()]}))
+
+
+def _with_labels(context: dict) -> dict:
+    """Options of the quick forms' selects: (id, label) of the themes and rooms."""
+    if "themes" in context:
+        context["theme_labels"] = [(t.id, f"{t.name} ({t.colour_name})")
+                                   for t in context["themes"]]
+    if "rooms" in context:
+        context["room_labels"] = [(r.id, f"{r.name} ({r.capacity})") for r in context["rooms"]]
+    return context
+
+
+def _parse_time(value: str):
+    """A time typed HH:MM (the slot's fields); None when empty or unreadable, which the
+    slot's own check reports ("Give a time")."""
+    try:
+        hours, minutes = value.strip().split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        return None
+
+
+@organiser_required
+def grid_fill_all(slug: str):
+    """"Generate the sessions" of every round at once, from the projects and tables."""
+    event = queries.get_event_or_404(slug)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        fill = _commit(form, lambda: quick.sessions_for_every_round(event))
+        if fill is not None:
+            _flash_fill(fill)
+    return redirect(url_for("programme.grid", slug=slug))
+
+
+def _flash_fill(fill: ops.SessionFill) -> None:
+    flash(ngettext("%(num)d session created.", "%(num)d sessions created.",
+                   len(fill.created)), "success")
+    for name, reason in fill.left_out.items():
+        flash(_("Not placed: %(project)s (%(reason)s).", project=name, reason=reason),
+              "warning")

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User  # noqa: F401 (MoveOverride.user names it: mapped first)
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
 from ..extensions import db

@@ -250,10 +250,10 @@ def test_the_checklist_follows_the_setup(organiser_client):
     page = text(organiser_client.get("/manage/events/liste/"))
     steps = page.split('class="checklist"')[1].split("</ol>")[0]
     titles = ["Themes and their colours", "Rooms", "Projects and their presenters",
-              "Speed-dating rounds", "Sessions", "Workshops", "Registration"]
+              "Speed-dating rounds", "Sessions", "Workshops", "Plenary items", "Registration"]
     positions = [steps.index(title) for title in titles]
     assert positions == sorted(positions)
-    assert steps.count("To do") == 7 and "Done" not in steps
+    assert steps.count("To do") == 8 and "Done" not in steps
     theme = make_theme(event)
     make_project(event, theme=theme)
     db.session.commit()

@@ -270,7 +270,7 @@ def test_project_delete_cascades_after_confirmation(organiser_client, event):
     make_session(event, project, round=make_round(event, key="r1"))
     db.session.commit()
     page = text(organiser_client.get(f"{BASE}/journee/projects/{project.id}/delete"))
-    assert "Also deleted" in page and "TAPAJ (r1)" in page
+    assert "Also deleted" in page and "TAPAJ (Round 1)" in page
     assert organiser_client.post(
         f"{BASE}/journee/projects/{project.id}/delete").status_code == 302
     assert all_rows(Project) == [] and all_rows(Session) == []
@@ -494,7 +494,8 @@ def _builder_urls(app, event) -> list[tuple[str, str, list[str]]]:
 def test_every_builder_route_is_covered_by_the_matrix(app, event):
     endpoints = {endpoint for endpoint, _, _ in _builder_urls(app, event)}
     assert endpoints >= READ_ONLY
-    assert len(endpoints) == 48  # with open and close registration, duplicate, grid filling
+    # with open and close registration, duplicate, grid filling, the five quick forms
+    assert len(endpoints) == 53
 
 
 def test_staff_reads_but_never_edits(app, staff_client, event):
@@ -550,11 +551,14 @@ def test_unticking_every_theme_admits_any_theme(organiser_client, event):
 def test_grid_shows_problems_to_fix(organiser_client, event):
     red, blue = make_theme(event), make_theme(event)
     room = make_room(event, name="Salle rouge", themes=[red])
-    make_session(event, make_project(event, blue, name="Égarée"), round=make_round(event),
-                 room=room, table_number=1)
+    lost = make_session(event, make_project(event, blue, name="Égarée"),
+                        round=make_round(event), room=room, table_number=1)
     db.session.commit()
     page = text(organiser_client.get(f"{BASE}/journee/grid"))
     assert "Needs attention" in page and "Salle rouge does not admit the theme of Égarée" in page
+    # each problem links to what fixes it: here the session's form
+    assert (f'<a href="{BASE}/journee/sessions/{lost.id}/edit">Salle rouge does not admit '
+            "the theme of Égarée.</a>") in page
     assert "Needs attention" in text(organiser_client.get(f"{BASE}/journee/"))
 
 

@@ -50,7 +50,9 @@ def organiser_paths(world) -> list[str]:
     theme = next(iter(world.projects.values())).theme
     paths = ["/manage/", "/manage/events/new", "/manage/import", f"{base}/",
              f"{base}/edit", f"{base}/delete", f"{base}/open", f"{base}/duplicate",
-             f"{base}/grid", f"{base}/rounds/generate",
+             f"{base}/grid", f"{base}/rounds/generate", f"{base}/quick-start",
+             f"{base}/projects/several", f"{base}/workshops/several",
+             f"{base}/timeline/several",
              f"{base}/themes/{theme.id}/edit", f"{base}/themes/{theme.id}/delete",
              f"{base}/import",
              f"{base}/participants/", f"{base}/participants/new",
