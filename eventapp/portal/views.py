@@ -31,7 +31,13 @@ from ..scheduling.queries import (
     workshop_options,
 )
 from ..web import commit_or_refuse
-from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
+from .forms import (
+    SwitchForm,
+    build_wishes_form,
+    fill_wishes_form,
+    read_wishes_form,
+    wishes_form_errors,
+)
 from .queries import export_personal_data, map_link, my_day
 
 
@@ -94,7 +100,7 @@ def wishes(token: str):
             flash(_("Your choices are saved."), "success")
             return redirect(url_for("portal.home", token=token))
     else:
-        status = 400
+        errors, status = wishes_form_errors(form), 400
     return render_template(
         "portal/wishes.html", token=token, participant=participant, event=event, form=form,
         errors=errors, is_open=is_open, settings=queries.settings_of(event),
