@@ -552,7 +552,7 @@ def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, st
 def draft_day(participant: Participant, cat: Catalogue | None = None) -> list[DayItem]:
     """The participant's current draft programme (organiser pages only)."""
     cat = cat or ScheduleCatalogue.load(participant.event)
-    entry = draft_map(participant.event).get(participant.key, _empty_entry())
+    entry = draft_map(participant.event, [participant.id]).get(participant.key, _empty_entry())
     presents = presenting_sessions(cat, {participant.id}).get(participant.id, [])
     return _day_items(cat, entry["sessions"], entry["workshops"], presents)
 
