@@ -130,14 +130,6 @@ def sessions(event: Event) -> list[Session]:
                        s.table_number or 0, s.project.name))
 
 
-def people(event: Event) -> list[Participant]:
-    """Everyone of the event who could present (not cancelled), presenters first."""
-    rows = db.session.scalars(db.select(Participant).where(
-        Participant.event_id == event.id, Participant.status != "cancelled"))
-    return sorted(rows, key=lambda p: (p.role != "presenter", p.last_name.lower(),
-                                       p.first_name.lower()))
-
-
 PEOPLE_PAGE = 20  # people per page of a presenter search (form and JSON)
 
 
