@@ -69,7 +69,7 @@ def test_page_shows_descriptions_keywords_theme_colour_names(client, setup):
     assert "errance" in page
     assert "bleu roi" in page and "vert sapin" in page
     assert "Mesurer l&#39;impact" in page
-    assert "A number from 1 to 3; empty: not interested." in page
+    assert "Choice numbers: from 1 to 3; empty: not interested." in page
     assert page.count("data-rank-input") == 5  # one field per project and workshop
     assert "<script" not in page.split("<main")[1]  # no inline script: works without JS
     assert "/e/journee/colours.css" in page
