@@ -234,6 +234,20 @@ def _session_choices(form: FlaskForm, event: Event) -> None:
     _person_picker(form.extra_presenters, event)
 
 
+SESSIONS_PER_PAGE = 100
+
+
+def _sessions_page(event: Event) -> dict:
+    """The sessions list a page of 100 at a time, in round, room and table order (481
+    sessions at 10,000 people weighed 440 KB in one page)."""
+    rows = queries.sessions(event)
+    pages = max(1, -(-len(rows) // SESSIONS_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    start = (page - 1) * SESSIONS_PER_PAGE
+    return {"sessions": rows[start:start + SESSIONS_PER_PAGE], "page": page, "pages": pages,
+            "total": len(rows)}
+
+
 def _session_initial(session: Session, event: Event) -> dict:
     return {"key": session.key, "project": session.project_id, "round": session.round_id,
             "room": session.room_id, "table_number": session.table_number,
@@ -291,7 +305,7 @@ SECTIONS: list[Section] = [
     Section("sessions", "session", Session, forms.SessionForm, ops.save_session,
             _l("Sessions"), _l("Session"), _l("Add a session"), _l("Edit the session"),
             lambda s: f"{s.project.name} ({s.key})",
-            lambda e: {"sessions": queries.sessions(e)}, _session_choices, _session_initial),
+            _sessions_page, _session_choices, _session_initial),
 ]
 SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}
 

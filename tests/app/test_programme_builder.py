@@ -704,3 +704,18 @@ def test_the_grid_costs_few_statements(organiser_client, setting):
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) <= 25, "\n".join(s[:90] for s in statements)
+
+
+def test_sessions_list_pages_by_hundred(organiser_client, event):
+    """Issue 17: 481 sessions in one page weighed 440 KB; the list pages by 100."""
+    theme = make_theme(event)
+    project = make_project(event, theme, name="TAPAJ")
+    for n in range(105):
+        make_session(event, project, key=f"s{n:03d}")
+    db.session.commit()
+    first = text(organiser_client.get(f"{BASE}/journee/sessions/"))
+    assert first.count("/sessions/") - first.count("/sessions/new") >= 200  # edit + delete
+    assert "Page 1 of 2 (105 sessions)" in first and "Next page" in first
+    second = text(organiser_client.get(f"{BASE}/journee/sessions/?page=2"))
+    assert second.count('<code class="muted">s') == 5 and "Previous page" in second
+    assert "Page 2 of 2" in text(organiser_client.get(f"{BASE}/journee/sessions/?page=9"))
