@@ -258,7 +258,8 @@ def _move_forms(cat: ScheduleCatalogue, person, pins: dict) -> tuple[dict, dict]
 
 def _render_participant(event: Event, person, status: int = 200, failed: tuple | None = None,
                         failed_form: MoveForm | None = None, failed_anyway: bool = False):
-    cat = ScheduleCatalogue.load(event)
+    # one person's page: the programme, not the 10,000 others
+    cat = ScheduleCatalogue.load(event, with_participants=False)
     forms, anyway = _move_forms(cat, person, participant_pins(person))
     if failed is not None and failed_form is not None:
         shown = anyway if failed_anyway else forms
