@@ -141,9 +141,12 @@ def job(slug: str, job_id: int):
 @organiser_required
 def job_status(slug: str, job_id: int):
     event = get_event_or_404(slug)
-    job = get_job_or_404(event, job_id)
+    get_job_or_404(event, job_id, light=True)
     operations.recover_stale_jobs(event)
     db.session.commit()
+    # read after the commit (which expires what was read before, and would reload the
+    # whole row, documents included, at the first attribute)
+    job = get_job_or_404(event, job_id, light=True)
     response = jsonify(job_progress_dict(job))
     response.headers["Cache-Control"] = "no-store"
     return response
