@@ -36,6 +36,8 @@ manage_bp.add_url_rule("/events/<slug>/duplicate", view_func=views.event_duplica
 manage_bp.add_url_rule("/events/<slug>/rounds/generate", view_func=views.rounds_generate,
                        methods=["GET", "POST"])
 manage_bp.add_url_rule("/events/<slug>/grid", view_func=views.grid)
+# The presenter pickers' search (project and session forms), one page at a time.
+manage_bp.add_url_rule("/events/<slug>/people.json", view_func=views.people_json)
 # Both answer GET with the grid (the builder's routes all take GET, for one access matrix).
 manage_bp.add_url_rule("/events/<slug>/grid/place", view_func=views.grid_place,
                        methods=["GET", "POST"])

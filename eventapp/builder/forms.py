@@ -55,6 +55,19 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class PersonPickerField(MultiCheckboxField):
+    """People chosen among the whole event (a project's presenters): the chosen ones as
+    ticked boxes, and a search (``<name>-q``, a "Search" submit, ``find=<name>``) whose
+    page of matches is offered as unticked boxes; static/person-picker.js searches as one
+    types (``programme.people_json``). The view sets ``choices`` to the chosen people
+    and the matches only (see builder.views._person_picker): a page that listed everyone
+    weighed 1.7 MB at 10,000 people."""
+
+    query: str = ""
+    page: int = 1
+    more: bool = False
+
+
 def _key_field() -> StringField:
     return StringField(
         _l("Key"), validators=[Optional(), Length(max=KEY_LENGTH)],
@@ -145,7 +158,7 @@ class ProjectForm(BuilderForm):
     keywords = StringField(_l("Keywords"), validators=[Length(max=2000)],
                            description=_l("Separated by commas."))
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
-    presenters = MultiCheckboxField(_l("Presenters"), coerce=database_id, validate_choice=False)
+    presenters = PersonPickerField(_l("Presenters"), coerce=database_id, validate_choice=False)
     new_first_name = StringField(_l("First name"), validators=[Length(max=150)])
     new_last_name = StringField(_l("Last name"), validators=[Length(max=150)])
     new_email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
@@ -253,7 +266,7 @@ class SessionForm(BuilderForm):
                                            "tables."))
     min_audience = IntegerField(_l("Minimum audience"), default=0,
                                 validators=[Optional(), NumberRange(min=0)])
-    extra_presenters = MultiCheckboxField(
+    extra_presenters = PersonPickerField(
         _l("Extra presenters for this session"), coerce=database_id, validate_choice=False,
         description=_l("People who present only this session, besides the project's "
                        "presenters."))

@@ -130,12 +130,54 @@ def sessions(event: Event) -> list[Session]:
                        s.table_number or 0, s.project.name))
 
 
-def people(event: Event) -> list[Participant]:
-    """Everyone of the event who could present (not cancelled), presenters first."""
-    rows = db.session.scalars(db.select(Participant).where(
-        Participant.event_id == event.id, Participant.status != "cancelled"))
-    return sorted(rows, key=lambda p: (p.role != "presenter", p.last_name.lower(),
-                                       p.first_name.lower()))
+PEOPLE_PAGE = 20  # people per page of a presenter search (form and JSON)
+
+
+@dataclass
+class PeopleFound:
+    """One page of a presenter search: who, and whether more match (refine or page on)."""
+
+    people: list[Participant]
+    more: bool
+
+
+def search_people(event: Event, query: str, page: int = 1, per_page: int = PEOPLE_PAGE,
+                  exclude: tuple[int, ...] | list[int] = ()) -> PeopleFound:
+    """Who could present (not cancelled) whose name, organisation, email or key contains
+    every word of ``query`` (case-insensitive), presenters first, then by name; one page
+    of ``per_page``, in SQL: the forms that pick presenters no longer list the whole
+    event (one checkbox per person was 1.7 MB at 10,000 people)."""
+    words = query.split()[:5]
+    if not words:
+        return PeopleFound([], False)
+    statement = select(Participant).where(Participant.event_id == event.id,
+                                          Participant.status != "cancelled")
+    for word in words:
+        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        statement = statement.where(or_(*(func.lower(column).like(pattern, escape="\\")
+                                          for column in (Participant.first_name,
+                                                         Participant.last_name,
+                                                         Participant.organisation,
+                                                         Participant.email,
+                                                         Participant.key))))
+    if exclude:
+        statement = statement.where(Participant.id.not_in(list(exclude)))
+    page = max(1, page)
+    rows = list(db.session.scalars(
+        statement.order_by((Participant.role != "presenter"), func.lower(Participant.last_name),
+                           func.lower(Participant.first_name), Participant.id)
+        .offset((page - 1) * per_page).limit(per_page + 1)))
+    return PeopleFound(rows[:per_page], len(rows) > per_page)
+
+
+def people_by_ids(event: Event, ids: list[int]) -> list[Participant]:
+    """The event's people among ``ids`` (a form's chosen presenters), by name."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Participant).where(
+        Participant.event_id == event.id, Participant.id.in_(list(ids)))
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)))
 
 
 def presenters(event: Event) -> list[Participant]:

@@ -25,7 +25,13 @@ from ..scheduling.operations import SchedulingError
 from ..scheduling.queries import round_numbers, switching_state
 from ..scheduling.seating import BY_KIND, SESSIONS, WORKSHOPS, Seating
 from ..web import commit_or_refuse
-from .forms import SwitchForm, build_wishes_form, fill_wishes_form, read_wishes_form
+from .forms import (
+    SwitchForm,
+    build_wishes_form,
+    fill_wishes_form,
+    read_wishes_form,
+    wishes_form_errors,
+)
 from .queries import export_personal_data, map_link, my_day
 
 
@@ -86,7 +92,7 @@ def wishes(token: str):
             else {"": [str(refusal)]}
         status = 400
     else:
-        status = 400
+        errors, status = wishes_form_errors(form), 400
     return render_template(
         "portal/wishes.html", token=token, participant=participant, event=event, form=form,
         errors=errors, is_open=is_open, settings=queries.settings_of(event),

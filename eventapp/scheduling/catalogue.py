@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Self
 
-from sqlalchemy.orm import subqueryload
-
 from ..events.models import Event
 from ..programme.catalogue import Catalogue, event_rows
 from ..registration.models import Participant
@@ -27,13 +25,14 @@ class ScheduleCatalogue(Catalogue):
         participant's page needs only the programme)."""
         cat = super().load(event)
         if with_participants:
+            # The people alone, without their wishes and unavailabilities: every reader
+            # of the whole list needs names and keys only (the solver's view of wishes is
+            # the instance document), and loading those three collections for everyone
+            # was most of the cost of the schedule pages at 10,000 people (30,000 ORM
+            # collections per request). One person's page reads their own collections,
+            # one query each.
             cat.participants = {p.id: p for p in event_rows(
-                event, Participant, Participant.last_name, Participant.first_name,
-                # subqueryload: one query per collection whatever the number of
-                # people (selectinload sends one per 500 people: 20 at 10,000).
-                options=(subqueryload(Participant.project_wishes),
-                         subqueryload(Participant.unavailable_rounds),
-                         subqueryload(Participant.unavailable_slots)))}
+                event, Participant, Participant.last_name, Participant.first_name)}
         return cat
 
     @cached_property

@@ -14,7 +14,7 @@ from datetime import datetime, time
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from ..db_types import utcnow
 from ..events.models import Event
@@ -37,8 +37,12 @@ from .models import (
 ScheduleMap = dict[str, dict[str, dict[str, str]]]
 
 
-def get_job_or_404(event: Event, job_id: int) -> SolveJob:
-    job = db.session.get(SolveJob, job_id)
+def get_job_or_404(event: Event, job_id: int, *, light: bool = False) -> SolveJob:
+    """The event's job; ``light``: without its instance and solution documents (the
+    progress poll reads neither, and at 10,000 people they are megabytes of JSON to
+    decode at every poll; read anyway, each loads on access)."""
+    options = (defer(SolveJob.instance), defer(SolveJob.solution)) if light else ()
+    job = db.session.get(SolveJob, job_id, options=options)
     if job is None or job.event_id != event.id:
         abort(404)
     return job
@@ -549,7 +553,7 @@ def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, st
 def draft_day(participant: Participant, cat: Catalogue | None = None) -> list[DayItem]:
     """The participant's current draft programme (organiser pages only)."""
     cat = cat or ScheduleCatalogue.load(participant.event)
-    entry = draft_map(participant.event).get(participant.key, _empty_entry())
+    entry = draft_map(participant.event, [participant.id]).get(participant.key, _empty_entry())
     presents = presenting_sessions(cat, {participant.id}).get(participant.id, [])
     return _day_items(cat, entry["sessions"], entry["workshops"], presents)
 

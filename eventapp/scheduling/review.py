@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from scheduler import evaluate, unlucky_findings
+from scheduler import evaluate, load_instance, unlucky_findings
 
 from ..programme.catalogue import Catalogue
 from ..programme.grid import Grid, GridColumn, Seat, grid_rows, table_columns
@@ -90,12 +90,16 @@ class Review:
 def build_review(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap,
                  programme: list[dict] | None = None) -> Review:
     """The review of ``schedule`` (made for ``instance``), named with ``cat``'s rows."""
-    metrics = evaluate(instance, map_to_assignments(schedule))
+    # Parsed and checked once for the metrics and the unlucky (each would otherwise
+    # validate the whole document again: about a second at 10,000 people).
+    parsed = load_instance(instance)
+    assignments = map_to_assignments(schedule)
+    metrics = evaluate(parsed, assignments)
     grid, unknown = _grid(cat, instance, schedule, programme or [])
     return Review(
         metrics=metrics, grid=grid,
         workshops=_workshop_fill(cat, instance, schedule),
-        unlucky=_unlucky(cat, instance, schedule, programme or []),
+        unlucky=_unlucky(cat, instance, parsed, schedule, assignments, programme or []),
         seated=sum(1 for entry in schedule.values() if entry["sessions"] or entry["workshops"]),
         participants=len(instance["participants"]),
         unknown_keys=unknown,
@@ -158,12 +162,11 @@ def _workshop_fill(cat: Catalogue, instance: dict, schedule: ScheduleMap) -> lis
     return result
 
 
-def _unlucky(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap,
-             programme: list[dict]) -> list[Unlucky]:
+def _unlucky(cat: ScheduleCatalogue, instance: dict, parsed: object, schedule: ScheduleMap,
+             assignments: list[dict], programme: list[dict]) -> list[Unlucky]:
     """Participants with project wishes who got none of them (the contract's "unlucky"),
-    each wish with what kept them from it."""
-    why = unlucky_findings(instance, {"assignments": map_to_assignments(schedule),
-                                      "programme": programme})
+    each wish with what kept them from it (``parsed``: ``instance`` loaded)."""
+    why = unlucky_findings(parsed, {"assignments": assignments, "programme": programme})
     projects = cat.project_by_key
     session_project = {s["id"]: s["project"] for s in instance["sessions"]}
     people = cat.participant_by_key

@@ -136,9 +136,12 @@ def job(slug: str, job_id: int):
 @organiser_required
 def job_status(slug: str, job_id: int):
     event = get_event_or_404(slug)
-    job = get_job_or_404(event, job_id)
+    get_job_or_404(event, job_id, light=True)
     operations.recover_stale_jobs(event)
     db.session.commit()
+    # read after the commit (which expires what was read before, and would reload the
+    # whole row, documents included, at the first attribute)
+    job = get_job_or_404(event, job_id, light=True)
     response = jsonify(job_progress_dict(job))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -288,7 +291,8 @@ def _move_sections(cat: ScheduleCatalogue, person, failed: tuple | None = None,
 
 def _render_participant(event: Event, person, status: int = 200, failed: tuple | None = None,
                         failed_form: MoveForm | None = None, failed_anyway: bool = False):
-    cat = ScheduleCatalogue.load(event)
+    # one person's page: the programme, not the 10,000 others
+    cat = ScheduleCatalogue.load(event, with_participants=False)
     sections = _move_sections(cat, person, failed, failed_form, failed_anyway)
     return render_template("scheduling/participant.html", event=event, person=person, cat=cat,
                            sections=sections, endpoints=MOVE_ENDPOINTS,

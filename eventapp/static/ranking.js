@@ -1,9 +1,10 @@
 // The wishes page on a phone: each fieldset[data-ranking] becomes a ranked list ("Mes
 // choix") that people build by tapping "Add" on the cards and order with "Up" and
 // "Down" buttons (or by dragging the handle, where a pointer allows), with the keyboard
-// and a screen reader too (every change is announced in a live region). The selects of the plain form stay in the page, hidden, and always
-// hold the current order: the form sent is the same with or without this script, and
-// without it the selects are the form (progressive enhancement). Words come from the
+// and a screen reader too (every change is announced in a live region). The choice-number
+// fields of the plain form ([data-rank-input]) stay in the page, hidden, and always hold
+// the current order: the form sent is the same with or without this script, and without
+// it those fields are the form (progressive enhancement). Words come from the
 // server (the JSON block #ranking-labels), in the page's language.
 
 const labelBlock = document.getElementById("ranking-labels");
@@ -35,17 +36,19 @@ class Ranking {
     this.announcer = announcer;
     this.minimum = Number(fieldset.dataset.minimum || 0);
     this.items = [...fieldset.querySelectorAll("[data-rank-item]")].map((card, index) => ({
-      card, index, name: card.dataset.name, select: card.querySelector("select"),
-    })).filter((item) => item.select);
+      card, index, name: card.dataset.name, input: card.querySelector("[data-rank-input]"),
+    })).filter((item) => item.input);
     this.order = this._readOrder();
     this._build();
     this._render();
   }
 
-  /** The order the selects hold (numbers sorted; gaps and ties tolerated). */
+  /** The order the fields hold (numbers sorted; gaps and ties tolerated; what is not a
+   *  positive number counts as not chosen). */
   _readOrder() {
-    return this.items.filter((item) => item.select.value)
-      .sort((a, b) => Number(a.select.value) - Number(b.select.value) || a.index - b.index);
+    const rank = (item) => Number(item.input.value.trim());
+    return this.items.filter((item) => Number.isInteger(rank(item)) && rank(item) > 0)
+      .sort((a, b) => rank(a) - rank(b) || a.index - b.index);
   }
 
   _build() {
@@ -166,7 +169,7 @@ class Ranking {
     }
   }
 
-  /** Draw the list and the cards from ``order``, and write it into the selects. */
+  /** Draw the list and the cards from ``order``, and write it into the fields. */
   _render() {
     const total = this.order.length;
     this.list.replaceChildren(...this.order.map((item, position) => {
@@ -186,7 +189,7 @@ class Ranking {
       : format(labels.count, {count: total});
     for (const item of this.items) {
       const rank = this.order.indexOf(item) + 1;
-      item.select.value = rank ? String(rank) : "";
+      item.input.value = rank ? String(rank) : "";
       item.card.classList.toggle("is-chosen", rank > 0);
       item.state.textContent = rank ? format(labels.chosen, {rank}) : "";
       item.state.hidden = !rank;
@@ -209,6 +212,6 @@ if (labels) {
   const rankings = [...form.querySelectorAll("fieldset[data-ranking]")]
     .map((fieldset) => new Ranking(fieldset, announcer));
   document.querySelectorAll(".ranking-fallback-help").forEach((node) => { node.hidden = true; });
-  // The selects already hold the order; written once more in case anything else touched them.
+  // The fields already hold the order; written once more in case anything else touched them.
   form.addEventListener("submit", () => rankings.forEach((ranking) => ranking._render()));
 }

@@ -63,6 +63,7 @@ ACCESS: dict[str, str] = {
     "programme.event_close": ORGANISER,
     "programme.event_duplicate": ORGANISER,
     "programme.grid": STAFF,
+    "programme.people_json": ORGANISER,
     "programme.grid_place": ORGANISER,
     "programme.round_fill": ORGANISER,
     "programme.rounds_generate": ORGANISER,

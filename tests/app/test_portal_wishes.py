@@ -1,8 +1,10 @@
-"""Ranking projects and workshops without JavaScript: one select per item, checked on
-the server (unique, consecutive, at least one per round), before a deadline."""
+"""Ranking projects and workshops without JavaScript: one choice-number field per item,
+checked on the server (in range, unique, consecutive, at least one per round), before a
+deadline."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,13 +57,20 @@ def _post(client, setup, projects=(), workshops=(), themes=()):
     return client.post(f"/p/{setup['token']}/wishes", data=data)
 
 
+def _field(page: str, name: str) -> dict[str, str]:
+    """The attributes of the input named ``name``."""
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+    return dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+
+
 def test_page_shows_descriptions_keywords_theme_colour_names(client, setup):
     page = client.get(f"/p/{setup['token']}/wishes").get_data(as_text=True)
     assert "Travail alternatif payé à la journée" in page
     assert "errance" in page
     assert "bleu roi" in page and "vert sapin" in page
     assert "Mesurer l&#39;impact" in page
-    assert "Not interested" in page and "Choice 3" in page
+    assert "Choice numbers: from 1 to 3; empty: not interested." in page
+    assert page.count("data-rank-input") == 5  # one field per project and workshop
     assert "<script" not in page.split("<main")[1]  # no inline script: works without JS
     assert "/e/journee/colours.css" in page
 
@@ -78,7 +87,10 @@ def test_valid_ranking_is_saved_zero_based(client, setup):
     assert [t.name for t in person.theme_interests] == ["Remobiliser"]
     # The form shows the saved choices back.
     page = client.get(f"/p/{setup['token']}/wishes").get_data(as_text=True)
-    assert 'selected value="2"' in page
+    tapaj, lahso = setup["projects"][:2]
+    assert _field(page, f"project_{tapaj.id}")["value"] == "2"
+    assert _field(page, f"project_{lahso.id}")["value"] == "1"
+    assert _field(page, f"project_{setup['projects'][2].id}")["value"] == ""
 
 
 def test_changing_wishes_replaces_them(client, setup):
@@ -138,3 +150,28 @@ def test_validate_ranking_rules():
     assert validate_ranking({}, 0, "workshops") == []
     assert len(validate_ranking({"a": 2, "b": 2}, 0, "x")) == 2  # duplicate and gap
     assert validate_ranking({"a": 1}, 3, "projects")[0].startswith("Please rank at least 3")
+
+
+def test_a_number_that_is_not_a_choice_is_explained(client, setup):
+    response = _post(client, setup, projects=["1", "two", ""])
+    assert response.status_code == 400
+    page = response.get_data(as_text=True).replace("&#34;", '"')
+    assert '"LAHSO": the choice number must be between 1 and 3, or left empty.' in page
+    assert 'value="two"' in page  # what was typed is kept, to be corrected
+    db.session.refresh(setup["person"])
+    assert setup["person"].project_wishes == []
+
+
+def test_the_page_grows_with_the_programme_not_its_square(app, client):
+    """Issue 17: one field per project, not a select offering every rank (7 MB at 400
+    projects)."""
+    event = make_event(slug="grand")
+    theme = make_theme(event, name="Thème")
+    for position in range(200):
+        make_project(event, theme=theme, name=f"Projet {position}", position=position)
+    make_round(event, "11:00")
+    token = make_portal_token(make_participant(event))
+    db.session.commit()
+    page = client.get(f"/p/{token}/wishes").get_data(as_text=True)
+    assert page.count("<option") == 0
+    assert len(page) < 200 * 1500

@@ -241,7 +241,11 @@ def test_project_with_existing_and_new_presenters(organiser_client, event):
     person = make_participant(event, first_name="Léa", last_name="Durand")
     db.session.commit()
     form = text(organiser_client.get(f"{BASE}/journee/projects/new"))
-    assert "Léa Durand" in form
+    assert "Léa Durand" not in form  # people are searched for, not all listed
+    found = text(organiser_client.post(f"{BASE}/journee/projects/new", data={
+        "name": "TAPAJ", "presenters-q": "dur", "find": "presenters"}))
+    assert "Léa Durand" in found and 'value="TAPAJ"' in found
+    assert db.session.scalar(db.select(Project)) is None  # a search saves nothing
     response = organiser_client.post(f"{BASE}/journee/projects/new", data={
         "name": "TAPAJ", "organisation": "Oppelia", "theme": str(theme.id),
         "keywords": "jeunes, travail", "presenters": [str(person.id)],
@@ -254,6 +258,46 @@ def test_project_with_existing_and_new_presenters(organiser_client, event):
     assert "Ana Lopez" in listing and "TAPAJ" in listing
     edit = text(organiser_client.get(f"{BASE}/journee/projects/{project.id}/edit"))
     assert 'value="jeunes, travail"' in edit
+
+
+def test_presenter_picker_lists_the_chosen_and_one_page_of_matches(organiser_client, event):
+    """Issue 17: the project form names its presenters and a page of search matches, not
+    every person of the event; the JSON search pages and leaves out the chosen."""
+    theme = make_theme(event)
+    people = [make_participant(event, first_name=f"Personne{n:02d}", last_name="Martin",
+                               organisation="Oppelia" if n % 2 else "") for n in range(25)]
+    other = make_participant(event, first_name="Zoé", last_name="Bernard")
+    project = make_project(event, theme, name="TAPAJ", presenters=[other])
+    db.session.commit()
+    edit = text(organiser_client.get(f"{BASE}/journee/projects/{project.id}/edit"))
+    assert "Zoé Bernard" in edit and "Martin" not in edit
+    assert "checked" in edit.split("Zoé Bernard")[0].rsplit("<li>", 1)[1]
+    # without JavaScript: "Search" sends the form back with 20 matches and a next page
+    found = text(organiser_client.post(f"{BASE}/journee/projects/{project.id}/edit", data={
+        "name": "TAPAJ", "theme": str(theme.id), "presenters": [str(other.id)],
+        "presenters-q": "martin", "find": "presenters"}))
+    assert found.count("Martin") == 20 and "Next matches" in found and "Zoé Bernard" in found
+    second = text(organiser_client.post(f"{BASE}/journee/projects/{project.id}/edit", data={
+        "name": "TAPAJ", "theme": str(theme.id), "presenters": [str(other.id)],
+        "presenters-q": "martin", "find": "presenters:2"}))
+    assert second.count("Martin") == 5 and "Previous matches" in second
+    # tick one of the matches, then save
+    response = organiser_client.post(f"{BASE}/journee/projects/{project.id}/edit", data={
+        "name": "TAPAJ", "theme": str(theme.id),
+        "presenters": [str(other.id), str(people[3].id)], "presenters-q": "martin"})
+    assert response.status_code == 302, text(response)
+    db.session.refresh(project)
+    assert sorted(p.first_name for p in project.presenters) == ["Personne03", "Zoé"]
+    # the search as one types: JSON, by words, a page at a time, the chosen left out
+    answer = organiser_client.get(f"{BASE}/journee/people.json?q=martin+oppelia"
+                                  f"&exclude={people[3].id}").get_json()
+    assert len(answer["people"]) == 11 and answer["more"] is False
+    assert all("Oppelia" in person["label"] for person in answer["people"])
+    assert people[3].id not in {person["id"] for person in answer["people"]}
+    page = organiser_client.get(f"{BASE}/journee/people.json?q=MART&page=2").get_json()
+    assert (len(page["people"]), page["more"], page["page"]) == (5, False, 2)
+    assert organiser_client.get(f"{BASE}/journee/people.json?q=100%25").get_json()[
+        "people"] == []  # "%" is a character, not a wildcard
 
 
 def test_project_errors_keep_the_new_presenter(organiser_client, event):
@@ -494,8 +538,9 @@ def _builder_urls(app, event) -> list[tuple[str, str, list[str]]]:
 def test_every_builder_route_is_covered_by_the_matrix(app, event):
     endpoints = {endpoint for endpoint, _, _ in _builder_urls(app, event)}
     assert endpoints >= READ_ONLY
-    # with open and close registration, duplicate, grid filling, the five quick forms
-    assert len(endpoints) == 53
+    # with open and close registration, duplicate, grid filling, the five quick forms,
+    # the presenter search
+    assert len(endpoints) == 54
 
 
 def test_staff_reads_but_never_edits(app, staff_client, event):
@@ -663,3 +708,18 @@ def test_the_grid_costs_few_statements(organiser_client, setting):
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) <= 25, "\n".join(s[:90] for s in statements)
+
+
+def test_sessions_list_pages_by_hundred(organiser_client, event):
+    """Issue 17: 481 sessions in one page weighed 440 KB; the list pages by 100."""
+    theme = make_theme(event)
+    project = make_project(event, theme, name="TAPAJ")
+    for n in range(105):
+        make_session(event, project, key=f"s{n:03d}")
+    db.session.commit()
+    first = text(organiser_client.get(f"{BASE}/journee/sessions/"))
+    assert first.count("/sessions/") - first.count("/sessions/new") >= 200  # edit + delete
+    assert "Page 1 of 2 (105 sessions)" in first and "Next page" in first
+    second = text(organiser_client.get(f"{BASE}/journee/sessions/?page=2"))
+    assert second.count('<code class="muted">s') == 5 and "Previous page" in second
+    assert "Page 2 of 2" in text(organiser_client.get(f"{BASE}/journee/sessions/?page=9"))

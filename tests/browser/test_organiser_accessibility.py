@@ -114,3 +114,38 @@ def test_the_event_navigation_on_a_phone(live_server, phone_page, organiser):
     current.scroll_into_view_if_needed()
     assert current.is_visible()
     assert_accessible(page)
+
+
+def test_presenter_picker_searches_as_one_types(live_server, organiser_page, organiser):
+    """Issue 17: the project form offers a search, not a box per person of the event;
+    typing lists a page of matches, "Add" makes a ticked box, Save keeps it."""
+    from eventapp.programme.models import Project
+    from tests.factories import make_event, make_participant, make_project, make_theme
+
+    event = make_event(slug="picker", name="Journée du sélecteur")
+    theme = make_theme(event)
+    project = make_project(event, theme, name="TAPAJ")
+    for n in range(30):
+        make_participant(event, first_name=f"Personne{n:02d}", last_name="Martin")
+    wanted = make_participant(event, first_name="Zoé", last_name="Bernard",
+                              organisation="Oppelia")
+    db.session.commit()
+    page = organiser_page
+    sign_in(page, live_server, organiser.email)
+    page.goto(f"{live_server}/manage/events/picker/projects/{project.id}/edit")
+    assert page.locator("#presenters input[type=checkbox]").count() == 0
+    page.get_by_label("Trouver une personne à ajouter").fill("martin")
+    results = page.locator("#presenters [data-results] li")
+    results.first.wait_for()
+    assert results.count() == 20
+    assert page.get_by_role("button", name="Résultats suivants").is_visible()
+    page.get_by_label("Trouver une personne à ajouter").fill("oppel")
+    page.get_by_role("button", name="Ajouter : Zoé Bernard (Oppelia)").click()
+    assert page.locator("#presenters [data-chosen] input:checked").count() == 1
+    assert_accessible_here = axe_violations(page)
+    assert not assert_accessible_here, describe_violations(assert_accessible_here)
+    page.get_by_role("button", name="Enregistrer", exact=True).last.click()
+    page.wait_for_url(f"{live_server}/manage/events/picker/projects/")
+    db.session.expire_all()
+    saved = db.session.get(Project, project.id)
+    assert [p.id for p in saved.presenters] == [wanted.id]

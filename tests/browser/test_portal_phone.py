@@ -74,7 +74,7 @@ def test_rank_five_projects_and_two_workshops_by_touch(live_server, phone_page, 
     assert_accessible(page)
     page.get_by_role("link", name="Choose my projects and workshops").tap()
     page.wait_for_url(re.compile("/wishes$"))
-    assert page.locator("select:visible").count() == 0  # 13 drop-downs replaced
+    assert page.locator("[data-rank-input]:visible").count() == 0  # 13 fields replaced
     projects, workshops = _cards(page, "projects"), _cards(page, "workshops")
     assert len(projects) >= 5 and len(workshops) >= 2
     wanted = projects[:5]
@@ -171,15 +171,15 @@ def test_rank_without_javascript(live_server, browser, ranker):
         assert page.locator(".my-ranking").count() == 0  # the plain form is the page
         projects, workshops = _cards(page, "projects"), _cards(page, "workshops")
         for rank, name in enumerate(projects[:5], start=1):
-            page.get_by_label(f'My choice for "{name}"').select_option(str(rank))
+            page.get_by_label(f'My choice for "{name}"').fill(str(rank))
         for rank, name in enumerate(workshops[:2], start=1):
-            page.get_by_label(f'My choice for "{name}"').select_option(str(rank))
+            page.get_by_label(f'My choice for "{name}"').fill(str(rank))
         page.get_by_role("button", name="Save my choices").click()
         page.wait_for_url(re.compile(r"/p/[^/]+/$"))
         assert _saved(ranker["person_id"]) == (projects[:5], workshops[:2])
         # A gap is refused with the error summary linking to the projects.
         page.goto(f"{live_server}/p/{ranker['token']}/wishes")
-        page.get_by_label(f'My choice for "{projects[1]}"').select_option("")
+        page.get_by_label(f'My choice for "{projects[1]}"').fill("")
         page.get_by_role("button", name="Save my choices").click()
         summary = page.locator(".error-summary")
         assert summary.get_by_role("link").first.get_attribute("href") == "#projects"
@@ -194,7 +194,7 @@ def test_the_fallback_form_is_accessible(live_server, phone_page, ranker):
     page.route("**/ranking.js", lambda route: route.abort())
     page.goto(f"{live_server}/p/{ranker['token']}/wishes")
     assert page.locator(".my-ranking").count() == 0
-    assert page.locator("#projects select:visible").count() >= 5
+    assert page.locator("#projects [data-rank-input]:visible").count() >= 5
     assert_accessible(page)
 
 
@@ -406,4 +406,4 @@ def test_drag_where_a_pointer_allows(live_server, desktop_page, ranker):
     assert _ranked(page, "projects") == [wanted[3], *wanted[:3]]
     assert f"{wanted[3]}: now choice 1 of 4" in _announced(page)
     card = _card(page, "projects", wanted[3])
-    assert card.locator("select").input_value() == "1"  # written back into the form
+    assert card.locator("[data-rank-input]").input_value() == "1"  # written back into the form
