@@ -16,9 +16,23 @@ def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+def _begin_before_first_sqlite_savepoint(connection, name: str) -> None:
+    """pysqlite sends BEGIN only before a write: a SAVEPOINT sent first opens a
+    transaction of its own, and its RELEASE then commits for real, so a later rollback
+    keeps half of the operation. Open the real transaction first (SQLAlchemy's
+    ``savepoint`` event comes before the SAVEPOINT is sent)."""
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
 def init_app(app: Flask) -> None:
     if not event.contains(Engine, "connect", _enable_sqlite_foreign_keys):
         event.listen(Engine, "connect", _enable_sqlite_foreign_keys)
+    if not event.contains(Engine, "savepoint", _begin_before_first_sqlite_savepoint):
+        event.listen(Engine, "savepoint", _begin_before_first_sqlite_savepoint)
 
 
 def lock_row(model: type, row_id: int) -> None:
