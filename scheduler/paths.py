@@ -609,6 +609,10 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
     """Initial columns: each class's best paths at zero prices, plus a first schedule (the
     round flows or a greedy) so that the first LP is feasible without artificial units."""
     d, master = ctx.d, ctx.master
+    if master.large:
+        start = _large_start(ctx)
+        if start is not None:
+            return start
     if ctx.searching:
         # many rounds: the paths' bound is often loose there, so the MIP starts at once (on
         # a loaded machine the start columns alone took seconds; HiGHS finds its own first
@@ -638,6 +642,54 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
     if np.isfinite(ctx.ub0).all():
         ctx.best_bound = float(np.sum(d.n * (ctx.ub0 - 1e8)))
     return res
+
+
+def _large_start(ctx: _Seating) -> Seated | None:
+    """Very large days: a first schedule within seconds by round-by-round min-cost flows
+    (:func:`scheduler.refine.construct`), improved by the flow local search by round for
+    the rest of the time, and the bound of :func:`_relaxed_bound`. Why not the path LP:
+    its start columns alone (a search per class, 9,000 classes) took a minute and more on a
+    10,000-person 6-round day, which then ended with no schedule at all. None when the
+    construction fails (the path strategies then try)."""
+    from . import refine
+    d = ctx.d
+    ctx.best_bound = min(ctx.best_bound, _relaxed_bound(d, np.zeros(d.S + d.R)))
+    try:
+        cls_p, paths_p = refine.construct(d, ctx.cap, ctx.min_aud, ctx.room_rows,
+                                          ctx.always_held, stop=ctx.caller_stop)
+    except RuntimeError as e:
+        if _DEBUG:
+            print(f"construction failed: {e}")
+        return None
+
+    def publish(paths_now: np.ndarray) -> Seated:
+        rows = refine.to_rows(d, cls_p, paths_now)
+        ctx.master.cols[:] = [(c, path, v) for c, path, _k, v in rows]
+        ctx.start_rows = rows
+        ctx.prefs = {}
+        for c, path, _k, v in rows:
+            ctx.prefs.setdefault(c, []).append((path, v, 0))
+        value = round(sum(k * v for _c, _p, k, v in rows))
+        if ctx.progress:
+            ctx.progress(time.monotonic() - ctx.t0, value, ctx.best_bound)
+        return Seated(value, {j: rows[j][2] for j in range(len(rows))}, False)
+
+    res = publish(paths_p)
+    if _DEBUG:
+        print(f"construction {res.objective} at {time.monotonic() - ctx.t_start:.1f} s")
+    paths_p = refine.local_search(d, cls_p, paths_p, ctx.cap, ctx.min_aud, ctx.room_rows,
+                                  max_cycles=LNS_CYCLES, stop=ctx.caller_stop)
+    return publish(paths_p)
+
+
+def _relaxed_bound(d: SeatData, price: np.ndarray) -> float:
+    """Lagrangian bound at seat prices ``price`` with each class's best path relaxed
+    (:func:`scheduler.pricing.relaxed_best`: distinct projects and themes ignored), valid
+    for any non-negative prices; vectorised, so affordable on the largest days."""
+    rules = _path_rules(d)
+    every = np.arange(d.C)
+    A, B = suffix_bounds(rules, _reduced_values(d, price), every)
+    return float(np.sum(d.n * relaxed_best(rules, A, B, every)))
 
 
 def _flow_start(ctx: _Seating) -> list | None:
@@ -674,6 +726,8 @@ def _column_generation(ctx: _Seating, res: Seated | None) -> Seated | None:
     """The master LP and pricing until the bound meets the LP value (or the work limit or
     the clock); leaves the LP values in ``ctx.x`` and the best Lagrangian bound."""
     d, master, stop = ctx.d, ctx.master, ctx.stop
+    if master.large and res is not None:
+        return res  # the flows' schedule (see _large_start): no time for the path LP
     K = ctx.K
     widest = max(len(c) for c in d.choices_of_round)
     lp_value = -math.inf
