@@ -39,7 +39,16 @@ from ortools.linear_solver import pywraplp
 
 from .instance import Instance
 from .person_mip import Background, MipOutcome, model_size, solve_person_mip
-from .pricing import PathRules, assignment_bound, relaxed_best, search_class, suffix_bounds
+from .pricing import (
+    PathRules,
+    WishTable,
+    assignment_bound,
+    relaxed_best,
+    search_class,
+    suffix_bounds,
+    wish_bound,
+    wish_table,
+)
 from .seatdata import NEG, Placement, SeatData, path_values  # noqa: F401  (Placement: re-exported)
 from .stopping import AnyOf, StopAt, watch_stop  # noqa: F401  (re-exported: diagnosis imports it)
 
@@ -57,6 +66,10 @@ PERSON_MIP_MAX = 80_000
 PATH_SHARE = 0.5
 PERSON_MIP_NODES = 2000  # work limit of the per-person MIP when it follows the paths
 ALL_PATHS_LIMIT = 50_000  # SCIP on every legal path up to this many
+# Very large days (scheduler.refine.construct, then the round local search): the share of
+# the time left after the first schedule kept for the subgradient bound, and its work limit
+LARGE_BOUND_SHARE = 0.3
+SUBGRADIENT_ITERS = 150
 
 
 @dataclass
@@ -119,7 +132,9 @@ def _price_search(d: SeatData, price: np.ndarray, mu: np.ndarray, want: int,
     red = _reduced_values(d, price)
     every = np.arange(d.C)
     A, B = suffix_bounds(rules, red, every)
-    ub = relaxed_best(rules, A, B, every) - mu
+    # (classes the clock leaves unsearched keep this bound: the tighter of the two)
+    ub = np.minimum(relaxed_best(rules, A, B, every),
+                    wish_bound(rules, _wish_table(d), red)[0]) - mu
     found: list[tuple[int, tuple[int, ...], float]] = []
     for c in np.flatnonzero(ub > 1e-6):
         if time.monotonic() > deadline:
@@ -210,10 +225,7 @@ def _price_enum(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: in
         if n_done % 64 == 63 and time.monotonic() > deadline:
             # cut short: the maximum over part of the combinations bounds nothing, so each
             # class falls back on the relaxed programme's bound (valid for any prices)
-            rules = _path_rules(d)
-            every = np.arange(C)
-            A, B = suffix_bounds(rules, _reduced_values(d, price), every)
-            best_ub = np.maximum(best_ub, relaxed_best(rules, A, B, every) - mu)
+            best_ub = np.maximum(best_ub, _class_bounds(d, price) - mu)
             break
         ch = np.stack([cand_rounds[r][:, combo[r]] for r in range(R)], axis=1)
         val, legal = path_values(d, score, wished, proj, theme, real, rows, ch)
@@ -674,22 +686,128 @@ def _large_start(ctx: _Seating) -> Seated | None:
             ctx.progress(time.monotonic() - ctx.t0, value, ctx.best_bound)
         return Seated(value, {j: rows[j][2] for j in range(len(rows))}, False)
 
+    t_pub = time.monotonic()
     res = publish(paths_p)
+    # the caller's read-out of 10,000 people costs a few times this publication (seconds on
+    # a loaded machine): keep that much back from the deadline
+    deadline = ctx.deadline - 3.0 * (time.monotonic() - t_pub)
     if _DEBUG:
         print(f"construction {res.objective} at {time.monotonic() - ctx.t_start:.1f} s")
+    # the local search first, leaving a share of the time to the bound (the search is
+    # work-limited: on days that are merely large it ends long before)
+    left = deadline - time.monotonic()
     paths_p = refine.local_search(d, cls_p, paths_p, ctx.cap, ctx.min_aud, ctx.room_rows,
-                                  max_cycles=LNS_CYCLES, stop=ctx.caller_stop)
+                                  max_cycles=LNS_CYCLES,
+                                  stop=StopAt(ctx.caller_stop,
+                                              deadline - LARGE_BOUND_SHARE * left))
+    res = publish(paths_p)
+    if _DEBUG:
+        print(f"local search {res.objective} at {time.monotonic() - ctx.t_start:.1f} s")
+    bound = subgradient_bound(d, ctx.cap, ctx.room_rows, float(res.objective), deadline,
+                              ctx.caller_stop, max_iters=SUBGRADIENT_ITERS)
+    ctx.best_bound = min(ctx.best_bound, bound)
+    if _DEBUG:
+        print(f"bound {ctx.best_bound:.0f} at {time.monotonic() - ctx.t_start:.1f} s")
     return publish(paths_p)
 
 
 def _relaxed_bound(d: SeatData, price: np.ndarray) -> float:
-    """Lagrangian bound at seat prices ``price`` with each class's best path relaxed
-    (:func:`scheduler.pricing.relaxed_best`: distinct projects and themes ignored), valid
-    for any non-negative prices; vectorised, so affordable on the largest days."""
+    """The bound at seat prices ``price`` (non-negative, sessions only, so that their
+    right-hand sides add nothing: zero prices here) with each class's best path relaxed
+    (:func:`_class_bounds`); vectorised, so affordable on the largest days."""
+    return float(np.sum(d.n * _class_bounds(d, price)))
+
+
+def _class_bounds(d: SeatData, price: np.ndarray) -> np.ndarray:
+    """An upper bound of every class's best path value at ``price`` (vectorised): the
+    tighter of the relaxed programme and the wish programme (see scheduler.pricing). The
+    fallback when pricing is cut by the clock: the relaxed programme alone, which lets a
+    wished project repeat in every round, put a 4-round day's bound 30-47 % away."""
     rules = _path_rules(d)
+    red = _reduced_values(d, price)
     every = np.arange(d.C)
-    A, B = suffix_bounds(rules, _reduced_values(d, price), every)
-    return float(np.sum(d.n * relaxed_best(rules, A, B, every)))
+    A, B = suffix_bounds(rules, red, every)
+    return np.minimum(relaxed_best(rules, A, B, every),
+                      wish_bound(rules, _wish_table(d), red)[0])
+
+
+def _wish_table(d: SeatData) -> WishTable:
+    """The class's wished projects, most valuable first, for :func:`wish_bound` (cached on
+    the seat data: it does not depend on prices)."""
+    tab = getattr(d, "_wish_tab", None)
+    if tab is None:
+        wishes = []
+        for c in range(d.C):
+            js = np.flatnonzero(d.wished[c, :d.S])
+            best: dict[int, float] = {}
+            for j in js:
+                p = int(d.proj[j])
+                best[p] = max(best.get(p, -np.inf), float(d.score[c, j]))
+            wishes.append(sorted(best, key=lambda p: (-best[p], p)))
+        tab = wish_table(_path_rules(d), wishes)
+        d._wish_tab = tab  # type: ignore[attr-defined]
+    return tab
+
+
+def subgradient_bound(d: SeatData, cap: list[int], room_rows: dict, target: float,
+                      deadline: float, stop=None, max_iters: int = 200) -> float:
+    """Lagrangian bound of the seating: seat prices on the capacity rows (sessions and
+    rooms shared by tables) tuned by subgradient steps (Polyak's step towards ``target``,
+    the best schedule's value), each class taking its best path at those prices by the
+    vectorised :func:`scheduler.pricing.wish_bound`. Every iterate is a valid upper bound
+    (any non-negative prices; min_audience only restricts), so the best one is returned
+    whenever the clock stops it.
+
+    Why: on the largest days the path LP's column generation (a search per class) does not
+    fit the limit, and the relaxed bound at zero prices is far off (2.5 times the optimum
+    at 10,000 people)."""
+    S, R = d.S, d.R
+    rules = _path_rules(d)
+    tab = _wish_table(d)
+    capv = np.asarray(cap, dtype=float)
+    rooms = [(float(key[2]), np.asarray(ss, dtype=np.int64)) for key, ss in room_rows.items()]
+    pi = np.zeros(S)
+    rho = np.zeros(len(rooms))
+    best = math.inf
+    theta, stall = 1.0, 0
+    weights = np.repeat(d.n, R).astype(float)
+    last = 0.0  # seconds of the last step: one that cannot end in time is not begun
+    for _it in range(max_iters):
+        if (time.monotonic() + 1.2 * last > deadline
+                or (stop is not None and stop.is_set())):
+            break
+        t_step = time.monotonic()
+        price = np.zeros(S + R)
+        price[:S] = pi
+        for k, (_rc, ss) in enumerate(rooms):
+            price[ss] += rho[k]
+        val, chosen = wish_bound(rules, tab, _reduced_values(d, price), want_paths=True)
+        if not np.isfinite(val).all():
+            return best  # a class without any path: nothing to bound
+        value = float(pi @ capv + sum(rho[k] * rc for k, (rc, _s) in enumerate(rooms))
+                      + d.n @ val)
+        if value < best - 1e-6 * abs(best if math.isfinite(best) else 1.0):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 5:
+                theta, stall = theta / 2, 0
+        x = np.bincount(chosen.ravel(), weights=weights, minlength=S + R)[:S]
+        g = capv - x
+        g[(pi <= 0) & (g > 0)] = 0.0
+        gr = np.array([rc - x[ss].sum() for rc, ss in rooms])
+        if len(rooms):
+            gr[(rho <= 0) & (gr > 0)] = 0.0
+        norm = float(g @ g + gr @ gr)
+        if norm == 0 or best - target <= 1e-7 * max(1.0, abs(target)):
+            break
+        step = theta * max(value - target, 1e-3 * abs(value)) / norm
+        pi = np.maximum(0.0, pi - step * g)
+        rho = np.maximum(0.0, rho - step * gr)
+        last = time.monotonic() - t_step
+        if _DEBUG and _it % 10 == 0:
+            print(f"subgradient {_it}: {value:.0f} best {best:.0f} theta {theta}")
+    return best
 
 
 def _flow_start(ctx: _Seating) -> list | None:

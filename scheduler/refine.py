@@ -336,6 +336,23 @@ def _round_state(d: SeatData, gcls: np.ndarray, gpath: np.ndarray, r: int
     return cols, value, legal, att, distinct, new_theme
 
 
+def _projects_left(d: SeatData, gcls: np.ndarray, gpath: np.ndarray, cols: np.ndarray,
+                   q: int, must_q: np.ndarray) -> np.ndarray:
+    """[G, J]: whether taking choice j of this round still leaves the group a session of a
+    project not yet seen in the later round q, where it must attend (rule 3 looking ahead:
+    someone who saw every project open to them in round q would have no choice left)."""
+    S = d.S
+    cq = d.choices_of_round[q]
+    sq = cq[cq < S]
+    open_q = d.score[np.ix_(gcls, sq)] > NEG / 2
+    for p in range(gpath.shape[1]):
+        open_q &= d.proj[gpath[:, p]][:, None] != d.proj[sq][None, :]
+    n_open = open_q.sum(axis=1)
+    same = (d.proj[cols][:, None] == d.proj[sq][None, :]).astype(np.int64)  # [J, Jq]
+    taken = open_q.astype(np.int64) @ same.T  # [G, J]: sessions of j's project left in q
+    return ~(must_q[:, None] & (n_open[:, None] - taken <= 0))
+
+
 def _seat_round(d: SeatData, gcls: np.ndarray, cnt: np.ndarray, cols: np.ndarray,
                 value: np.ndarray, use: np.ndarray, cap: np.ndarray, low: np.ndarray,
                 room_rows: dict, r: int) -> np.ndarray | None:
@@ -456,12 +473,18 @@ def construct(d: SeatData, cap, min_aud, room_rows: dict, always_held: bool = Fa
         can[:, r] = (d.score[:, cols[cols < S]] > NEG / 2).any(axis=1)
         must[:, r] = can[:, r] & ~(d.score[:, cols[cols >= S]] > NEG / 2).any(axis=1)
     # a fixed entry (the only legal choice of a round) keeps its project for that round
+    # (and its theme, for rule 8)
     forced = np.full((d.C, R), -10**9, dtype=np.int64)
+    forced_th = np.full((d.C, R), -10**9, dtype=np.int64)
     for r in range(R):
         cols = d.choices_of_round[r]
         ok = d.score[:, cols] > NEG / 2
         one = (ok.sum(axis=1) == 1) & (cols[np.argmax(ok, axis=1)] < S)
         forced[one, r] = d.proj[cols[np.argmax(ok[one], axis=1)]]
+        forced_th[one, r] = d.theme[cols[np.argmax(ok[one], axis=1)]]
+    is_forced = forced > -10**9
+    can &= ~is_forced
+    must &= ~is_forced
     for r in range(R):
         if stop is not None and stop.is_set():
             raise RuntimeError("out of time while building the first schedule")
@@ -473,14 +496,35 @@ def construct(d: SeatData, cap, min_aud, room_rows: dict, always_held: bool = Fa
             gpath, inv = np.zeros((d.C, 0), dtype=np.int64), cls
         cols, value, legal, att, distinct, new_theme = _round_state(d, gcls, gpath, r)
         real_j = cols < S
+        att_f = np.zeros(len(gcls), dtype=np.int64)  # fixed entries to come, new themes
+        new_f = np.zeros(len(gcls), dtype=np.int64)
+        dup = np.zeros_like(legal)  # choice j's theme is one a fixed entry brings anyway
         for q in range(r + 1, R):
             legal &= d.proj[cols][None, :] != forced[gcls, q][:, None]
+            ft = forced_th[gcls, q]
+            fresh = is_forced[gcls, q].copy()
+            att_f += fresh
+            for p in range(r):
+                fresh &= ~((gpath[:, p] < S) & (d.theme[gpath[:, p]] == ft))
+            for p in range(r + 1, q):
+                fresh &= ~(is_forced[gcls, p] & (forced_th[gcls, p] == ft))
+            new_f += fresh
+            dup |= fresh[:, None] & (d.theme[cols][None, :] == ft[:, None])
+            legal &= _projects_left(d, gcls, gpath, cols, q, must[gcls, q])
         fut_min = must[gcls, r + 1:].sum(axis=1)
         fut_max = can[gcls, r + 1:].sum(axis=1)
-        legal &= _feasible_themes(d, att[:, None] + real_j[None, :],
-                                  distinct[:, None] + new_theme, fut_min[:, None],
-                                  fut_max[:, None])
+        legal &= _feasible_themes(d, att[:, None] + real_j[None, :] + att_f[:, None],
+                                  distinct[:, None] + (new_theme & ~dup) + new_f[:, None],
+                                  fut_min[:, None], fut_max[:, None])
         if not legal.any(axis=1).all():
+            if _DEBUG:
+                for g in np.flatnonzero(~legal.any(axis=1))[:3]:
+                    c = gcls[g]
+                    ok = d.score[c, cols] > NEG / 2
+                    print(f"round {r} class {c} path {gpath[g]} proj {d.proj[gpath[g]]} "
+                          f"themes {d.theme[gpath[g]]} att {att[g]} distinct {distinct[g]} "
+                          f"open {cols[ok]} proj {d.proj[cols[ok]]} th {d.theme[cols[ok]]} "
+                          f"forced {forced[c]} fut {fut_min[g]} {fut_max[g]}")
             raise RuntimeError(f"round {r}: someone has no legal choice left")
         masked = np.where(legal, value, -np.inf)
         free = np.where(real_j, cap[np.minimum(cols, S - 1)], -1)
