@@ -72,6 +72,7 @@ ALL_PATHS_LIMIT = 50_000  # SCIP on every legal path up to this many
 # many class x combination evaluations (3-round days keep the enumeration)
 FAST_START_WORK = 1_000_000
 LARGE_BOUND_SHARE = 0.3
+LARGE_LP_SHARE = 0.5  # ... unless this share of the limit is left: then the path LP too
 SUBGRADIENT_ITERS = 150
 
 
@@ -647,7 +648,7 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
         ctx.prefs.setdefault(c, []).append((path, val, 0))
     # the flow start also on days priced by search (many rounds): the greedy below seats
     # class by class and can fail where the round flows find a seating
-    if (master.large or ctx.searching) and not ctx.always_held:
+    if (master.large or ctx.searching) and not ctx.always_held and ctx.start_rows is None:
         ctx.start_rows = _flow_start(ctx)
     first = ctx.start_rows if ctx.start_rows is not None else _constructed_rows(ctx)
     if first is None:
@@ -702,11 +703,13 @@ def _constructed_rows(ctx: _Seating) -> list | None:
 
 def _large_start(ctx: _Seating) -> Seated | None:
     """Very large days: a first schedule within seconds by round-by-round min-cost flows
-    (:func:`scheduler.refine.construct`), improved by the flow local search by round for
-    the rest of the time, and the bound of :func:`_relaxed_bound`. Why not the path LP:
-    its start columns alone (a search per class, 9,000 classes) took a minute and more on a
-    10,000-person 6-round day, which then ended with no schedule at all. None when the
-    construction fails (the path strategies then try)."""
+    (:func:`scheduler.refine.construct`), improved by the flow local search by round, and
+    the subgradient bound (:func:`subgradient_bound`) in the time left. Why not the path
+    LP: its start columns alone (a search per class, 9,000 classes) took a minute and more
+    on a 10,000-person 6-round day, which then ended with no schedule at all. None when
+    the construction fails, or when more than ``LARGE_LP_SHARE`` of the limit is left after
+    the local search (then the path strategies follow, from its schedule in
+    ``ctx.start_rows``)."""
     from . import refine
     d = ctx.d
     ctx.best_bound = min(ctx.best_bound, _relaxed_bound(d, np.zeros(d.S + d.R)))
@@ -720,7 +723,6 @@ def _large_start(ctx: _Seating) -> Seated | None:
 
     def publish(paths_now: np.ndarray) -> Seated:
         rows = refine.to_rows(d, cls_p, paths_now)
-        ctx.master.cols[:] = [(c, path, v) for c, path, _k, v in rows]
         ctx.start_rows = rows
         ctx.prefs = {}
         for c, path, _k, v in rows:
@@ -747,12 +749,18 @@ def _large_start(ctx: _Seating) -> Seated | None:
     res = publish(paths_p)
     if _DEBUG:
         print(f"local search {res.objective} at {time.monotonic() - ctx.t_start:.1f} s")
+    if deadline - time.monotonic() > LARGE_LP_SHARE * ctx.path_limit:
+        # time to spare (a day merely over LARGE_CLASSES): the path LP follows, from this
+        # schedule, for its bound and its rounding (the better schedule is kept)
+        return None
     bound = subgradient_bound(d, ctx.cap, ctx.room_rows, float(res.objective), deadline,
                               ctx.caller_stop, max_iters=SUBGRADIENT_ITERS)
     ctx.best_bound = min(ctx.best_bound, bound)
     if _DEBUG:
         print(f"bound {ctx.best_bound:.0f} at {time.monotonic() - ctx.t_start:.1f} s")
-    return publish(paths_p)
+    res = publish(paths_p)
+    ctx.master.cols[:] = [(c, path, v) for c, path, _k, v in ctx.start_rows]
+    return res
 
 
 def _relaxed_bound(d: SeatData, price: np.ndarray) -> float:
