@@ -636,6 +636,13 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
         # a loaded machine the start columns alone took seconds; HiGHS finds its own first
         # schedules on those days)
         _launch_person_mip(ctx, None)
+    if ctx.start_rows is None:
+        # a first schedule before anything else: the round flows are fast and find one
+        # whenever... they do, even when a loaded machine left the limit nearly spent (a
+        # 10-round day ended UNKNOWN with 4 s from the command line when this came last)
+        ctx.start_rows = _constructed_rows(ctx)
+        if ctx.start_rows is not None and (master.large or ctx.searching):
+            ctx.start_rows = _improved_rows(ctx, ctx.start_rows)
     zero = np.zeros(d.S + d.R)
     if not ctx.searching and d.C * _enum_size(d, ctx.K) > FAST_START_WORK:
         init, ctx.ub0 = _fast_start(d, -1e8)
@@ -650,7 +657,7 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
     # class by class and can fail where the round flows find a seating
     if (master.large or ctx.searching) and not ctx.always_held and ctx.start_rows is None:
         ctx.start_rows = _flow_start(ctx)
-    first = ctx.start_rows if ctx.start_rows is not None else _constructed_rows(ctx)
+    first = ctx.start_rows
     if first is None:
         # a schedule first: 40 % of the limit from now (the pricing may have used 30 %)
         first, _ = _greedy(d, ctx.cap, ctx.room_rows, ctx.prefs,
@@ -689,9 +696,12 @@ def _constructed_rows(ctx: _Seating) -> list | None:
     4-round, 2,000-person day it took 0.9 s where the greedy took 11.5 s (loaded machine)
     and left one person unseated, and its schedule is worth 8 % more."""
     from . import refine
+    # (with the last resort's grace past the deadline: a schedule late by a second beats
+    # none; the caller's own stop event is obeyed at once)
+    grace = StopAt(ctx.caller_stop.stop, max(ctx.deadline, time.monotonic()) + 1.0)
     try:
         cls_p, paths_p = refine.construct(ctx.d, ctx.cap, ctx.min_aud, ctx.room_rows,
-                                          ctx.always_held, stop=ctx.caller_stop)
+                                          ctx.always_held, stop=grace)
     except RuntimeError:
         return None
     rows = refine.to_rows(ctx.d, cls_p, paths_p)
@@ -699,6 +709,23 @@ def _constructed_rows(ctx: _Seating) -> list | None:
         ctx.progress(time.monotonic() - ctx.t0, round(sum(k * v for _c, _p, k, v in rows)),
                      ctx.best_bound if math.isfinite(ctx.best_bound) else None)
     return rows
+
+
+def _improved_rows(ctx: _Seating, rows: list) -> list:
+    """Start rows improved by the round local search (:mod:`scheduler.refine`), for the
+    time the seating's stop allows."""
+    from . import refine
+    cls_p, paths_p = refine.expand(ctx.d, {c: [] for c in range(ctx.d.C)} | _per_class(rows))
+    paths_p = refine.local_search(ctx.d, cls_p, paths_p, ctx.cap, ctx.min_aud, ctx.room_rows,
+                                  max_cycles=LNS_CYCLES, stop=ctx.stop)
+    return refine.to_rows(ctx.d, cls_p, paths_p)
+
+
+def _per_class(rows: list) -> dict[int, list[tuple[tuple[int, ...], int]]]:
+    out: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for c, path, k, _v in rows:
+        out.setdefault(c, []).append((path, k))
+    return out
 
 
 def _large_start(ctx: _Seating) -> Seated | None:
