@@ -72,6 +72,7 @@ ALL_PATHS_LIMIT = 50_000  # SCIP on every legal path up to this many
 # many class x combination evaluations (3-round days keep the enumeration)
 FAST_START_WORK = 1_000_000
 LARGE_BOUND_SHARE = 0.3
+SG_THETA = 1.0  # first step size factor of the subgradient bound (Polyak)
 LARGE_LP_SHARE = 0.5  # ... unless this share of the limit is left: then the path LP too
 SUBGRADIENT_ITERS = 150
 
@@ -848,7 +849,7 @@ def subgradient_bound(d: SeatData, cap: list[int], room_rows: dict, target: floa
     pi = np.zeros(S)
     rho = np.zeros(len(rooms))
     best = math.inf
-    theta, stall = 1.0, 0
+    theta, stall = SG_THETA, 0
     weights = np.repeat(d.n, R).astype(float)
     last = 0.0  # seconds of the last step: one that cannot end in time is not begun
     for _it in range(max_iters):
