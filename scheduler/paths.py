@@ -66,15 +66,17 @@ PERSON_MIP_MAX = 80_000
 PATH_SHARE = 0.5
 PERSON_MIP_NODES = 2000  # work limit of the per-person MIP when it follows the paths
 ALL_PATHS_LIMIT = 50_000  # SCIP on every legal path up to this many
-# Very large days (scheduler.refine.construct, then the round local search): the share of
-# the time left after the first schedule kept for the subgradient bound, and its work limit
-# Start columns by the vectorised wish programme instead of the enumeration above this
-# many class x combination evaluations (3-round days keep the enumeration)
+# Start columns by the vectorised wish programme, and pricing by search, above this many
+# class x combination evaluations of the enumeration (3-round days keep the enumeration)
 FAST_START_WORK = 1_000_000
+# Very large days (scheduler.refine.construct, then the round local search): the share of
+# the time left after the first schedule kept for the subgradient bound, its work limit
+# and first step factor (Polyak), and the share of the limit that, still left after the
+# local search, sends the day on to the path LP instead
 LARGE_BOUND_SHARE = 0.3
-SG_THETA = 1.0  # first step size factor of the subgradient bound (Polyak)
-LARGE_LP_SHARE = 0.5  # ... unless this share of the limit is left: then the path LP too
 SUBGRADIENT_ITERS = 150
+SG_THETA = 1.0
+LARGE_LP_SHARE = 0.5
 
 
 @dataclass
@@ -638,9 +640,9 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
         # schedules on those days)
         _launch_person_mip(ctx, None)
     if ctx.start_rows is None:
-        # a first schedule before anything else: the round flows are fast and find one
-        # whenever... they do, even when a loaded machine left the limit nearly spent (a
-        # 10-round day ended UNKNOWN with 4 s from the command line when this came last)
+        # a first schedule before anything else: the round flows are fast, so there is
+        # one even when a loaded machine left the limit nearly spent (a 10-round day ended
+        # UNKNOWN with 4 s from the command line when this came after the pricing)
         ctx.start_rows = _constructed_rows(ctx)
         if ctx.start_rows is not None and (master.large or ctx.searching):
             ctx.start_rows = _improved_rows(ctx, ctx.start_rows)
