@@ -66,6 +66,10 @@ class Heartbeat:
 
     def report(self, seconds: float, best: float | None, bound: float | None) -> None:
         with self.lock:
+            # a phase that only tightens the bound (column generation) reports no schedule:
+            # the best one found earlier still stands
+            if best is None:
+                best = self.last[0]
             self.last = (best, bound)
             self.said = time.monotonic()
             if self.progress is not None:
