@@ -407,18 +407,18 @@ def _seat_round(d: SeatData, gcls: np.ndarray, cnt: np.ndarray, cols: np.ndarray
 def _seat_round_min_audience(d: SeatData, gcls: np.ndarray, cnt: np.ndarray,
                              cols: np.ndarray, value: np.ndarray,
                              tiers: list[np.ndarray], cap: np.ndarray, min_aud: np.ndarray,
-                             always_held: bool, room_rows: dict, r: int
-                             ) -> tuple[np.ndarray, np.ndarray]:
+                             always_held: bool, room_rows: dict, r: int,
+                             first_tier: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
     """One round of :func:`construct` with rule 5: a plain flow first; if some sessions end
     below min_audience, the sessions that reached it are held (min_audience as a lower
     bound) and every other one closed; if that leaves no flow, the short ones are held
-    too. Each flow is tried on the arcs of each tier in turn (a few per group, more,
-every legal one: the fewer, the faster). Returns the flow
-    and the arcs it is over."""
+    too. Each flow is tried on the arcs of each tier in turn from ``first_tier`` (a few
+    per group, more, every legal one: the fewer, the faster). Returns the flow, the arcs
+    it is over and their tier."""
     S = d.S
     hold = np.where(always_held, min_aud, 0)
     tries = [(hold, np.zeros(S, dtype=bool))]
-    k = first = 0
+    k, first = 0, min(first_tier, len(tiers) - 1)
     while k < len(tries):
         low, closed = tries[k]
         k += 1
@@ -436,7 +436,7 @@ every legal one: the fewer, the faster). Returns the flow
         seated = np.bincount(cols[jj], weights=flows, minlength=S + d.R)[:S]
         short = (seated > 0) & (seated < min_aud) & (low < min_aud)
         if not short.any():
-            return flows, use
+            return flows, use, first
         if len(tries) == 1:
             held = (seated >= min_aud) & (min_aud > 0)
             tries.append((np.where(held, min_aud, low), (min_aud > 0) & ~held & (low == 0)))
@@ -485,6 +485,7 @@ def construct(d: SeatData, cap, min_aud, room_rows: dict, always_held: bool = Fa
     is_forced = forced > -10**9
     can &= ~is_forced
     must &= ~is_forced
+    tier = 0
     for r in range(R):
         if stop is not None and stop.is_set():
             raise RuntimeError("out of time while building the first schedule")
@@ -547,8 +548,10 @@ def construct(d: SeatData, cap, min_aud, room_rows: dict, always_held: bool = Fa
             few[:, ~real_j] = True
             tiers.append(few & legal)
         tiers.append(legal)
-        flows, use = _seat_round_min_audience(d, gcls, cnt, cols, value, tiers, cap,
-                                              min_aud, always_held, room_rows, r)
+        # (from the tier the previous round needed: later rounds have more limits, and a
+        # flow that does not exist costs a solve; 10,000 people, loaded machine: seconds)
+        flows, use, tier = _seat_round_min_audience(d, gcls, cnt, cols, value, tiers, cap,
+                                                    min_aud, always_held, room_rows, r, tier)
         gi, jj = np.nonzero(use)
         members = np.argsort(inv, kind="stable")
         starts = np.concatenate([[0], np.cumsum(cnt)])
