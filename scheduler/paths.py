@@ -744,7 +744,6 @@ def _large_start(ctx: _Seating) -> Seated | None:
     ``ctx.start_rows``)."""
     from . import refine
     d = ctx.d
-    ctx.best_bound = min(ctx.best_bound, _relaxed_bound(d, np.zeros(d.S + d.R)))
     t_build = time.monotonic()
     try:
         cls_p, paths_p = refine.construct(d, ctx.cap, ctx.min_aud, ctx.room_rows,
@@ -774,6 +773,8 @@ def _large_start(ctx: _Seating) -> Seated | None:
     deadline = ctx.deadline - 3.0 * (time.monotonic() - t_pub)
     if _DEBUG:
         print(f"construction {res.objective} at {time.monotonic() - ctx.t_start:.1f} s")
+    # (the zero-price bound after the first schedule: the wish table takes seconds here)
+    ctx.best_bound = min(ctx.best_bound, _relaxed_bound(d, np.zeros(d.S + d.R)))
     # the local search first, leaving a share of the time to the bound and the priced
     # start (the search is work-limited: on days that are merely large it ends long before)
     left = deadline - time.monotonic()
