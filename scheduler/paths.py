@@ -773,8 +773,13 @@ def _large_start(ctx: _Seating) -> Seated | None:
     deadline = ctx.deadline - 3.0 * (time.monotonic() - t_pub)
     if _DEBUG:
         print(f"construction {res.objective} at {time.monotonic() - ctx.t_start:.1f} s")
-    # (the zero-price bound after the first schedule: the wish table takes seconds here)
-    ctx.best_bound = min(ctx.best_bound, _relaxed_bound(d, np.zeros(d.S + d.R)))
+    # the zero-price bound after the first schedule: the relaxed programme always (cheap,
+    # vectorised), the wish programme (its table takes seconds here) if time allows
+    rules, every = _path_rules(d), np.arange(d.C)
+    A, B = suffix_bounds(rules, _reduced_values(d, np.zeros(d.S + d.R)), every)
+    ctx.best_bound = min(ctx.best_bound, float(d.n @ relaxed_best(rules, A, B, every)))
+    if deadline - time.monotonic() > 0.5 * t_build:
+        ctx.best_bound = min(ctx.best_bound, _relaxed_bound(d, np.zeros(d.S + d.R)))
     # the local search first, leaving a share of the time to the bound and the priced
     # start (the search is work-limited: on days that are merely large it ends long before)
     left = deadline - time.monotonic()
@@ -789,6 +794,11 @@ def _large_start(ctx: _Seating) -> Seated | None:
         # time to spare (a day merely over LARGE_CLASSES): the path LP follows, from this
         # schedule, for its bound and its rounding (the better schedule is kept)
         return None
+    if deadline - time.monotonic() < 0.5 * t_build:
+        # (no time for a subgradient step, whose first one builds the wish table)
+        res = publish(paths_p)
+        ctx.master.cols[:] = [(c, path, v) for c, path, _k, v in ctx.start_rows]
+        return res
     priced: list = []
     left = deadline - time.monotonic()
     # the priced start needs about a construction's time: kept back only if it fits in
