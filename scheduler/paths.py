@@ -91,7 +91,7 @@ class SeatResult:
 
 
 def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int,
-           deadline: float = math.inf
+           deadline: float = math.inf, big_search: bool = True
            ) -> tuple[list[tuple[int, tuple[int, ...], float, float]], np.ndarray]:
     """Best paths by reduced cost and a valid bound of each class's best reduced cost.
 
@@ -100,7 +100,8 @@ def _price(d: SeatData, price: np.ndarray, mu: np.ndarray, K: int, want: int,
     numpy pass is fastest (:func:`_price_enum`); beyond ``ENUM_LIMIT`` combinations (K^R
     grows exponentially with the rounds) the exact search over rounds of
     :mod:`scheduler.pricing` is used, whose cost is polynomial in the rounds."""
-    if _enum_size(d, K) > ENUM_LIMIT or d.C * _enum_size(d, K) > FAST_START_WORK:
+    if _enum_size(d, K) > ENUM_LIMIT or (big_search
+                                         and d.C * _enum_size(d, K) > FAST_START_WORK):
         return _price_search(d, price, mu, want, deadline)
     return _price_enum(d, price, mu, K, want, deadline)
 
@@ -533,6 +534,7 @@ class _Seating:
     converged: bool = False  # column generation ended with the bound at the LP value
     caller_stop: StopAt | None = None  # the caller's stop and the deadline only
     mip_proven: threading.Event = field(default_factory=threading.Event)
+    construct: bool = True  # the round-flow construction first (not for a bound alone)
 
 
 def solve_seating(inst: Instance, place: Placement, *, time_limit: float, seed: int = 0,
@@ -614,6 +616,7 @@ def lagrangian_bound(inst: Instance, place: Placement, data: SeatData, limits: S
     short by the clock would depend on the machine's speed."""
     ctx = _context(inst, place, time_limit, 0, 1, False, None, stop, None, data, limits)
     ctx.person_mip = False
+    ctx.construct = False  # (the programme relaxation's virtual day needs no schedule)
     _start_columns(ctx, None)
     _column_generation(ctx, None)
     return ctx.best_bound if ctx.converged else math.inf
@@ -641,7 +644,7 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
         # a loaded machine the start columns alone took seconds; HiGHS finds its own first
         # schedules on those days)
         _launch_person_mip(ctx, None)
-    if ctx.start_rows is None:
+    if ctx.start_rows is None and ctx.construct:
         # a first schedule before anything else: the round flows are fast, so there is
         # one even when a loaded machine left the limit nearly spent (a 10-round day ended
         # UNKNOWN with 4 s from the command line when this came after the pricing)
@@ -649,12 +652,15 @@ def _start_columns(ctx: _Seating, res: Seated | None) -> Seated | None:
         if ctx.start_rows is not None and (master.large or ctx.searching):
             ctx.start_rows = _improved_rows(ctx, ctx.start_rows)
     zero = np.zeros(d.S + d.R)
-    if not ctx.searching and d.C * _enum_size(d, ctx.K) > FAST_START_WORK:
+    # (not for the programme relaxation's bound alone: its convergence in the time given
+    # decides whether it counts, and the enumeration there kept it deterministic)
+    if ctx.construct and not ctx.searching and d.C * _enum_size(d, ctx.K) > FAST_START_WORK:
         init, ctx.ub0 = _fast_start(d, -1e8)
     else:
         init, ctx.ub0 = _price(d, zero, np.full(d.C, -1e8), ctx.K,
                                want=2 if ctx.searching else 4,
-                               deadline=ctx.t_start + 0.3 * ctx.path_limit)
+                               deadline=ctx.t_start + 0.3 * ctx.path_limit,
+                               big_search=ctx.construct)
     for c, path, _rc, val in init:
         master.add(c, path, val)
         ctx.prefs.setdefault(c, []).append((path, val, 0))
@@ -1003,7 +1009,7 @@ def _column_generation(ctx: _Seating, res: Seated | None) -> Seated | None:
         # the search proves each class's best path: asking it for a second one costs more
         # search than it brings (measured on 8 rounds)
         new, ub = _price(d, price, mu, K, want=1 if ctx.searching else 2,
-                         deadline=cg_deadline)
+                         deadline=cg_deadline, big_search=ctx.construct)
         if _DEBUG:
             print(f"it {_it} K {K} lp {lp_value:.0f} lp_s {tl:.2f} price_s "
                   f"{time.monotonic() - ts:.2f} cols {len(master.cols)} new {len(new)}")
