@@ -70,6 +70,10 @@ class Heartbeat:
 
     def report(self, seconds: float, best: float | None, bound: float | None) -> None:
         with self.lock:
+            # a phase that only tightens the bound (column generation) reports no schedule:
+            # the best one found earlier still stands
+            if best is None:
+                best = self.last[0]
             self.last = (best, bound)
             self.said = time.monotonic()
             if self.progress is not None:
@@ -128,10 +132,12 @@ def solve(data_or_instance: Any, *, time_limit_s: float | None = None,
     workers = workers if workers is not None else o.workers
     seed = seed if seed is not None else o.seed
 
-    reasons = counting_reasons(inst)
-    if reasons:
-        return _empty_solution(inst, "INFEASIBLE", reasons, t0)
+    # (the heartbeat from the start: the counting checks take seconds on 10,000 people
+    # on a loaded machine, and the first progress line came after 6.9 s)
     with Heartbeat(progress, t0) as beat:
+        reasons = counting_reasons(inst)
+        if reasons:
+            return _empty_solution(inst, "INFEASIBLE", reasons, t0)
         return _solve_phases(inst, t0, limit, workers, seed, beat, stop)
 
 
