@@ -222,21 +222,23 @@ def read_state(event_id: int, checkpoint_id: int, kind: str, *, serial: int | No
 
 # --- 3. and 4. the rows --------------------------------------------------------------
 
-def _insert(table: Any) -> Any:
-    return (postgresql.insert(table) if _dialect() == "postgresql"
-            else sqlite.insert(table))
+@lru_cache(maxsize=4)
+def _insert_scan_statement(dialect: str) -> Executable:
+    """Built once: the values come as parameters (``.values(**row)`` would make
+    SQLAlchemy derive a cache key from every value of every scan, a third of its CPU)."""
+    table = Scan.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c.event_id, table.c.nonce])
+            .returning(table.c.id))
 
 
 def insert_scan(values: dict) -> int | None:
     """The scan row, unless its nonce is known (then None: nothing written)."""
-    table = Scan.__table__
-    statement = (_insert(table).values(**values)
-                 .on_conflict_do_nothing(index_elements=[table.c.event_id, table.c.nonce])
-                 .returning(table.c.id))
-    return db.session.execute(statement).scalar()
+    return db.session.execute(_insert_scan_statement(_dialect()), values).scalar()
 
 
 def insert_admission(values: dict) -> None:
     """The admission of an ``ok`` (taken under the person's lock: the unique constraint
     on (checkpoint, participant) is the guard if a writer ever forgot the lock)."""
-    db.session.execute(Admission.__table__.insert().values(**values))
+    db.session.execute(Admission.__table__.insert(), values)
