@@ -2,10 +2,11 @@
 
 The scan is one audited operation (:func:`record_scan`): inside the request's single
 transaction it takes the participant's row lock (PostgreSQL ``SELECT ... FOR UPDATE``,
-SQLite's write lock), then checks the nonce, the code, the person and the checkpoint,
-writes the scan row (refusals too) and, for an ``ok``, the admission. The unique
-constraints (nonce per event, one admission per participant and checkpoint) hold even
-if a writer forgot the lock.
+SQLite's write lock), reads the code's badge, the person and the checkpoint under it,
+decides, writes the scan row (refusals too; ``ON CONFLICT`` on the nonce, a known nonce
+answering its stored scan) and, for an ``ok``, the admission: four statements at most
+(``scan_sql``). The unique constraints (nonce per event, one admission per participant
+and checkpoint) hold even if a writer forgot the lock.
 
 An entry recorded by name (the staff page's search) is the same operation with the
 participant's id instead of a badge code (``ScanRequest.participant_key``): the phone
