@@ -139,6 +139,8 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # The scan routes' per-process cache of staff member, event and checkpoint.
+        "SCAN_CACHE_SECONDS": float(os.environ.get("SCAN_CACHE_SECONDS", "10")),
         # Public forms, per client address: raise them for on-site sign-ups behind one
         # shared address.
         "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT",

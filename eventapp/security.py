@@ -31,7 +31,8 @@ def _add_hsts(response: Response) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from .auth.models import User, user_for_session_id
+    from .auth.models import User
+    from .auth.session_cache import load_user as cached_load_user
 
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -39,6 +40,6 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        return user_for_session_id(session_id)
+        return cached_load_user(session_id)
 
     app.after_request(_add_security_headers)

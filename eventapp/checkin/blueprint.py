@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..auth.session_cache import CACHED_ENDPOINTS
 from . import (
                 receivers,  # noqa: F401 (connects the area's signal receivers)
                 views,
 )
 
 bp = Blueprint("checkin", __name__)
+# A scan loads its staff member from a short cache (auth.session_cache).
+CACHED_ENDPOINTS.add("checkin.scan_json")
 
 _manage = "/manage/events/<slug>/checkin"
 

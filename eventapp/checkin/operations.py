@@ -2,10 +2,11 @@
 
 The scan is one audited operation (:func:`record_scan`): inside the request's single
 transaction it takes the participant's row lock (PostgreSQL ``SELECT ... FOR UPDATE``,
-SQLite's write lock), then checks the nonce, the code, the person and the checkpoint,
-writes the scan row (refusals too) and, for an ``ok``, the admission. The unique
-constraints (nonce per event, one admission per participant and checkpoint) hold even
-if a writer forgot the lock.
+SQLite's write lock), reads the code's badge, the person and the checkpoint under it,
+decides, writes the scan row (refusals too; ``ON CONFLICT`` on the nonce, a known nonce
+answering its stored scan) and, for an ``ok``, the admission: four statements at most
+(``scan_sql``). The unique constraints (nonce per event, one admission per participant
+and checkpoint) hold even if a writer forgot the lock.
 
 An entry recorded by name (the staff page's search) is the same operation with the
 participant's id instead of a badge code (``ScanRequest.participant_key``): the phone
@@ -16,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import Protocol
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
@@ -30,9 +32,10 @@ from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Participant, ParticipantStatus
-from . import codes
-from .expected import ExpectedPlace, placement
+from . import codes, scan_sql
+from .expected import ExpectedPlace
 from .models import Admission, Badge, Checkpoint, Scan
+from .scan_sql import ScanState
 
 # A device clock ahead of the server by more than this is not trusted.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -40,6 +43,16 @@ CLOCK_SKEW = timedelta(minutes=2)
 # a rehearsal before the day) is not trusted either.
 EARLY_MARGIN = timedelta(days=1)
 SERIAL_ATTEMPTS = 5
+
+
+class ScanEventLike(Protocol):
+    """What a scan needs of its event: the ORM row, or the scan routes' cached copy
+    (``scan_cache.ScanEvent``)."""
+
+    id: int
+
+    @property
+    def tz(self) -> tzinfo: ...
 
 
 class CheckinError(Refused):
@@ -148,14 +161,25 @@ class ScanRequest:
 
 @dataclass
 class ScanOutcome:
-    """The recorded scan and what to answer (``replayed``: the nonce was known)."""
+    """The recorded scan and what to answer (``replayed``: the nonce was known).
+
+    A scan just recorded carries what its answer shows, as read under the lock
+    (``state``: the checkpoint's window and place, the rehearsal flag; ``participant``:
+    the person, a transient object): the answer needs no further query. A replay has
+    only ``scan`` (a stored row) and reads the rest through it."""
 
     scan: Scan
     replayed: bool = False
     first_scan_at: datetime | None = None
     expected: ExpectedPlace | None = None
-    # An admission that this (earlier, offline) scan takes over once it has an id.
-    takes_over: Admission | None = None
+    state: ScanState | None = None
+    participant: Participant | None = None
+    # An earlier offline scan that takes over the admission once it has an id.
+    takes_over: bool = False
+
+    @property
+    def rehearsal(self) -> bool | None:
+        return self.state.rehearsal if self.state is not None else None
 
 
 def code_hash(code: str) -> str:
@@ -167,17 +191,16 @@ def find_scan(event: Event, nonce: str) -> Scan | None:
                                                 Scan.nonce == nonce))
 
 
-def trusted_since(checkpoint: Checkpoint, received_at: datetime) -> datetime:
+def trusted_since(opens_at: datetime, tz: tzinfo, received_at: datetime) -> datetime:
     """The earliest device time believed: midnight of the day before the checkpoint's day
     (event timezone), or a day before the upload when that is earlier (a rehearsal held
     days before the event)."""
-    tz = checkpoint.event.tz
-    day = checkpoint.opens_at.astimezone(tz).date() - EARLY_MARGIN
+    day = opens_at.astimezone(tz).date() - EARLY_MARGIN
     return min(datetime.combine(day, time(0), tz).astimezone(UTC), received_at - EARLY_MARGIN)
 
 
 def effective_time(scanned_at: datetime | None, received_at: datetime,
-                   checkpoint: Checkpoint) -> tuple[datetime, str | None]:
+                   opens_at: datetime, tz: tzinfo) -> tuple[datetime, str | None]:
     """The moment the rules use and, when the device's time was not trusted, why (one of
     ``models.TIME_FLAGS``). A device time ahead of the server's clock, or far before the
     checkpoint's day (a phone whose clock was reset, a hostile upload), would replace
@@ -187,7 +210,7 @@ def effective_time(scanned_at: datetime | None, received_at: datetime,
         return received_at, None
     if scanned_at > received_at + CLOCK_SKEW:
         return received_at, "device_time_ahead"
-    if scanned_at < trusted_since(checkpoint, received_at):
+    if scanned_at < trusted_since(opens_at, tz, received_at):
         return received_at, "device_time_early"
     return scanned_at, None
 
@@ -200,31 +223,6 @@ def badge_for_code(event: Event, code: str) -> Badge | None:
                                                  Badge.serial == serial))
 
 
-def _locked_badge(event: Event, checkpoint: Checkpoint, code: str
-                  ) -> tuple[Badge | None, Participant | None]:
-    """Take the scan's lock, then read the badge and its person as they are under it.
-
-    The lock is the participant's row (the code's badge names them), else the
-    checkpoint's. The first read of the badge is unlocked (to learn whom to lock); the
-    second, one query for the badge and the person, sees any revocation or cancellation
-    committed before the lock was granted (``populate_existing``)."""
-    serial = codes.decode(event.id, code)
-    owner = db.session.scalar(select(Badge.participant_id).where(
-        Badge.event_id == event.id, Badge.serial == serial)) if serial is not None else None
-    if owner is None:
-        lock_row(Checkpoint, checkpoint.id)
-        badge = db.session.scalar(select(Badge).where(
-            Badge.event_id == event.id, Badge.serial == serial)
-            .execution_options(populate_existing=True)) if serial is not None else None
-        return badge, None
-    lock_row(Participant, owner)
-    row = db.session.execute(
-        select(Badge, Participant).outerjoin(Participant, Participant.id == Badge.participant_id)
-        .where(Badge.event_id == event.id, Badge.serial == serial)
-        .execution_options(populate_existing=True)).one()
-    return row.Badge, row.Participant
-
-
 def _participant_id(event: Event, key: str | None) -> int | None:
     if not key:
         return None
@@ -232,24 +230,8 @@ def _participant_id(event: Event, key: str | None) -> int | None:
                                                           Participant.key == key))
 
 
-def _locked_person(event: Event, checkpoint: Checkpoint, key: str
-                   ) -> tuple[Badge | None, Participant | None]:
-    """A manual entry's lock and reads: the participant's row (else the checkpoint's,
-    for an unknown id), then the person and their live badge as they are under it."""
-    participant_id = _participant_id(event, key)
-    if participant_id is None:
-        lock_row(Checkpoint, checkpoint.id)
-        return None, None
-    lock_row(Participant, participant_id)
-    participant = db.session.scalar(select(Participant).where(Participant.id == participant_id)
-                                    .execution_options(populate_existing=True))
-    badge = db.session.scalar(select(Badge).where(Badge.participant_id == participant_id,
-                                                  Badge.revoked_at.is_(None))
-                              .execution_options(populate_existing=True))
-    return badge, participant
-
-
-def _checked_replay(known: Scan, request: ScanRequest, user: User | None) -> ScanOutcome:
+def _checked_replay(event: Event, known: Scan, request: ScanRequest,
+                    user: User | None) -> ScanOutcome:
     """The stored answer of a known nonce, if the nonce came with the same code (or
     person) and checkpoint; otherwise a refusal, logged (the scans table cannot hold a
     second row for the nonce)."""
@@ -266,90 +248,104 @@ def _checked_replay(known: Scan, request: ScanRequest, user: User | None) -> Sca
                              "nonce for each scan.")), field="nonce")
 
 
-def record_scan(event: Event, request: ScanRequest, user: User | None,
+def record_scan(event: Event | ScanEventLike, request: ScanRequest, user: User | None,
                 now: datetime | None = None) -> ScanOutcome:
     """Record one scan and decide its result (see the module docstring and
     docs/checkin.md for the order of the checks). A known nonce returns the stored scan
     unchanged: a retry never counts twice; the same nonce with another code, person or
-    checkpoint raises :class:`NonceReused`."""
+    checkpoint raises :class:`NonceReused`.
+
+    At most four SQL statements (``scan_sql``): the person's lock, the read under it, the
+    scan row (``ON CONFLICT`` on the nonce), the admission. A replay, and an offline scan
+    that takes over an earlier admission, cost a few more."""
     received = now or utcnow()
-    if request.manual:
-        badge, participant = _locked_person(event, request.checkpoint, request.participant_key)
-    else:
-        badge, participant = _locked_badge(event, request.checkpoint, request.code)
-    known = find_scan(event, request.nonce)
-    if known is not None:
-        return _checked_replay(known, request, user)
-    effective, flag = effective_time(request.scanned_at, received, request.checkpoint)
-    scan = Scan(event_id=event.id, checkpoint_id=request.checkpoint.id, nonce=request.nonce,
+    checkpoint = request.checkpoint
+    serial = None if request.manual else codes.decode(event.id, request.code)
+    locked = scan_sql.lock_subject(event.id, serial, request.participant_key)
+    state = scan_sql.read_state(event.id, checkpoint.id, checkpoint.kind, serial=serial,
+                                participant_id=locked, manual=request.manual)
+    if state is None:
+        raise CheckinError(str(_l("No such checkpoint in this event.")), field="checkpoint")
+    effective, flag = effective_time(request.scanned_at, received, state.opens_at, event.tz)
+    scan = Scan(event_id=event.id, checkpoint_id=checkpoint.id, nonce=request.nonce,
                 scanned_by_id=user.id if user is not None else None,
                 device=request.device[:100], offline=request.offline,
                 scanned_at=request.scanned_at, received_at=received,
                 effective_at=effective, time_flag=flag, manual=request.manual,
                 code_hash=request.subject_hash, device_result=request.device_result,
-                badge_id=badge.id if badge is not None else None)
-    scan.checkpoint, scan.badge, scan.participant = request.checkpoint, badge, participant
-    outcome = _decide(event, request.checkpoint, badge, participant, scan)
+                badge_id=state.badge_id, conflict=False)
+    outcome = _decide(state, scan)
     scan.answer = _answer_data(outcome)  # known now: the row is written once
-    try:
-        with db.session.begin_nested():
-            db.session.add(scan)
-            db.session.flush()
-            if scan.result == "ok":
-                db.session.add(Admission(event_id=event.id, checkpoint_id=scan.checkpoint_id,
-                                         participant_id=scan.participant_id, scan_id=scan.id,
-                                         admitted_at=scan.effective_at))
-                db.session.flush()
-            elif outcome.takes_over is not None:
-                outcome.takes_over.scan_id = scan.id
-                db.session.flush()
-    except IntegrityError:
-        # Only without the lock (a code that names no participant) can two requests with
-        # one nonce meet here: the other one's row is the answer.
+    values = {column.key: getattr(scan, column.key) for column in Scan.__table__.columns
+              if column.key != "id"}
+    scan.id = scan_sql.insert_scan(values)
+    if scan.id is None:  # the nonce is known: its stored answer, or a refusal
         known = find_scan(event, request.nonce)
-        if known is None:
-            raise
-        return _checked_replay(known, request, user)
+        if known is None:  # pragma: no cover - the conflict's row cannot vanish
+            raise CheckinError(str(_l("This scan could not be recorded; send it again.")))
+        return _checked_replay(event, known, request, user)
+    if scan.result == "ok":
+        scan_sql.insert_admission({"event_id": event.id, "checkpoint_id": checkpoint.id,
+                                   "participant_id": state.participant_id,
+                                   "scan_id": scan.id, "admitted_at": effective})
+    elif outcome.takes_over:
+        _take_over(state, scan)
     return outcome
 
 
-def _decide(event: Event, checkpoint: Checkpoint, badge: Badge | None,
-            participant: Participant | None, scan: Scan) -> ScanOutcome:
+def _decide(state: ScanState, scan: Scan) -> ScanOutcome:
     """Fill ``scan.result`` (and the participant) in the documented order: unknown,
-    revoked, cancelled, already, wrong place, outside the window, ok. ``badge`` and
-    ``participant`` were read under the lock."""
-    outcome = ScanOutcome(scan)
-    scan.participant_id = participant.id if participant is not None else None
-    refusal = _manual_refusal(participant) if scan.manual else _badge_refusal(badge,
+    revoked, cancelled, already, wrong place, outside the window, ok. ``state`` was read
+    under the lock."""
+    participant = None
+    if state.participant_id is not None:
+        participant = Participant(id=state.participant_id, key=state.key,
+                                  status=state.status, first_name=state.first_name,
+                                  last_name=state.last_name,
+                                  organisation=state.organisation, category=state.category)
+    outcome = ScanOutcome(scan, state=state, participant=participant)
+    scan.participant_id = state.participant_id
+    refusal = _manual_refusal(participant) if scan.manual else _badge_refusal(state,
                                                                               participant)
     if refusal is not None:
         scan.result = refusal
         return outcome
-    admission = db.session.scalar(select(Admission).where(
-        Admission.checkpoint_id == checkpoint.id, Admission.participant_id == participant.id))
-    if admission is not None:
+    if state.admission_id is not None:
         scan.result = "already"
-        outcome.first_scan_at = admission.admitted_at
-        if _flag_conflict(scan, admission):
-            outcome.takes_over = admission
+        outcome.first_scan_at = state.admitted_at
+        outcome.takes_over = _flag_conflict(scan, state)
         return outcome
-    here, elsewhere = placement(checkpoint, participant)
+    here, elsewhere = _placement(state)
     if not here:
         scan.result = "wrong_place"
         outcome.expected = elsewhere
         return outcome
-    if not event.checkin_rehearsal and \
-            not checkpoint.opens_at <= scan.effective_at <= checkpoint.closes_at:
+    if not state.rehearsal and not state.opens_at <= scan.effective_at <= state.closes_at:
         scan.result = "outside_window"
         return outcome
     scan.result = "ok"
     return outcome
 
 
-def _badge_refusal(badge: Badge | None, participant: Participant | None) -> str | None:
-    if badge is None:
+def _placement(state: ScanState) -> tuple[bool, ExpectedPlace | None]:
+    """(expected here, else where): see ``expected.placement``, whose rules the read
+    statement applies in SQL (the latest publication, a presenter's own session)."""
+    if state.kind not in scan_sql.SCHEDULED_KINDS or not state.published:
+        return True, None
+    if state.kind == "session" and state.round_id is None:
+        return False, None
+    if state.place_id is not None and state.place_here:
+        return True, None
+    if state.place_id is None:
+        return False, None
+    return False, ExpectedPlace(state.kind, state.place_room or "", state.place_colour,
+                                state.place_colour_name, state.place_title or "")
+
+
+def _badge_refusal(state: ScanState, participant: Participant | None) -> str | None:
+    if state.badge_id is None:
         return "unknown"
-    if participant is None or badge.revoked_at is not None:
+    if participant is None or state.revoked_at is not None:
         return "revoked"
     if participant.status != ParticipantStatus.REGISTERED:
         return "cancelled"
@@ -391,19 +387,25 @@ def end_rehearsal(event: Event, discard_scans: bool) -> RehearsalEnd:
     return RehearsalEnd(scans.rowcount, admissions.rowcount)
 
 
-def _flag_conflict(scan: Scan, admission: Admission) -> bool:
+def _flag_conflict(scan: Scan, state: ScanState) -> bool:
     """Two devices both let the person in while offline: both scans are kept; the one
     later in time is flagged for the organiser, and the admission keeps the earlier.
-    True when ``scan`` is the earlier one (the admission then points at it)."""
+    True when ``scan`` is the earlier one (the admission then points at it, once it has
+    an id: :func:`_take_over`)."""
     if not (scan.offline and (scan.device_result or "ok") == "ok"):
         return False
-    first = db.session.get(Scan, admission.scan_id)
-    if first is not None and scan.effective_at < admission.admitted_at:
-        first.conflict = True
-        admission.admitted_at = scan.effective_at
+    if scan.effective_at < state.admitted_at:
         return True
     scan.conflict = True
     return False
+
+
+def _take_over(state: ScanState, scan: Scan) -> None:
+    """The earlier offline scan becomes the admission's; the one it replaces is flagged."""
+    db.session.execute(update(Scan).where(Scan.id == state.admission_scan_id)
+                       .values(conflict=True))
+    db.session.execute(update(Admission).where(Admission.id == state.admission_id)
+                       .values(admitted_at=scan.effective_at, scan_id=scan.id))
 
 
 def _answer_data(outcome: ScanOutcome) -> dict:
@@ -447,7 +449,8 @@ def record_batch(event: Event, requests: list[ScanRequest], user: User | None,
         lock_row(Participant, participant_id)
     received = now or utcnow()
     order = sorted(range(len(requests)), key=lambda i: (
-        effective_time(requests[i].scanned_at, received, requests[i].checkpoint)[0], i))
+        effective_time(requests[i].scanned_at, received, requests[i].checkpoint.opens_at,
+                       event.tz)[0], i))
     outcomes: dict[int, ScanOutcome | CheckinError] = {}
     for index in order:
         try:

@@ -202,12 +202,16 @@ def participant_summary(participant: Participant | None, serial: int | None = No
             "status": participant.status}
 
 
-def scan_answer(event: Event, outcome: ScanOutcome, names: CheckpointNames | None = None
-                ) -> dict:
-    """The answer to one scan (docs/checkin.md, "Scan answer")."""
+def scan_answer(event: Event, outcome: ScanOutcome, names: CheckpointNames | None = None,
+                label: str | None = None) -> dict:
+    """The answer to one scan (docs/checkin.md, "Scan answer"). A scan just recorded
+    carries what it read (``outcome.state``, ``outcome.participant``); a replay reads
+    its stored row's checkpoint, person and badge."""
     scan = outcome.scan
-    checkpoint = scan.checkpoint or db.session.get(Checkpoint, scan.checkpoint_id)
-    names = names or CheckpointNames.of_checkpoint(event, checkpoint)
+    state = outcome.state
+    checkpoint = state or scan.checkpoint or db.session.get(Checkpoint, scan.checkpoint_id)
+    if label is None:
+        label = (names or CheckpointNames.of_checkpoint(event, checkpoint)).label(checkpoint)
     expected = outcome.expected
     message = str(RESULT_LABELS[scan.result])
     if scan.result == "wrong_place":
@@ -218,17 +222,19 @@ def scan_answer(event: Event, outcome: ScanOutcome, names: CheckpointNames | Non
                          time=local_time(outcome.first_scan_at, event.timezone)))
     elif scan.result == "outside_window":
         message = str(_l("Open %(window)s only", window=window_dict(event, checkpoint)["label"]))
-    badge = scan.badge
+    if state is not None:
+        participant, serial = outcome.participant, state.serial
+    else:
+        badge = scan.badge
+        participant, serial = scan.participant, badge.serial if badge is not None else None
     return {
         "nonce": scan.nonce,
         "result": scan.result,
         "message": message,
-        "participant": participant_summary(scan.participant,
-                                           badge.serial if badge is not None else None),
+        "participant": participant_summary(participant, serial),
         "first_scan_at": rfc3339(event, outcome.first_scan_at),
         "expected": expected.as_dict() if expected is not None else None,
-        "checkpoint": {"id": checkpoint.id, "kind": checkpoint.kind,
-                       "label": names.label(checkpoint)},
+        "checkpoint": {"id": checkpoint.id, "kind": checkpoint.kind, "label": label},
         "window": window_dict(event, checkpoint),
         "scanned_at": rfc3339(event, scan.scanned_at),
         "received_at": rfc3339(event, scan.received_at),

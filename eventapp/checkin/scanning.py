@@ -16,10 +16,12 @@ from ..db_types import DATABASE_ID_MAX
 from ..events.models import Event
 from ..extensions import db
 from ..json_values import json_integer
+from . import scan_cache
 from .forms import BodyError, parse_batch, parse_scan
 from .models import Checkpoint
 from .operations import CheckinError, NonceReused, record_batch, record_scan
 from .queries import CheckpointNames, scan_answer
+from .scan_cache import CheckpointRef, ScanEvent
 
 
 def _checkpoints(event: Event) -> dict[int, Checkpoint]:
@@ -27,28 +29,35 @@ def _checkpoints(event: Event) -> dict[int, Checkpoint]:
         select(Checkpoint).where(Checkpoint.event_id == event.id))}
 
 
-def _named_checkpoint(event: Event, data: Any) -> dict[int, Checkpoint]:
+def _named_checkpoint(event: Event | ScanEvent, data: Any) -> dict[int, CheckpointRef]:
     """Only the checkpoint a scan body names, if it is one of the event's (a scan reads
-    one row, not the event's list; :func:`parse_scan` reports a missing or wrong id)."""
+    one row, not the event's list, and usually none: ``scan_cache``;
+    :func:`parse_scan` reports a missing or wrong id)."""
     checkpoint_id = json_integer(data.get("checkpoint")) if isinstance(data, dict) else None
     if checkpoint_id is None or not 0 < checkpoint_id <= DATABASE_ID_MAX:
         return {}
-    checkpoint = db.session.get(Checkpoint, checkpoint_id)
-    if checkpoint is None or checkpoint.event_id != event.id:
-        return {}
-    return {checkpoint_id: checkpoint}
+    checkpoint = scan_cache.checkpoint_for_scan(event.id, checkpoint_id)
+    return {checkpoint_id: checkpoint} if checkpoint is not None else {}
 
 
-def scan(event: Event, data: Any, user: User | None) -> dict:
+def scan(event: Event | ScanEvent, data: Any, user: User | None) -> dict:
     """One online scan; raises :class:`BodyError` for a malformed body (400) or a nonce
-    reused with another code, person or checkpoint (409)."""
+    reused with another code, person or checkpoint (409). ``event`` may be the scan
+    routes' cached copy: the answer then uses the rehearsal flag the scan read."""
     request = parse_scan(event, data, _named_checkpoint(event, data))
     try:
         outcome = record_scan(event, request, user)
     except CheckinError as error:
         status = 409 if isinstance(error, NonceReused) else 400
         raise BodyError(error.field or "body", error.message, status) from error
-    return scan_answer(event, outcome)
+    if isinstance(event, ScanEvent):
+        rehearsal = outcome.rehearsal
+        if rehearsal is None:  # a replay: the flag as it is now
+            rehearsal = bool(db.session.scalar(select(Event.checkin_rehearsal)
+                                               .where(Event.id == event.id)))
+        event = event.with_rehearsal(rehearsal)
+    checkpoint = outcome.state or outcome.scan.checkpoint
+    return scan_answer(event, outcome, label=scan_cache.checkpoint_label(event, checkpoint))
 
 
 def _item_error(index: int, item: Any, field: str, message: str) -> dict:

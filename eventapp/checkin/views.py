@@ -34,7 +34,7 @@ from ..programme.queries import get_event_or_404
 from ..registration.models import Participant, ParticipantStatus
 from ..registration.tokens import PORTAL, find_by_token
 from ..web import commit_or_refuse, csv_stream
-from . import operations, queries, scanning
+from . import operations, queries, scan_cache, scanning
 from . import scan_page as staff_page
 from .forms import BodyError, EndRehearsalForm, ReissueForm, StartRehearsalForm
 
@@ -154,7 +154,9 @@ def _json_body():
 
 @staff_required
 def scan_json(slug: str):
-    event = get_event_or_404(slug)
+    # The event (and the staff member, the checkpoint) from the scan routes' cache:
+    # a scan costs its own statements only (scan_cache, scan_sql).
+    event = scan_cache.scan_event_or_404(slug)
     try:
         answer = scanning.scan(event, _json_body(), current_user)
     except BodyError as error:

@@ -31,10 +31,11 @@ def test_the_load_benchmark_runs_and_its_checks_pass():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.checkin_load", "--participants", "150",
-         "--scanners", "2", "--duration", "2", "--replay", "20",
+         "--scanners", "2", "--duration", "2", "--replay", "20", "--bare", "1",
          "--database-url", url.render_as_string(hide_password=False)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     verdict = [line for line in done.stdout.splitlines() if line.startswith("verdict:")]
     assert verdict and "0 lost / 0 doubled / results right: met" in verdict[0], done.stdout
     assert "replay: " in done.stdout and ", 0 rows added" in done.stdout, done.stdout
+    assert "bare Flask ceiling" in done.stdout and "of it" in done.stdout, done.stdout
