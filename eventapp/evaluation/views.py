@@ -198,7 +198,7 @@ def answer(token: str):
             operations.check_open(participant, utcnow())
         except EvaluationError as error:
             refusal, status = error.message, error.status
-            given, errors = [], {}
+            given: list = []  # nothing read: the refusal is shown
         else:
             given, errors = _read_answers(items)
         if refusal is None and not errors:

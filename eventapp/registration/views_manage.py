@@ -231,7 +231,8 @@ def import_confirm(slug: str, import_id: str):
     if not result.importable:
         flash(_("The file still has errors; nothing was imported."), "error")
         return redirect(url_for("registration.import_preview", slug=slug, import_id=import_id))
-    created, updated = [], []
+    created: list[int] = []
+    updated: list[int] = []
     for row in result.rows:
         participant = operations.apply_import_row(event, row)
         (created if row.action == "create" else updated).append(participant.id)
