@@ -17,9 +17,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..events.models import Event
 from ..extensions import db
@@ -341,7 +342,7 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
         if category is None:
             errors.append((column("category"),
                            str(_l('unknown category "%(value)s"', value=values["category"]))))
-    role = "participant"
+    role: str | None = "participant"
     if values.get("role"):
         role = ROLE_ALIASES.get(fold(values["role"]))
         if role is None:
@@ -461,7 +462,8 @@ def export_rows(event: Event) -> Iterator[list[str]]:
         )]
 
 
-def _wish_names(event: Event, wish: type, target: type):
+def _wish_names(event: Event, wish: type[ProjectWish] | type[WorkshopWish],
+                target: type[Project] | type[Workshop]) -> Select:
     """(participant id, wished name) of every wish of the event's people, in the order
     of :data:`PARTICIPANT_ORDER`, then by rank."""
     column = getattr(wish, f"{wish.target}_id")
@@ -476,7 +478,7 @@ def _merged(people: Iterable[Participant], *streams: Iterator
             ) -> Iterator[tuple[Participant, list[list[str]]]]:
     """Each person with the names of each stream's rows that are theirs. Every stream is
     in the people's order, so each is read once, alongside."""
-    heads = [next(stream, None) for stream in streams]
+    heads: list[Any] = [next(stream, None) for stream in streams]
     for person in people:
         names: list[list[str]] = []
         for index, stream in enumerate(streams):

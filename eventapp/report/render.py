@@ -155,7 +155,7 @@ def render_docx(content: ReportContent) -> bytes:
     return out.getvalue()
 
 
-def _attendance_rows(content: ReportContent) -> list[list[str]]:
+def _attendance_rows(content: ReportContent) -> list[list[str | int]]:
     return [[line.label, line.registered, line.came, line.signed_am, line.signed_pm]
             for line in [*content.attendance, content.attendance_total]]
 
