@@ -27,6 +27,7 @@ from ..extensions import db
 from ..programme.models import Project, Workshop
 from ..text import block_problem, line_problem, strip_bidi
 from ..web import YIELD_PER
+from .forms import OrganiserParticipantForm, is_email_address, length_limits
 from .models import CATEGORIES, ROLES, Participant, ProjectWish, WorkshopWish
 from .operations import PersonDetails, normalise_email
 from .queries import (
@@ -37,7 +38,8 @@ from .queries import (
     workshops_of,
 )
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The organiser's participant form's limits, which the import applies to the same columns.
+COLUMN_LIMITS = length_limits(OrganiserParticipantForm)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -324,7 +326,7 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
     email = normalise_email(values.get("email", ""))
     if not email:
         errors.append((column("email"), str(_l("the email is missing"))))
-    elif not EMAIL_PATTERN.match(email) or len(email) > 254:
+    elif not is_email_address(email):
         errors.append((column("email"),
                        str(_l('"%(email)s" is not a valid email address', email=email))))
     elif email in seen_emails:
@@ -354,8 +356,7 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
                         _l('unknown project "%(name)s"'), errors, column("projects"))
     workshops = _resolve(values.get("workshops", ""), catalogue.workshops,
                          _l('unknown workshop "%(name)s"'), errors, column("workshops"))
-    for name, limit in (("first_name", 150), ("last_name", 150), ("organisation", 300),
-                        ("job_title", 300)):
+    for name, limit in COLUMN_LIMITS.items():
         if len(values.get(name, "")) > limit:
             errors.append((column(name), str(_l("%(column)s is longer than %(limit)s "
                                                 "characters", column=result.columns[name],
