@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
-from sqlalchemy import event, select, text
+from sqlalchemy import Table, event, select, text
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from .extensions import Model
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
@@ -35,7 +40,7 @@ def init_app(app: Flask) -> None:
         event.listen(Engine, "savepoint", _begin_before_first_sqlite_savepoint)
 
 
-def lock_row(model: type, row_id: int) -> None:
+def lock_row(model: type[Model], row_id: int) -> None:
     """Serialise the writers that read-then-write around one row, until the transaction
     ends.
 
@@ -47,6 +52,7 @@ def lock_row(model: type, row_id: int) -> None:
     from .extensions import db
 
     table = model.__table__
+    assert isinstance(table, Table)  # a model's table, never a join or a subquery
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,6 +29,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. At run time it is ``db.Model``, which Flask-SQLAlchemy builds
+# from ``Base`` (adding its table-name and bind mixins); type checkers cannot follow a base
+# class made at run time (mypy #8603), so they are shown ``Base``, whose columns, metadata and
+# typed ``Mapped[...]`` attributes are what the models use.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

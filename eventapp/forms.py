@@ -55,7 +55,7 @@ def multi_line(form: Form, field: Field) -> None:
 class AppForm(FlaskForm):
     """FlaskForm with the app's text checks on every text field."""
 
-    class Meta:
+    class Meta(FlaskForm.Meta):
         def bind_field(self, form: Form, unbound_field: UnboundField,
                        options: dict[str, Any]) -> Field:
             field_class = unbound_field.field_class

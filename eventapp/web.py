@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response as ResponseBase
 from wtforms import Field
 
 from .colours import readable_text_colour
@@ -100,7 +101,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
 
 
-def _favicon() -> Response:
+def _favicon() -> ResponseBase:
     """Browsers ask for /favicon.ico on their own (a feed or JSON opened in a tab): send
     the icon the pages link to instead of a 404 in every log."""
     return redirect(url_for("static", filename="favicon.svg"), 301)
@@ -205,7 +206,7 @@ def csv_stream(rows: Iterable[Iterable[object]], filename: str) -> Response:
     return _csv_response(stream_with_context(csv_lines(rows)), filename)
 
 
-def _csv_response(body: object, filename: str) -> Response:
+def _csv_response(body: str | bytes | Iterator[bytes], filename: str) -> Response:
     """The whole Content-Type is given as ``content_type``: werkzeug appends its own
     ``charset`` to a ``mimetype`` that already names one, which made
     ``text/csv; charset=utf-8; charset=utf-8`` (a header RFC 9110 parsers may refuse)."""

@@ -67,13 +67,15 @@ def first_come_first_served(data_or_instance: Any,
                 works[slot] = fixed[slot]
                 taken[fixed[slot]] += 1
                 continue
-            options = [w for w in inst.workshops if w.slot == slot and taken[w.id] < w.capacity
-                       and (not p.needs_accessible or not w.room
-                            or inst.rooms[w.room].accessible)]
-            if options:
-                best = max(options, key=lambda w: (workshop_score(inst, p, w.id), -taken[w.id]))
-                works[slot] = best.id
-                taken[best.id] += 1
+            open_workshops = [w for w in inst.workshops
+                              if w.slot == slot and taken[w.id] < w.capacity
+                              and (not p.needs_accessible or not w.room
+                                   or inst.rooms[w.room].accessible)]
+            if open_workshops:
+                chosen = max(open_workshops,
+                             key=lambda w: (workshop_score(inst, p, w.id), -taken[w.id]))
+                works[slot] = chosen.id
+                taken[chosen.id] += 1
         assignments.append({"participant": p.id, "sessions": sess, "workshops": works})
     metrics = evaluate(inst, assignments)
     objective = metrics.pop("objective")

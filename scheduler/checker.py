@@ -92,7 +92,7 @@ class Seating(NamedTuple):
     that every rule checker judges only what can be judged."""
 
     inst: Instance
-    programme: dict[str, tuple[str | None, str | None]]  # session -> (round, room)
+    programme: dict[str, tuple[str, str]]  # placed session -> (round, room)
     sessions: dict[str, dict[str, str]]    # participant -> round -> session
     workshops: dict[str, dict[str, str]]   # participant -> slot -> workshop
     presenting: dict[str, set[str]]        # participant -> rounds where they present
@@ -131,7 +131,7 @@ def solution_findings(data_or_instance: Any, solution: dict) -> list[Reason]:
     out += placed
     if any(r.code in ("session_without_round", "session_without_room") for r in placed):
         return out  # the rules cannot be judged on sessions held nowhere
-    seating = _seating(inst, prog, _entries_by_participant(inst, solution, out), out)
+    seating = _seating(inst, _placed(prog), _entries_by_participant(inst, solution, out), out)
     for rule_check in RULE_CHECKS:
         out += rule_check(seating)
     out += _reported_figures(inst, solution)
@@ -144,7 +144,15 @@ def seating_of(data_or_instance: Any, solution: dict) -> Seating:
     inst = load_instance(data_or_instance)
     prog = programme_of(inst, solution)
     ignored: list[Reason] = []
-    return _seating(inst, prog, _entries_by_participant(inst, solution, ignored), ignored)
+    return _seating(inst, _placed(prog), _entries_by_participant(inst, solution, ignored),
+                    ignored)
+
+
+def _placed(prog: dict[str, tuple[str | None, str | None]]) -> dict[str, tuple[str, str]]:
+    """The sessions held somewhere (a round and a room): the only ones the rules judge
+    (:func:`solution_findings` stops before the rules when any is held nowhere)."""
+    return {sid: (rnd, room) for sid, (rnd, room) in prog.items()
+            if rnd is not None and room is not None}
 
 
 # --- the document --------------------------------------------------------------------------
@@ -198,7 +206,7 @@ def _entries_by_participant(inst: Instance, solution: dict, out: list[Reason]) -
     return entries
 
 
-def _seating(inst: Instance, prog: dict, entries: dict[str, dict],
+def _seating(inst: Instance, prog: dict[str, tuple[str, str]], entries: dict[str, dict],
              out: list[Reason]) -> Seating:
     """The judgeable part of every entry; the faults of the rest are added to ``out``."""
     sessions: dict[str, dict[str, str]] = {}
@@ -212,7 +220,7 @@ def _seating(inst: Instance, prog: dict, entries: dict[str, dict],
             elif sid not in inst.session_by_id:
                 out.append(Reason.of("unknown_session", participant=p.id, session=sid,
                                      round=rnd))
-            elif prog[sid][0] != rnd:
+            elif sid not in prog or prog[sid][0] != rnd:
                 out.append(Reason.of("session_not_in_round", participant=p.id, session=sid,
                                      round=rnd))
             else:
@@ -228,6 +236,8 @@ def _seating(inst: Instance, prog: dict, entries: dict[str, dict],
                 workshops[p.id][slot] = wid
     presenting: dict[str, set[str]] = defaultdict(set)
     for s in inst.sessions:
+        if s.id not in prog:
+            continue
         for pid in inst.projects[s.project].presenters:
             presenting[pid].add(prog[s.id][0])
     return Seating(inst, prog, sessions, workshops, presenting)
@@ -334,10 +344,10 @@ def rule6_step_free(st: Seating) -> Iterator[Reason]:
                 yield Reason.of("session_not_step_free", participant=p.id, session=sid,
                                 room=room)
         for wid in st.workshops[p.id].values():
-            room = inst.workshop_by_id[wid].room
-            if room and not inst.rooms[room].accessible:
+            workshop_room = inst.workshop_by_id[wid].room
+            if workshop_room and not inst.rooms[workshop_room].accessible:
                 yield Reason.of("workshop_not_step_free", participant=p.id, workshop=wid,
-                                room=room)
+                                room=workshop_room)
 
 
 def rule7_fixed_entries(st: Seating) -> Iterator[Reason]:
@@ -423,7 +433,7 @@ _WISH_OBSTACLES = (  # (obstacle, code when every session of the wish meets it)
 
 def _wish_reason(st: Seating, attendance: Counter, p, project: str) -> Reason:
     # sessions held somewhere (a programme-mode day may leave some unplaced)
-    sessions = [s for s in st.inst.sessions if s.project == project
+    sessions = [s for s in st.inst.sessions if s.project == project and s.id in st.programme
                 and st.programme[s.id][0] in st.inst.round_ids
                 and st.programme[s.id][1] in st.inst.rooms]
     if not sessions:

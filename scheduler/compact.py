@@ -36,11 +36,11 @@ def compact_classes(inst: Instance) -> list[tuple[Participant, list[str]]]:
     groups: dict[tuple, list[str]] = {}
     reps: dict[tuple, Participant] = {}
     for p in inst.participants:
-        prev = ()
+        prev: tuple[tuple[str, str], ...] = ()
         if o.change_penalty:
             prev = tuple(sorted((k, v) for k, v in o.previous.get(p.id, {}).items()
                                 if k in inst.round_ids))
-        key = (p.wishes, tuple(sorted(p.themes)),
+        key: tuple = (p.wishes, tuple(sorted(p.themes)),
                tuple(sorted(u for u in p.unavailable if u in inst.round_ids)),
                p.needs_accessible,
                tuple(sorted((k, v) for k, v in p.fixed if k in inst.round_ids)), prev,
@@ -57,16 +57,7 @@ def compact_classes(inst: Instance) -> list[tuple[Participant, list[str]]]:
 def forced_rounds(inst: Instance) -> dict[str, set[str]]:
     """Session -> rounds that participants' fixed entries pin it to (programme mode: a
     session without a round that someone is fixed to in round r must be held in r)."""
-    cached = getattr(inst, "_forced_rounds", None)
-    if cached is not None:
-        return cached
-    out: dict[str, set[str]] = {}
-    for p in inst.participants:
-        for key, val in p.fixed:
-            if key in inst.round_ids:
-                out.setdefault(val, set()).add(key)
-    inst._forced_rounds = out  # the instance is not modified after validation
-    return out
+    return inst.forced_rounds
 
 
 def placement_options(inst: Instance, s) -> list[tuple[int, str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .schema import (
@@ -163,6 +164,18 @@ class Instance:
 
     def theme_of(self, session: Session) -> str:
         return self.projects[session.project].theme
+
+    @cached_property
+    def forced_rounds(self) -> dict[str, set[str]]:
+        """Session -> rounds that participants' fixed entries pin it to (programme mode: a
+        session without a round that someone is fixed to in round r must be held in r).
+        Computed once: an instance is not modified after validation."""
+        out: dict[str, set[str]] = {}
+        for p in self.participants:
+            for key, val in p.fixed:
+                if key in self.round_ids:
+                    out.setdefault(val, set()).add(key)
+        return out
 
 
 # --------------------------------------------------------------------------- parsing helpers

@@ -31,7 +31,7 @@ class Placement:
 def seat_class_key(inst: Instance, p: Participant, presents_rounds: frozenset[int]) -> tuple:
     """What makes two participants interchangeable for the seating."""
     o = inst.options
-    prev = ()
+    prev: tuple[tuple[str, str], ...] = ()
     if o.change_penalty:
         prev = tuple(sorted((k, v) for k, v in o.previous.get(p.id, {}).items()
                             if k in inst.round_ids))
@@ -103,7 +103,7 @@ class SeatData:
                                        else 0)
                 proj_score_cache[key] = ps[sess_proj]
             base = proj_score_cache[key]
-            pres: set[int] = set()
+            pres = set()
             for pr in inst.presents.get(p.id, ()):
                 pres |= proj_rounds.get(pr, set())
             fixed = {ridx[k]: sidx[v] for k, v in p.fixed if k in ridx}

@@ -40,7 +40,7 @@ def solve_workshops(inst: Instance, time_limit: float = math.inf,
     groups: dict[tuple, list[str]] = {}
     reps = {}
     for p in inst.participants:
-        prev = ()
+        prev: tuple[tuple[str, str], ...] = ()
         if o.change_penalty:
             prev = tuple(sorted((k, v) for k, v in o.previous.get(p.id, {}).items()
                                 if k in slot_ids))
@@ -80,10 +80,10 @@ def solve_workshops(inst: Instance, time_limit: float = math.inf,
         p = reps[key]
         n = len(members)
         fixed = dict(p.fixed)
-        prev = dict(key[4])
+        previous = dict(key[4])
         for slot in inst.slot_ids:
             if slot in p.unavailable:
-                if slot in prev:  # absent: the previous workshop is lost (a change)
+                if slot in previous:  # absent: the previous workshop is lost (a change)
                     const -= o.change_penalty * n
                 continue
             row = solver.Constraint(n, n)
@@ -91,8 +91,8 @@ def solve_workshops(inst: Instance, time_limit: float = math.inf,
                 special = [fixed[slot]]
             else:
                 special = [w for w in p.workshop_wishes if inst.workshop_by_id[w].slot == slot]
-                if slot in prev and prev[slot] not in special:
-                    special.append(prev[slot])
+                if slot in previous and previous[slot] not in special:
+                    special.append(previous[slot])
             for wid in special:
                 w = inst.workshop_by_id[wid]
                 if p.needs_accessible and w.room and not inst.rooms[w.room].accessible \
@@ -101,7 +101,7 @@ def solve_workshops(inst: Instance, time_limit: float = math.inf,
                 v = solver.NumVar(0, inf, "")
                 row.SetCoefficient(v, 1)
                 score = workshop_score(inst, p, w.id)
-                if slot in prev and prev[slot] == w.id:
+                if slot in previous and previous[slot] == w.id:
                     score += o.change_penalty  # constant -chg*n below, +chg per kept person
                 obj.SetCoefficient(v, score)
                 by_workshop[w.id].append(v)
@@ -147,7 +147,8 @@ def solve_workshops(inst: Instance, time_limit: float = math.inf,
             queues.setdefault((key, slot), []).append((wid, k))
     # hub members: classes in order take the hub's seats workshop by workshop
     for (slot, acc), (_row, feeds) in hubs.items():
-        seats = [[wid, count(v)] for wid, v in sorted(feeds, key=lambda t: t[0])]
+        seats: list[list[Any]] = [[wid, count(v)]  # [workshop, seats left]
+                                  for wid, v in sorted(feeds, key=lambda t: t[0])]
         pos = 0
         for key, sl, a, v in hub_in:
             if sl != slot or a != acc:

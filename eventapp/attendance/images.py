@@ -13,6 +13,7 @@ import base64
 import binascii
 import io
 from dataclasses import dataclass
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
@@ -97,7 +98,9 @@ def signature_from_png(data: bytes) -> CheckedImage:
                               min=f"{min_w} × {min_h}", max=f"{max_w} × {max_h}",
                               w=image.width, h=image.height))
     image = image.convert("LA")
-    (l_min, l_max), (a_min, a_max) = image.getextrema()
+    # Two bands (L and A), so one (min, max) pair per band.
+    extrema = cast("tuple[tuple[int, int], tuple[int, int]]", image.getextrema())
+    (l_min, l_max), (a_min, a_max) = extrema
     if a_max == 0 or (l_min == l_max and a_min == a_max):
         raise ImageProblem(_l("The signature is empty: sign in the box first."))
     return CheckedImage(_png(image), image.width, image.height)

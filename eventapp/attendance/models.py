@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session as OrmSession
 from ..auth.models import User
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model
 from ..programme.models import KEY_LENGTH, Workshop
 from ..registration.models import Participant, _in
 
@@ -51,7 +51,7 @@ SIGNED_VIA = ("staff", "portal")
 DEFAULT_PROOF_RETENTION_MONTHS = 120
 
 
-class AttendanceSettings(db.Model):
+class AttendanceSettings(Model):
     __tablename__ = "attendance_settings"
     __table_args__ = (
         CheckConstraint(_in("sheet_unit", SHEET_UNITS), name="valid_sheet_unit"),
@@ -74,7 +74,7 @@ class AttendanceSettings(db.Model):
     event: Mapped[Event] = relationship()
 
 
-class FunderLogo(db.Model):
+class FunderLogo(Model):
     __tablename__ = "funder_logos"
     __table_args__ = (
         CheckConstraint("length(name) > 0", name="name_not_empty"),
@@ -93,7 +93,7 @@ class FunderLogo(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AttendanceSheet(db.Model):
+class AttendanceSheet(Model):
     __tablename__ = "attendance_sheets"
     __table_args__ = (
         UniqueConstraint("event_id", "key", name="uq_attendance_sheets_event_key"),
@@ -136,7 +136,7 @@ class AttendanceSheet(db.Model):
                 and self.countersigned_at is None)
 
 
-class Signature(db.Model):
+class Signature(Model):
     __tablename__ = "signatures"
     __table_args__ = (
         UniqueConstraint("event_id", "nonce", name="uq_signatures_event_nonce"),

@@ -11,10 +11,11 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
@@ -88,7 +89,7 @@ def update_settings(event: Event, *, sheet_unit: str, proof_retention_months: in
 
 def add_logo(event: Event, name: str, image: CheckedImage) -> FunderLogo:
     count = db.session.scalar(select(func.count()).select_from(FunderLogo)
-                              .where(FunderLogo.event_id == event.id))
+                              .where(FunderLogo.event_id == event.id)) or 0
     if count >= MAX_LOGOS:
         raise AttendanceError(_l("At most %(n)d logos: remove one first.", n=MAX_LOGOS),
                               "logo")
@@ -382,7 +383,8 @@ def purge_expired_proofs(today: date) -> dict[str, int]:
     for event, months in rows:
         if today < add_months(event.date, months or DEFAULT_PROOF_RETENTION_MONTHS):
             continue
-        deleted = db.session.execute(delete(Signature).where(Signature.event_id == event.id))
+        deleted = cast(CursorResult, db.session.execute(
+            delete(Signature).where(Signature.event_id == event.id)))
         db.session.execute(update(AttendanceSheet).where(AttendanceSheet.event_id == event.id)
                            .values(countersignature=None, countersigned_at=None))
         if deleted.rowcount:

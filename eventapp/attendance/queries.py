@@ -236,6 +236,8 @@ def presences(event: Event, participants: Iterable[Participant] | None = None
             select(Signature.participant_id, AttendanceSheet.starts_at, AttendanceSheet.ends_at)
             .join(AttendanceSheet, AttendanceSheet.id == Signature.sheet_id)
             .where(Signature.event_id == event.id, Signature.participant_id.in_(ids))):
+        if sig_pid is None:  # never: the query asks for these people's signatures
+            continue
         result[sig_pid].periods.append((start, end))
         result[sig_pid].came = True
     halves = [(p.starts_at, p.ends_at) for p in planned_sheets(event, "half_day")]

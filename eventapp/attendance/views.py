@@ -13,6 +13,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as ResponseBase
 
 from ..auth.access import organiser_required, staff_required
 from ..checkin.forms import BodyError
@@ -42,12 +43,12 @@ SIGN_BODY_MAX = 512 * 1024
 BATCH_BODY_MAX = forms.MAX_BATCH * SIGN_BODY_MAX
 
 
-def _private(response: Response) -> Response:
+def _private(response: ResponseBase) -> ResponseBase:
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _pdf(body: bytes, filename: str, attachment: bool = False) -> Response:
+def _pdf(body: bytes, filename: str, attachment: bool = False) -> ResponseBase:
     response = Response(body, mimetype="application/pdf")
     kind = "attachment" if attachment else "inline"
     response.headers["Content-Disposition"] = f'{kind}; filename="{filename}"'
@@ -306,7 +307,7 @@ def participant_certificate(slug: str, participant_id: int):
     return _one_certificate(event, person, attachment=True)
 
 
-def _one_certificate(event: Event, person: Participant, attachment: bool) -> Response:
+def _one_certificate(event: Event, person: Participant, attachment: bool) -> ResponseBase:
     certs = queries.certificates(event, [person])
     db.session.commit()
     if not certs:
@@ -411,7 +412,7 @@ def upload_json(slug: str):
 # --- the participant, by their personal link ----------------------------------------------
 
 
-def _portal_headers(response: Response) -> Response:
+def _portal_headers(response: ResponseBase) -> ResponseBase:
     response.headers["Referrer-Policy"] = "no-referrer"
     return _private(response)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db_types import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
 class Role(enum.StrEnum):
@@ -20,7 +20,7 @@ class Role(enum.StrEnum):
     STAFF = "staff"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('organiser', 'staff')", name="valid_role"),

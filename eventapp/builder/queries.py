@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.models import Event
 from ..events.queries import get_event_or_404, get_owned_or_404  # noqa: F401 (views use them)
-from ..extensions import db
+from ..extensions import Model, db
 from ..programme.grid import Grid, Seat, grid_rows, table_columns
 from ..programme.models import (
     EventPeriod,
@@ -220,9 +220,9 @@ def timeline(event: Event) -> list[tuple[Any, str]]:
 def summary(event: Event) -> dict[str, int]:
     """How many of each thing the event holds (dashboard and delete confirmation)."""
 
-    def count(model: type) -> int:
+    def count(model: type[Model]) -> int:
         return db.session.scalar(select(func.count()).select_from(model)
-                                 .where(model.event_id == event.id)) or 0
+                                 .where(model.__table__.c.event_id == event.id)) or 0
 
     return {
         "themes": count(Theme), "rooms": count(Room), "projects": count(Project),

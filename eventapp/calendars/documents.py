@@ -12,6 +12,7 @@ from flask import Response, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response as ResponseBase
 
 from ..events.models import Event
 from ..extensions import db
@@ -38,15 +39,14 @@ def publish_document(name: str, event: Event, stamped: Stamped) -> bytes:
 
 
 def feed_response(body: bytes, stamped: Stamped, filename: str, *, download: bool
-                  ) -> Response:
+                  ) -> ResponseBase:
     """The calendar with its validators; 304 when the client already has this version.
 
     The ETag is the body's hash, so it changes exactly when the calendar does; DTSTAMP
     is the item's LAST-MODIFIED (not "now"), which keeps the body stable between polls.
     """
     etag = hashlib.sha256(body).hexdigest()[:32]
-    response = Response(body, mimetype=ICS_MIMETYPE)
-    response.charset = "utf-8"
+    response = Response(body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
     response.set_etag(etag)
     if stamped.last_modified is not None:
         response.last_modified = stamped.last_modified
@@ -121,4 +121,4 @@ def participant_feeds(event: Event, participant_ids: set[int]) -> dict[int, Cale
     rows = db.session.scalars(select(CalendarFeed).where(
         CalendarFeed.event_id == event.id, CalendarFeed.scope == "participant",
         CalendarFeed.participant_id.in_(participant_ids)))
-    return {feed.participant_id: feed for feed in rows}
+    return {feed.participant_id: feed for feed in rows if feed.participant_id is not None}

@@ -154,7 +154,9 @@ def _vtimezone_ical(tzid: str, year: int) -> bytes:
 
 
 def vtimezone(tzid: str, year: int) -> Timezone:
-    return Timezone.from_ical(_vtimezone_ical(tzid, year))
+    zone = Timezone.from_ical(_vtimezone_ical(tzid, year))
+    assert isinstance(zone, Timezone)  # parsed from a VTIMEZONE just written
+    return zone
 
 
 def build_calendar(document: CalendarDocument, *, method: str = PUBLISH,

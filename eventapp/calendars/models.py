@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model
 from ..programme.models import Room
 from ..registration.models import Participant
 
@@ -30,7 +30,7 @@ _TARGET_CHECK = (
 )
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A subscription link. The URL's secret is never stored: it is an HMAC of
     ``nonce`` under SECRET_KEY, so the page can show the same link again, a leaked
     database alone opens no feed, and replacing the nonce revokes the old link."""
@@ -61,7 +61,7 @@ class CalendarFeed(db.Model):
     room: Mapped[Room | None] = relationship()
 
 
-class CalendarEntry(db.Model):
+class CalendarEntry(Model):
     """One item as one calendar last showed it: UID, SEQUENCE, LAST-MODIFIED.
 
     Updated when a publication, a participant's own switch or a programme edit changes

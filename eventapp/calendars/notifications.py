@@ -49,6 +49,7 @@ def queue_publication_emails(publication: Publication) -> int:
         feed = feeds.get(person.id) or ensure_feed(event, "participant", participant=person)
         template = "programme_published" if publication.version == 1 or change.is_new \
             else "programme_changed"
+        assert person.email  # only people with an address are notified
         message = render_email(template, person.email, person.locale, participant=person,
                                event=event, settings=settings, link=link,
                                day=days.get(person.id, []), moves=change.moves,

@@ -223,7 +223,8 @@ def record_publication(publication: Publication, now: datetime | None = None
     ctx = CalendarContext.load(event)
     entries = entries_of(event)
     now = now or publication.published_at
-    results, rows = {}, []
+    results: dict[int, Stamped] = {}
+    rows: list[dict] = []
     for participant_id, items in all_participant_items(ctx).items():
         owner = owner_of("participant", participant_id)
         results[participant_id] = stamp_items(event, owner, items, entries.get(owner, {}),

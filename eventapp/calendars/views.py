@@ -17,7 +17,7 @@ from ..extensions import db
 from ..programme.models import Room
 from ..programme.queries import get_event_or_404
 from ..registration.forms import ConfirmForm
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from ..registration.tokens import portal_participant_or_404
 from ..web import commit_or_refuse
 from . import operations
@@ -63,8 +63,9 @@ def participant_feed(secret: str):
     if feed is None or feed.scope != "participant":
         abort(404)
     participant = feed.participant
+    assert participant is not None  # a participant feed names its participant (constraint)
     event = participant.event
-    if participant.status == "cancelled":
+    if participant.status == ParticipantStatus.CANCELLED:
         abort(410)
     ctx = CalendarContext.load(event, participant=participant)
     stamped = _stamp_and_commit(lambda: stamp_participant(participant, ctx))
@@ -153,7 +154,8 @@ def manage(slug: str):
     event = get_event_or_404(slug)
     ctx = CalendarContext.load(event)
     feeds = organiser_feeds(event)
-    rows = [("programme", _("Whole programme"), None, None)]
+    rows: list[tuple[str, str, str | None, Room | Participant | None]] = [
+        ("programme", _("Whole programme"), None, None)]
     rows += [(owner_of("room", room_id=room.id), room.name, "room", room)
              for room in ctx.cat.rooms.values()]
     rows += [(owner_of("presenter", person.id), person.full_name or person.key, "presenter",

@@ -239,7 +239,7 @@ def fit_text(text: str, box: Box, style: TextStyle, measure: Measurer,
 
     if not text:
         return _place(box, (), style, measure, colour, style.max_pt)
-    candidates = [((text,), size_for((text,)))]
+    candidates: list[tuple[tuple[str, ...], float]] = [((text,), size_for((text,)))]
     if candidates[0][1] < style.min_pt and style.max_lines >= 2:
         for splits in (_word_splits(text), _char_splits(text)):
             # the largest size; among equals (capped by height), the most balanced lines

@@ -8,7 +8,7 @@ and name the failing field, so the two front-ends answer the same errors.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
@@ -62,6 +62,10 @@ class BodyError(Refused):
         return "The scan is not valid."
 
 
+@overload
+def _text(data: dict, name: str, limit: int, required: Literal[True] = True) -> str: ...
+@overload
+def _text(data: dict, name: str, limit: int, required: bool) -> str | None: ...
 def _text(data: dict, name: str, limit: int, required: bool = True) -> str | None:
     value = data.get(name)
     if value is None or value == "":

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model
 from ..programme.models import KEY_LENGTH, ProgrammeItem, Room, Round, Workshop
 from ..registration.models import Participant, _in
 
@@ -48,7 +48,7 @@ RESULTS = ("ok", "already", "wrong_place", "unknown", "revoked", "cancelled",
 TIME_FLAGS = ("device_time_early", "device_time_ahead")
 
 
-class Badge(db.Model):
+class Badge(Model):
     __tablename__ = "badges"
     __table_args__ = (
         UniqueConstraint("event_id", "serial", name="uq_badges_event_serial"),
@@ -81,7 +81,7 @@ class Badge(db.Model):
         return self.revoked_at is None and self.participant_id is not None
 
 
-class Checkpoint(db.Model):
+class Checkpoint(Model):
     __tablename__ = "checkpoints"
     __table_args__ = (
         UniqueConstraint("event_id", "key", name="uq_checkpoints_event_key"),
@@ -118,7 +118,7 @@ class Checkpoint(db.Model):
     programme_item: Mapped[ProgrammeItem | None] = relationship()
 
 
-class Scan(db.Model):
+class Scan(Model):
     __tablename__ = "scans"
     __table_args__ = (
         UniqueConstraint("event_id", "nonce", name="uq_scans_event_nonce"),
@@ -169,7 +169,7 @@ class Scan(db.Model):
     scanned_by: Mapped[User | None] = relationship()
 
 
-class Admission(db.Model):
+class Admission(Model):
     __tablename__ = "admissions"
     __table_args__ = (
         UniqueConstraint("checkpoint_id", "participant_id",

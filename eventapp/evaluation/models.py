@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model
 from ..registration.models import Participant, _in
 
 BLOCKS = ("day", "sessions", "workshop", "next_steps", "free")
@@ -37,7 +37,7 @@ KINDS = ("scale", "single", "multiple", "text")
 SCALE_MAX = 5
 
 
-class Questionnaire(db.Model):
+class Questionnaire(Model):
     __tablename__ = "questionnaires"
 
     event_id: Mapped[int] = mapped_column(
@@ -53,7 +53,7 @@ class Questionnaire(db.Model):
         return self.sent_at is not None and (self.closes_at is None or now < self.closes_at)
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "questions"
     __table_args__ = (
         CheckConstraint(_in("block", BLOCKS), name="valid_block"),
@@ -79,7 +79,7 @@ class Question(db.Model):
         return [option.get("en" if locale == "en" else "fr", "") for option in self.options]
 
 
-class Response(db.Model):
+class Response(Model):
     __tablename__ = "responses"
     __table_args__ = (
         UniqueConstraint("event_id", "participant_id", name="uq_responses_event_participant"),
@@ -99,7 +99,7 @@ class Response(db.Model):
                                                  passive_deletes=True)
 
 
-class Answer(db.Model):
+class Answer(Model):
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("response_id", "question_id", "target",

@@ -161,6 +161,7 @@ def _queue(event: Event, people: list[Participant], template: str,
            questionnaire: Questionnaire) -> int:
     settings = registration_settings(event)
     for person in people:
+        assert person.email  # the recipients are chosen among people with an address
         link = external_url("evaluation.answer", token=issue_token(person, PORTAL))
         queue_email(render_email(
             template, person.email, person.locale, participant=person, event=event,
@@ -290,6 +291,7 @@ def check_open(participant: Participant, now: datetime) -> None:
     if questionnaire is None or questionnaire.sent_at is None:
         raise EvaluationError(_l("There is no questionnaire to answer yet."), None, 409)
     if not questionnaire.open_at(now):
+        assert questionnaire.closes_at is not None  # a sent questionnaire closes only so
         raise EvaluationError(_l("The questionnaire closed on %(date)s at %(time)s: answers "
                                  "can no longer be given or changed.",
                                  date=format_date(event.to_local(questionnaire.closes_at)

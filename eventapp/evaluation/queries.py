@@ -143,7 +143,7 @@ def results(event: Event, locale: str = "fr") -> Results:
         given = by_question.get(question.id, [])
         result.answers = len(given)
         if question.kind == "text":
-            result.texts = [(labels.get(a.target, ""), str(CATEGORY_LABELS.get(c, c or "")),
+            result.texts = [(labels.get(a.target, ""), str(CATEGORY_LABELS.get(c or "", c or "")),
                              a.text) for a, c in given]
         else:
             size = SCALE_MAX if question.kind == "scale" else len(question.options)
@@ -155,11 +155,12 @@ def results(event: Event, locale: str = "fr") -> Results:
                     counter[value] += 1
             result.counts = [counter.get(i + offset, 0) for i in range(size)]
             if question.kind == "scale":
-                result.mean = _mean([a.number for a, _ in given])
+                scored = [(a, a.number) for a, _ in given if a.number is not None]
+                result.mean = _mean([number for _, number in scored])
                 targets: dict[str, list[int]] = defaultdict(list)
-                for answer, _category in given:
+                for answer, number in scored:
                     if answer.target:
-                        targets[answer.target].append(answer.number)
+                        targets[answer.target].append(number)
                 result.by_target = sorted(
                     ((labels.get(t, t), len(v), _mean(v)) for t, v in targets.items()),
                     key=lambda row: row[0].casefold())
@@ -204,7 +205,8 @@ def results_csv(event: Event, locale: str = "fr") -> bytes:
             value = str(answer.number)
         else:
             options = question.option_labels(locale)
-            picked = answer.choices if question.kind == "multiple" else [answer.number]
+            picked = (answer.choices if question.kind == "multiple"
+                      else [answer.number] if answer.number is not None else [])
             value = "; ".join(options[i] for i in picked if 0 <= i < len(options))
         writer.writerow([neutralise(v) for v in (
             response_id, category or "", question.label(locale),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 # What the organiser decides about an event (the rest of its life, published programme,
@@ -18,7 +19,7 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 STAGES = ("draft", "open", "closed")
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("length(slug) > 0", name="slug_not_empty"),
@@ -49,7 +50,7 @@ class Event(db.Model):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def local_to_utc(self, local_time: time, on: date | None = None) -> datetime:
+    def local_to_utc(self, local_time: time, on: dt.date | None = None) -> datetime:
         """Turn a wall-clock time of the event's day into an aware UTC datetime."""
         naive = datetime.combine(on or self.date, local_time)
         return naive.replace(tzinfo=self.tz).astimezone(ZoneInfo("UTC"))

@@ -66,6 +66,7 @@ def import_instance_command(file: Path, slug: str | None, yes: bool) -> None:
         _fail([f"{file}: {len(error.errors)} problem(s), nothing imported"]
               + [f"{path}: {message}" for path, message in error.errors])
     db.session.commit()
+    assert event is not None  # import_instance returns the event it filled
     counts = event_counts(event)
     click.echo(f'{"Replaced" if slug else "Imported"} "{event.name}" as {event.slug}: '
                f'{counts["participants"]} participants, {counts["sessions"]} sessions.')

@@ -129,7 +129,8 @@ def registration_data(event: Event, keys: Collection[str] | None = None, *,
     people = select(Participant.id).where(*where)
 
     def count(model: Any, *conditions: ColumnElement[bool]) -> int:
-        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(*conditions)) or 0
 
     return ParticipantData(
         participants=count(Participant, *where),

@@ -46,17 +46,17 @@ def event_counts(event: Event) -> dict[str, int]:
                                 Participant), strict=True))
     counts = {
         name: db.session.scalar(select(func.count()).select_from(model)
-                                .where(model.event_id == event.id))
+                                .where(model.__table__.c.event_id == event.id)) or 0
         for name, model in models.items()
     }
-    counts["assignments"] = db.session.scalar(
+    counts["assignments"] = (db.session.scalar(
         select(func.count()).select_from(Assignment).join(Round, Round.id == Assignment.round_id)
         .where(Round.event_id == event.id)
-    ) + db.session.scalar(
+    ) or 0) + (db.session.scalar(
         select(func.count()).select_from(WorkshopAssignment)
         .join(WorkshopSlot, WorkshopSlot.id == WorkshopAssignment.slot_id)
         .where(WorkshopSlot.event_id == event.id)
-    )
+    ) or 0)
     return counts
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..extensions import db
+from ..extensions import Model, db
 from .models import KEY_LENGTH
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -27,14 +27,15 @@ def is_valid_key(key: str) -> bool:
     return bool(KEY_PATTERN.match(key)) and len(key) <= KEY_LENGTH
 
 
-def key_taken(model: type, event_id: int, key: str, exclude_id: int | None = None) -> bool:
-    query = db.select(model.id).where(model.event_id == event_id, model.key == key)
+def key_taken(model: type[Model], event_id: int, key: str, exclude_id: int | None = None) -> bool:
+    columns = model.__table__.c  # any keyed table of an event: id, event_id, key
+    query = db.select(columns.id).where(columns.event_id == event_id, columns.key == key)
     if exclude_id is not None:
-        query = query.where(model.id != exclude_id)
+        query = query.where(columns.id != exclude_id)
     return db.session.scalar(query.limit(1)) is not None
 
 
-def unique_key(model: type, event_id: int, base: str, fallback: str = "item",
+def unique_key(model: type[Model], event_id: int, base: str, fallback: str = "item",
                exclude_id: int | None = None) -> str:
     """``base`` slugified, or with "-2", "-3"... appended until no row of the event has it."""
     stem = slugify(base) or fallback

@@ -9,6 +9,7 @@ table and round...) are database constraints, not only form checks.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -25,7 +26,10 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..db_types import UTCDateTime
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model
+
+if TYPE_CHECKING:  # the people presenting (the registration area names them at run time)
+    from ..registration.models import Participant
 
 KEY_LENGTH = 100
 
@@ -43,27 +47,27 @@ def _key_constraints(table: str) -> tuple:
 
 room_themes = Table(
     "room_themes",
-    db.Model.metadata,
+    Model.metadata,
     Column("room_id", ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True),
     Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
 )
 
 project_presenters = Table(
     "project_presenters",
-    db.Model.metadata,
+    Model.metadata,
     Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
 )
 
 session_presenters = Table(
     "session_presenters",
-    db.Model.metadata,
+    Model.metadata,
     Column("session_id", ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
     Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme of the speed-dating, with the signage colour used for its rooms and buffet."""
 
     __tablename__ = "themes"
@@ -89,7 +93,7 @@ class Theme(db.Model):
         return f"<Theme {self.key}>"
 
 
-class Room(db.Model):
+class Room(Model):
     """A room: capacity, tables (parallel presentations), step-free access, directions."""
 
     __tablename__ = "rooms"
@@ -130,7 +134,7 @@ class Room(db.Model):
         return f"<Room {self.key}>"
 
 
-class Project(db.Model):
+class Project(Model):
     """An initiative presented during the speed-dating, by its presenters."""
 
     __tablename__ = "projects"
@@ -148,7 +152,7 @@ class Project(db.Model):
 
     event: Mapped[Event] = relationship()
     theme: Mapped[Theme] = relationship(back_populates="projects")
-    presenters: Mapped[list[Participant]] = relationship(  # noqa: F821
+    presenters: Mapped[list[Participant]] = relationship(
         "Participant", secondary=project_presenters, order_by="Participant.last_name"
     )
     sessions: Mapped[list[Session]] = relationship(back_populates="project", passive_deletes=True)
@@ -187,7 +191,7 @@ class EventPeriod:
         return f"<{type(self).__name__} {self.key}>"
 
 
-class Round(EventPeriod, db.Model):
+class Round(EventPeriod, Model):
     """One rotation of the speed-dating (by default 20 minutes, then 5 to change rooms)."""
 
     __tablename__ = "rounds"
@@ -195,7 +199,7 @@ class Round(EventPeriod, db.Model):
     sessions: Mapped[list[Session]] = relationship(back_populates="round", passive_deletes=True)
 
 
-class WorkshopSlot(EventPeriod, db.Model):
+class WorkshopSlot(EventPeriod, Model):
     """A time slot in which several workshops run in parallel."""
 
     __tablename__ = "workshop_slots"
@@ -206,7 +210,7 @@ class WorkshopSlot(EventPeriod, db.Model):
     workshops: Mapped[list[Workshop]] = relationship(back_populates="slot", passive_deletes=True)
 
 
-class Workshop(db.Model):
+class Workshop(Model):
     """A workshop: a room, a capacity, a host and a panel."""
 
     __tablename__ = "workshops"
@@ -241,7 +245,7 @@ class Workshop(db.Model):
         return [line.strip() for line in (self.panel or "").splitlines() if line.strip()]
 
 
-class Session(db.Model):
+class Session(Model):
     """A project's presentation in one round, room and table.
 
     Round and room may be left empty: the scheduler then places the session
@@ -287,7 +291,7 @@ class Session(db.Model):
     project: Mapped[Project] = relationship(back_populates="sessions")
     round: Mapped[Round | None] = relationship(back_populates="sessions")
     room: Mapped[Room | None] = relationship()
-    extra_presenters: Mapped[list[Participant]] = relationship(  # noqa: F821
+    extra_presenters: Mapped[list[Participant]] = relationship(
         "Participant", secondary=session_presenters, order_by="Participant.last_name"
     )
 
@@ -321,7 +325,7 @@ class ProgrammeItemKind:
     ALL = (WELCOME, TALK, BREAK, LUNCH, OTHER)
 
 
-class ProgrammeItem(db.Model):
+class ProgrammeItem(Model):
     """A plenary item of the timeline: talks, lunch, breaks, restitution, conclusions."""
 
     __tablename__ = "programme_items"

@@ -9,6 +9,7 @@ the same reading of the programme.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -72,16 +73,23 @@ def _seat_sessions(placed: list[Session]) -> dict[Seat, Session]:
     even if a room holds more sessions than it has tables.
     """
     seats: dict[Seat, Session] = {}
-    for session in placed:
+    for session, round_id, room_id in _placements(placed):
         if session.table_number is not None:
-            seats[(session.round_id, session.room_id, session.table_number)] = session
-    for session in placed:
+            seats[(round_id, room_id, session.table_number)] = session
+    for session, round_id, room_id in _placements(placed):
         if session.table_number is None:
             table = 1
-            while (session.round_id, session.room_id, table) in seats:
+            while (round_id, room_id, table) in seats:
                 table += 1
-            seats[(session.round_id, session.room_id, table)] = session
+            seats[(round_id, room_id, table)] = session
     return seats
+
+
+def _placements(placed: list[Session]) -> Iterator[tuple[Session, int, int]]:
+    """Each placed session with its round and room ids (never None once placed)."""
+    for session in placed:
+        if session.round_id is not None and session.room_id is not None:
+            yield session, session.round_id, session.room_id
 
 
 def _column_theme(room: Room, sessions: list[Session]) -> Theme | None:
@@ -98,6 +106,7 @@ def _columns(seats: dict[Seat, Session]) -> list[GridColumn]:
     by_column: dict[tuple[int, int], list[Session]] = defaultdict(list)
     rooms: dict[int, Room] = {}
     for (_round_id, room_id, table), session in seats.items():
+        assert session.room is not None  # seated, so placed in a room
         rooms[room_id] = session.room
         by_column[(room_id, table)].append(session)
 

@@ -17,15 +17,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..events.models import Event
 from ..extensions import db
 from ..programme.models import Project, Workshop
 from ..text import block_problem, line_problem, strip_bidi
 from ..web import YIELD_PER
+from .forms import OrganiserParticipantForm, is_email_address, length_limits
 from .models import CATEGORIES, ROLES, Participant, ProjectWish, WorkshopWish
 from .operations import PersonDetails, normalise_email
 from .queries import (
@@ -36,7 +38,8 @@ from .queries import (
     workshops_of,
 )
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The organiser's participant form's limits, which the import applies to the same columns.
+COLUMN_LIMITS = length_limits(OrganiserParticipantForm)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -323,7 +326,7 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
     email = normalise_email(values.get("email", ""))
     if not email:
         errors.append((column("email"), str(_l("the email is missing"))))
-    elif not EMAIL_PATTERN.match(email) or len(email) > 254:
+    elif not is_email_address(email):
         errors.append((column("email"),
                        str(_l('"%(email)s" is not a valid email address', email=email))))
     elif email in seen_emails:
@@ -341,7 +344,7 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
         if category is None:
             errors.append((column("category"),
                            str(_l('unknown category "%(value)s"', value=values["category"]))))
-    role = "participant"
+    role: str | None = "participant"
     if values.get("role"):
         role = ROLE_ALIASES.get(fold(values["role"]))
         if role is None:
@@ -353,8 +356,7 @@ def _parse_row(line: int, values: dict[str, str], event: Event, catalogue: _Cata
                         _l('unknown project "%(name)s"'), errors, column("projects"))
     workshops = _resolve(values.get("workshops", ""), catalogue.workshops,
                          _l('unknown workshop "%(name)s"'), errors, column("workshops"))
-    for name, limit in (("first_name", 150), ("last_name", 150), ("organisation", 300),
-                        ("job_title", 300)):
+    for name, limit in COLUMN_LIMITS.items():
         if len(values.get(name, "")) > limit:
             errors.append((column(name), str(_l("%(column)s is longer than %(limit)s "
                                                 "characters", column=result.columns[name],
@@ -461,7 +463,8 @@ def export_rows(event: Event) -> Iterator[list[str]]:
         )]
 
 
-def _wish_names(event: Event, wish: type, target: type):
+def _wish_names(event: Event, wish: type[ProjectWish] | type[WorkshopWish],
+                target: type[Project] | type[Workshop]) -> Select:
     """(participant id, wished name) of every wish of the event's people, in the order
     of :data:`PARTICIPANT_ORDER`, then by rank."""
     column = getattr(wish, f"{wish.target}_id")
@@ -476,7 +479,7 @@ def _merged(people: Iterable[Participant], *streams: Iterator
             ) -> Iterator[tuple[Participant, list[list[str]]]]:
     """Each person with the names of each stream's rows that are theirs. Every stream is
     in the people's order, so each is read once, alongside."""
-    heads = [next(stream, None) for stream in streams]
+    heads: list[Any] = [next(stream, None) for stream in streams]
     for person in people:
         names: list[list[str]] = []
         for index, stream in enumerate(streams):

@@ -14,7 +14,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.fields.core import UnboundField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..forms import AppForm
 from .models import CATEGORIES, PUBLIC_CATEGORIES, ROLES
@@ -31,6 +39,37 @@ def _strip(value):
 
 
 STRIP = [_strip]
+
+
+class _Value:
+    """The one attribute of a field that a validator such as ``Email`` reads."""
+
+    def __init__(self, data: str):
+        self.data = data
+
+
+def is_email_address(address: str) -> bool:
+    """Whether the forms' ``Email`` validator accepts ``address`` (the CSV import checks
+    its email column with the very rule the registration forms apply)."""
+    try:
+        Email(message="invalid")(None, _Value(address))
+    except ValidationError:
+        return False
+    return True
+
+
+def length_limits(form_class: type) -> dict[str, int]:
+    """The longest text each field of ``form_class`` accepts, read from its ``Length``
+    validator: the CSV import holds its columns to the same limits as the form."""
+    limits = {}
+    for name in dir(form_class):
+        field = getattr(form_class, name, None)
+        if not isinstance(field, UnboundField):
+            continue
+        for validator in field.kwargs.get("validators") or ():
+            if isinstance(validator, Length) and validator.max >= 0:
+                limits[name] = validator.max
+    return limits
 
 
 class PersonForm(AppForm):

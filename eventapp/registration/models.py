@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model
 from ..programme.models import KEY_LENGTH, Project, Round, Theme, Workshop, WorkshopSlot
 
 CATEGORIES = (
@@ -54,7 +54,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({quoted})"
 
 
-class Participant(db.Model):
+class Participant(Model):
     __tablename__ = "participants"
     __table_args__ = (
         UniqueConstraint("event_id", "key", name="uq_participants_event_key"),
@@ -147,7 +147,7 @@ class RankedWish:
         return cls(**{f"{cls.target}_id": target_id, "rank": rank})
 
 
-class ProjectWish(RankedWish, db.Model):
+class ProjectWish(RankedWish, Model):
     """The participant's k-th choice of project (rank 0 is the first wish)."""
 
     __tablename__ = "project_wishes"
@@ -162,7 +162,7 @@ class ProjectWish(RankedWish, db.Model):
     project: Mapped[Project] = relationship(lazy="selectin")
 
 
-class WorkshopWish(RankedWish, db.Model):
+class WorkshopWish(RankedWish, Model):
     """The participant's k-th choice of workshop (rank 0 is the first wish)."""
 
     __tablename__ = "workshop_wishes"
@@ -175,7 +175,7 @@ class WorkshopWish(RankedWish, db.Model):
     workshop: Mapped[Workshop] = relationship(lazy="selectin")
 
 
-class ParticipantTheme(db.Model):
+class ParticipantTheme(Model):
     __tablename__ = "participant_themes"
 
     participant_id: Mapped[int] = mapped_column(
@@ -186,7 +186,7 @@ class ParticipantTheme(db.Model):
     )
 
 
-class ParticipantUnavailableRound(db.Model):
+class ParticipantUnavailableRound(Model):
     __tablename__ = "participant_unavailable_rounds"
 
     participant_id: Mapped[int] = mapped_column(
@@ -197,7 +197,7 @@ class ParticipantUnavailableRound(db.Model):
     )
 
 
-class ParticipantUnavailableSlot(db.Model):
+class ParticipantUnavailableSlot(Model):
     __tablename__ = "participant_unavailable_slots"
 
     participant_id: Mapped[int] = mapped_column(
@@ -208,7 +208,7 @@ class ParticipantUnavailableSlot(db.Model):
     )
 
 
-class ParticipantToken(db.Model):
+class ParticipantToken(Model):
     """A secret link of one participant for one purpose.
 
     Only the SHA-256 of the token is stored: a leaked database does not leak working
@@ -233,7 +233,7 @@ class ParticipantToken(db.Model):
     participant: Mapped[Participant] = relationship()
 
 
-class RegistrationSettings(db.Model):
+class RegistrationSettings(Model):
     """How an event takes registrations: dates, capacity, wishes deadline, privacy contact.
 
     One row per event, created on first use; an event without a row takes registrations

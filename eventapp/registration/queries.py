@@ -241,6 +241,7 @@ def link_mail_preview(event: Event, created: list[int], updated: list[int]
     example = None
     person = new[0] if new else (old[0] if old else None)
     if person is not None:
+        assert person.email  # chosen among those with an address
         example = render_email("registered_by_organiser", person.email, person.locale,
                                participant=person, event=event,
                                link=gettext("(their personal link)"),

@@ -139,17 +139,20 @@ def attendance_lines(event: Event) -> tuple[list[AttendanceLine], AttendanceLine
     people = dict(db.session.execute(select(Participant.id, Participant.category).where(
         Participant.event_id == event.id)).all())
     came: dict[str | None, set[int]] = defaultdict(set)
-    for pid in db.session.scalars(
+    for admitted in db.session.scalars(
             select(Admission.participant_id).join(Checkpoint,
                                                   Checkpoint.id == Admission.checkpoint_id)
             .where(Admission.event_id == event.id, Checkpoint.kind == "door")):
-        came[people.get(pid)].add(pid)
+        if admitted is not None:  # an erased person's admission keeps no link to them
+            came[people.get(admitted)].add(admitted)
     split = event.local_to_utc(HALF_DAY_SPLIT)
     signed: dict[tuple[str | None, bool], set[int]] = defaultdict(set)
     for pid, starts_at in db.session.execute(
             select(Signature.participant_id, AttendanceSheet.starts_at)
             .join(AttendanceSheet, AttendanceSheet.id == Signature.sheet_id)
             .where(Signature.event_id == event.id, Signature.participant_id.is_not(None))):
+        if pid is None:  # filtered out above; the column allows it (erased people)
+            continue
         category = people.get(pid)
         signed[(category, starts_at < split)].add(pid)
         came[category].add(pid)

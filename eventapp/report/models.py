@@ -12,11 +12,11 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..programme.models import Workshop
 
 
-class DayReport(db.Model):
+class DayReport(Model):
     __tablename__ = "day_reports"
 
     event_id: Mapped[int] = mapped_column(
@@ -26,7 +26,7 @@ class DayReport(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class WorkshopReport(db.Model):
+class WorkshopReport(Model):
     __tablename__ = "workshop_reports"
 
     workshop_id: Mapped[int] = mapped_column(

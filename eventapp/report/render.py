@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -155,7 +156,7 @@ def render_docx(content: ReportContent) -> bytes:
     return out.getvalue()
 
 
-def _attendance_rows(content: ReportContent) -> list[list[str]]:
+def _attendance_rows(content: ReportContent) -> list[list[str | int]]:
     return [[line.label, line.registered, line.came, line.signed_am, line.signed_pm]
             for line in [*content.attendance, content.attendance_total]]
 
@@ -225,7 +226,7 @@ def _p(text, style) -> Paragraph:
 def _pdf_table(rows: list[list], styles, widths=None, header: bool = True) -> Table:
     data = [[_p(value, styles["small"]) for value in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1 if header else 0)
-    commands = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+    commands: list[Any] = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP")]
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")))

@@ -10,6 +10,7 @@ Personal data stays out: participants appear with their key, name and choices on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from scheduler import DEFAULT_OPTIONS, INSTANCE_FORMAT
 
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model, db
 from ..programme.models import (
     Project,
     Room,
@@ -73,11 +74,12 @@ class _Exporter:
         self.event = event
         self.keys: dict[type, dict[int, str]] = {}
 
-    def _load(self, model: type, *order, options=()) -> list:
-        rows = db.session.scalars(
-            select(model).where(model.event_id == self.event.id).options(*options)
-            .order_by(*order, model.id)
-        ).all()
+    def _load(self, model: type[Model], *order, options=()) -> list[Any]:
+        columns = model.__table__.c  # any table of an event's rows: id, event_id, key
+        rows: list[Any] = list(db.session.scalars(
+            select(model).where(columns.event_id == self.event.id).options(*options)
+            .order_by(*order, columns.id)
+        ))
         self.keys[model] = {row.id: row.key for row in rows}
         return rows
 
@@ -194,7 +196,7 @@ class _Exporter:
             result.append(item)
         return result
 
-    def _wishes(self, wish: type) -> dict[int, list[int]]:
+    def _wishes(self, wish: type[ProjectWish] | type[WorkshopWish]) -> dict[int, list[int]]:
         """Seated person id -> wished ids (projects or workshops), in rank order."""
         column = getattr(wish, f"{wish.target}_id")
         return _pairs(select(wish.participant_id, column)
@@ -203,7 +205,7 @@ class _Exporter:
                              Participant.status == ParticipantStatus.REGISTERED)
                       .order_by(wish.participant_id, wish.rank))
 
-    def _participants(self, people: list, sessions: list[Session]) -> list[dict]:
+    def _participants(self, people: Sequence[Any], sessions: list[Session]) -> list[dict]:
         themes, rounds, slots = self.keys[Theme], self.keys[Round], self.keys[WorkshopSlot]
         event_id = self.event.id
         project_wishes, workshop_wishes = self._wishes(ProjectWish), self._wishes(WorkshopWish)
@@ -250,7 +252,8 @@ class _Exporter:
         Rule 3 of the contract only knows a project's presenters, so someone added to
         one session only must be declared unavailable in that session's round.
         """
-        round_of = {session.id: session.round_id for session in sessions}
+        round_of = {session.id: session.round_id for session in sessions
+                    if session.round_id is not None}
         busy: dict[int, set[int]] = {}
         rows = db.session.execute(
             select(session_presenters.c.participant_id, session_presenters.c.session_id)

@@ -28,12 +28,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User  # noqa: F401 (MoveOverride.user names it: mapped first)
 from ..db_types import UTCDateTime, utcnow
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model
 from ..programme.models import Round, Session, Workshop, WorkshopSlot
 from ..registration.models import Participant, _in
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("participant_id", "round_id", name="uq_assignments_participant_round"),
@@ -61,7 +61,7 @@ class Assignment(db.Model):
     )
 
 
-class WorkshopAssignment(db.Model):
+class WorkshopAssignment(Model):
     __tablename__ = "workshop_assignments"
     __table_args__ = (
         UniqueConstraint("participant_id", "slot_id", name="uq_workshop_assignments_slot"),
@@ -102,7 +102,7 @@ class JobStatus:
     ALL = (QUEUED, RUNNING, FINISHED, CANCELLED, FAILED)
 
 
-class SolveJob(db.Model):
+class SolveJob(Model):
     """One run of the scheduler on a snapshot of the event's data.
 
     The instance sent to the solver is kept with the job, so the result can be reviewed
@@ -180,7 +180,7 @@ class SolveJob(db.Model):
         return f"<SolveJob {self.id} {self.status}>"
 
 
-class SolveProgress(db.Model):
+class SolveProgress(Model):
     """A sample of the search: best objective and proven bound after ``seconds``."""
 
     __tablename__ = "solve_progress"
@@ -193,7 +193,7 @@ class SolveProgress(db.Model):
     bound: Mapped[float | None] = mapped_column(Float)
 
 
-class Publication(db.Model):
+class Publication(Model):
     """One publication of the event's schedule to its participants (version 1, 2...).
 
     The latest version is what participants see; each keeps a snapshot per participant,
@@ -217,7 +217,7 @@ class Publication(db.Model):
     event: Mapped[Event] = relationship()
 
 
-class PublishedSchedule(db.Model):
+class PublishedSchedule(Model):
     """What one participant was shown by one publication, as exchange-format keys.
 
     Keys (not row ids) because the snapshot must survive edits of the programme and is
@@ -247,7 +247,7 @@ class PublishedSchedule(db.Model):
     participant: Mapped[Participant] = relationship()
 
 
-class ScheduleSwitch(db.Model):
+class ScheduleSwitch(Model):
     """A participant's own switch after publication (self-service, from the portal).
 
     The switch changes the participant's assignment *and* their snapshot in the latest
@@ -279,7 +279,7 @@ class ScheduleSwitch(db.Model):
     participant: Mapped[Participant] = relationship()
 
 
-class MoveOverride(db.Model):
+class MoveOverride(Model):
     """An organiser's hand move that broke a soft rule on purpose ("move anyway").
 
     One row per rule broken: who moved whom, when, where to, and which rule (the rule

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
@@ -130,14 +131,18 @@ def _option_name(parts: list) -> str | None:
 def _worded(error: ValidationError) -> list[tuple[str, str]]:
     """One failure of the schema, as ``(path, message)`` pairs (usually one)."""
     parts = list(error.absolute_path)
-    value, keyword, expected = error.instance, error.validator, error.validator_value
+    # The failing value and the keyword's argument are whatever JSON the document and the
+    # schema hold; the schema of a failing keyword is always an object here.
+    value: Any = error.instance
+    keyword, expected = error.validator, cast(Any, error.validator_value)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     if keyword == "required":
         match = _REQUIRED.match(error.message)
         name = match["name"] if match else "?"
         return [(json_path([*parts, name]), "required field missing")]
     if keyword == "additionalProperties":
-        known = list(error.schema.get("properties", {}))
-        noun = error.schema.get("title", "field")
+        known = list(schema.get("properties", {}))
+        noun = schema.get("title", "field")
         return [(json_path([*parts, key]),
                  f'unknown {noun} "{key}" (expected one of {", ".join(known)})')
                 for key in value if key not in known]
@@ -158,8 +163,8 @@ def _worded(error: ValidationError) -> list[tuple[str, str]]:
     if keyword == "minLength":
         return [(path, "must not be empty")]
     if keyword == "pattern":
-        return [(path, f"invalid {error.schema['title']} {_shown(value)}: "
-                       f"expected {error.schema['description']}")]
+        return [(path, f"invalid {schema['title']} {_shown(value)}: "
+                       f"expected {schema['description']}")]
     if keyword == "minimum":
         return [(path, f"must be at least {expected} (got {_shown(value)})")]
     if keyword == "maximum":

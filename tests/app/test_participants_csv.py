@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from eventapp.extensions import db
 from eventapp.registration.csv_io import decode, detect_delimiter, neutralise
@@ -410,3 +411,32 @@ def test_checking_a_file_costs_the_same_statements_for_more_rows(organiser_clien
             sa_event.remove(db.engine, "before_cursor_execute", record)
         counts.append(len(statements))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+def test_the_import_applies_the_registration_forms_email_rule_and_limits(
+        organiser_client, event):
+    """The CSV import's email check and length limits are those of the organiser's
+    participant form (one rule, two doors): an address the form refuses is refused on its
+    line, and every column the form limits is limited the same way."""
+    rows = [
+        ["Prénom", "Nom", "Email", "Fonction", "Régime alimentaire"],
+        ["Ok", "Person", "ok@example.org", "x" * 300, "y" * 2000],             # line 2
+        ["Two", "Dots", "two@example..org", "", ""],                           # line 3
+        ["Long", "Title", "title@example.org", "x" * 301, ""],                 # line 4
+        ["Long", "Needs", "needs@example.org", "", "y" * 2001],                # line 5
+    ]
+    _preview_url, preview = _upload(organiser_client, _csv(rows, ";").encode("utf-8"))
+    page = preview.get_data(as_text=True).replace("&#34;", '"')
+    found = {line: (column, message) for line, column, message in re.findall(
+        r"<tr><td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)}
+    assert found == {
+        "3": ("Email", '"two@example..org" is not a valid email address'),
+        "4": ("Fonction", "Fonction is longer than 300 characters"),
+        "5": ("Régime alimentaire", "Régime alimentaire is longer than 2000 characters"),
+    }
+    from eventapp.registration.forms import OrganiserParticipantForm, is_email_address
+    with organiser_client.application.test_request_context():
+        form = OrganiserParticipantForm(meta={"csrf": False}, formdata=MultiDict({
+            "first_name": "Two", "last_name": "Dots", "email": "two@example..org"}))
+        form.validate()
+    assert form.email.errors and not is_email_address("two@example..org")
