@@ -721,5 +721,6 @@ def test_sessions_list_pages_by_hundred(organiser_client, event):
     assert first.count("/sessions/") - first.count("/sessions/new") >= 200  # edit + delete
     assert "Page 1 of 2 (105 sessions)" in first and "Next page" in first
     second = text(organiser_client.get(f"{BASE}/journee/sessions/?page=2"))
-    assert second.count('<code class="muted">s') == 5 and "Previous page" in second
+    assert second.count('<th scope="row" data-label="Project">TAPAJ') == 5
+    assert "Previous page" in second
     assert "Page 2 of 2" in text(organiser_client.get(f"{BASE}/journee/sessions/?page=9"))
