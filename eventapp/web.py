@@ -119,6 +119,13 @@ class Attempt(Generic[T]):
     def __bool__(self) -> bool:
         return self.done
 
+    @property
+    def refusal(self) -> Refused:
+        """The refusal of an attempt that was not done (a caller that shows it itself)."""
+        if self.error is None:
+            raise ValueError("the operation was not refused")
+        return self.error
+
 
 def commit_or_refuse(operation: Callable[[], T],
                      refusal: type[Exception] | tuple[type[Exception], ...] = Refused, *,

@@ -320,7 +320,7 @@ def _seat_rows(b: _Built, d: SeatData, cap, min_aud, room_rows, always_held: boo
         k = len(vs)
         if min_aud[i] > 0 and not always_held:  # open indicator o: min o <= sum <= cap o
             o = lp.cols(1, 0.0, 1.0, True)
-            lp.rows(2, [0.0, -INF], [INF, 0.0], np.repeat([0, 1], k + 1),
+            lp.rows(2, np.array([0.0, -INF]), np.array([INF, 0.0]), np.repeat([0, 1], k + 1),
                     np.tile(np.concatenate([vs, o]), 2),
                     np.concatenate([np.ones(k), [-float(min_aud[i])],
                                     np.ones(k), [-float(cap[i])]]))

@@ -160,7 +160,7 @@ def _enough_seats(m: cp_model.CpModel, inst: Instance, by_rt: dict, by_proj: dic
     presenting = {pid: [i for pr in prs for i in by_proj.get(pr, [])]
                   for pid, prs in inst.presents.items()}
     for r, rid in enumerate(inst.round_ids):
-        must = []
+        must: list = []
         for p in inst.participants:
             if rid in p.unavailable:
                 continue
@@ -344,7 +344,7 @@ def _neighbours(inst: Instance, place: Placement) -> list[Placement]:
     and swaps of the rounds of two free sessions, in a deterministic order."""
     R = len(inst.round_ids)
     used: dict[tuple[int, str], int] = defaultdict(int)
-    proj_round = defaultdict(int)
+    proj_round: dict[tuple[str, int], int] = defaultdict(int)
     for i, s in enumerate(inst.sessions):
         used[(place.round_of[i], place.room_of[i])] += 1
         proj_round[(s.project, place.round_of[i])] += 1

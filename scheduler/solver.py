@@ -183,8 +183,7 @@ def _solve_phases(inst: Instance, t0: float, limit: float, workers: int, seed: i
             diag = relaxation_reasons(inst, _left(deadline), workers, seed, stop)
             return _empty_solution(inst, "INFEASIBLE", diag, t0)
     else:
-        place = Placement([ridx[s.round] for s in inst.sessions],
-                          [s.room for s in inst.sessions])
+        place = _fixed_placement(inst, ridx)
         seat, tried = solve_small(inst, place, time_limit=_left(deadline), seed=seed,
                                   stop=stop)
         if seat is None:
@@ -274,3 +273,14 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
         if relaxed is not None and math.isfinite(relaxed):
             bound = min(bound, math.floor(relaxed + 1e-6))
     return place, bound, seat
+
+
+def _fixed_placement(inst: Instance, ridx: dict[str, int]) -> Placement:
+    """The organisers' own programme (every session has its round and room)."""
+    rounds, rooms = [], []
+    for s in inst.sessions:
+        if s.round is None or s.room is None:
+            raise ValueError(f"session {s.id} has no round or room: not a fixed programme")
+        rounds.append(ridx[s.round])
+        rooms.append(s.room)
+    return Placement(rounds, rooms)

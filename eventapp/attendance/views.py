@@ -146,7 +146,7 @@ def countersign(slug: str, sheet_id: int):
         if signed:
             flash(_("“%(title)s” is countersigned and closed.", title=sheet.title), "success")
             return redirect(url_for("attendance.index", slug=slug))
-        image_error, status = signed.error.message, signed.error.status
+        image_error, status = signed.refusal.message, signed.refusal.status
     elif request.method == "POST":
         status = 400
     elif not form.name.data:
@@ -184,7 +184,7 @@ def settings(slug: str):
             if saved:
                 flash(_("Attendance settings saved."), "success")
                 return redirect(url_for("attendance.settings", slug=slug))
-            image_error, status = saved.error.message, 400
+            image_error, status = saved.refusal.message, 400
         else:
             status = 400
     return render_template("attendance/settings.html", event=event, form=form,
@@ -439,11 +439,12 @@ def portal_sign(token: str):
                 device=request.user_agent.string[:100], sheet=sheet), [])
 
         signed = commit_or_refuse(sign, (ImageProblem, BodyError, AttendanceError), show=False)
-        if signed:
+        outcome = signed.value
+        if outcome is not None:
             flash(_("Thank you: your signature is recorded (%(when)s).",
-                    when=queries.signed_label(event, signed.value.signature)), "success")
+                    when=queries.signed_label(event, outcome.signature)), "success")
             return _portal_headers(redirect(url_for("attendance.portal_sign", token=token)))
-        refusal = signed.error
+        refusal = signed.refusal
         error = str(refusal.message)
         status = refusal.status if isinstance(refusal, AttendanceError) else 400
     return _portal_headers(Response(render_template(

@@ -86,8 +86,8 @@ def add_question(slug: str):
         if added:
             flash(_("Question added."), "success")
             return redirect(url_for("evaluation.builder", slug=slug))
-        field = getattr(form, added.error.field or "options", form.options)
-        field.errors = [*field.errors, added.error.message]
+        field = getattr(form, added.refusal.field or "options", form.options)
+        field.errors = [*field.errors, added.refusal.message]
     return _builder_page(event, question_form=form, status=400)
 
 
@@ -168,7 +168,7 @@ def answer(token: str):
 
         saved = commit_or_refuse(answer_all, EvaluationError, show=False)
         if not saved:
-            refusal, status = saved.error.message, saved.error.status
+            refusal, status = saved.refusal.message, saved.refusal.status
         elif saved.value:
             errors, status = saved.value, 400
         else:
