@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 description of /api/v1, written as data and served at
-/api/v1/openapi.json. tests/app/test_api_openapi.py checks it against the OpenAPI schema
+/api/v1/openapi.json. tests/api/test_api_openapi.py checks it against the OpenAPI schema
 and against the app's URL map, so it cannot drift from the routes."""
 
 from __future__ import annotations
