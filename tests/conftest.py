@@ -93,6 +93,10 @@ def _reaches_database(item: pytest.Item) -> bool:
             or item.get_closest_marker("postgres") is not None)
 
 
+def _under_scheduler(item: pytest.Item) -> bool:
+    return Path(str(item.path)).is_relative_to(REPO_ROOT / "tests" / "scheduler")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out what another pass runs: ``EVENTAPP_DEFER_ALONE=1`` (run_tests.py's parallel
     SQLite pass) the tests marked ``alone``, which it runs afterwards with nothing beside
@@ -103,6 +107,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     defer_alone = os.environ.get("EVENTAPP_DEFER_ALONE") == "1"
     database_only = os.environ.get("EVENTAPP_DATABASE_TESTS_ONLY") == "1"
     for item in items:
+        if item.get_closest_marker("alone") and not _under_scheduler(item):
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked alone: such tests belong under tests/scheduler/, "
+                "the folder run_tests.py's clock-sensitive pass collects")
         if ((defer_alone and item.get_closest_marker("alone"))
                 or (database_only and not _reaches_database(item))):
             dropped.append(item)
