@@ -1,5 +1,13 @@
 """Shared test set-up.
 
+Layout. Tests live by area, as eventapp does: tests/<area>/test_<area>[_topic].py for
+api, attendance, auth, calendars, checkin, demo, evaluation, events, exchange, portal,
+programme, registration, report and scheduling; tests/scheduler/ for the solver library;
+tests/browser/ for Chromium; tests/app/ for what spans the app (smoke, models, migrations,
+the permission matrix, the query budget, translations, the import graph...). Helpers that
+several areas use sit beside this file (factories.py, scheduling_world.py, api_helpers.py,
+calendar_helpers.py, grid_html.py, concurrency.py).
+
 The database is SQLite (a file per test session) unless TEST_DATABASE_URL points at
 PostgreSQL; the schema is created once per session. Mail settings are wiped so no test can
 reach a real mail server by accident.
