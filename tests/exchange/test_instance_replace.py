@@ -27,6 +27,9 @@ from eventapp.registration.tokens import find_by_token
 from tests.api_helpers import api_token, assert_error, bearer
 from tests.factories import local, make_badge_code, make_checkpoints, make_portal_token
 
+# Each test imports the whole 2016 example and replaces it: seconds each.
+pytestmark = pytest.mark.slow
+
 API = "/api/v1"
 
 
