@@ -2,16 +2,22 @@
 """Run the whole test suite: ``python3 run_tests.py [pytest arguments]``.
 
 1. lint (ruff for Python, ESLint for the browser code);
-2. the suite on SQLite;
-3. the database tests again on PostgreSQL: on TEST_DATABASE_URL if set, else on a fresh
-   database created on the local server (127.0.0.1:5432) and dropped afterwards. Without
-   a reachable PostgreSQL server this pass is skipped, and said so.
+2. the suite on SQLite, in two passes: the solver and the browser tests (tests/scheduler,
+   tests/browser), and the app's tests (everything else);
+3. the tests that reach the database (tests/conftest.py, ``EVENTAPP_DATABASE_TESTS_ONLY``)
+   again on PostgreSQL: on TEST_DATABASE_URL if set, else on a fresh database created on
+   the local server (127.0.0.1:5432) and dropped afterwards. Without a reachable
+   PostgreSQL server this pass is skipped, and said so. The solver never touches a
+   database, and the browser tests drive the same routes and queries as the app's tests
+   through a browser, so neither runs a second time on PostgreSQL.
 
-The two database passes run side by side, one per core (they share nothing: each has its
-own database, temporary folders, free ports and uniquely named job queues); each pass's
-output is printed whole when it ends. ``--sequential`` runs them one after the other.
-The tests marked ``alone`` (solver walls, determinism under time limits) then run on
-SQLite with the machine to themselves.
+The passes run side by side, three on two cores so that no core idles while one long
+pass finishes (they share nothing: each has its own database, temporary folders, free
+ports and uniquely named job queues); each pass's output is printed whole when it ends.
+Given test paths, the SQLite suite is one pass over them. ``--sequential`` runs the
+passes one after the other. The tests marked ``alone`` (solver walls, determinism under
+time limits, all under tests/scheduler) then run on SQLite with the machine to
+themselves.
 """
 
 from __future__ import annotations
@@ -108,13 +114,55 @@ def _eslint(env: dict[str, str]) -> int:
     return _run("eslint", [str(eslint), "eventapp/static"], env)
 
 
+# Where the solver and browser tests live: a pass of their own on SQLite, none on PostgreSQL.
+SOLVER_AND_BROWSER = ["tests/scheduler", "tests/browser"]
+
+
+def _names_paths(extra: list[str]) -> bool:
+    """Whether the pytest arguments name tests to run (a file, folder or node id)."""
+    return any(not arg.startswith("-") and (ROOT / arg.split("::")[0]).exists()
+               for arg in extra)
+
+
 def _alone(python: str, extra: list[str], env: dict[str, str]) -> int:
     """The tests marked ``alone`` (solver walls, determinism under time limits), on SQLite
-    with the machine to themselves; 1 if they failed. Exit status 5 (none selected, e.g.
-    with ``-k``) is not a failure."""
+    with the machine to themselves; 1 if they failed. They live under tests/scheduler
+    (tests/conftest.py refuses them elsewhere), so only that folder is collected unless
+    tests were named. Exit status 5 (none selected, e.g. with ``-k``) is not a failure."""
+    where = [] if _names_paths(extra) else ["tests/scheduler"]
     code = Pass("pytest, clock-sensitive tests alone",
-                [python, "-m", "pytest", *extra, "-m", "alone"], env).wait()
+                [python, "-m", "pytest", *where, *extra, "-m", "alone"], env).wait()
     return 0 if code in (0, 5) else 1
+
+
+def _passes(python: str, extra: list[str], env: dict[str, str], sqlite_env: dict[str, str],
+            pg_url: str | None) -> list[tuple[str, list[str], dict[str, str]]]:
+    """The pytest passes: label, command and environment of each."""
+    pytest = [python, "-m", "pytest"]
+    ignore = [f"--ignore={folder}" for folder in SOLVER_AND_BROWSER]
+    # Clock-sensitive solver tests (marker "alone") wait for the parallel passes to end.
+    deferred = dict(sqlite_env, EVENTAPP_DEFER_ALONE="1")
+    if _names_paths(extra):
+        passes = [("pytest on SQLite", [*pytest, *extra], deferred)]
+    else:
+        passes = [("pytest on SQLite: the app", [*pytest, *ignore, *extra], deferred),
+                  ("pytest on SQLite: the solver and the browser",
+                   [*pytest, *SOLVER_AND_BROWSER, *extra], deferred)]
+    if pg_url:
+        passes.append((f"pytest on PostgreSQL, the database tests ({pg_url})",
+                       [*pytest, *ignore, *extra],
+                       dict(env, TEST_DATABASE_URL=pg_url, EVENTAPP_DATABASE_TESTS_ONLY="1")))
+    return passes
+
+
+def _failed_passes(codes: list[int]) -> int:
+    """How many passes failed. A pass that selected nothing (exit status 5: the named tests
+    are all in another pass, or ``-k`` matched none of its tests) has not failed, unless no
+    pass ran anything."""
+    if codes and all(code == 5 for code in codes):
+        print("No test was selected.")
+        return 1
+    return sum(code not in (0, 5) for code in codes)
 
 
 def main() -> int:
@@ -133,22 +181,15 @@ def main() -> int:
     created = None
     if not pg_url:
         created = pg_url = _create_pg_database()
-    # Clock-sensitive solver tests (marker "alone") wait for the parallel passes to end.
-    passes = [("pytest on SQLite", [python, "-m", "pytest", *extra],
-               dict(sqlite_env, EVENTAPP_DEFER_ALONE="1"))]
-    if pg_url:
-        passes.append((f"pytest on PostgreSQL ({pg_url})",
-                       [python, "-m", "pytest", "--ignore=tests/scheduler", *extra],
-                       dict(env, TEST_DATABASE_URL=pg_url)))
+    passes = _passes(python, extra, env, sqlite_env, pg_url)
     try:
         if sequential:
-            for label, args, pass_env in passes:
-                failures += Pass(label, args, pass_env).wait() != 0
-            failures += _alone(python, extra, sqlite_env)
+            codes = [Pass(label, args, pass_env).wait() for label, args, pass_env in passes]
         else:
             started = [Pass(label, args, pass_env) for label, args, pass_env in passes]
-            failures += sum(run.wait() != 0 for run in started)
-            failures += _alone(python, extra, sqlite_env)
+            codes = [run.wait() for run in started]
+        failures += _failed_passes(codes)
+        failures += _alone(python, extra, sqlite_env)
     finally:
         if created:
             _drop_pg_database(created)

@@ -1,5 +1,13 @@
 """Shared test set-up.
 
+Layout. Tests live by area, as eventapp does: tests/<area>/test_<area>[_topic].py for
+api, attendance, auth, calendars, checkin, demo, evaluation, events, exchange, portal,
+programme, registration, report and scheduling; tests/scheduler/ for the solver library;
+tests/browser/ for Chromium; tests/app/ for what spans the app (smoke, models, migrations,
+the permission matrix, the query budget, translations, the import graph...). Helpers that
+several areas use sit beside this file (factories.py, scheduling_world.py, api_helpers.py,
+calendar_helpers.py, grid_html.py, concurrency.py).
+
 The database is SQLite (a file per test session) unless TEST_DATABASE_URL points at
 PostgreSQL; the schema is created once per session. Mail settings are wiped so no test can
 reach a real mail server by accident.
@@ -23,22 +31,31 @@ other connections, which only see committed data (PostgreSQL) or wait for the wr
 (SQLite). Those tests are marked ``truncate_db``: they commit for real and every table is
 emptied after them, as every test used to be. Marked, and why:
 
-- tests/app/test_checkin_race.py, tests/app/test_registration_race.py (also ``postgres``),
-  and the concurrency test of tests/app/test_portal_switch.py: threads with sessions and
-  connections of their own, released together;
-- tests/app/test_scheduling_jobs.py, test_scheduling_moves.py, test_scheduling_publish.py,
-  test_scheduling_review.py, test_calendars.py, test_calendars_live.py,
-  test_calendars_organiser.py, test_api_flow.py: solve jobs run in a thread (or an RQ
-  worker) and write the job's row through ``db.engine``, not the session;
+- tests/checkin/test_checkin_race.py, tests/registration/test_registration_race.py (also
+  ``postgres``), and the concurrency test of tests/portal/test_portal_switch.py: threads
+  with sessions and connections of their own, released together (tests/concurrency.py);
+- tests/scheduling/ (test_scheduling_jobs.py, _moves, _publish, _review), tests/calendars/,
+  tests/api/test_api_flow.py: solve jobs run in a thread (or an RQ worker) and write the
+  job's row through ``db.engine``, not the session;
 - tests/browser (tests/browser/conftest.py): the live server answers in threads of its own.
 
 Data that a module builds once (tests/app/test_permission_matrix.py) is committed through
 ``module_app`` and emptied after the module; its tests roll back to it.
 
 Markers: ``postgres`` skips the test unless TEST_DATABASE_URL is PostgreSQL; ``slow``
-marks what ``-m "not slow"`` leaves out locally. Tests that need the shared examples
-(``shared_examples``, tests/scheduler/helpers.py) skip where the folder is missing, but
-fail in CI (``CI=true``, set by .ci/run): a CI run must not pass by skipping them.
+marks what ``-m "not slow"`` leaves out locally; ``alone`` is run by run_tests.py after the
+parallel passes. Tests that need the shared examples (``shared_examples``,
+tests/scheduler/helpers.py) skip where the folder is missing, but fail in CI (``CI=true``,
+set by .ci/run): a CI run must not pass by skipping them.
+
+Which tests the PostgreSQL pass runs (run_tests.py sets ``EVENTAPP_DATABASE_TESTS_ONLY=1``):
+those that reach the test database, i.e. that use the ``database_url`` fixture (every app
+fixture depends on it), and those marked ``postgres``. The others (parsers, renderers, the
+pure solver, the import graph) would only run a second time on the same code.
+
+Hypothesis runs derandomised (a run is reproducible, and a failure seen in CI is seen again
+locally) and writes no example database, with the example counts each test asks for; set
+``HYPOTHESIS_PROFILE=explore`` to draw new, random examples locally.
 """
 
 from __future__ import annotations
@@ -64,19 +81,54 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 
+def _hypothesis_profiles() -> None:
+    """Derandomised and without an example database by default (see the module's
+    docstring); ``explore`` draws new examples at each run."""
+    from hypothesis import settings
+
+    settings.register_profile("eventapp", derandomize=True, database=None, deadline=None)
+    settings.register_profile("explore", derandomize=False, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "eventapp"))
+
+
+_hypothesis_profiles()
+
+
 def _is_postgresql(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://", "postgresql+"))
 
 
+def _reaches_database(item: pytest.Item) -> bool:
+    return ("database_url" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("postgres") is not None)
+
+
+def _under_scheduler(item: pytest.Item) -> bool:
+    return Path(str(item.path)).is_relative_to(REPO_ROOT / "tests" / "scheduler")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``EVENTAPP_DEFER_ALONE=1`` (run_tests.py's parallel SQLite pass) leaves out the tests
-    marked ``alone``, which it runs afterwards with nothing beside them."""
-    if os.environ.get("EVENTAPP_DEFER_ALONE") != "1":
-        return
-    deferred = [item for item in items if item.get_closest_marker("alone")]
-    if deferred:
-        config.hook.pytest_deselected(items=deferred)
-        items[:] = [item for item in items if not item.get_closest_marker("alone")]
+    """Leave out what another pass runs: ``EVENTAPP_DEFER_ALONE=1`` (run_tests.py's parallel
+    SQLite pass) the tests marked ``alone``, which it runs afterwards with nothing beside
+    them; ``EVENTAPP_DATABASE_TESTS_ONLY=1`` (its PostgreSQL pass) the tests that never
+    reach the database, which the SQLite pass has run already."""
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    defer_alone = os.environ.get("EVENTAPP_DEFER_ALONE") == "1"
+    database_only = os.environ.get("EVENTAPP_DATABASE_TESTS_ONLY") == "1"
+    for item in items:
+        if item.get_closest_marker("alone") and not _under_scheduler(item):
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked alone: such tests belong under tests/scheduler/, "
+                "the folder run_tests.py's clock-sensitive pass collects")
+        if ((defer_alone and item.get_closest_marker("alone"))
+                or (database_only and not _reaches_database(item))):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -2,7 +2,7 @@
 operations the views declare (spec.operation) and the pydantic models of schemas.py, the
 same models that read the requests and write the answers.
 
-tests/app/test_api_openapi.py checks it is valid OpenAPI and matches the URL map; the
+tests/api/test_api_openapi.py checks it is valid OpenAPI and matches the URL map; the
 suite's client checks every answer against it (tests/api_contract.py)."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 and its parameters, exchange-format keys and numbers). Each code has one renderer here
 that writes a Flask-Babel sentence, the keys replaced by the names organisers know, linked
 to the page of the session, room, project or person at fault. Nothing is parsed: a code
-without a renderer is a bug that ``tests/app/test_scheduling_diagnosis.py`` catches.
+without a renderer is a bug that ``tests/scheduling/test_scheduling_diagnosis.py`` catches.
 
 Job rows keep the solution as the contract defines it (sentences in ``diagnosis``);
 :func:`explain_diagnosis` rebuilds their reasons from the job's own instance with

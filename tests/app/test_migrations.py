@@ -20,6 +20,9 @@ from sqlalchemy.engine import make_url
 from eventapp import create_app
 from eventapp.extensions import db
 
+# Every migration, up and down, in a database of its own: seconds each.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:

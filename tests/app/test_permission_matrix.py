@@ -5,7 +5,7 @@ it; the test then calls every rule with every method as an anonymous visitor, a 
 member and an organiser, and checks that those below the required role are turned away
 (anonymous: sent to the sign-in page; staff: 403) and those at or above it are not.
 The JSON API (level API) authenticates with bearer tokens only: every role calling it with
-its session cookie must get a JSON 401 (tests/app/test_api_auth_errors.py covers tokens).
+its session cookie must get a JSON 401 (tests/api/test_api_auth_errors.py covers tokens).
 A new route that is not declared here fails the first test.
 """
 

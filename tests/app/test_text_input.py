@@ -11,7 +11,7 @@ import pytest
 from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.registration.models import Participant
-from tests.app.api_helpers import assert_error
+from tests.api_helpers import assert_error
 from tests.factories import make_event, make_registration_settings
 
 API = "/api/v1"

@@ -15,7 +15,6 @@ from eventapp.attendance import operations
 from eventapp.attendance.models import AttendanceSheet, Signature
 from eventapp.db_types import utcnow
 from eventapp.extensions import db
-from tests.app.test_checkin import checkin_world
 from tests.browser.conftest import (
     AXE_SOURCE,
     AXE_TAGS,
@@ -30,6 +29,7 @@ from tests.browser.test_checkin_staff_page import (
     _staff_sign_in,
     _wedge,
 )
+from tests.checkin.test_checkin import checkin_world
 from tests.factories import make_portal_token, make_user
 
 pytestmark = pytest.mark.skipif(

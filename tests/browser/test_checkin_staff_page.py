@@ -23,9 +23,9 @@ from eventapp import PROJECT_ROOT
 from eventapp.checkin.models import Admission, Scan
 from eventapp.checkin.queries import badge_cards
 from eventapp.extensions import db
-from tests.app.test_checkin import checkin_world
 from tests.browser.conftest import CHROMIUM_FLAGS, PHONE, _chromium_path, has_horizontal_overflow
 from tests.browser.fake_video import write_y4m_sequence
+from tests.checkin.test_checkin import checkin_world
 from tests.factories import PASSWORD, make_badge_code, make_user
 
 pytestmark = pytest.mark.skipif(

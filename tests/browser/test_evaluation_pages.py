@@ -13,9 +13,9 @@ from eventapp.evaluation import operations
 from eventapp.evaluation.models import Answer
 from eventapp.extensions import db
 from eventapp.programme.models import Workshop
-from tests.app.test_checkin import checkin_world
 from tests.browser.conftest import assert_accessible, has_horizontal_overflow
 from tests.browser.test_checkin_staff_page import _sign_in
+from tests.checkin.test_checkin import checkin_world
 from tests.factories import make_portal_token
 
 

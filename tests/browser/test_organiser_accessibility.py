@@ -7,13 +7,13 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.scheduling.models import SolveJob
-from tests.app.scheduling_world import (
+from tests.browser.conftest import axe_violations, describe_violations
+from tests.factories import PASSWORD, make_checkpoints
+from tests.scheduling_world import (
     build_world,
     join_solve_threads,  # noqa: F401 (autouse fixture)
     solve_and_accept,
 )
-from tests.browser.conftest import axe_violations, describe_violations
-from tests.factories import PASSWORD, make_checkpoints
 
 ORGANISER_VIEWPORT = {"width": 1366, "height": 900}
 

@@ -10,11 +10,6 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.scheduling.models import Assignment, MoveOverride, Publication
-from tests.app.scheduling_world import (
-    build_world,
-    join_solve_threads,  # noqa: F401 (autouse fixture)
-    solve_and_accept,
-)
 from tests.browser.conftest import assert_accessible, has_horizontal_overflow
 from tests.factories import (
     PASSWORD,
@@ -23,6 +18,11 @@ from tests.factories import (
     make_room,
     make_round,
     make_theme,
+)
+from tests.scheduling_world import (
+    build_world,
+    join_solve_threads,  # noqa: F401 (autouse fixture)
+    solve_and_accept,
 )
 
 LAPTOP = {"width": 1366, "height": 900}

@@ -16,9 +16,9 @@ from eventapp.programme.models import ProgrammeItemKind
 from eventapp.registration.models import Participant, ProjectWish, WorkshopWish
 from eventapp.scheduling import operations
 from eventapp.scheduling.models import Assignment, WorkshopAssignment
-from tests.app.scheduling_world import build_world
 from tests.browser.conftest import PHONE, assert_accessible, has_horizontal_overflow
 from tests.factories import make_participant, make_portal_token, make_programme_item
+from tests.scheduling_world import build_world
 
 SCREENSHOTS = "docs/screenshots"
 
@@ -340,7 +340,7 @@ def test_no_page_asks_for_a_missing_favicon(live_server, phone_page, ranker):
 
 def test_the_scanning_page_is_accessible_and_elides_before_a_vowel(live_server, phone_page,
                                                                   app):
-    from tests.app.test_checkin import checkin_world
+    from tests.checkin.test_checkin import checkin_world
     from tests.factories import PASSWORD, make_user
 
     world = checkin_world()

@@ -9,12 +9,12 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.scheduling import jobs
-from tests.app.scheduling_world import (
+from tests.browser.conftest import has_horizontal_overflow
+from tests.factories import PASSWORD
+from tests.scheduling_world import (
     build_world,
     join_solve_threads,  # noqa: F401 (autouse fixture)
 )
-from tests.browser.conftest import has_horizontal_overflow
-from tests.factories import PASSWORD
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
 
