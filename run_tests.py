@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run the whole test suite: ``python3 run_tests.py [pytest arguments]``.
 
-1. lint (ruff for Python, ESLint for the browser code);
+1. lint (ruff for Python, ESLint for the browser code; mypy's type check runs beside the
+   test passes, as it needs no database and a core's worth of time);
 2. the suite on SQLite, in two passes: the solver and the browser tests (tests/scheduler,
    tests/browser), and the app's tests (everything else);
 3. the tests that reach the database (tests/conftest.py, ``EVENTAPP_DATABASE_TESTS_ONLY``)
@@ -165,6 +166,26 @@ def _failed_passes(codes: list[int]) -> int:
     return sum(code not in (0, 5) for code in codes)
 
 
+def _start_mypy(python: str, env: dict[str, str]) -> tuple[subprocess.Popen, Path]:
+    """mypy over scheduler/ and eventapp/ ([tool.mypy] in pyproject.toml), in the
+    background: its output is printed when the test passes end."""
+    log = REPORTS / "mypy.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([python, "-m", "mypy"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    print("started: mypy", flush=True)
+    return process, log
+
+
+def _wait_mypy(started: tuple[subprocess.Popen, Path]) -> int:
+    process, log = started
+    code = process.wait()
+    print("\n=== mypy ===", flush=True)
+    sys.stdout.buffer.write(log.read_bytes())
+    sys.stdout.flush()
+    return code
+
+
 def main() -> int:
     ensure_venv("requirements-dev.txt")
     extra = [arg for arg in sys.argv[1:] if arg != "--sequential"]
@@ -182,6 +203,7 @@ def main() -> int:
     if not pg_url:
         created = pg_url = _create_pg_database()
     passes = _passes(python, extra, env, sqlite_env, pg_url)
+    type_check = _start_mypy(python, env)
     try:
         if sequential:
             codes = [Pass(label, args, pass_env).wait() for label, args, pass_env in passes]
@@ -189,6 +211,7 @@ def main() -> int:
             started = [Pass(label, args, pass_env) for label, args, pass_env in passes]
             codes = [run.wait() for run in started]
         failures += _failed_passes(codes)
+        failures += _wait_mypy(type_check) != 0
         failures += _alone(python, extra, sqlite_env)
     finally:
         if created:

@@ -23,7 +23,6 @@ from eventapp.programme.models import ProgrammeItem, Project, Room, Round, Sessi
 from eventapp.registration.models import ProjectWish
 from eventapp.scheduling import jobs
 from eventapp.scheduling.models import Publication
-from tests.app.scheduling_world import join_solve_threads  # noqa: F401 (autouse fixture)
 from tests.browser.conftest import assert_accessible, has_horizontal_overflow
 from tests.factories import (
     PASSWORD,
@@ -38,6 +37,7 @@ from tests.factories import (
     make_theme,
     make_user,
 )
+from tests.scheduling_world import join_solve_threads  # noqa: F401 (autouse fixture)
 
 ORGANISER_VIEWPORT = {"width": 1366, "height": 900}
 

@@ -16,7 +16,7 @@ from eventapp.auth.session_cache import USERS
 from eventapp.checkin import scan_cache
 from eventapp.checkin.models import Admission, Scan
 from eventapp.extensions import db
-from tests.app.test_checkin import checkin_world
+from tests.checkin.test_checkin import checkin_world
 from tests.factories import local
 
 MAX_STATEMENTS = 4
