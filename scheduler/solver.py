@@ -252,6 +252,20 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
+    # the seat-counting relaxation's per-person MIP first (10 % -> 2.6 % from the objective
+    # on the 2016 day): its outcome is deterministic (proven, or stopped by its node limit)
+    # and it is cheap where it applies (2016: 0.3 s quiet, 2.5 s at load 14). After the
+    # search it got only what the search's safety net left: when one seating of the search
+    # ran to its own limit (UNKNOWN after 8.7 s on the 2016 day, 20 s limit), less than the
+    # 0.5 s it needed was left and the reported bound fell back to the per-person one
+    # (65,680 instead of 60,480); so the bound depended on the clock.
+    relaxed = None
+    if not (stop is not None and stop.is_set()):
+        relaxed = placement_bound(inst, max(0.5, min(0.25 * budget,
+                                                     0.5 * (deadline - time.monotonic()))),
+                                  stop, path_lp=False)
+    if relaxed is not None and math.isfinite(relaxed):
+        bound = min(bound, math.floor(relaxed + 1e-6))
     # the local search's budget is a number of seating evaluations derived from the time
     # limit (deterministic); its deadline is only a safety net on slow machines
     ls_deadline = time.monotonic() + 0.9 * (deadline - time.monotonic())
@@ -259,17 +273,18 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     place, seat = improve(inst, place, ls_deadline, workers, seed,
                           lambda best: report(time.monotonic() - t0, best, bound), stop,
                           max_evals=max_evals)
-    # then the seat-counting relaxation over every placement (much tighter: 10 % -> 2.6 %
-    # on the 2016 day), with what is left of the limit (at most a quarter of it): taken
-    # before the local search, it shortened the search's safety net and the schedule
+    # then, when the MIP proved nothing, the path LP of the same relaxation with what is
+    # left of the limit (at most a quarter of it): its column generation takes seconds, and
+    # taken before the local search it shortened the search's safety net and the schedule
     # changed from run to run on a loaded machine
     # (a helper thread computing it beside the search, on the second worker, cost the
     # search its safety net under load: at load 17-21 and a 12 s limit the 2016 day's
     # schedule fell from 58,650 to 58,255, and to 58,520-58,640 with the thread at the
     # lowest priority, which then got no bound either)
     left = min(0.25 * budget, deadline - time.monotonic())
-    if left > 0.5 and not (stop is not None and stop.is_set()):
-        relaxed = placement_bound(inst, left, stop)
+    if (relaxed is None or not math.isfinite(relaxed)) and left > 0.5 and not (
+            stop is not None and stop.is_set()):
+        relaxed = placement_bound(inst, left, stop, mip=False)
         if relaxed is not None and math.isfinite(relaxed):
             bound = min(bound, math.floor(relaxed + 1e-6))
     return place, bound, seat

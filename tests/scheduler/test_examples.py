@@ -31,3 +31,42 @@ def test_2016_programme_mode_reaches_the_fixed_day_optimum():
     assert violations(d, sol) == [] and check_solution(d, sol) == []
     assert sol["objective"] >= 58560
     assert sol["bound"] >= sol["objective"]
+
+
+# A 30 s wall (the benchmark row's limit), of which the bound needs well under a second quiet
+# and 2.5 s at load 14: generous, but still a wall, so run alone.
+@pytest.mark.alone
+def test_2016_programme_mode_reports_the_seat_counting_bound():
+    """The bound is the seat-counting relaxation's (60,480 on this day), not the per-person
+    one (65,680, 10 % away): at most 3 % above the objective. It used to be computed after
+    the local search with what the search left, and a seating that ran to its own limit
+    left too little (scheduler.solver._choose_programme)."""
+    d = json.loads(shared_example("restitution-2016-programme.json").read_text(encoding="utf-8"))
+    sol = solve(d, workers=2, time_limit_s=30)
+    assert sol["status"] in ("OPTIMAL", "FEASIBLE")
+    assert check_solution(d, sol) == []
+    assert sol["objective"] <= sol["bound"] <= 1.03 * sol["objective"]
+
+
+@pytest.mark.alone
+def test_the_programme_bound_survives_a_local_search_that_spends_its_time(monkeypatch):
+    """The failure seen under load, made deterministic: the local search runs past its
+    safety net (as when one seating ended UNKNOWN 1.2 s after its own limit, measured on
+    this day); the seat-counting bound is still reported, since it no longer waits for
+    what the search leaves."""
+    import time
+
+    import scheduler.solver as solver_mod
+
+    real = solver_mod.improve
+
+    def slow_improve(inst, place, deadline, *args, **kwargs):
+        out = real(inst, place, deadline, *args, **kwargs)
+        time.sleep(max(0.0, deadline + 1.5 - time.monotonic()))
+        return out
+
+    monkeypatch.setattr(solver_mod, "improve", slow_improve)
+    d = json.loads(shared_example("restitution-2016-programme.json").read_text(encoding="utf-8"))
+    sol = solve(d, workers=2, time_limit_s=20)
+    assert sol["status"] in ("OPTIMAL", "FEASIBLE")
+    assert sol["objective"] <= sol["bound"] <= 1.03 * sol["objective"]
