@@ -10,12 +10,20 @@ schedule: 77,960 against a bound of 83,060 instead of OPTIMAL).
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
 from scheduler import evaluate, load_instance, solve
 from scheduler.workshops import solve_workshops
 
 from . import contract
 from .helpers import objective as independent_objective
 from .helpers import tiny
+from .test_brute_force_shapes import long_tiny_days
+from .test_shape_properties import check_reported
 
 
 def _day() -> dict:
@@ -61,3 +69,58 @@ def test_a_day_with_previous_workshops_is_proven_at_its_optimum():
     sol = solve(data, time_limit_s=10, workers=1)
     assert sol["objective"] == best
     assert sol["status"] == "OPTIMAL" and sol["bound"] == best
+
+
+@st.composite
+def days_with_workshops(draw: Any) -> dict:
+    """A tiny day of 4-6 rounds (test_brute_force_shapes) with a workshop slot of two or
+    three workshops, workshop wishes, and a previous schedule that names workshops."""
+    data = draw(long_tiny_days())
+    data["workshop_slots"] = [{"id": "ws"}]
+    n_w = draw(st.integers(2, 3))
+    n_people = len(data["participants"])
+    data["workshops"] = [{"id": f"w{k}", "slot": "ws",
+                          "capacity": draw(st.integers(1, n_people))} for k in range(n_w)]
+    ids = [w["id"] for w in data["workshops"]]
+    previous: dict[str, dict[str, str]] = data["options"].get("previous", {})
+    for p in data["participants"]:
+        p["workshop_wishes"] = draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
+        if draw(st.booleans()):
+            previous.setdefault(p["id"], {})["ws"] = draw(st.sampled_from(ids))
+    data["options"]["previous"] = previous
+    data["options"]["change_penalty"] = draw(st.sampled_from([30, 300]))
+    return data
+
+
+def _without_workshops(data: dict) -> dict:
+    out = copy.deepcopy(data)
+    out.pop("workshop_slots")
+    out.pop("workshops")
+    for p in out["participants"]:
+        p.pop("workshop_wishes", None)
+    out["options"]["previous"] = {p: {k: v for k, v in e.items() if k != "ws"}
+                                  for p, e in out["options"]["previous"].items()}
+    return out
+
+
+# (no shrinking: see test_brute_force_shapes)
+@settings(max_examples=20, deadline=None, derandomize=True,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(days_with_workshops())
+def test_workshops_never_open_a_gap(data):
+    """The workshops are solved exactly and apart, so they neither break the bound (never
+    below the brute-force optimum) nor loosen it: a day whose sessions alone are proven
+    optimal is proven optimal with its workshops too."""
+    best = contract.brute_force_optimum(data)
+    sol = solve(data, time_limit_s=5, workers=1)
+    check_reported(data, sol)
+    if best is None:
+        return  # (the infeasible days are test_brute_force_shapes' business)
+    assert sol["status"] in ("OPTIMAL", "FEASIBLE"), (sol["status"], sol["diagnosis"])
+    assert sol["objective"] <= best <= sol["bound"]
+    if sol["status"] == "OPTIMAL":
+        assert sol["objective"] == best
+    alone = solve(_without_workshops(data), time_limit_s=5, workers=1)
+    if alone["status"] == "OPTIMAL":
+        assert sol["status"] == "OPTIMAL" and sol["bound"] == best, (sol, alone["objective"])
