@@ -111,7 +111,7 @@ def solve_workshops(inst: Instance, time_limit: float = math.inf,
                 row.SetCoefficient(v, 1)
                 hubs[(slot, p.needs_accessible)][0].SetCoefficient(v, 1)
                 hub_in.append((key, slot, p.needs_accessible, v))
-            if slot in prev:
+            if slot in previous:  # (a previous entry: -chg for each member, kept or not)
                 const -= o.change_penalty * n
     room_rows: dict[tuple[str, str], list] = {}
     for w in inst.workshops:
