@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, jsonify, request
+from flask import Response, jsonify, request
+from flask.sansio.app import App
 from werkzeug.exceptions import HTTPException
 
 from ..errors import Refused
@@ -88,8 +89,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="eventapp"'
-    if status == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    valid_methods = getattr(error, "valid_methods", None)  # a MethodNotAllowed's
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(sorted(valid_methods))
     if status == 429 and getattr(error, "description", None):
         message = f"Too many requests ({error.description}): retry later."
     return error_response(status, message, headers=headers)
@@ -99,7 +101,7 @@ def is_api_request() -> bool:
     return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
-def install_app_handler(app: Flask) -> None:
+def install_app_handler(app: App) -> None:
     """Unknown URLs and wrong methods under /api/v1 are routed to no blueprint, so the
     app-wide HTML handler would answer them: wrap it to answer JSON for API paths."""
     previous: Callable | None = app.error_handler_spec.get(None, {}).get(None, {}).get(

@@ -104,7 +104,9 @@ def scan_service_worker(slug: str):
     """The service worker from inside the staff pages' path, so that its scope covers
     them (a worker's scope cannot be above its URL); no-cache so updates are seen."""
     get_event_or_404(slug)
-    response = send_from_directory(Path(current_app.static_folder) / "checkin", "sw.js",
+    static = current_app.static_folder
+    assert static is not None  # the app serves its static folder
+    response = send_from_directory(Path(static) / "checkin", "sw.js",
                                    mimetype="text/javascript", max_age=0)
     response.headers["Service-Worker-Allowed"] = url_for("checkin.scan_menu", slug=slug)
     response.headers["Cache-Control"] = "no-cache"
@@ -268,7 +270,8 @@ def badges_pdf(slug: str):
         people = [person]
     cards = queries.badge_cards(event, sort=sort, participants=people)
     commit_keeping_loaded()
-    response = Response(render_badges_pdf(cards, layout), mimetype="application/pdf")
+    pdf = render_badges_pdf(cards, "a6" if layout == "a6" else "a4")
+    response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="badges-{event.slug}-{layout}.pdf"')
     return _private(response)

@@ -70,8 +70,9 @@ def participant_new(slug: str):
 
         added = commit_or_refuse(add, operations.RegistrationError, field=form.email,
                                  send_mail=True)
-        if added:
-            flash(_("%(name)s was added.", name=added.value.full_name), "success")
+        person = added.value
+        if person is not None:
+            flash(_("%(name)s was added.", name=person.full_name), "success")
             return redirect(url_for("registration.participants", slug=slug))
     status = 400 if form.is_submitted() else 200
     return render_template("registration/manage/participant_form.html", event=event, form=form,
@@ -291,8 +292,11 @@ def import_links(slug: str, import_id: str):
     ids = (stored.created or []) + ((stored.updated or []) if form.include_updated.data
                                     else [])
     people = queries.participants_with_email(event.id, ids)
-    if not commit_or_refuse(lambda: [operations.send_portal_link(p) for p in people],
-                            send_mail=True):
+    def send_links() -> None:
+        for person in people:
+            operations.send_portal_link(person)
+
+    if not commit_or_refuse(send_links, send_mail=True):
         return redirect(url_for("registration.import_done", slug=slug, import_id=import_id))
     import_store.mark_links_sent(import_id)
     flash(ngettext("Personal link sent to %(num)d person.",

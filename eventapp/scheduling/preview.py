@@ -76,6 +76,7 @@ def preview_publication(event: Event) -> PublicationPreview:
         template = "programme_published" if version == 1 or change.is_new \
             else "programme_changed"
         blank = _("(their personal link)")
+        assert person.email  # recipients are the people with an address
         preview.example = render_email(
             template, person.email, person.locale, participant=person, event=event,
             settings=settings_of(event), link=blank,
