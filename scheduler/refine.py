@@ -85,7 +85,6 @@ def reseat_round(d: SeatData, cls: np.ndarray, paths: np.ndarray, r: int, cap: n
     gcls, gpath = uniq[:, 0], uniq[:, 1:]
     G = len(uniq)
     cols, val, legal = _values_for_round(d, gcls, gpath, r)
-    J = len(cols)
     pos = {int(j): k for k, j in enumerate(cols)}
     cur = np.array([pos[int(x)] for x in gpath[:, r]])
     att = np.bincount(paths[:, r], minlength=S + d.R)[:S]
@@ -107,61 +106,14 @@ def reseat_round(d: SeatData, cls: np.ndarray, paths: np.ndarray, r: int, cap: n
     use &= ok_open[None, :]
     if not repair:
         use[np.arange(G), cur] = True
-    # nodes: 0 source? no: groups carry their own supply. groups 0..G-1, choices G..G+J-1,
-    # rooms next, sink last
-    rooms: dict[int, int] = {}
-    room_cap: list[int] = []
-    for (rr, _room, rcap), ss in sorted(room_rows.items()):
-        if rr != r:
-            continue
-        k = len(room_cap)
-        room_cap.append(int(rcap))
-        for i in ss:
-            rooms[int(i)] = k
-    n_room = len(room_cap)
-    sink = G + J + n_room
-    f = min_cost_flow.SimpleMinCostFlow()
-    gi, jj = np.nonzero(use)
-    cost = -np.round(val[gi, jj]).astype(np.int64)
-    a_tail = gi.astype(np.int64)
-    a_head = (G + jj).astype(np.int64)
-    a_cap = cnt[gi].astype(np.int64)
-    f.add_arcs_with_capacity_and_unit_cost(a_tail, a_head, a_cap, cost)
-    supply = np.zeros(sink + 1, dtype=np.int64)
-    supply[:G] = cnt
-    supply[sink] = -int(cnt.sum())
-    tails, heads, caps = [], [], []
-    for k, j in enumerate(cols):
-        j = int(j)
-        head = sink if j not in rooms else G + J + rooms[j]
-        if j >= S:
-            tails.append(G + k)
-            heads.append(head)
-            caps.append(int(cnt.sum()))
-            continue
-        c = int(cap[j]) if held[j] else 0
-        low = int(min_aud[j]) if held[j] else 0
-        low = min(low, c)
-        tails.append(G + k)
-        heads.append(head)
-        caps.append(c - low)
-        supply[G + k] -= low
-        supply[head] += low
-    for k, rc in enumerate(room_cap):
-        tails.append(G + J + k)
-        heads.append(sink)
-        caps.append(rc)
-    f.add_arcs_with_capacity_and_unit_cost(np.array(tails, dtype=np.int64),
-                                           np.array(heads, dtype=np.int64),
-                                           np.array(caps, dtype=np.int64),
-                                           np.zeros(len(tails), dtype=np.int64))
-    f.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supply)
-    st = f.solve()
-    if st != f.OPTIMAL:
+    # a session not held takes nobody: no seats and no minimum audience
+    flows = _seat_round(d, gcls, cnt, cols, val, use, np.where(held, cap[:S], 0),
+                        np.where(held, min_aud[:S], 0), room_rows, r)
+    if flows is None:
         if repair:
             raise RuntimeError("round re-seating has no feasible flow")
         return paths, 0.0
-    flows = f.flows(np.arange(len(gi), dtype=np.int64))
+    gi, jj = np.nonzero(use)
     old = float(np.sum(cnt * val[np.arange(G), cur]))
     new = float(np.sum(flows * val[gi, jj]))
     if new <= old + 1e-9 and not repair:
