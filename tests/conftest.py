@@ -300,11 +300,9 @@ def _rolled_back() -> Iterator[None]:
     from eventapp.extensions import db
 
     connection = db.engine.connect()
+    # On SQLite the real BEGIN comes before the session's first SAVEPOINT (the app's
+    # engine event, eventapp.database), so no RELEASE ever commits for real.
     outer = connection.begin()
-    if connection.dialect.name == "sqlite":
-        # pysqlite defers BEGIN to the first write, so the session's first SAVEPOINT would
-        # open the transaction and its RELEASE (a commit) would end it for real.
-        connection.exec_driver_sql("BEGIN")
     original = db.session
     db.session = db._make_scoped_session({
         "class_": _connection_session_class(), "bind": connection,
