@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -175,10 +176,10 @@ def _change_links(token: str, participant: Participant, day: list) -> dict[str, 
     for item in day:
         seating = BY_KIND.get(item.kind)
         target = getattr(item, seating.kind, None) if seating is not None else None
-        if target is not None and not item.presenting:
+        if seating is not None and target is not None and not item.presenting:
             endpoint, argument = SWITCH_ENDPOINTS[seating]
-            links[f"{seating.kind}:{item.label}"] = url_for(
-                endpoint, token=token, **{argument: seating.when_id(target)})
+            when: dict[str, Any] = {argument: seating.when_id(target)}
+            links[f"{seating.kind}:{item.label}"] = url_for(endpoint, token=token, **when)
     return links
 
 
@@ -237,4 +238,4 @@ def _switch(participant: Participant, seating: Seating, when: Round | WorkshopSl
         queue_switch_email(participant)
 
     done = commit_or_refuse(switch, SchedulingError, send_mail=True, show=False)
-    return None if done else done.error.message
+    return None if done else done.refusal.message
