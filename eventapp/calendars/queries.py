@@ -269,7 +269,9 @@ def plenary_item(ctx: CalendarContext, item: ProgrammeItem, *,
                  buffet: Theme | None = None) -> CalendarItem:
     """A plenary item (talk, break, lunch...); lunch names the buffet area when known."""
     room = ctx.cat.rooms.get(item.room_id) if item.room_id else None
-    location, colour, categories = ctx.room_location(room), None, ()
+    location = ctx.room_location(room)
+    colour: str | None = None
+    categories: tuple[str, ...] = ()
     extra = ""
     if item.kind == ProgrammeItemKind.LUNCH and buffet is not None:
         location = _("Buffet — %(colour)s area", colour=buffet.colour_name)
@@ -283,7 +285,7 @@ def plenary_item(ctx: CalendarContext, item: ProgrammeItem, *,
         starts_at=ctx.event.to_local(item.starts_at), ends_at=ctx.event.to_local(item.ends_at),
         location=location, colour=colour, categories=categories, url=ctx.public_url,
         description=_paragraphs(extra, speakers, item.description or "", ctx.link_line()),
-        theme_id=buffet.id if colour else None)
+        theme_id=buffet.id if buffet is not None and colour else None)
 
 
 def _session_description(ctx: CalendarContext, session: Session, number: int,
@@ -313,12 +315,13 @@ def table_name(room: Room | None, table_number: int | None) -> str:
 def session_item(ctx: CalendarContext, day: DayItem) -> CalendarItem:
     """A participant's speed-dating round: the project, its room, table and colour, an
     alarm."""
-    theme = day.theme
+    theme, session = day.theme, day.session
+    assert session is not None  # a "session" day item
     return CalendarItem(
         identity=f"round:{day.label}", summary=day.title,
         starts_at=day.starts_at, ends_at=day.ends_at,
         location=ctx.room_location(day.room, theme, table_name(day.room, day.table_number)),
-        description=_session_description(ctx, day.session, day.number, day.table_label),
+        description=_session_description(ctx, session, day.number, day.table_label),
         categories=(theme.name,) if theme else (), colour=theme.colour if theme else None,
         alarm_minutes=ALARM_MINUTES, url=ctx.public_url,
         theme_id=theme.id if theme else None)
@@ -327,6 +330,7 @@ def session_item(ctx: CalendarContext, day: DayItem) -> CalendarItem:
 def workshop_item(ctx: CalendarContext, day: DayItem, identity: str | None = None,
                   *extra: str) -> CalendarItem:
     workshop = day.workshop
+    assert workshop is not None  # a "workshop" day item
     room_theme = ctx.room_theme.get(day.room.id) if day.room else None
     lines = []
     if workshop.host:
@@ -474,7 +478,7 @@ def _count_summary(ctx: CalendarContext, title: str, key: str) -> str:
 
 
 def _placed_sessions(ctx: CalendarContext, room_id: int | None = None) -> list[Session]:
-    rounds = {r.id: i for i, r in enumerate(ctx.cat.rounds)}
+    rounds: dict[int | None, int] = {r.id: i for i, r in enumerate(ctx.cat.rounds)}
     sessions = [s for s in ctx.cat.sessions.values()
                 if s.round_id in rounds and (room_id is None or s.room_id == room_id)]
     return sorted(sessions, key=lambda s: (rounds[s.round_id], s.room_id or 0,
