@@ -55,6 +55,12 @@ def _commit(form: FlaskForm, change: Callable[[], Any]) -> Any | None:
                             integrity=_integrity_refusal).value
 
 
+def _done(form: FlaskForm, change: Callable[[], None]) -> bool:
+    """:func:`_commit` for a change that returns nothing: whether it was committed."""
+    return bool(commit_or_refuse(change, ops.ProgrammeError, form=form,
+                                 integrity=_integrity_refusal))
+
+
 def _integrity_refusal(error: IntegrityError) -> ops.ProgrammeError:
     return ops.ProgrammeError(ops.integrity_message(error))
 
@@ -406,7 +412,7 @@ def delete_view(section: Section) -> Callable:
         form = forms.ConfirmForm()
         status = 200
         if form.validate_on_submit():
-            if _commit(form, lambda: ops.delete(obj, confirmed=True) or True):
+            if _done(form, lambda: ops.delete(obj, confirmed=True)):
                 flash(_("Deleted: %(name)s.", name=name), "success")
                 return redirect(url_for(section.back_endpoint, slug=slug))
             status = INVALID
@@ -481,7 +487,7 @@ def event_delete(slug: str):
     name = event.name
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        if _commit(form, lambda: ops.delete_event(event) or True):
+        if _done(form, lambda: ops.delete_event(event)):
             flash(_("Event deleted, with everything it contained: %(name)s.", name=name),
                   "success")
             return redirect(url_for("programme.events"))
