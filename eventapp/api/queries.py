@@ -13,6 +13,7 @@ from typing import Literal
 from ..builder import queries as queries_manage
 from ..db_types import utcnow
 from ..events.models import Event
+from ..programme.models import Theme
 from ..registration import operations as registration_operations
 from ..registration import queries as registration_queries
 from ..registration.models import Participant, ParticipantStatus
@@ -34,7 +35,7 @@ def event_list() -> schemas.EventList:
                                      for event in queries_manage.all_events()])
 
 
-def theme(item) -> schemas.Theme | None:
+def theme(item: Theme | None) -> schemas.Theme | None:
     return None if item is None else schemas.Theme.model_validate(item, from_attributes=True)
 
 

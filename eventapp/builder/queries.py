@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -12,7 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 
 from ..events.models import Event
 from ..events.queries import get_event_or_404, get_owned_or_404  # noqa: F401 (views use them)
@@ -355,7 +355,7 @@ def dependents_of(obj: Any) -> list[Dependent]:
     return finder(obj) if finder else []
 
 
-def _people_names(rows) -> str:
+def _people_names(rows: Iterable[Participant]) -> str:
     names = [p.full_name or p.key for p in rows]
     return ", ".join(names[:10]) + (f" (+{len(names) - 10})" if len(names) > 10 else "")
 
@@ -400,7 +400,7 @@ def _wishes(count: int) -> str:
     return ngettext("%(num)d wish", "%(num)d wishes", count)
 
 
-def _wish_count(model: type, column, ident: int) -> int:
+def _wish_count(model: type[Model], column: InstrumentedAttribute[int], ident: int) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(column == ident)) or 0
 
 
@@ -444,7 +444,7 @@ def _slot_dependents(slot: WorkshopSlot) -> list[Dependent]:
     return found
 
 
-def _counts_by(column, ids: list[int]) -> dict[int, int]:
+def _counts_by(column: InstrumentedAttribute[int], ids: list[int]) -> dict[int, int]:
     """Rows per value of ``column`` among ``ids``, in one query."""
     return dict(db.session.execute(select(column, func.count()).where(column.in_(ids))
                                    .group_by(column)).all()) if ids else {}

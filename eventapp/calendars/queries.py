@@ -11,13 +11,16 @@ import base64
 import hashlib
 import hmac
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from ..events.models import Event
 from ..extensions import db
@@ -44,6 +47,9 @@ from .ics import ALARM_MINUTES, CalendarItem
 from .models import CalendarEntry, CalendarFeed
 
 MAX_NAMES_LISTED = 200
+
+# The programme rows a participant's calendar reads (each of one event).
+Row = TypeVar("Row", Theme, Room, Round, WorkshopSlot, Session, Project, Workshop)
 
 
 # --- feeds and their secrets ---------------------------------------------------------------
@@ -127,7 +133,8 @@ def _participant_catalogue(event: Event, participant: Participant) -> Catalogue:
     presented_sessions = select(session_presenters.c.session_id).where(
         session_presenters.c.participant_id == participant.id)
 
-    def rows(model, *order, where=()):
+    def rows(model: type[Row], *order: Any, where: Sequence[ColumnElement[bool]] = ()
+             ) -> Sequence[Row]:
         return db.session.scalars(select(model).where(model.event_id == event.id, *where)
                                   .order_by(*order, model.id)).all()
 
@@ -165,7 +172,7 @@ class CalendarContext:
     # items already built, shared by everyone who has them (key includes the language)
     memo: dict[tuple, CalendarItem] = field(default_factory=dict)
 
-    def shared(self, key: tuple, build) -> CalendarItem:
+    def shared(self, key: tuple, build: Callable[[], CalendarItem]) -> CalendarItem:
         """The item for ``key``, built once per context (and its hash computed once)."""
         item = self.memo.get(key)
         if item is None:
@@ -352,7 +359,7 @@ def _presented_sessions(ctx: CalendarContext, participant_id: int) -> list[Sessi
                   key=lambda s: (ctx.cat.rounds.index(_round(ctx, s)), s.id))
 
 
-def _round(ctx: CalendarContext, session: Session):
+def _round(ctx: CalendarContext, session: Session) -> Round:
     return next(r for r in ctx.cat.rounds if r.id == session.round_id)
 
 
@@ -412,16 +419,16 @@ def participant_items(ctx: CalendarContext, participant: Participant, day: list[
                 continue  # their own presentations come from the programme, below
             if entry.kind == "session" and entry.session is not None:
                 items.append(ctx.shared(("round", entry.label, entry.session.id, locale),
-                                        lambda entry=entry: session_item(ctx, entry)))
+                                        partial(session_item, ctx, entry)))
                 if entry.theme is not None:
                     rounds.append((entry.ends_at, entry.theme))
             elif entry.kind == "workshop" and entry.workshop is not None:
                 items.append(ctx.shared(("slot", entry.label, entry.workshop.id, locale),
-                                        lambda entry=entry: workshop_item(ctx, entry)))
+                                        partial(workshop_item, ctx, entry)))
         if participant.status == ParticipantStatus.REGISTERED:
             for session in _presented_sessions(ctx, participant.id):
                 items.append(ctx.shared(("present", session.id, locale),
-                                        lambda session=session: presenting_item(ctx, session)))
+                                        partial(presenting_item, ctx, session)))
                 theme = ctx.cat.session_theme(session)
                 rounds.append((ctx.event.to_local(_round(ctx, session).ends_at), theme))
         for item in ctx.plenary:
@@ -429,7 +436,7 @@ def participant_items(ctx: CalendarContext, participant: Participant, day: list[
                 if item.kind == ProgrammeItemKind.LUNCH else None
             items.append(ctx.shared(
                 ("item", item.id, buffet.id if buffet else None, locale),
-                lambda item=item, buffet=buffet: plenary_item(ctx, item, buffet=buffet)))
+                partial(plenary_item, ctx, item, buffet=buffet)))
     items.sort(key=lambda i: (i.starts_at, i.identity))
     return items
 
