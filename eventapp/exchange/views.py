@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as ResponseBase
@@ -62,7 +63,7 @@ def _imported(event: Event, *, replaced: bool = False) -> ResponseBase:
 
 
 @organiser_required
-def import_new():
+def import_new() -> ResponseReturnValue:
     form = UploadForm()
     if not form.validate_on_submit():
         return render_template("exchange/import_new.html", form=form), \
@@ -78,7 +79,7 @@ def import_new():
 
 
 @organiser_required
-def import_into(slug: str):
+def import_into(slug: str) -> ResponseReturnValue:
     """Step 1: upload and validate; step 2 (with the token): confirm and replace."""
     event = get_event_or_404(slug)
     confirm_form = ConfirmReplaceForm(prefix="confirm")
@@ -109,7 +110,7 @@ def import_into(slug: str):
                            differences=identity_differences(event, document), **context)
 
 
-def _confirm_replace(event: Event, form: ConfirmReplaceForm):
+def _confirm_replace(event: Event, form: ConfirmReplaceForm) -> ResponseReturnValue:
     if not form.validate_on_submit():
         document = pending.take(form.token.data, event_id=event.id, user_id=current_user.id)
         if document is None:
@@ -132,7 +133,7 @@ def _confirm_replace(event: Event, form: ConfirmReplaceForm):
     return _imported(event, replaced=True)
 
 
-def _expired(event: Event):
+def _expired(event: Event) -> ResponseReturnValue:
     flash(_("The uploaded file is no longer available (it expires after an hour). "
             "Upload it again; nothing was changed."), "error")
     return redirect(url_for("exchange.import_into", slug=event.slug))
