@@ -8,13 +8,15 @@ their UTC offset.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ..builder import queries as queries_manage
 from ..db_types import utcnow
 from ..events.models import Event
+from ..programme.models import Theme
 from ..registration import operations as registration_operations
 from ..registration import queries as registration_queries
-from ..registration.models import Participant
+from ..registration.models import Participant, ParticipantStatus
 from ..scheduling.models import Publication, SolveJob
 from ..scheduling.queries import DayItem, job_progress_dict, latest_publication
 from . import schemas
@@ -33,7 +35,7 @@ def event_list() -> schemas.EventList:
                                      for event in queries_manage.all_events()])
 
 
-def theme(item) -> schemas.Theme | None:
+def theme(item: Theme | None) -> schemas.Theme | None:
     return None if item is None else schemas.Theme.model_validate(item, from_attributes=True)
 
 
@@ -87,7 +89,7 @@ def participant_answer(participant: Participant) -> schemas.Participant:
     return schemas.Participant(
         id=participant.key,
         event=event_summary(event),
-        status=participant.status,
+        status=ParticipantStatus(participant.status),
         waiting_position=registration_queries.waiting_position(participant),
         first_name=participant.first_name,
         last_name=participant.last_name,
@@ -165,8 +167,9 @@ def job_answer(job: SolveJob) -> schemas.SolveJob:
 
 
 def day_item(item: DayItem, event: Event) -> schemas.ProgrammeItem:
+    kind: Literal["session", "workshop"] = "session" if item.kind == "session" else "workshop"
     return schemas.ProgrammeItem(
-        kind=item.kind,
+        kind=kind,
         number=item.number,
         key=item.label,
         starts_at=item.starts_at,

@@ -25,6 +25,7 @@ from pydantic import (
     WithJsonSchema,
     model_serializer,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from ..checkin.models import CHECKPOINT_KINDS, RESULTS, TIME_FLAGS
 from ..db_types import DATABASE_ID_MAX
@@ -446,6 +447,9 @@ class AcceptResult(AnswerSchema):
 
 Result = Literal[RESULTS]  # type: ignore[valid-type]
 # Scan fields (checkin/forms.py): no control characters or line breaks (text.line_problem).
+# An optional property that may be left out but is never null: None when left out, and
+# no "null" in its schema.
+Omitted = SkipJsonSchema[None]
 ScanText = Annotated[str, Field(pattern="^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$")]
 
 
@@ -457,10 +461,10 @@ class ScanRequest(BodySchema):
         "oneOf": [{"required": ["code"]}, {"required": ["participant"]}]})
 
     checkpoint: JsonInt = Field(description="A checkpoint id (listCheckpoints).")
-    code: Annotated[ScanText, Field(min_length=1, max_length=500)] = Field(
+    code: Annotated[ScanText, Field(min_length=1, max_length=500)] | Omitted = Field(
         default=None, description="The QR code's text (only its canonical base32 spelling "
                                   "is a badge).")
-    participant: Annotated[ScanText, Field(min_length=1, max_length=100)] = Field(
+    participant: Annotated[ScanText, Field(min_length=1, max_length=100)] | Omitted = Field(
         default=None, description="Instead of code, for an entry recorded by name (a "
                                   "forgotten badge): the participant's id "
                                   "(listParticipants, the staff page's search). Audited as "
@@ -470,19 +474,19 @@ class ScanRequest(BodySchema):
                     "participant) and checkpoint gets the same answer and is never counted "
                     "twice; the same nonce with another code, participant or checkpoint is "
                     "refused (400, field nonce).")
-    scanned_at: datetime = Field(
+    scanned_at: datetime | Omitted = Field(
         default=None, description="The device's clock when scanned (with its offset); "
                                   "default: when received. A time ahead of the server's, "
                                   "or before the day preceding the checkpoint's day, is "
                                   "not trusted: the server's time is used and the scan "
                                   "flagged (time_flag).")
-    device: Annotated[ScanText, Field(max_length=100)] = None
+    device: Annotated[ScanText, Field(max_length=100)] | Omitted = None
     device_result: Result = Field(default="ok", description="Offline uploads: what the "
                                                             "device showed (default ok).")
 
 
 class ScanBatch(BodySchema):
-    device: Annotated[ScanText, Field(max_length=100)] = None
+    device: Annotated[ScanText, Field(max_length=100)] | Omitted = None
     scans: list[ScanRequest] = Field(max_length=500)
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from pydantic import BaseModel, ValidationError
-from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
+from pydantic_core import ErrorDetails
 
 from .errors import validation_error
 from .parsing import json_body
@@ -98,7 +99,7 @@ def _answer(value: Any, status: int, headers: dict[str, str] | None) -> Response
     return response
 
 
-def _location(error: dict) -> str:
+def _location(error: ErrorDetails) -> str:
     """``("scans", 0, "code")`` -> ``scans[0].code``."""
     text = ""
     for part in error["loc"]:
@@ -106,12 +107,12 @@ def _location(error: dict) -> str:
     return text or "body"
 
 
-def _is_structural(error: dict) -> bool:
+def _is_structural(error: ErrorDetails) -> bool:
     """A field of the wrong JSON type, or one the body may not have."""
     return error["type"] == "extra_forbidden" or error["type"].endswith("_type")
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     """A validator's own sentence (the forms' messages), else pydantic's."""
     if error["type"] == "value_error" and "error" in error.get("ctx", {}):
         return str(error["ctx"]["error"])
@@ -226,8 +227,8 @@ def components() -> dict[str, dict]:
 @cache
 def _components(operation_count: int) -> dict[str, dict]:
     bodies = {op.body for op in OPERATIONS if isinstance(op.body, type)}
-    pairs = [(model, "validation" if model in bodies else "serialization")
-             for model in _models()]
+    pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (model, "validation" if model in bodies else "serialization") for model in _models()]
     _, schemas = models_json_schema(pairs, ref_template=REF, schema_generator=_Generator)
     return {**_without_null_defaults(schemas.get("$defs", {})), **EXCHANGE_SCHEMAS}
 
@@ -301,6 +302,8 @@ CONFIRM_REPLACE = {"name": "confirm_replace", "in": "query", "required": False,
                    "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
                    "description": "true to replace an event that has registrations or "
                                   "check-in scans."}
-ORGANISER = [{"organiserToken": []}]
+# OpenAPI security requirements: a scheme's name -> its scopes (bearer schemes have none).
+Security = list[dict[str, list[str]]]
+ORGANISER: Security = [{"organiserToken": []}]
 STAFF = ORGANISER  # the same bearer scheme; staff tokens may call the read and scan operations
-PARTICIPANT = [{"participantToken": []}]
+PARTICIPANT: Security = [{"participantToken": []}]

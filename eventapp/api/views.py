@@ -7,6 +7,8 @@ Each view commits once; emails queued by an operation go out after the commit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Response, request, url_for
 from flask_babel import get_locale
 
@@ -20,6 +22,7 @@ from ..exchange.operations import (
 from ..exchange.queries import export_filename, export_instance, instance_json
 from ..extensions import db
 from ..mail import commit_and_send, queued_emails
+from ..programme.models import Project, Theme, Workshop
 from ..registration import operations as registration_operations
 from ..registration import queries as registration_queries
 from ..registration.forms import RegistrationForm
@@ -134,7 +137,8 @@ def replace_event_instance(slug: str) -> schemas.ReplacedEvent:
     report = replace_instance(event, document)
     db.session.commit()
     return schemas.ReplacedEvent(**dict(queries.event_detail(event)),
-                                 replacement=schemas.Replacement(**report.as_dict()))
+                                 replacement=schemas.Replacement.model_validate(
+                                     report.as_dict()))
 
 
 def _confirm_replace_flag() -> bool:
@@ -285,9 +289,11 @@ def get_participant() -> schemas.Participant:
     return queries.participant_answer(current_participant())
 
 
-def _ranks(keys: list[str], name: str, by_key: dict) -> dict[int, int]:
+def _ranks(keys: list[str], name: str, by_key: Mapping[str, Project | Workshop | Theme]
+           ) -> dict[int, int]:
     """An ordered list of keys (first = first choice) as {id: 1-based rank}."""
-    errors, ranks = [], {}
+    errors: list[dict[str, str]] = []
+    ranks: dict[int, int] = {}
     for index, key in enumerate(keys):
         item = by_key.get(key)
         if item is None:

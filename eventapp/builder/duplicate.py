@@ -28,16 +28,22 @@ from ..programme.models import (
 from ..registration.models import RegistrationSettings
 from . import operations as programme_ops
 
-M = TypeVar("M")
+# The rows a duplicate copies, each of one event (``event_id``): the programme's, keyed by
+# ``id``, and the registration settings (keyed by their event).
+Row = TypeVar("Row", bound=Theme | Room | Project | ProgrammeItem | Round | WorkshopSlot
+              | Workshop | Session)
+Copied = TypeVar("Copied", bound=Theme | Room | Project | ProgrammeItem | Round
+                 | WorkshopSlot | Workshop | Session | RegistrationSettings)
+Timed = TypeVar("Timed", Round, WorkshopSlot)
 _NOT_COPIED = {"id", "event_id", "created_at", "updated_at"}
 
 
-def _rows(model: type[M], event: Event) -> list[M]:
+def _rows(model: type[Row], event: Event) -> list[Row]:
     return list(db.session.scalars(select(model).where(model.event_id == event.id)
                                    .order_by(model.id)))
 
 
-def _copy(row: Any, event: Event, **changes: Any) -> Any:
+def _copy(row: Copied, event: Event, **changes: Any) -> Copied:
     """A new row of the same model with ``row``'s columns, in ``event``, plus ``changes``."""
     values = {column.key: getattr(row, column.key) for column in row.__table__.columns
               if column.key not in _NOT_COPIED}
@@ -77,7 +83,7 @@ def duplicate_event(source: Event, name: str, slug: str | None, on: date) -> Eve
     projects = {p.id: _copy(p, event, theme_id=themes[p.theme_id].id,
                             keywords=list(p.keywords or [])) for p in _rows(Project, source)}
 
-    def timed(model: type[M]) -> dict[int, M]:
+    def timed(model: type[Timed]) -> dict[int, Timed]:
         return {row.id: _copy(row, event, starts_at=_shift(row.starts_at, source, event),
                               ends_at=_shift(row.ends_at, source, event))
                 for row in _rows(model, source)}

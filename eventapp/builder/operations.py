@@ -125,7 +125,7 @@ def _owned(model: type, event: Event, ident: int | None, field: str) -> Any:
     return obj
 
 
-def _utc(event: Event, local: time, field: str) -> datetime:
+def _utc(event: Event, local: time | None, field: str) -> datetime:
     if local is None:
         raise ProgrammeError(_("Give a time (HH:MM)."), field)
     return event.local_to_utc(local)
@@ -327,8 +327,9 @@ def _check_room_still_fits(room: Room, tables: int, themes: list[Theme]) -> None
 # --- people and projects ----------------------------------------------------------------
 
 
-def add_presenter(event: Event, first_name: str, last_name: str, email: str | None = None,
-                  organisation: str = "", *, field_prefix: str = "new_") -> Participant:
+def add_presenter(event: Event, first_name: str | None, last_name: str | None,
+                  email: str | None = None, organisation: str | None = "", *,
+                  field_prefix: str = "new_") -> Participant:
     """A new person of the event who presents a project (role "presenter").
 
     ``field_prefix``: how the form names the person's fields (the project form's "new
@@ -778,7 +779,7 @@ def _check_presenters_free(session: Session) -> None:
     for other in others:
         clash = mine & {p.id for p in other.presenters}
         if clash:
-            person = db.session.get(Participant, next(iter(clash)))
+            person = db.session.get_one(Participant, next(iter(clash)))
             raise ProgrammeError(
                 _("%(person)s already presents %(project)s in this round.",
                   person=person.full_name, project=other.project.name), "round")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -11,7 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 
 from ..events.models import Event
 from ..events.queries import get_event_or_404, get_owned_or_404  # noqa: F401 (views use them)
@@ -354,7 +355,7 @@ def dependents_of(obj: Any) -> list[Dependent]:
     return finder(obj) if finder else []
 
 
-def _people_names(rows) -> str:
+def _people_names(rows: Iterable[Participant]) -> str:
     names = [p.full_name or p.key for p in rows]
     return ", ".join(names[:10]) + (f" (+{len(names) - 10})" if len(names) > 10 else "")
 
@@ -399,7 +400,7 @@ def _wishes(count: int) -> str:
     return ngettext("%(num)d wish", "%(num)d wishes", count)
 
 
-def _wish_count(model: type, column, ident: int) -> int:
+def _wish_count(model: type[Model], column: InstrumentedAttribute[int], ident: int) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(column == ident)) or 0
 
 
@@ -443,7 +444,7 @@ def _slot_dependents(slot: WorkshopSlot) -> list[Dependent]:
     return found
 
 
-def _counts_by(column, ids: list[int]) -> dict[int, int]:
+def _counts_by(column: InstrumentedAttribute[int], ids: list[int]) -> dict[int, int]:
     """Rows per value of ``column`` among ``ids``, in one query."""
     return dict(db.session.execute(select(column, func.count()).where(column.in_(ids))
                                    .group_by(column)).all()) if ids else {}
@@ -495,7 +496,8 @@ def _participant_dependents(person: Participant) -> list[Dependent]:
     return found
 
 
-_DEPENDENCY_FINDERS = {
+# Each finder takes a row of its key's model.
+_DEPENDENCY_FINDERS: dict[type[Model], Callable[[Any], list[Dependent]]] = {
     Theme: _theme_dependents,
     Room: _room_dependents,
     Project: _project_dependents,
@@ -537,14 +539,15 @@ class SpeedDatingGrid(Grid[list[Session]]):
     clash instead of one hiding the other.
     """
 
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def speed_dating_grid(event: Event) -> SpeedDatingGrid:
     columns = table_columns(rooms(event))
     tables = {(c.room.id, c.table) for c in columns}
     seats: dict[Seat, list[Session]] = defaultdict(list)
-    unplaced, problems = [], []
+    unplaced: list[Session] = []
+    problems: list[Problem] = []
     for session in sessions(event):
         if session.round is None or session.room is None:
             unplaced.append(session)
@@ -558,7 +561,7 @@ def speed_dating_grid(event: Event) -> SpeedDatingGrid:
                 "programme.session_edit", slug=event.slug, session_id=session.id))
             unplaced.append(session)
             continue
-        seats[(session.round_id, session.room_id, table)].append(session)
+        seats[(session.round.id, session.room.id, table)].append(session)
     problems += placement_problems(event)
     rows = grid_rows(rounds(event), columns,
                      lambda round_, column: seats.get(column.seat(round_), []))
@@ -623,11 +626,11 @@ class Problem(str):
         return problem
 
 
-def placement_problems(event: Event) -> list[str]:
+def placement_problems(event: Event) -> list[Problem]:
     """Rule breaches the database cannot see, typically left behind when a room or a
     project changed after sessions were placed: theme not admitted, capacity above the
     room's seats, minimum audience above capacity, table missing, presenter in two places."""
-    problems = []
+    problems: list[Problem] = []
     by_round: dict[int, list[Session]] = defaultdict(list)
     for session in sessions(event):
         room, name = session.room, session.project.name
@@ -663,14 +666,15 @@ def placement_problems(event: Event) -> list[str]:
                   "%(seats)s seats.", name=workshop.name, capacity=workshop.capacity,
                   room=workshop.room.name, seats=workshop.room.capacity),
                 "programme.workshop_edit", slug=event.slug, workshop_id=workshop.id))
-    for round_sessions in by_round.values():
+    for round_id, round_sessions in by_round.items():
         seen: dict[int, Session] = {}
         for session in round_sessions:
             for person in session.presenters:
                 if person.id in seen and seen[person.id] is not session:
                     problems.append(Problem(
                         _("%(person)s presents twice in round %(round)s.",
-                          person=person.full_name, round=round_number(event, session.round)),
+                          person=person.full_name,
+                          round=round_numbers(event).get(round_id, 0)),
                         "programme.presenter_edit", slug=event.slug, participant_id=person.id))
                 seen[person.id] = session
     return problems

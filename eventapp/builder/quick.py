@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
@@ -154,7 +155,8 @@ def _time(value: str, errors: list[RowError], target: str, label: str) -> time |
         return None
 
 
-def _taken_names(model: type, event: Event, attribute: str = "name") -> set[str]:
+def _taken_names(model: type[Theme | Room | Project | Workshop], event: Event,
+                 attribute: str = "name") -> set[str]:
     column = getattr(model, attribute)
     return {name.casefold() for name in db.session.scalars(
         db.select(column).where(model.event_id == event.id))}
@@ -203,8 +205,9 @@ def themes_and_rooms(event: Event, themes: Rows, rooms: Rows) -> Created:
             errors.append(RowError(themes.input_id(index, "colour"),
                                    _("%(row)s: choose a colour from the list.", row=label)))
             continue
-        data = {"name": row["name"], "swatch": colour, "colour_name": COLOURS[colour]}
-        if _collect(errors, themes, index, label, lambda d=data: ops.save_theme(event, None, d)):
+        data: dict[str, Any] = {"name": row["name"], "swatch": colour,
+                                "colour_name": COLOURS[colour]}
+        if _collect(errors, themes, index, label, partial(ops.save_theme, event, None, data)):
             made["themes"] += 1
     seen = _taken_names(Room, event)
     for index, row in rooms.filled():
@@ -231,7 +234,7 @@ def themes_and_rooms(event: Event, themes: Rows, rooms: Rows) -> Created:
             continue
         data = {"name": row["name"], "capacity": capacity, "tables": tables,
                 "step_free": bool(row["step_free"])}
-        if _collect(errors, rooms, index, label, lambda d=data: ops.save_room(event, None, d)):
+        if _collect(errors, rooms, index, label, partial(ops.save_room, event, None, data)):
             made["rooms"] += 1
     _finish(errors, None if any(made.values()) else RowError(
         themes.input_id(0, "name"), _("Fill in at least one theme or one room.")))
@@ -278,7 +281,7 @@ def projects(event: Event, rows: Rows) -> Created:
         data = {"name": row["name"], "theme": themes[row["theme"]].id,
                 "new_first_name": first, "new_last_name": last, "new_email": row["email"]}
         if _collect(errors, rows, index, label,
-                    lambda d=data: ops.save_project(event, None, d)):
+                    partial(ops.save_project, event, None, data)):
             made += 1
     _finish(errors, None if made else RowError(rows.input_id(0, "name"),
                                                _("Fill in at least one project.")))
@@ -359,7 +362,7 @@ def workshops(event: Event, slot_id: str, slot_data: dict[str, Any], rows: Rows)
         data = {"name": row["name"], "slot": slot.id, "room": rooms[row["room"]].id,
                 "host": row["host"]}
         if _collect(errors, rows, index, label,
-                    lambda d=data: ops.save_workshop(event, None, d)):
+                    partial(ops.save_workshop, event, None, data)):
             made += 1
     _finish(errors, None if made else RowError(rows.input_id(0, "name"),
                                                _("Fill in at least one workshop.")))
@@ -404,7 +407,7 @@ def programme_items(event: Event, rows: Rows) -> Created:
         data = {"title": row["title"], "kind": row["kind"], "starts": times[0],
                 "ends": times[1], "room": rooms[row["room"]].id if row["room"] else None}
         if _collect(errors, rows, index, label,
-                    lambda d=data: ops.save_programme_item(event, None, d)):
+                    partial(ops.save_programme_item, event, None, data)):
             made += 1
     _finish(errors, None if made else RowError(rows.input_id(0, "title"),
                                                _("Fill in at least one item.")))

@@ -8,12 +8,13 @@ showing errors and committing once live in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -24,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.access import organiser_required, staff_required
 from ..events.models import Event
 from ..programme.models import (
+    EventPeriod,
     ProgrammeItem,
     Project,
     Room,
@@ -55,21 +57,28 @@ def _commit(form: FlaskForm, change: Callable[[], Any]) -> Any | None:
                             integrity=_integrity_refusal).value
 
 
+def _done(form: FlaskForm, change: Callable[[], None]) -> bool:
+    """:func:`_commit` for a change that returns nothing: whether it was committed."""
+    return bool(commit_or_refuse(change, ops.ProgrammeError, form=form,
+                                 integrity=_integrity_refusal))
+
+
 def _integrity_refusal(error: IntegrityError) -> ops.ProgrammeError:
     return ops.ProgrammeError(ops.integrity_message(error))
 
 
-def _local_time(event: Event, moment):
+def _local_time(event: Event, moment: datetime | None) -> time | None:
     return event.to_local(moment).time().replace(second=0, microsecond=0) if moment else None
 
 
-def _options(rows, label: Callable[[Any], str], empty: str | None = None) -> list:
+def _options(rows: Iterable[Any], label: Callable[[Any], str], empty: str | None = None
+             ) -> list[SelectChoice]:
     """Choices of a select or checkbox list: the rows by id, after an optional empty one."""
     choices = [SelectChoice("", empty)] if empty is not None else []
     return choices + [SelectChoice(row.id, label(row)) for row in rows]
 
 
-def _time_range(event: Event, obj) -> str:
+def _time_range(event: Event, obj: EventPeriod) -> str:
     start = event.to_local(obj.starts_at).strftime("%H:%M")
     return f"{start}–{event.to_local(obj.ends_at).strftime('%H:%M')}"
 
@@ -306,13 +315,14 @@ SECTIONS: list[Section] = [
 SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}
 
 
-def _render_form(section: Section, event: Event, form: FlaskForm, obj: Any, status: int = 200):
+def _render_form(section: Section, event: Event, form: FlaskForm, obj: Any, status: int = 200
+                 ) -> ResponseReturnValue:
     return render_template("programme/manage/form.html", section=section, event=event,
                            form=form, obj=obj), status
 
 
 @organiser_required
-def people_json(slug: str):
+def people_json(slug: str) -> ResponseReturnValue:
     """One page of the people whose name, organisation or email contains ``q`` (the
     presenter pickers' search as one types): ``{"people": [{"id", "label"}], "page",
     "more"}``; ``exclude`` (ids, comma-separated) leaves out those already chosen."""
@@ -331,7 +341,7 @@ def people_json(slug: str):
 
 def list_view(section: Section) -> Callable:
     @staff_required
-    def view(slug: str):
+    def view(slug: str) -> ResponseReturnValue:
         event = queries.get_event_or_404(slug)
         if section.list_endpoint:  # listed on another section's page
             return redirect(url_for(section.back_endpoint, slug=slug))
@@ -355,7 +365,7 @@ def _prefill(form_class: type) -> dict:
 
 def new_view(section: Section) -> Callable:
     @organiser_required
-    def view(slug: str):
+    def view(slug: str) -> ResponseReturnValue:
         event = queries.get_event_or_404(slug)
         form = section.form(data=_prefill(section.form))
         section.choices(form, event)
@@ -377,7 +387,7 @@ def new_view(section: Section) -> Callable:
 
 def edit_view(section: Section) -> Callable:
     @organiser_required
-    def view(slug: str, **ids: int):
+    def view(slug: str, **ids: int) -> ResponseReturnValue:
         event = queries.get_event_or_404(slug)
         obj = queries.get_owned_or_404(section.model, event, ids[section.id_arg])
         form = section.form(data=section.initial_data(obj, event))
@@ -398,7 +408,7 @@ def edit_view(section: Section) -> Callable:
 
 def delete_view(section: Section) -> Callable:
     @organiser_required
-    def view(slug: str, **ids: int):
+    def view(slug: str, **ids: int) -> ResponseReturnValue:
         event = queries.get_event_or_404(slug)
         ident = ids[section.id_arg]
         obj = queries.get_owned_or_404(section.model, event, ident)
@@ -406,7 +416,7 @@ def delete_view(section: Section) -> Callable:
         form = forms.ConfirmForm()
         status = 200
         if form.validate_on_submit():
-            if _commit(form, lambda: ops.delete(obj, confirmed=True) or True):
+            if _done(form, lambda: ops.delete(obj, confirmed=True)):
                 flash(_("Deleted: %(name)s.", name=name), "success")
                 return redirect(url_for(section.back_endpoint, slug=slug))
             status = INVALID
@@ -429,7 +439,8 @@ def _edit_url(event: Event | None, obj: Any) -> str | None:
 
 
 def _render_confirm(event: Event | None, form: FlaskForm, noun: str, name: str,
-                    dependents: list, back: str, status: int, counts: dict | None = None):
+                    dependents: list, back: str, status: int, counts: dict | None = None
+                    ) -> ResponseReturnValue:
     grouped = {effect: [(d, _edit_url(event, d.target)) for d in dependents
                         if d.effect == effect]
                for effect in (queries.BLOCKS, queries.DELETES, queries.DETACHES)}
@@ -442,14 +453,14 @@ def _render_confirm(event: Event | None, form: FlaskForm, noun: str, name: str,
 
 
 @staff_required
-def events():
+def events() -> ResponseReturnValue:
     all_events = queries.all_events()
     counts = {event.id: queries.summary(event) for event in all_events}
     return render_template("programme/manage/events.html", events=all_events, counts=counts)
 
 
 @organiser_required
-def event_new():
+def event_new() -> ResponseReturnValue:
     form = forms.EventForm()
     if form.validate_on_submit():
         event = _commit(form, lambda: ops.save_event(None, form.data))
@@ -461,7 +472,7 @@ def event_new():
 
 
 @organiser_required
-def event_edit(slug: str):
+def event_edit(slug: str) -> ResponseReturnValue:
     event = queries.get_event_or_404(slug)
     form = forms.EventForm(data={name: getattr(event, name) for name in (
         "name", "slug", "date", "venue", "address", "timezone", "description")})
@@ -476,12 +487,12 @@ def event_edit(slug: str):
 
 
 @organiser_required
-def event_delete(slug: str):
+def event_delete(slug: str) -> ResponseReturnValue:
     event = queries.get_event_or_404(slug)
     name = event.name
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        if _commit(form, lambda: ops.delete_event(event) or True):
+        if _done(form, lambda: ops.delete_event(event)):
             flash(_("Event deleted, with everything it contained: %(name)s.", name=name),
                   "success")
             return redirect(url_for("programme.events"))
@@ -493,7 +504,7 @@ def event_delete(slug: str):
 
 
 @staff_required
-def event_dashboard(slug: str):
+def event_dashboard(slug: str) -> ResponseReturnValue:
     event = queries.get_event_or_404(slug)
     grid = queries.speed_dating_grid(event)
     counts = queries.summary(event)
@@ -504,7 +515,7 @@ def event_dashboard(slug: str):
 
 
 @organiser_required
-def event_open(slug: str):
+def event_open(slug: str) -> ResponseReturnValue:
     """The check before opening registration (GET), and opening it (POST). What the check
     finds missing in the registration settings is asked for on this page, so that one
     form completes them and opens."""
@@ -547,7 +558,7 @@ def event_open(slug: str):
 
 
 @organiser_required
-def event_close(slug: str):
+def event_close(slug: str) -> ResponseReturnValue:
     event = queries.get_event_or_404(slug)
     form = forms.ConfirmForm()
     if form.validate_on_submit() and commit_or_refuse(
@@ -557,7 +568,7 @@ def event_close(slug: str):
 
 
 @organiser_required
-def event_duplicate(slug: str):
+def event_duplicate(slug: str) -> ResponseReturnValue:
     """Next year's day from this one: the programme without the people, on a new date."""
     source = queries.get_event_or_404(slug)
     name, on = event_ops.default_copy(source)
@@ -577,7 +588,7 @@ def event_duplicate(slug: str):
 
 
 @organiser_required
-def rounds_generate(slug: str):
+def rounds_generate(slug: str) -> ResponseReturnValue:
     """Rounds at regular times and, unless unticked, their sessions (the whole rotation
     in one form)."""
     event = queries.get_event_or_404(slug)
@@ -608,7 +619,7 @@ def rounds_generate(slug: str):
 
 
 @staff_required
-def grid(slug: str):
+def grid(slug: str) -> ResponseReturnValue:
     event = queries.get_event_or_404(slug)
     speed_grid = queries.speed_dating_grid(event)
     placed = sum(1 for row in speed_grid.rows for cell in row.cells if cell)
@@ -622,7 +633,7 @@ def _cell_anchor(round_id: int | None, room_id: int | None, table: int | None) -
 
 
 @organiser_required
-def grid_place(slug: str):
+def grid_place(slug: str) -> ResponseReturnValue:
     """Place a project in an empty cell of the grid, and come back to the grid there."""
     event = queries.get_event_or_404(slug)
     if request.method == "GET":
@@ -649,7 +660,7 @@ def grid_place(slug: str):
 
 
 @organiser_required
-def grid_generate(slug: str, round_id: int):
+def grid_generate(slug: str, round_id: int) -> ResponseReturnValue:
     """Fill a round's free tables with the projects not presenting in it yet."""
     event = queries.get_event_or_404(slug)
     round_ = queries.get_owned_or_404(Round, event, round_id)
@@ -719,7 +730,8 @@ def _quick_integrity_refusal(error: IntegrityError) -> quick.QuickError:
 
 def _quick_view(slug: str, template: str, groups: list[QuickGroup],
                 save: Callable[[Event, dict[str, quick.Rows]], quick.Created],
-                fallback: str, context: Callable[[Event], dict] | None = None):
+                fallback: str, context: Callable[[Event], dict] | None = None
+                ) -> ResponseReturnValue:
     """A quick form: rows to fill in, saved whole or refused with every row at fault."""
     event = queries.get_event_or_404(slug)
     form = forms.ConfirmForm()
@@ -746,7 +758,7 @@ def _colour_options() -> list[tuple[str, str]]:
 
 
 @organiser_required
-def quick_start(slug: str):
+def quick_start(slug: str) -> ResponseReturnValue:
     """An empty event's first form: its themes with their colours, and its rooms."""
     groups = [QuickGroup("theme", quick.THEME_FIELDS, _l("Themes and their colours")),
               QuickGroup("room", quick.ROOM_FIELDS, _l("Rooms"))]
@@ -759,7 +771,7 @@ def quick_start(slug: str):
 
 
 @organiser_required
-def projects_quick(slug: str):
+def projects_quick(slug: str) -> ResponseReturnValue:
     """Several projects at once, each with its theme and (optionally) its presenter."""
     groups = [QuickGroup("project", quick.PROJECT_FIELDS, _l("Projects"))]
     return _quick_view(
@@ -770,7 +782,7 @@ def projects_quick(slug: str):
 
 
 @organiser_required
-def workshops_quick(slug: str):
+def workshops_quick(slug: str) -> ResponseReturnValue:
     """Several workshops of one time slot at once (a new slot, or an existing one)."""
     groups = [QuickGroup("workshop", quick.WORKSHOP_FIELDS, _l("Workshops"))]
 
@@ -791,7 +803,7 @@ def workshops_quick(slug: str):
 
 
 @organiser_required
-def items_quick(slug: str):
+def items_quick(slug: str) -> ResponseReturnValue:
     """The day's plenary items at once: welcome, talks, lunch, closing."""
     groups = [QuickGroup("item", quick.ITEM_FIELDS, _l("Programme items"))]
     return _quick_view(
@@ -812,7 +824,7 @@ def _with_labels(context: dict) -> dict:
     return context
 
 
-def _parse_time(value: str):
+def _parse_time(value: str) -> time | None:
     """A time typed HH:MM (the slot's fields); None when empty or unreadable, which the
     slot's own check reports ("Give a time")."""
     try:
@@ -823,7 +835,7 @@ def _parse_time(value: str):
 
 
 @organiser_required
-def grid_fill_all(slug: str):
+def grid_fill_all(slug: str) -> ResponseReturnValue:
     """"Generate the sessions" of every round at once, from the projects and tables."""
     event = queries.get_event_or_404(slug)
     form = forms.ConfirmForm()

@@ -11,13 +11,16 @@ import base64
 import hashlib
 import hmac
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from ..events.models import Event
 from ..extensions import db
@@ -44,6 +47,9 @@ from .ics import ALARM_MINUTES, CalendarItem
 from .models import CalendarEntry, CalendarFeed
 
 MAX_NAMES_LISTED = 200
+
+# The programme rows a participant's calendar reads (each of one event).
+Row = TypeVar("Row", Theme, Room, Round, WorkshopSlot, Session, Project, Workshop)
 
 
 # --- feeds and their secrets ---------------------------------------------------------------
@@ -127,7 +133,8 @@ def _participant_catalogue(event: Event, participant: Participant) -> Catalogue:
     presented_sessions = select(session_presenters.c.session_id).where(
         session_presenters.c.participant_id == participant.id)
 
-    def rows(model, *order, where=()):
+    def rows(model: type[Row], *order: Any, where: Sequence[ColumnElement[bool]] = ()
+             ) -> Sequence[Row]:
         return db.session.scalars(select(model).where(model.event_id == event.id, *where)
                                   .order_by(*order, model.id)).all()
 
@@ -165,7 +172,7 @@ class CalendarContext:
     # items already built, shared by everyone who has them (key includes the language)
     memo: dict[tuple, CalendarItem] = field(default_factory=dict)
 
-    def shared(self, key: tuple, build) -> CalendarItem:
+    def shared(self, key: tuple, build: Callable[[], CalendarItem]) -> CalendarItem:
         """The item for ``key``, built once per context (and its hash computed once)."""
         item = self.memo.get(key)
         if item is None:
@@ -269,7 +276,9 @@ def plenary_item(ctx: CalendarContext, item: ProgrammeItem, *,
                  buffet: Theme | None = None) -> CalendarItem:
     """A plenary item (talk, break, lunch...); lunch names the buffet area when known."""
     room = ctx.cat.rooms.get(item.room_id) if item.room_id else None
-    location, colour, categories = ctx.room_location(room), None, ()
+    location = ctx.room_location(room)
+    colour: str | None = None
+    categories: tuple[str, ...] = ()
     extra = ""
     if item.kind == ProgrammeItemKind.LUNCH and buffet is not None:
         location = _("Buffet — %(colour)s area", colour=buffet.colour_name)
@@ -283,7 +292,7 @@ def plenary_item(ctx: CalendarContext, item: ProgrammeItem, *,
         starts_at=ctx.event.to_local(item.starts_at), ends_at=ctx.event.to_local(item.ends_at),
         location=location, colour=colour, categories=categories, url=ctx.public_url,
         description=_paragraphs(extra, speakers, item.description or "", ctx.link_line()),
-        theme_id=buffet.id if colour else None)
+        theme_id=buffet.id if buffet is not None and colour else None)
 
 
 def _session_description(ctx: CalendarContext, session: Session, number: int,
@@ -313,12 +322,13 @@ def table_name(room: Room | None, table_number: int | None) -> str:
 def session_item(ctx: CalendarContext, day: DayItem) -> CalendarItem:
     """A participant's speed-dating round: the project, its room, table and colour, an
     alarm."""
-    theme = day.theme
+    theme, session = day.theme, day.session
+    assert session is not None  # a "session" day item
     return CalendarItem(
         identity=f"round:{day.label}", summary=day.title,
         starts_at=day.starts_at, ends_at=day.ends_at,
         location=ctx.room_location(day.room, theme, table_name(day.room, day.table_number)),
-        description=_session_description(ctx, day.session, day.number, day.table_label),
+        description=_session_description(ctx, session, day.number, day.table_label),
         categories=(theme.name,) if theme else (), colour=theme.colour if theme else None,
         alarm_minutes=ALARM_MINUTES, url=ctx.public_url,
         theme_id=theme.id if theme else None)
@@ -327,6 +337,7 @@ def session_item(ctx: CalendarContext, day: DayItem) -> CalendarItem:
 def workshop_item(ctx: CalendarContext, day: DayItem, identity: str | None = None,
                   *extra: str) -> CalendarItem:
     workshop = day.workshop
+    assert workshop is not None  # a "workshop" day item
     room_theme = ctx.room_theme.get(day.room.id) if day.room else None
     lines = []
     if workshop.host:
@@ -348,7 +359,7 @@ def _presented_sessions(ctx: CalendarContext, participant_id: int) -> list[Sessi
                   key=lambda s: (ctx.cat.rounds.index(_round(ctx, s)), s.id))
 
 
-def _round(ctx: CalendarContext, session: Session):
+def _round(ctx: CalendarContext, session: Session) -> Round:
     return next(r for r in ctx.cat.rounds if r.id == session.round_id)
 
 
@@ -408,16 +419,16 @@ def participant_items(ctx: CalendarContext, participant: Participant, day: list[
                 continue  # their own presentations come from the programme, below
             if entry.kind == "session" and entry.session is not None:
                 items.append(ctx.shared(("round", entry.label, entry.session.id, locale),
-                                        lambda entry=entry: session_item(ctx, entry)))
+                                        partial(session_item, ctx, entry)))
                 if entry.theme is not None:
                     rounds.append((entry.ends_at, entry.theme))
             elif entry.kind == "workshop" and entry.workshop is not None:
                 items.append(ctx.shared(("slot", entry.label, entry.workshop.id, locale),
-                                        lambda entry=entry: workshop_item(ctx, entry)))
+                                        partial(workshop_item, ctx, entry)))
         if participant.status == ParticipantStatus.REGISTERED:
             for session in _presented_sessions(ctx, participant.id):
                 items.append(ctx.shared(("present", session.id, locale),
-                                        lambda session=session: presenting_item(ctx, session)))
+                                        partial(presenting_item, ctx, session)))
                 theme = ctx.cat.session_theme(session)
                 rounds.append((ctx.event.to_local(_round(ctx, session).ends_at), theme))
         for item in ctx.plenary:
@@ -425,7 +436,7 @@ def participant_items(ctx: CalendarContext, participant: Participant, day: list[
                 if item.kind == ProgrammeItemKind.LUNCH else None
             items.append(ctx.shared(
                 ("item", item.id, buffet.id if buffet else None, locale),
-                lambda item=item, buffet=buffet: plenary_item(ctx, item, buffet=buffet)))
+                partial(plenary_item, ctx, item, buffet=buffet)))
     items.sort(key=lambda i: (i.starts_at, i.identity))
     return items
 
@@ -474,7 +485,7 @@ def _count_summary(ctx: CalendarContext, title: str, key: str) -> str:
 
 
 def _placed_sessions(ctx: CalendarContext, room_id: int | None = None) -> list[Session]:
-    rounds = {r.id: i for i, r in enumerate(ctx.cat.rounds)}
+    rounds: dict[int | None, int] = {r.id: i for i, r in enumerate(ctx.cat.rounds)}
     sessions = [s for s in ctx.cat.sessions.values()
                 if s.round_id in rounds and (room_id is None or s.room_id == room_id)]
     return sorted(sessions, key=lambda s: (rounds[s.round_id], s.room_id or 0,

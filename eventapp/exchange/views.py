@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as ResponseBase
 
 from ..auth.access import organiser_required
 from ..events.models import Event
 from ..programme.queries import get_event_or_404
-from ..web import commit_or_refuse
+from ..web import Attempt, commit_or_refuse
 from . import pending
 from .forms import ConfirmReplaceForm, UploadForm
 from .operations import InstanceImportError, import_instance, load_document, validate_instance
@@ -32,11 +36,19 @@ def export_event(slug: str) -> Response:
     return response
 
 
-def _uploaded_document(form: UploadForm):
+def _uploaded_document(form: UploadForm) -> Any:
     return load_document(form.file.data.read())
 
 
-def _imported(event: Event, *, replaced: bool = False):
+def _import_errors(attempt: Attempt[Any]) -> list[tuple[str, str]]:
+    """What the refused import found wrong (``commit_or_refuse`` was told to catch only
+    :class:`InstanceImportError`)."""
+    error = attempt.refusal
+    assert isinstance(error, InstanceImportError)
+    return error.errors
+
+
+def _imported(event: Event, *, replaced: bool = False) -> ResponseBase:
     counts = event_counts(event)
     if replaced:
         message = _("Replaced the programme of “%(name)s”: %(participants)d participants, "
@@ -51,7 +63,7 @@ def _imported(event: Event, *, replaced: bool = False):
 
 
 @organiser_required
-def import_new():
+def import_new() -> ResponseReturnValue:
     form = UploadForm()
     if not form.validate_on_submit():
         return render_template("exchange/import_new.html", form=form), \
@@ -60,12 +72,14 @@ def import_new():
                                 InstanceImportError, show=False)
     if not imported:
         return render_template("exchange/import_new.html", form=UploadForm(formdata=None),
-                               errors=imported.error.errors), 400
-    return _imported(imported.value)
+                               errors=_import_errors(imported)), 400
+    event = imported.value
+    assert event is not None  # done: import_instance returned it
+    return _imported(event)
 
 
 @organiser_required
-def import_into(slug: str):
+def import_into(slug: str) -> ResponseReturnValue:
     """Step 1: upload and validate; step 2 (with the token): confirm and replace."""
     event = get_event_or_404(slug)
     confirm_form = ConfirmReplaceForm(prefix="confirm")
@@ -77,7 +91,7 @@ def import_into(slug: str):
         return render_template("exchange/import_into.html", form=form, **context), \
             400 if form.is_submitted() else 200
 
-    def check_and_keep() -> dict:
+    def check_and_keep() -> dict[str, Any]:
         """The upload, valid, kept for step 2 under the confirmation form's token."""
         document = _uploaded_document(form)
         validate_instance(document)
@@ -88,14 +102,15 @@ def import_into(slug: str):
     checked = commit_or_refuse(check_and_keep, InstanceImportError, show=False)
     if not checked:
         return render_template("exchange/import_into.html", form=UploadForm(formdata=None),
-                               errors=checked.error.errors, **context), 400
+                               errors=_import_errors(checked), **context), 400
     document = checked.value
+    assert document is not None  # done: check_and_keep returned it
     return render_template("exchange/confirm_replace.html", form=confirm_form,
                            new_counts=document_counts(document),
                            differences=identity_differences(event, document), **context)
 
 
-def _confirm_replace(event: Event, form: ConfirmReplaceForm):
+def _confirm_replace(event: Event, form: ConfirmReplaceForm) -> ResponseReturnValue:
     if not form.validate_on_submit():
         document = pending.take(form.token.data, event_id=event.id, user_id=current_user.id)
         if document is None:
@@ -113,12 +128,12 @@ def _confirm_replace(event: Event, form: ConfirmReplaceForm):
                                 InstanceImportError, show=False)
     if not imported:  # the file was valid at upload: rare, but say so
         return render_template("exchange/import_into.html", form=UploadForm(formdata=None),
-                               errors=imported.error.errors, event=event,
+                               errors=_import_errors(imported), event=event,
                                counts=event_counts(event)), 400
     return _imported(event, replaced=True)
 
 
-def _expired(event: Event):
+def _expired(event: Event) -> ResponseReturnValue:
     flash(_("The uploaded file is no longer available (it expires after an hour). "
             "Upload it again; nothing was changed."), "error")
     return redirect(url_for("exchange.import_into", slug=event.slug))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
@@ -42,7 +44,7 @@ def _programme(participant: Participant) -> dict:
             "themes": queries.themes_of(event.id)}
 
 
-def home(token: str):
+def home(token: str) -> ResponseReturnValue:
     """"Mon programme": the next step first (choosing, while nothing is chosen), then the
     whole day as the calendar has it; the calendar and the badge once the day holds
     something of the person's own."""
@@ -67,7 +69,7 @@ def home(token: str):
         map_link=map_link(event), calendar_links=calendar_links)
 
 
-def wishes(token: str):
+def wishes(token: str) -> ResponseReturnValue:
     participant = portal_participant_or_404(token)
     event = participant.event
     programme = _programme(participant)
@@ -99,7 +101,7 @@ def wishes(token: str):
         minimum=operations.minimum_project_wishes(event), **programme), status
 
 
-def edit(token: str):
+def edit(token: str) -> ResponseReturnValue:
     participant = portal_participant_or_404(token)
     form = PersonForm()
     if participant.category and participant.category not in PUBLIC_CATEGORIES:
@@ -119,7 +121,7 @@ def edit(token: str):
                            event=participant.event, form=form), status
 
 
-def cancel(token: str):
+def cancel(token: str) -> ResponseReturnValue:
     participant = portal_participant_or_404(token)
     form = ConfirmForm()
     if request.method == "POST":
@@ -134,7 +136,7 @@ def cancel(token: str):
                            someone_waiting=queries.someone_waiting(participant.event_id))
 
 
-def data(token: str):
+def data(token: str) -> ResponseReturnValue:
     participant = portal_participant_or_404(token)
     payload = export_personal_data(participant)
     response = Response(json.dumps(payload, ensure_ascii=False, indent=2),
@@ -145,7 +147,7 @@ def data(token: str):
     return response
 
 
-def delete(token: str):
+def delete(token: str) -> ResponseReturnValue:
     participant = portal_participant_or_404(token)
     event = participant.event
     form = ConfirmForm()
@@ -175,22 +177,22 @@ def _change_links(token: str, participant: Participant, day: list) -> dict[str, 
     for item in day:
         seating = BY_KIND.get(item.kind)
         target = getattr(item, seating.kind, None) if seating is not None else None
-        if target is not None and not item.presenting:
+        if seating is not None and target is not None and not item.presenting:
             endpoint, argument = SWITCH_ENDPOINTS[seating]
-            links[f"{seating.kind}:{item.label}"] = url_for(
-                endpoint, token=token, **{argument: seating.when_id(target)})
+            when: dict[str, Any] = {argument: seating.when_id(target)}
+            links[f"{seating.kind}:{item.label}"] = url_for(endpoint, token=token, **when)
     return links
 
 
-def switch_round(token: str, round_id: int):
+def switch_round(token: str, round_id: int) -> ResponseReturnValue:
     return _switch_page(token, SESSIONS, round_id)
 
 
-def switch_workshop(token: str, slot_id: int):
+def switch_workshop(token: str, slot_id: int) -> ResponseReturnValue:
     return _switch_page(token, WORKSHOPS, slot_id)
 
 
-def _switch_page(token: str, seating: Seating, when_id: int):
+def _switch_page(token: str, seating: Seating, when_id: int) -> ResponseReturnValue:
     """List the other sessions of a round (or workshops of a slot) with their free seats;
     on POST, switch to the chosen one and go back to "My programme"."""
     participant = portal_participant_or_404(token)
@@ -237,4 +239,4 @@ def _switch(participant: Participant, seating: Seating, when: Round | WorkshopSl
         queue_switch_email(participant)
 
     done = commit_or_refuse(switch, SchedulingError, send_mail=True, show=False)
-    return None if done else done.error.message
+    return None if done else done.refusal.message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -305,8 +306,8 @@ def minimum_project_wishes(event: Event) -> int:
     return min(rounds, projects)
 
 
-def save_wishes(participant: Participant, project_ranks: dict[int, int | None],
-                workshop_ranks: dict[int, int | None], theme_ids: list[int],
+def save_wishes(participant: Participant, project_ranks: Mapping[int, int | None],
+                workshop_ranks: Mapping[int, int | None], theme_ids: list[int],
                 now: datetime | None = None) -> None:
     """Replace the participant's wishes after checking the deadline and the ranking.
 
@@ -433,7 +434,7 @@ def apply_import_row(event: Event, row) -> Participant:
     return participant
 
 
-def _zero_based(ranks: dict[int, int | None]) -> list[tuple[int, int]]:
+def _zero_based(ranks: Mapping[int, int | None]) -> list[tuple[int, int]]:
     """The form's ranks (1 is the first wish) as (target id, stored rank); unranked left out."""
     return [(ident, rank - 1) for ident, rank in ranks.items() if rank is not None]
 

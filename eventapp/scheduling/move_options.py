@@ -11,24 +11,29 @@ rules as :mod:`rules` (which still checks each move under its locks).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from scheduler import DEFAULT_OPTIONS
 
 from ..extensions import db
 from ..programme.catalogue import Catalogue
-from ..programme.models import Session, Workshop
+from ..programme.models import Room, Session, Workshop
 from ..registration.models import Participant, ParticipantStatus
 from .models import Assignment, WorkshopAssignment
 from .rules import SOFT_RULES, presenting_rounds, refusal_message
 
+PlaceT = TypeVar("PlaceT", Session, Workshop)
+
 
 @dataclass
-class MoveOption:
-    """One place of a round or slot, as the move page offers it."""
+class MoveOption(Generic[PlaceT]):
+    """One place of a round or slot, as the move page offers it (``PlaceT``: a session of
+    a round or a workshop of a slot)."""
 
-    target: Session | Workshop
+    target: PlaceT
     title: str              # "Gamma — Salle A (rouge)"
     seats_left: int         # for this participant (their own seat not counted)
     is_current: bool
@@ -45,9 +50,11 @@ class MoveOption:
         return self.rule in SOFT_RULES
 
 
-def _seated_counts(column, person: Participant, *where) -> dict:
-    """Seated participants other than ``person``, grouped by ``column`` (one query)."""
-    model = column.class_
+def _seated_counts(model: type[Assignment] | type[WorkshopAssignment],
+                   column: InstrumentedAttribute[int], person: Participant,
+                   *where: ColumnElement[bool]) -> dict[int, int]:
+    """Seated participants other than ``person`` in ``model``, grouped by ``column`` (one
+    query)."""
     rows = db.session.execute(
         select(column, func.count()).select_from(model)
         .join(Participant, Participant.id == model.participant_id)
@@ -57,7 +64,8 @@ def _seated_counts(column, person: Participant, *where) -> dict:
     return dict(rows.all())
 
 
-def _room_loads(person: Participant, round_ids: list[int]) -> dict[tuple[int, int], int]:
+def _room_loads(person: Participant, round_ids: list[int]
+                ) -> dict[tuple[int, int | None], int]:
     """(round id, room id) -> seated participants other than ``person`` (one query)."""
     rows = db.session.execute(
         select(Assignment.round_id, Session.room_id, func.count()).select_from(Assignment)
@@ -70,22 +78,22 @@ def _room_loads(person: Participant, round_ids: list[int]) -> dict[tuple[int, in
     return {(round_id, room_id): count for round_id, room_id, count in rows}
 
 
-def session_title(cat: Catalogue, session: Session) -> str:
-    """"Project — Room · Table (colour name)": what an organiser recognises a session by."""
-    room = cat.rooms[session.room_id]
+def session_title(cat: Catalogue, session: Session, room: Room) -> str:
+    """"Project — Room · Table (colour name)": what an organiser recognises a session (placed
+    in ``room``) by."""
     project = cat.session_project(session)
     theme = cat.themes[project.theme_id]
-    table = f" · {room.table_label(session.table_number)}" if room.tables > 1 and \
-        room.table_label(session.table_number or 0) else ""
+    label = room.table_label(session.table_number or 0) if room.tables > 1 else ""
+    table = f" · {label}" if label else ""
     return f"{project.name} — {room.name}{table} ({theme.colour_name})"
 
 
 def round_options(cat: Catalogue, person: Participant, current: dict[int, int]
-                  ) -> dict[int, list[MoveOption]]:
+                  ) -> dict[int, list[MoveOption[Session]]]:
     """Round id -> the round's placed sessions for ``person`` (``current``: round id ->
     their session id now), each with its free seats and, if forbidden, why."""
     round_ids = [r.id for r in cat.rounds]
-    by_session = _seated_counts(Assignment.session_id, person,
+    by_session = _seated_counts(Assignment, Assignment.session_id, person,
                                 Assignment.round_id.in_(round_ids))
     by_room = _room_loads(person, round_ids)
     presenting = presenting_rounds(person)
@@ -93,10 +101,10 @@ def round_options(cat: Catalogue, person: Participant, current: dict[int, int]
     wanted = int((cat.event.scheduling_options or {}).get(
         "min_distinct_themes", DEFAULT_OPTIONS["min_distinct_themes"]) or 0)
     name = person.full_name or person.key
-    result: dict[int, list[MoveOption]] = {}
+    result: dict[int, list[MoveOption[Session]]] = {}
     for round_ in cat.rounds:
         others = [cat.sessions[s] for r, s in current.items() if r != round_.id]
-        options = []
+        options: list[MoveOption[Session]] = []
         for session in cat.sessions.values():
             if session.round_id != round_.id or not session.room_id:
                 continue
@@ -104,7 +112,7 @@ def round_options(cat: Catalogue, person: Participant, current: dict[int, int]
             capacity = session.effective_capacity or 0
             in_session = by_session.get(session.id, 0)
             in_room = by_room.get((round_.id, room.id), 0)
-            option = MoveOption(session, session_title(cat, session),
+            option = MoveOption(session, session_title(cat, session, room),
                                 min(capacity - in_session, room.capacity - in_room),
                                 current.get(round_.id) == session.id)
             if not option.is_current:
@@ -119,14 +127,14 @@ def round_options(cat: Catalogue, person: Participant, current: dict[int, int]
     return result
 
 
-def _judge(cat: Catalogue, option: MoveOption, *, name: str, room, capacity: int,
-           in_session: int, in_room: int, others: list[Session], wanted: int,
-           leaving: Session | None, by_session: dict, blocked: bool, presents: bool,
+def _judge(cat: Catalogue, option: MoveOption[Session], *, name: str, room: Room,
+           capacity: int, in_session: int, in_room: int, others: list[Session], wanted: int,
+           leaving: Session | None, by_session: dict[int, int], blocked: bool, presents: bool,
            step_free: bool) -> None:
     """Set the option's first broken rule, in the order :mod:`operations` checks them."""
     session = option.target
     project = cat.session_project(session)
-    checks = [
+    checks: list[tuple[str, bool, dict[str, Any]]] = [
         ("unavailable_round", blocked, {}),
         ("presenter_busy", presents, {}),
         ("step_free", step_free and not room.step_free, {"room": room.name}),
@@ -156,16 +164,16 @@ def _judge(cat: Catalogue, option: MoveOption, *, name: str, room, capacity: int
 
 
 def slot_options(cat: Catalogue, person: Participant, current: dict[int, int]
-                 ) -> dict[int, list[MoveOption]]:
+                 ) -> dict[int, list[MoveOption[Workshop]]]:
     """Slot id -> the slot's workshops for ``person`` (``current``: slot id -> workshop
     id now), each with its free seats and, if forbidden, why."""
-    taken = _seated_counts(WorkshopAssignment.workshop_id, person,
+    taken = _seated_counts(WorkshopAssignment, WorkshopAssignment.workshop_id, person,
                            WorkshopAssignment.slot_id.in_([s.id for s in cat.slots]))
     unavailable = {s.id for s in person.unavailable_slots}
     name = person.full_name or person.key
-    result: dict[int, list[MoveOption]] = {}
+    result: dict[int, list[MoveOption[Workshop]]] = {}
     for slot in cat.slots:
-        options = []
+        options: list[MoveOption[Workshop]] = []
         for workshop in cat.workshops.values():
             if workshop.slot_id != slot.id:
                 continue
@@ -173,7 +181,7 @@ def slot_options(cat: Catalogue, person: Participant, current: dict[int, int]
             count = taken.get(workshop.id, 0)
             option = MoveOption(workshop, workshop.name + (f" — {room.name}" if room else ""),
                                 workshop.capacity - count, current.get(slot.id) == workshop.id)
-            checks = [
+            checks: list[tuple[str, bool, dict[str, Any]]] = [
                 ("unavailable_slot", slot.id in unavailable, {}),
                 ("step_free", person.needs_step_free and room is not None
                  and not room.step_free, {"room": room.name if room else ""}),

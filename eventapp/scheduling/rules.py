@@ -9,24 +9,32 @@ offers and what the move accepts cannot drift apart.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..database import lock_row
 from ..errors import Refused
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model, db
 from ..programme.models import Room, Session, Workshop, project_presenters, session_presenters
 from ..registration.models import Participant, ParticipantStatus
+from .models import Assignment, WorkshopAssignment
 from .text import _
+
+_Ts = TypeVarTuple("_Ts")
 
 
 class SchedulingError(Refused):
-    """A refused change, with a message for the organiser and optional details."""
+    """A refused change, with a message for the organiser and optional details.
+    ``rule`` names the broken rule when :func:`refuse` made it (a move may override a
+    soft one), None otherwise."""
 
-    def __init__(self, message: str, details: list[str] | None = None):
+    def __init__(self, message: str, details: list[str] | None = None,
+                 rule: str | None = None):
         super().__init__(message, details=details)
+        self.rule = rule
 
 
 
@@ -43,9 +51,7 @@ PARTICIPANT = "participant"
 def refuse(rule: str, audience: str, **params: Any) -> SchedulingError:
     """The refusal of ``rule`` worded for ``audience``; ``error.rule`` names the rule."""
     messages = _PARTICIPANT_MESSAGES if audience == PARTICIPANT else _ORGANISER_MESSAGES
-    error = SchedulingError(messages[rule](params))
-    error.rule = rule
-    return error
+    return SchedulingError(messages[rule](params), rule=rule)
 
 
 _ORGANISER_MESSAGES = {
@@ -124,7 +130,7 @@ def refusal_message(rule: str, **params: Any) -> str:
     return _ORGANISER_MESSAGES[rule](params)
 
 
-def lock(model: type, row_id: int) -> None:
+def lock(model: type[Model], row_id: int) -> None:
     """Serialise the writers that count seats, until the transaction ends
     (:func:`eventapp.database.lock_row`)."""
     lock_row(model, row_id)
@@ -142,10 +148,10 @@ def lock_event(event: Event, *, shared: bool) -> None:
         lock(Event, event.id)
 
 
-def lock_all(rows: list[tuple[type, int]]) -> None:
+def lock_all(rows: Sequence[tuple[type[Model], int]]) -> None:
     """Lock rows in a fixed order (participant, rooms, then sessions or workshops by id),
     the same in every writer, so two moves never wait for each other in a cycle."""
-    order = {Participant: 0, Room: 1, Session: 2, Workshop: 2}
+    order: dict[type[Model], int] = {Participant: 0, Room: 1, Session: 2, Workshop: 2}
     for model, row_id in sorted(set(rows), key=lambda r: (order[r[0]], r[1])):
         lock(model, row_id)
 
@@ -160,13 +166,16 @@ def presenting_rounds(participant: Participant) -> set[int]:
         session_presenters, session_presenters.c.session_id == Session.id
     ).where(session_presenters.c.participant_id == participant.id,
             Session.round_id.is_not(None))
-    return set(db.session.scalars(by_project)) | set(db.session.scalars(by_session))
+    rounds = set(db.session.scalars(by_project)) | set(db.session.scalars(by_session))
+    return {round_id for round_id in rounds if round_id is not None}  # none: the WHEREs
 
-def seated(statement, model):
+
+def seated(statement: Select[*_Ts],
+           model: type[Assignment] | type[WorkshopAssignment]) -> Select[*_Ts]:
     """Only rows of registered participants hold a seat (not cancelled or waiting ones)."""
     return statement.join(Participant, Participant.id == model.participant_id).where(
         Participant.status == ParticipantStatus.REGISTERED)
 
 
-def count_rows(statement) -> int:
+def count_rows(statement: Select[*_Ts]) -> int:
     return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0

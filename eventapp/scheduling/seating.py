@@ -11,15 +11,16 @@ the minimum audience) that a workshop does not have, and the words.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 
 from scheduler import DEFAULT_OPTIONS
 
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model, db
 from ..programme.catalogue import Catalogue
 from ..programme.models import Project, Room, Round, Session, Workshop, WorkshopSlot
 from ..registration.models import Participant, ParticipantStatus
@@ -41,15 +42,21 @@ from .text import _
 
 Place = Session | Workshop
 
+# One kind of place: a session of a round seated by an Assignment, or a workshop of a slot
+# seated by a WorkshopAssignment.
+PlaceT = TypeVar("PlaceT", Session, Workshop)
+WhenT = TypeVar("WhenT", Round, WorkshopSlot)
+RowT = TypeVar("RowT", Assignment, WorkshopAssignment)
+
 
 @dataclass
-class SeatPlan:
+class SeatPlan(Generic[PlaceT, WhenT, RowT]):
     """What a move needs once the rules that do not depend on seats passed."""
 
-    target: Any              # Session | Workshop
+    target: PlaceT
     room: Room
-    when: Any                # Round | WorkshopSlot
-    current: Any             # the person's Assignment | WorkshopAssignment there, or None
+    when: WhenT
+    current: RowT | None     # the person's assignment there, if they have one
     audience: str
     others: list[Assignment] = field(default_factory=list)  # sessions: their other rounds
 
@@ -65,37 +72,40 @@ class SeatingWords:
     chosen_by_organisers: str  # participant: a pinned place
 
 
-class Seating(ABC):
+class Seating(ABC, Generic[PlaceT, WhenT, RowT]):
     """One kind of place. ``kind`` ("session"/"workshop") is what the switch log, the move
     overrides and the day items store; ``when_kind`` ("round"/"slot") what URLs, form
     prefixes and pins say."""
 
     kind: str
     when_kind: str
-    when_model: type
-    target_model: type
-    assignment_model: type
+    when_model: type[WhenT]
+    target_model: type[PlaceT]
+    assignment_model: type[RowT]
     when_column: str        # on the target and the assignment: "round_id" / "slot_id"
     target_column: str      # on the assignment: "session_id" / "workshop_id"
     snapshot_field: str     # on PublishedSchedule: "sessions" / "workshops"
 
-    def when_id(self, target: Any) -> int | None:
-        return getattr(target, self.when_column)
+    def when_id(self, target: PlaceT) -> int | None:
+        when_id: int | None = getattr(target, self.when_column)
+        return when_id
 
-    def target_id(self, row: Any) -> int:
-        return getattr(row, self.target_column)
+    def target_id(self, row: RowT) -> int:
+        target_id: int = getattr(row, self.target_column)
+        return target_id
 
-    def current_row(self, participant: Participant, when_id: int) -> Any:
+    def current_row(self, participant: Participant, when_id: int) -> RowT | None:
         """The participant's assignment at ``when_id``, or None."""
         model = self.assignment_model
         return db.session.scalar(select(model).where(
             model.participant_id == participant.id,
             getattr(model, self.when_column) == when_id))
 
-    def get_target(self, target_id: int) -> Any:
+    def get_target(self, target_id: int) -> PlaceT | None:
+        """The place of that id, None if there is none (the id may come from a form)."""
         return db.session.get(self.target_model, target_id)
 
-    def targets_of(self, when_id: int) -> list[Any]:
+    def targets_of(self, when_id: int) -> list[PlaceT]:
         return list(db.session.scalars(select(self.target_model).where(
             getattr(self.target_model, self.when_column) == when_id)))
 
@@ -131,24 +141,25 @@ class Seating(ABC):
         """This kind's sentences, in the request's language."""
 
     @abstractmethod
-    def plan(self, event: Event, participant: Participant, target: Any,
-             audience: str) -> SeatPlan:
+    def plan(self, event: Event, participant: Participant, target: PlaceT,
+             audience: str) -> SeatPlan[PlaceT, WhenT, RowT]:
         """Lock, then check the rules that do not depend on seats."""
 
     @abstractmethod
-    def seat(self, event: Event, participant: Participant, plan: SeatPlan, *, pin: bool,
-             overridden: list[str] | None = None) -> Any:
+    def seat(self, event: Event, participant: Participant,
+             plan: SeatPlan[PlaceT, WhenT, RowT], *, pin: bool,
+             overridden: list[str] | None = None) -> RowT:
         """Check the seats (and the soft rules), then write the move. ``overridden``: a
         list to collect the soft rules broken instead of refusing them (the organiser's
         "move anyway"); None refuses every rule."""
 
     @abstractmethod
     def move_options(self, cat: Catalogue, person: Participant, current: dict[int, int]
-                     ) -> dict[int, list[MoveOption]]:
+                     ) -> dict[int, list[MoveOption[PlaceT]]]:
         """When id -> what the organiser's move page offers (see :mod:`move_options`)."""
 
     @abstractmethod
-    def switch_options(self, participant: Participant, when: Any) -> list[SwitchOption]:
+    def switch_options(self, participant: Participant, when: WhenT) -> list[SwitchOption]:
         """What the participant's change page lists, with free seats."""
 
     @abstractmethod
@@ -169,7 +180,7 @@ class Seating(ABC):
         """The title of the participant's change page."""
 
 
-class SessionSeating(Seating):
+class SessionSeating(Seating[Session, Round, Assignment]):
     kind = "session"
     when_kind = "round"
     when_model = Round
@@ -198,8 +209,8 @@ class SessionSeating(Seating):
             result.setdefault(round_id, []).append("presenter_busy")
         return result
 
-    def plan(self, event: Event, participant: Participant, target: Any,
-             audience: str) -> SeatPlan:
+    def plan(self, event: Event, participant: Participant, target: Session,
+             audience: str) -> SeatPlan[Session, Round, Assignment]:
         """Lock, then check status, availability, presenting, step-free access, the same
         project twice."""
         session = target
@@ -207,11 +218,11 @@ class SessionSeating(Seating):
             raise SchedulingError(self.words.foreign)
         if session.round_id is None or session.room_id is None:
             raise SchedulingError(_("This session has no round or room yet."))
-        room = db.session.get(Room, session.room_id)
-        round_ = db.session.get(Round, session.round_id)
+        room = db.session.get_one(Room, session.room_id)
+        round_ = db.session.get_one(Round, session.round_id)
         lock(Participant, participant.id)
         current = self.current_row(participant, round_.id)
-        locks = [(Room, room.id), (Session, session.id)]
+        locks: list[tuple[type[Model], int]] = [(Room, room.id), (Session, session.id)]
         if current is not None:
             locks.append((Session, current.session_id))
         lock_all(locks)
@@ -219,7 +230,7 @@ class SessionSeating(Seating):
         others = db.session.scalars(select(Assignment).where(
             Assignment.participant_id == participant.id, Assignment.round_id != round_.id)).all()
         for other in others:
-            seen = db.session.get(Session, other.session_id)
+            seen = db.session.get_one(Session, other.session_id)
             if seen.project_id == session.project_id:
                 raise refuse("same_project", audience,
                              name=participant.full_name or participant.key,
@@ -227,13 +238,15 @@ class SessionSeating(Seating):
                              number=round_numbers(event).get(other.round_id, 0))
         return SeatPlan(session, room, round_, current, audience, list(others))
 
-    def seat(self, event: Event, participant: Participant, plan: SeatPlan, *, pin: bool,
+    def seat(self, event: Event, participant: Participant,
+             plan: SeatPlan[Session, Round, Assignment], *, pin: bool,
              overridden: list[str] | None = None) -> Assignment:
         self._check_seats(participant, plan)
         current = plan.current
-        soft = [lambda: self._check_theme_variety(event, participant, plan),
-                lambda: self._check_min_audience_on_joining(plan.target, participant,
-                                                            plan.audience)]
+        soft: list[Callable[[], None]] = [
+            lambda: self._check_theme_variety(event, participant, plan),
+            lambda: self._check_min_audience_on_joining(plan.target, participant,
+                                                        plan.audience)]
         if current is not None:
             leaving = current.session_id
             soft.append(lambda: self._check_min_audience_after_leaving(leaving, participant,
@@ -242,7 +255,7 @@ class SessionSeating(Seating):
             try:
                 check()
             except SchedulingError as error:
-                if overridden is None or getattr(error, "rule", None) not in SOFT_RULES:
+                if overridden is None or error.rule is None or error.rule not in SOFT_RULES:
                     raise
                 overridden.append(error.rule)
         if current is not None:
@@ -259,13 +272,15 @@ class SessionSeating(Seating):
         return current
 
     @staticmethod
-    def _check_theme_variety(event: Event, participant: Participant, plan: SeatPlan) -> None:
+    def _check_theme_variety(event: Event, participant: Participant,
+                             plan: SeatPlan[Session, Round, Assignment]) -> None:
         """Rule 8: the sessions attended cover min(min_distinct_themes, rounds attended)
         themes."""
         wanted = _wanted_themes(event)
         if wanted <= 1:
             return
-        sessions = [db.session.get(Session, a.session_id) for a in plan.others] + [plan.target]
+        sessions = [db.session.get_one(Session, a.session_id) for a in plan.others] + \
+            [plan.target]
         themes = {s.project.theme_id for s in sessions}
         needed = min(wanted, len(sessions))
         if len(themes) < needed:
@@ -274,7 +289,8 @@ class SessionSeating(Seating):
                          got=len(themes), needed=needed)
 
     @staticmethod
-    def _check_seats(participant: Participant, plan: SeatPlan) -> None:
+    def _check_seats(participant: Participant,
+                     plan: SeatPlan[Session, Round, Assignment]) -> None:
         """Seats taken by others, plus this person, must fit in the session and the room."""
         session, room = plan.target, plan.room
         taken = count_rows(seated(select(Assignment.id), Assignment).where(
@@ -295,7 +311,7 @@ class SessionSeating(Seating):
     @staticmethod
     def _check_min_audience_after_leaving(session_id: int, participant: Participant,
                                           audience: str) -> None:
-        old = db.session.get(Session, session_id)
+        old = db.session.get_one(Session, session_id)
         left = count_rows(seated(select(Assignment.id), Assignment).where(
             Assignment.session_id == old.id, Assignment.participant_id != participant.id))
         if 0 < left < old.min_audience:
@@ -314,19 +330,20 @@ class SessionSeating(Seating):
                          minimum=session.min_audience)
 
     def move_options(self, cat: Catalogue, person: Participant, current: dict[int, int]
-                     ) -> dict[int, list[MoveOption]]:
+                     ) -> dict[int, list[MoveOption[Session]]]:
         return round_options(cat, person, current)
 
-    def switch_options(self, participant: Participant, when: Any) -> list[SwitchOption]:
+    def switch_options(self, participant: Participant, when: Round) -> list[SwitchOption]:
         return session_options(participant, when)
 
     def full_refusal(self, option: SwitchOption) -> str:
         if option.capacity - option.taken > 0:  # seats at the table, none in the room
+            assert option.room is not None  # a session is offered once placed in a room
             return refuse("room_full", PARTICIPANT, room=option.room.name).message
         return refuse("session_full", PARTICIPANT, project=option.title).message
 
     def leaving_refusal(self, current: SwitchOption) -> str | None:
-        leaving, left = current.target, current.taken
+        leaving, left = _session_of(current), current.taken
         if 0 < left < leaving.min_audience:
             return refuse("min_audience", PARTICIPANT, project=leaving.project.name,
                           left=left, minimum=leaving.min_audience).message
@@ -338,7 +355,7 @@ class SessionSeating(Seating):
         if not options:
             return {}
         event = participant.event
-        round_id = options[0].target.round_id
+        round_id = _session_of(options[0]).round_id
         seen = db.session.execute(
             select(Session.project_id, Assignment.round_id, Project.theme_id)
             .join(Assignment, Assignment.session_id == Session.id)
@@ -351,15 +368,16 @@ class SessionSeating(Seating):
                       for project_id, other_round, _theme in seen}
         wanted = _wanted_themes(event)
         themes = {theme for _p, _r, theme in seen}
-        refusals = {}
+        refusals: dict[int, str] = {}
         for option in options:
-            session = option.target
+            session = _session_of(option)
             if session.project_id in by_project:
                 refusals[session.id] = refuse("same_project", PARTICIPANT,
                                               project=option.title,
                                               number=by_project[session.project_id]).message
                 continue
             needed = min(wanted, len(seen) + 1)
+            assert option.project is not None  # every session option names its project
             got = len(themes | {option.project.theme_id})
             if wanted > 1 and got < needed:
                 refusals[session.id] = refuse("theme_variety", PARTICIPANT, got=got,
@@ -370,7 +388,7 @@ class SessionSeating(Seating):
         return _("Change my presentation for round %(number)d", number=number)
 
 
-class WorkshopSeating(Seating):
+class WorkshopSeating(Seating[Workshop, WorkshopSlot, WorkshopAssignment]):
     kind = "workshop"
     when_kind = "slot"
     when_model = WorkshopSlot
@@ -393,47 +411,52 @@ class WorkshopSeating(Seating):
                                    "you need to change it."),
         )
 
-    def plan(self, event: Event, participant: Participant, target: Any,
-             audience: str) -> SeatPlan:
+    def plan(self, event: Event, participant: Participant, target: Workshop,
+             audience: str) -> SeatPlan[Workshop, WorkshopSlot, WorkshopAssignment]:
         """Lock, check status, availability and step-free access."""
         workshop = target
         if workshop.event_id != event.id or participant.event_id != event.id:
             raise SchedulingError(self.words.foreign)
-        slot = db.session.get(WorkshopSlot, workshop.slot_id)
-        room = db.session.get(Room, workshop.room_id)
+        slot = db.session.get_one(WorkshopSlot, workshop.slot_id)
+        room = db.session.get_one(Room, workshop.room_id)
         lock(Participant, participant.id)
         lock_all([(Room, room.id), (Workshop, workshop.id)])
         self.check_person(participant, slot.id, room, audience)
         return SeatPlan(workshop, room, slot, self.current_row(participant, slot.id), audience)
 
-    def seat(self, event: Event, participant: Participant, plan: SeatPlan, *, pin: bool,
+    def seat(self, event: Event, participant: Participant,
+             plan: SeatPlan[Workshop, WorkshopSlot, WorkshopAssignment], *, pin: bool,
              overridden: list[str] | None = None) -> WorkshopAssignment:
         """Check the workshop's seats (before and after the write), then move."""
         workshop, current = plan.target, plan.current
-        for after_write in (False, True):
-            if after_write:
-                if current is not None:
-                    current.workshop_id = workshop.id
-                    current.pinned = pin
-                else:
-                    current = WorkshopAssignment(participant_id=participant.id,
-                                                 slot_id=workshop.slot_id,
-                                                 workshop_id=workshop.id, pinned=pin)
-                    db.session.add(current)
-                db.session.flush()
+
+        def check_seats() -> None:
             taken = count_rows(seated(select(WorkshopAssignment.id), WorkshopAssignment).where(
                 WorkshopAssignment.workshop_id == workshop.id,
                 WorkshopAssignment.participant_id != participant.id))
             if taken + 1 > workshop.capacity:
                 raise refuse("workshop_full", plan.audience, workshop=workshop.name,
                              taken=taken, capacity=workshop.capacity)
+
+        check_seats()
+        if current is not None:
+            current.workshop_id = workshop.id
+            current.pinned = pin
+        else:
+            current = WorkshopAssignment(participant_id=participant.id,
+                                         slot_id=workshop.slot_id,
+                                         workshop_id=workshop.id, pinned=pin)
+            db.session.add(current)
+        db.session.flush()
+        check_seats()
         return current
 
     def move_options(self, cat: Catalogue, person: Participant, current: dict[int, int]
-                     ) -> dict[int, list[MoveOption]]:
+                     ) -> dict[int, list[MoveOption[Workshop]]]:
         return slot_options(cat, person, current)
 
-    def switch_options(self, participant: Participant, when: Any) -> list[SwitchOption]:
+    def switch_options(self, participant: Participant, when: WorkshopSlot
+                       ) -> list[SwitchOption]:
         return workshop_options(participant, when)
 
     def full_refusal(self, option: SwitchOption) -> str:
@@ -441,6 +464,13 @@ class WorkshopSeating(Seating):
 
     def switch_heading(self, number: int) -> str:
         return _("Change my workshop")
+
+
+def _session_of(option: SwitchOption) -> Session:
+    """The session a switch option of a round offers (:func:`queries.session_options`
+    lists sessions only)."""
+    assert isinstance(option.target, Session)
+    return option.target
 
 
 def _wanted_themes(event: Event) -> int:
