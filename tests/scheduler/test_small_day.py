@@ -78,9 +78,25 @@ def test_small_generated_days_are_optimal_and_obey_every_rule(rounds, people, ov
 
 
 def test_a_large_day_keeps_the_path_pipeline():
-    data = make_instance(Shape(rounds=3, participants=1000, themes=6, slots=0), seed=1)
+    data = make_instance(Shape(rounds=5, participants=1000, themes=6, slots=0), seed=1)
     inst = load_instance(data)
     assert sd.solve_small(inst, _fixed(inst), time_limit=5) == (None, None)
+
+
+def test_a_thousand_people_on_three_rounds_take_the_lp_guided_mip():
+    """78,000 binaries: above the small days, below ``LP_GUIDED_MAX``; proven optimal, and
+    the same optimum as the path pipeline's."""
+    data = make_instance(Shape(rounds=3, participants=1000, themes=6, slots=0), seed=1)
+    inst = load_instance(data)
+    place = _fixed(inst)
+    assert sd.strategy(SeatData(inst, place), False) == "lp-guided"
+    seat, out = sd.solve_small(inst, place, time_limit=20)
+    assert out is not None and out.proven
+    assert seat is not None and seat.status == "OPTIMAL"
+    paths = solve_seating(inst, place, time_limit=20, workers=1)
+    assert paths.objective is not None and paths.objective <= seat.objective
+    if paths.status == "OPTIMAL":
+        assert paths.objective == seat.objective
 
 
 def test_programme_mode_is_never_person_first():
@@ -133,3 +149,14 @@ def test_the_choice_is_by_size_and_rounds(monkeypatch, rounds, size, first):
     monkeypatch.setattr(sd, "model_size", lambda d: size)
     assert sd.person_first(SimpleNamespace(R=rounds), False) is first
     assert sd.person_first(SimpleNamespace(R=rounds), True) is False
+    assert sd.strategy(SimpleNamespace(R=rounds), False) == ("mip" if first else "lp-guided")
+    assert sd.strategy(SimpleNamespace(R=rounds), True) is None
+
+
+@pytest.mark.parametrize("size,kind", [(sd.LP_GUIDED_MAX, "lp-guided"),
+                                       (sd.LP_GUIDED_MAX + 1, None)])
+def test_the_lp_guided_mip_stops_at_its_size(monkeypatch, size, kind):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(sd, "model_size", lambda d: size)
+    assert sd.strategy(SimpleNamespace(R=6), False) == kind
