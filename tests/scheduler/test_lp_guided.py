@@ -144,3 +144,28 @@ def test_the_lp_guided_mip_agrees_with_the_whole_mip(data):
                                 "workshops": {}} for p in inst.participants]}
         assert contract.violations(data, sol) == []
         assert contract.objective(data, sol) == out.objective
+
+
+@settings(max_examples=50, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(days(rounds=(1, 8), people=(3, 10)))
+def test_random_days_seated_by_the_lp_guided_mip_obey_every_rule(monkeypatch, data):
+    """The random days of the properties are all small (the whole MIP's): here they take
+    the LP-guided strategy through ``solve``, workshops and every rule included, and the
+    answer is checked by the independent checker."""
+    monkeypatch.setattr(sd, "SMALL_BINARIES", 0)
+    monkeypatch.setattr(sd, "SMALL_BINARIES_3_ROUNDS", 0)
+    taken = []
+    real = pm.solve_lp_guided
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        taken.append(out)
+        return out
+
+    monkeypatch.setattr(sd, "solve_lp_guided", spy)
+    sol = solve(copy.deepcopy(data), time_limit_s=5, workers=1)
+    check_reported(data, sol)
+    if taken and taken[0].proven and sol["status"] != "INFEASIBLE":
+        assert sol["status"] == "OPTIMAL"
