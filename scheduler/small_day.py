@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import NamedTuple
 
 from . import refine
 from .instance import Instance
@@ -80,18 +81,28 @@ def strategy(d: SeatData, always_held: bool) -> str | None:
     return "lp-guided" if model_size(d) <= LP_GUIDED_MAX else None
 
 
+class SmallDay(NamedTuple):
+    """What :func:`solve_small` found: ``seat``, the seating when a MIP proved it optimal
+    (else None), and ``outcome``, what the MIP found (None when no MIP ran: a large day,
+    left to the paths)."""
+
+    seat: SeatResult | None
+    outcome: MipOutcome | None
+
+
+NOTHING = SmallDay(None, None)
+
+
 def solve_small(inst: Instance, place: Placement, *, time_limit: float, seed: int = 0,
-                stop: threading.Event | None = None
-                ) -> tuple[SeatResult | None, MipOutcome | None]:
-    """The per-person MIP on a small day: ``(result, outcome)`` where ``result`` is the
-    seating when the MIP proved it optimal (else None) and ``outcome`` what the MIP found
-    (None when the day is not small)."""
+                stop: threading.Event | None = None) -> SmallDay:
+    """The per-person MIP (small days) or the LP-guided one (larger days of
+    ``LP_GUIDED_MAX`` binaries at most) first, on a fixed programme; see :class:`SmallDay`."""
     if len(inst.participants) * len(inst.sessions) > LOOK_MAX:
-        return None, None  # (large: not even the seat data, which costs seconds there)
+        return NOTHING  # (large: not even the seat data, which costs seconds there)
     d = SeatData(inst, place)
     kind = strategy(d, False)
     if kind is None:
-        return None, None
+        return NOTHING
     lim = seat_limits(inst, place)
     deadline = time.monotonic() + min(time_limit, max(0.5, SHARE * time_limit))
     if kind == "mip":
@@ -102,8 +113,8 @@ def solve_small(inst: Instance, place: Placement, *, time_limit: float, seed: in
                               start=first_schedule(d, lim, stop), deadline=deadline,
                               stop=stop, seed=seed, node_limit=NODE_LIMIT)
     if out.rows is None or not out.proven:
-        return None, out
-    return seat_result(inst, d, out), out
+        return SmallDay(None, out)
+    return SmallDay(seat_result(inst, d, out), out)
 
 
 def first_schedule(d: SeatData, lim: SeatLimits, stop=None) -> list[Row] | None:
