@@ -9,8 +9,8 @@ such days. The per-person model of :mod:`scheduler.person_mip` is the same model
 same solver, without the workshops (solved apart, exactly) and with the classes' legal
 choices only, so it is never larger than the plain MIP.
 
-Larger days up to ``LP_GUIDED_MAX`` binaries (a few hundred people on many rounds, a
-thousand on three) take the same model guided by its LP (:func:`person_mip.solve_lp_guided`):
+Larger days of more than 3 rounds, up to ``LP_GUIDED_MAX`` binaries (a few hundred people
+on many rounds), take the same model guided by its LP (:func:`person_mip.solve_lp_guided`):
 the LP relaxation, whose value is the bound, then the MIP restricted to what the LP's
 solution and a first schedule (the round flows of :func:`refine.construct`) use. On those
 days HiGHS on the whole MIP stalled in cuts at its root (10 rounds, 300 people: 37,000
@@ -18,6 +18,7 @@ points below the optimum after 30 s) and the paths' bound stayed above the optim
 (10 and 12 rounds: FEASIBLE at the limit, 0.2 % and 0.005 % from the optimum the plain
 MIP proved in 4-5 s); the LP-guided MIP reached the LP's value, so proved the optimum, on
 every fixed row of the shapes benchmark up to 80,000 binaries, in 0.3-1.9 s (load 3).
+3-round days keep the paths (see ``LP_GUIDED_MAX``).
 
 The choice is by measured size and shape (:func:`strategy`), and the MIPs run with a
 work limit (nodes) and a share of the limit: when they do not prove their optimum the path
@@ -49,10 +50,13 @@ SMALL_BINARIES = 8_000
 # sometimes stalls in cuts for the whole limit (10 rounds: 30 s), which the paths avoid.
 # 1,000 people on 3 rounds (48,000-79,000 binaries) are the paths' (1.5 s proven).
 SMALL_BINARIES_3_ROUNDS = 25_000
-# Above the small days and up to this many binaries: the LP-guided MIP first (see the
-# module docstring). The largest fixed row it proved, 3 rounds and 1,000 people, has 78,567
-# (1.9 s where the paths took 4.2 s); 5 rounds and 1,000 people (132,647) took 10 s there,
-# where the paths took 2-7 s, so they keep it.
+# Above the small days, on days of more than 3 rounds, and up to this many binaries: the
+# LP-guided MIP first (see the module docstring). 5 rounds and 1,000 people (132,647
+# binaries) took 10 s there, where the paths took 2-7 s, so they keep it. 3-round days keep
+# the paths, which price them by enumeration and prove them fast: 3 rounds and 1,000
+# people (78,567 binaries) took 1.9 s LP-guided at load 3 where the paths took 4.2 s quiet,
+# but at load 12 the LP-guided MIP used its whole share (4 s of a 10 s limit) and the paths
+# left in the rest ended FEASIBLE, 1.5 % from the optimum they prove alone in 8 s.
 LP_GUIDED_MAX = 80_000
 # People x sessions above which the day is not even looked at (the seat data costs seconds
 # on large days); the number of binaries is never more than this product.
@@ -71,13 +75,16 @@ def person_first(d: SeatData, always_held: bool) -> bool:
 
 def strategy(d: SeatData, always_held: bool) -> str | None:
     """What goes first on this day: ``"mip"`` (the whole per-person MIP, small days),
-    ``"lp-guided"`` (:func:`solve_lp_guided`, up to ``LP_GUIDED_MAX`` binaries) or None
+    ``"lp-guided"`` (:func:`solve_lp_guided`, more than 3 rounds and up to ``LP_GUIDED_MAX``
+    binaries) or None
     (the path pipeline alone: large days, and programme mode, whose seatings are the
     programme search's)."""
     if always_held:
         return None
     if person_first(d, always_held):
         return "mip"
+    if d.R <= 3:
+        return None  # (the paths win there: see LP_GUIDED_MAX)
     return "lp-guided" if model_size(d) <= LP_GUIDED_MAX else None
 
 

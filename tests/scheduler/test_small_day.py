@@ -83,10 +83,17 @@ def test_a_large_day_keeps_the_path_pipeline():
     assert sd.solve_small(inst, _fixed(inst), time_limit=5) == (None, None)
 
 
-def test_a_thousand_people_on_three_rounds_take_the_lp_guided_mip():
-    """78,000 binaries: above the small days, below ``LP_GUIDED_MAX``; proven optimal, and
-    the same optimum as the path pipeline's."""
+def test_a_thousand_people_on_three_rounds_keep_the_paths():
+    """78,000 binaries on 3 rounds: the paths price them by enumeration and win there (the
+    LP-guided MIP used its share of a 10 s limit at load 12 and the paths had too little
+    left); the same day on 5 rounds and 300 people takes the LP-guided MIP."""
     data = make_instance(Shape(rounds=3, participants=1000, themes=6, slots=0), seed=1)
+    inst = load_instance(data)
+    place = _fixed(inst)
+    assert sd.model_size(SeatData(inst, place)) <= sd.LP_GUIDED_MAX
+    assert sd.strategy(SeatData(inst, place), False) is None
+    assert sd.solve_small(inst, place, time_limit=5) == (None, None)
+    data = make_instance(Shape(rounds=5, participants=300, themes=6, slots=0), seed=1)
     inst = load_instance(data)
     place = _fixed(inst)
     assert sd.strategy(SeatData(inst, place), False) == "lp-guided"
@@ -149,7 +156,8 @@ def test_the_choice_is_by_size_and_rounds(monkeypatch, rounds, size, first):
     monkeypatch.setattr(sd, "model_size", lambda d: size)
     assert sd.person_first(SimpleNamespace(R=rounds), False) is first
     assert sd.person_first(SimpleNamespace(R=rounds), True) is False
-    assert sd.strategy(SimpleNamespace(R=rounds), False) == ("mip" if first else "lp-guided")
+    assert sd.strategy(SimpleNamespace(R=rounds), False) == (
+        "mip" if first else "lp-guided" if rounds > 3 else None)
     assert sd.strategy(SimpleNamespace(R=rounds), True) is None
 
 
