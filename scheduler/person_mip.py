@@ -444,6 +444,13 @@ def solve_person_mip(d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
     left = deadline - time.monotonic()
     if left <= 0.05 or (stop is not None and stop.is_set()):
         return MipOutcome(None, None, INF, False)
+    params = _mip_params(left, seed, node_limit, log)
+    return _outcome(b, d, _run(model, params, model_params, stop))
+
+
+def _mip_params(left: float, seed: int, node_limit: int | None, log: bool,
+                presolve: bool = False) -> parameters_pb2.SolveParametersProto:
+    """HiGHS's parameters for a MIP of this model (``left`` seconds at most)."""
     params = parameters_pb2.SolveParametersProto()
     params.time_limit.FromNanoseconds(int(left * 1e9))
     params.enable_output = log
@@ -453,7 +460,7 @@ def solve_person_mip(d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
     # HiGHS's presolve (probing tens of thousands of binaries) and symmetry detection took
     # 8-18 s on a 300-person 8-round day whose root LP is integral (4 s without them on
     # the same loaded machine); the rows are already tight.
-    params.highs.string_options["presolve"] = "off"
+    params.highs.string_options["presolve"] = "on" if presolve else "off"
     params.highs.bool_options["mip_detect_symmetry"] = False
     # The root LP of these models is (near) integral: HiGHS's randomised rounding at the
     # root finds the optimum, or not, by luck. With the default effort (0.05) and seed 0 it
@@ -468,13 +475,108 @@ def solve_person_mip(d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
     params.highs.double_options["mip_rel_gap"] = 0.0
     params.highs.double_options["mip_abs_gap"] = ABS_GAP
     # (HiGHS's MIP search is serial; MathOpt refuses a thread count for HiGHS)
+    return params
+
+
+def _run(model: model_pb2.ModelProto, params: parameters_pb2.SolveParametersProto,
+         model_params: model_parameters_pb2.ModelSolveParametersProto | None,
+         stop) -> result_pb2.SolveResultProto:
+    """One HiGHS solve through MathOpt, interrupted when ``stop`` is set."""
     interrupter = SolveInterrupter()
     with watch_stop(stop, interrupter.interrupt):
-        res = mo_solver.solve(model, parameters_pb2.SOLVER_TYPE_HIGHS,
-                              parameters_pb2.SolverInitializerProto(), params,
-                              model_params, None, callback_pb2.CallbackRegistrationProto(),
-                              None, interrupter.pybind_interrupter)
-    return _outcome(b, d, res)
+        return mo_solver.solve(model, parameters_pb2.SOLVER_TYPE_HIGHS,
+                               parameters_pb2.SolverInitializerProto(), params,
+                               model_params or model_parameters_pb2.ModelSolveParametersProto(),
+                               None, callback_pb2.CallbackRegistrationProto(), None,
+                               interrupter.pybind_interrupter)
+
+
+def _variant(model: model_pb2.ModelProto, *, upper: np.ndarray | None = None,
+             relaxed: bool = False) -> model_pb2.ModelProto:
+    """A copy of ``model`` with other upper bounds, or with every variable continuous."""
+    out = model_pb2.ModelProto()
+    out.CopyFrom(model)
+    if upper is not None:
+        out.variables.ClearField("upper_bounds")
+        out.variables.MergeFromString(_packed_doubles(3, upper))
+    if relaxed:
+        out.variables.ClearField("integers")
+        out.variables.MergeFromString(_packed_ints(4, np.zeros(len(out.variables.ids),
+                                                               np.int64)))
+    return out
+
+
+def _value(rows: list[Row]) -> int:
+    return round(sum(k * v for _c, _p, k, v in rows))
+
+
+def solve_lp_guided(d: SeatData, cap, min_aud, room_rows, always_held: bool, *,
+                    start: list[Row] | None, deadline: float, stop=None, seed: int = 0,
+                    node_limit: int | None = None, log: bool = False) -> MipOutcome:
+    """The per-person model's LP relaxation, then the MIP restricted to the sessions that
+    the LP's solution or the ``start`` schedule give each person (the neighbourhood of
+    the RINS heuristic); the LP's value is the bound, so a schedule that reaches it is
+    proven optimal without any search.
+
+    Why: on days of many rounds and a few hundred people the LP of this model is (nearly)
+    integral and its value is the optimum, but HiGHS on the whole MIP spends its time in
+    rounds of cuts at the root (each re-solving an LP of 40,000-50,000 columns) and finds
+    the optimum only if its randomised rounding happens to: on the 10-round, 300-person
+    day of the shapes benchmark it had a schedule 37,000 points below the optimum after
+    30 s. The restricted MIP has a tenth of the binaries (the LP's support, plus the
+    start's, so that the start stays feasible in it) and HiGHS solves it in about a second;
+    there it reached the LP's value on the 10- and 12-round days (measured in
+    benchmarks/RESULTS.md). The outcome is deterministic (node limit, no clock) unless
+    the deadline cuts a solve short."""
+    b = _build(d, cap, min_aud, room_rows, always_held)
+    model = b.lp.proto()
+    start_value = _value(start) if start else None
+    nothing = MipOutcome(start, start_value, INF, False)
+    left = deadline - time.monotonic()
+    if left <= 0.05 or (stop is not None and stop.is_set()):
+        return nothing
+    params = parameters_pb2.SolveParametersProto()
+    params.time_limit.FromNanoseconds(int(left * 1e9))
+    params.enable_output = log
+    params.highs.string_options["presolve"] = "off"
+    res = _run(_variant(model, relaxed=True), params, None, stop)
+    if (res.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL
+            or not res.solutions or not res.solutions[0].HasField("primal_solution")):
+        return nothing
+    lp = res.solutions[0].primal_solution
+    bound = float(lp.objective_value)
+    values = np.zeros(b.lp.n)
+    values[np.array(lp.variable_values.ids, dtype=np.int64)] = np.array(
+        lp.variable_values.values)
+    nx = len(b.person)
+    used = values[:nx] > 1e-6
+    hint = None
+    if start:
+        hint = _hint(b, d, start)
+        ids = np.array(hint.variable_values.ids, dtype=np.int64)
+        used[ids[np.array(hint.variable_values.values, dtype=float) > 0.5]] = True
+    if start_value is not None and start_value >= math.floor(bound + 1e-6):
+        return MipOutcome(start, start_value, float(start_value), True)
+    upper = _cat(b.lp.ub)
+    upper[:nx][~used] = 0.0
+    model_params = model_parameters_pb2.ModelSolveParametersProto()
+    if hint is not None:
+        model_params.solution_hints.append(hint)
+    left = deadline - time.monotonic()
+    if left <= 0.05 or (stop is not None and stop.is_set()):
+        return MipOutcome(start, start_value, bound, False)
+    # (presolve on: it removes the binaries fixed at zero, nine in ten)
+    sub = _outcome(b, d, _run(_variant(model, upper=upper),
+                              _mip_params(left, seed, node_limit, log, presolve=True),
+                              model_params, stop))
+    rows, value = start, start_value
+    if sub.rows is not None and sub.objective is not None and (
+            value is None or sub.objective > value):
+        rows, value = sub.rows, sub.objective
+    if value is None:
+        return MipOutcome(None, None, bound, False, sub.by_work)
+    proven = value >= math.floor(bound + 1e-6)
+    return MipOutcome(rows, value, float(value) if proven else bound, proven, sub.by_work)
 
 
 def _outcome(b: _Built, d: SeatData, res: result_pb2.SolveResultProto) -> MipOutcome:

@@ -6,7 +6,8 @@ Phases (see docs/scheduler.md for the reasoning):
 2. workshops, solved exactly and apart (they do not interact with sessions in the objective);
 3. programme mode only: the compact CP-SAT model places sessions and seats classes jointly;
 4. seating on the (given or chosen) programme: on small fixed days the per-person MIP
-   first (:mod:`scheduler.small_day`), else (or when it proves nothing) the path
+   first, on larger ones up to 80,000 binaries its LP-guided variant
+   (:mod:`scheduler.small_day`), else (or when it proves nothing) the path
    formulation (LP + MIP, with the per-person MIP beside it on days of many rounds);
 5. a solution in the contract format, with metrics recomputed by :mod:`scheduler.checker`.
 """
@@ -184,13 +185,15 @@ def _solve_phases(inst: Instance, t0: float, limit: float, workers: int, seed: i
             return _empty_solution(inst, "INFEASIBLE", diag, t0)
     else:
         place = _fixed_placement(inst, ridx)
-        seat, tried = solve_small(inst, place, time_limit=_left(deadline), seed=seed,
-                                  stop=stop)
+        # (small and many-round days of a few hundred people: a MIP first, see small_day)
+        first = solve_small(inst, place, time_limit=_left(deadline), seed=seed, stop=stop)
+        seat = first.seat
         if seat is None:
             seat = better_of(inst, place,
                              solve_seating(inst, place, time_limit=_left(deadline),
                                            seed=seed, workers=workers, always_held=False,
-                                           progress=report, stop=stop, t0=t0), tried)
+                                           progress=report, stop=stop, t0=t0),
+                             first.outcome)
         prog_bound = seat.bound
     if seat.objective is None:
         # the restricted model found nothing: prove infeasibility (in the time left) or

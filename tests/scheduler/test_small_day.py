@@ -78,9 +78,32 @@ def test_small_generated_days_are_optimal_and_obey_every_rule(rounds, people, ov
 
 
 def test_a_large_day_keeps_the_path_pipeline():
-    data = make_instance(Shape(rounds=3, participants=1000, themes=6, slots=0), seed=1)
+    data = make_instance(Shape(rounds=5, participants=1000, themes=6, slots=0), seed=1)
     inst = load_instance(data)
     assert sd.solve_small(inst, _fixed(inst), time_limit=5) == (None, None)
+
+
+def test_a_thousand_people_on_three_rounds_keep_the_paths():
+    """78,000 binaries on 3 rounds: the paths price them by enumeration and win there (the
+    LP-guided MIP used its share of a 10 s limit at load 12 and the paths had too little
+    left); the same day on 5 rounds and 300 people takes the LP-guided MIP."""
+    data = make_instance(Shape(rounds=3, participants=1000, themes=6, slots=0), seed=1)
+    inst = load_instance(data)
+    place = _fixed(inst)
+    assert sd.model_size(SeatData(inst, place)) <= sd.LP_GUIDED_MAX
+    assert sd.strategy(SeatData(inst, place), False) is None
+    assert sd.solve_small(inst, place, time_limit=5) == (None, None)
+    data = make_instance(Shape(rounds=5, participants=300, themes=6, slots=0), seed=1)
+    inst = load_instance(data)
+    place = _fixed(inst)
+    assert sd.strategy(SeatData(inst, place), False) == "lp-guided"
+    seat, out = sd.solve_small(inst, place, time_limit=20)
+    assert out is not None and out.proven
+    assert seat is not None and seat.status == "OPTIMAL"
+    paths = solve_seating(inst, place, time_limit=20, workers=1)
+    assert paths.objective is not None and paths.objective <= seat.objective
+    if paths.status == "OPTIMAL":
+        assert paths.objective == seat.objective
 
 
 def test_programme_mode_is_never_person_first():
@@ -133,3 +156,15 @@ def test_the_choice_is_by_size_and_rounds(monkeypatch, rounds, size, first):
     monkeypatch.setattr(sd, "model_size", lambda d: size)
     assert sd.person_first(SimpleNamespace(R=rounds), False) is first
     assert sd.person_first(SimpleNamespace(R=rounds), True) is False
+    assert sd.strategy(SimpleNamespace(R=rounds), False) == (
+        "mip" if first else "lp-guided" if rounds > 3 else None)
+    assert sd.strategy(SimpleNamespace(R=rounds), True) is None
+
+
+@pytest.mark.parametrize("size,kind", [(sd.LP_GUIDED_MAX, "lp-guided"),
+                                       (sd.LP_GUIDED_MAX + 1, None)])
+def test_the_lp_guided_mip_stops_at_its_size(monkeypatch, size, kind):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(sd, "model_size", lambda d: size)
+    assert sd.strategy(SimpleNamespace(R=6), False) == kind
