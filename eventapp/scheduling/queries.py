@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -381,6 +382,38 @@ def compare_maps(cat: ScheduleCatalogue, before: ScheduleMap, after: ScheduleMap
                                              is_removed=person not in after))
     changes.sort(key=lambda c: (c.participant.last_name.lower(),
                                 c.participant.first_name.lower(), c.participant.id))
+    return changes
+
+
+def changes_data(changes: list[ParticipantChange]) -> list[list[Any]]:
+    """``changes`` as JSON, by keys (``review_store`` keeps them while the draft and the
+    publications do not change: comparing them costs reading every snapshot)."""
+    return [[c.participant.key, c.is_new, c.is_removed,
+             [[m.when_key, m.before_key, m.after_key, m.kind, m.number,
+               m.before_room.key if m.before_room else None,
+               m.after_room.key if m.after_room else None] for m in c.moves]]
+            for c in changes]
+
+
+def changes_from_data(cat: ScheduleCatalogue, data: list[list[Any]]) -> list[ParticipantChange]:
+    """:func:`changes_data`'s list named again with ``cat``'s rows (people no longer in
+    the event left out)."""
+    by_key, rounds, slots = cat.participant_by_key, cat.round_by_key, cat.slot_by_key
+    sessions, workshops, room_by_key = cat.session_by_key, cat.workshop_by_key, cat.room_by_key
+    changes = []
+    for key, is_new, is_removed, moves in data:
+        if key not in by_key:
+            continue
+        rebuilt = []
+        for when, before, after, kind, number, before_room, after_room in moves:
+            lookup: dict[str, Any] = sessions if kind == "session" else workshops
+            rebuilt.append(Move(rounds.get(when) or slots.get(when), when,
+                                lookup.get(before) if before else None, before,
+                                lookup.get(after) if after else None, after, kind, number,
+                                room_by_key.get(before_room or ""),
+                                room_by_key.get(after_room or "")))
+        changes.append(ParticipantChange(by_key[key], rebuilt, is_new=is_new,
+                                         is_removed=is_removed))
     return changes
 
 

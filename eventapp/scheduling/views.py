@@ -29,6 +29,8 @@ from .queries import (
     ListPage,
     active_job,
     below_min_audience,
+    changes_data,
+    changes_from_data,
     compare_maps,
     draft_day,
     draft_map,
@@ -49,7 +51,14 @@ from .queries import (
     solution_map,
     switch_summary,
 )
-from .review import build_review
+from .review import build_review, review_data, review_from_data
+from .review_store import (
+    DRAFT,
+    DRAFT_CHANGES,
+    job_changes_source,
+    job_source,
+    stored_review_data,
+)
 from .seating import SEATINGS, SESSIONS, WORKSHOPS, Seating
 
 RULE_NAMES = {
@@ -64,12 +73,17 @@ def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict
     db.session.commit()
     draft = draft_map(event)
     cat = ScheduleCatalogue.load(event)
-    review = build_review(cat, export_instance(event), draft) if draft else None
+    review = None
+    if draft:  # (read back while the draft and what it is made for do not change)
+        review = review_from_data(cat, stored_review_data(
+            event.id, DRAFT, lambda: review_data(export_instance(event), draft)))
     return {
         "event": event, "solve_form": solve_form or SolveForm(), "action_form": ActionForm(),
         "active": active_job(event), "jobs": recent_jobs(event),
         "publication": latest_publication(event), "review": review, "cat": cat,
-        "changes": publication_changes(event, cat=cat, draft=draft),
+        "changes": changes_from_data(cat, stored_review_data(
+            event.id, DRAFT_CHANGES,
+            lambda: changes_data(publication_changes(event, cat=cat, draft=draft)))),
         "switches": switch_summary(cat),
     }
 
@@ -115,12 +129,25 @@ def _job_context(event: Event, job: SolveJob) -> dict:
         context["reasons"] = explain_diagnosis(cat, job.instance, solution["diagnosis"])
     if job.has_schedule:
         schedule = solution_map(solution)
-        context["review"] = build_review(cat, job.instance, schedule,
-                                         solution.get("programme"))
+        if job.is_active:  # (the best schedule so far: it may still change)
+            context["review"] = build_review(cat, job.instance, schedule,
+                                             solution.get("programme"))
+        else:
+            context["review"] = review_from_data(cat, stored_review_data(
+                event.id, job_source(job.id),
+                lambda: review_data(job.instance, schedule, solution.get("programme")),
+                job_id=job.id))
         publication = latest_publication(event)
         if publication is not None:
-            before, before_rooms = published_maps(publication)
-            context["changes"] = compare_maps(cat, before, schedule, before_rooms=before_rooms)
+            def changes() -> list:
+                before, before_rooms = published_maps(publication)
+                return changes_data(compare_maps(cat, before, schedule,
+                                                 before_rooms=before_rooms))
+
+            context["changes"] = changes_from_data(cat, changes() if job.is_active else
+                                                   stored_review_data(
+                                                       event.id, job_changes_source(job.id),
+                                                       changes, job_id=job.id))
     return context
 
 
