@@ -418,7 +418,7 @@ def changes_from_data(cat: ScheduleCatalogue, data: list[list[Any]]) -> list[Par
 
 
 def publication_changes(event: Event, version: int | None = None, *,
-                        cat: Catalogue | None = None, draft: ScheduleMap | None = None
+                        cat: ScheduleCatalogue | None = None, draft: ScheduleMap | None = None
                         ) -> list[ParticipantChange]:
     """Who moved, for the organiser's review and for the participants' emails.
 
@@ -531,7 +531,7 @@ def presenting_sessions(cat: Catalogue, people: set[int] | None = None
             query = query.where(link.c.participant_id.in_(list(people)))
         for owner, person in db.session.execute(query):
             target.setdefault(person, set()).add(owner)
-    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    order: dict[int | None, int] = {r.id: i for i, r in enumerate(cat.rounds)}
     result: dict[int, list[Session]] = {}
     for person in set(by_project) | set(by_session):
         projects, own = by_project.get(person, set()), by_session.get(person, set())
@@ -563,7 +563,8 @@ def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, st
     numbers = {r.id: i for i, r in enumerate(cat.rounds, start=1)}
     for session in presents or []:
         round_ = next(r for r in cat.rounds if r.id == session.round_id)
-        project, room = cat.session_project(session), cat.rooms.get(session.room_id)
+        project = cat.session_project(session)
+        room = cat.rooms.get(session.room_id) if session.room_id else None
         label = room.table_label(session.table_number) \
             if room is not None and session.table_number and room.tables > 1 else ""
         items.append(DayItem(
@@ -735,6 +736,8 @@ def session_options(participant: Participant, round_: Round) -> list[SwitchOptio
     options = []
     for session in sessions:
         room = session.room
+        if room is None:  # (joined on its room: never)
+            continue
         capacity = session.effective_capacity or 0
         left = min(capacity - by_session.get(session.id, 0),
                    room.capacity - room_load.get(room.id, 0))
@@ -881,14 +884,14 @@ def sessions_under_minimum(cat: Catalogue) -> list[tuple[Session, int]]:
         .where(Participant.status == ParticipantStatus.REGISTERED,
                Assignment.session_id.in_(list(cat.sessions)))
         .group_by(Assignment.session_id)).all())
-    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    order: dict[int | None, int] = {r.id: i for i, r in enumerate(cat.rounds)}
     thin = [(cat.sessions[sid], n) for sid, n in counts.items()
             if 0 < n < cat.sessions[sid].min_audience]
     return sorted(thin, key=lambda pair: (order.get(pair[0].round_id, 0), pair[0].id))
 
 
-def theme_variety_breaches(cat: Catalogue, draft: ScheduleMap) -> list[tuple[Participant, int,
-                                                                            int]]:
+def theme_variety_breaches(cat: ScheduleCatalogue, draft: ScheduleMap
+                           ) -> list[tuple[Participant, int, int]]:
     """Registered participants whose draft sessions cover fewer themes than the event asks
     (min(min_distinct_themes, rounds attended)), with (got, needed): what a "move anyway"
     may leave, and publication refuses. No query beyond the catalogue and the draft."""

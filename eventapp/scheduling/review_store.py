@@ -24,7 +24,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import Table, delete, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
@@ -84,9 +84,9 @@ def _watched(objects: Iterable[Any]) -> bool:
 
 
 def _forget_draft_reviews(session: Session) -> None:
-    session.connection().execute(
-        delete(ScheduleReview.__table__).where(
-            ScheduleReview.__table__.c.source.not_like("job-%")))
+    table = ScheduleReview.__table__
+    assert isinstance(table, Table)  # a model's table
+    session.connection().execute(delete(table).where(table.c.source.not_like("job-%")))
 
 
 @event.listens_for(Session, "after_flush")

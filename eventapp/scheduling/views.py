@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
@@ -107,6 +108,7 @@ def start_solve(slug: str):
     if not started:
         return redirect(url_for(".overview", slug=slug))
     job = started.value
+    assert job is not None  # (done: the operation's job)
     try:
         jobs.dispatch(job.id)
     except RuntimeError as error:
@@ -289,7 +291,8 @@ def _move_sections(cat: ScheduleCatalogue, person, failed: tuple | None = None,
     failed (``failed``: its (when kind, id)) is shown as submitted, with its errors."""
     pins = participant_pins(person)
     places = dict(zip(SEATINGS, person_places(person), strict=True))
-    whens = {SESSIONS: cat.rounds, WORKSHOPS: cat.slots}
+    whens: dict[Seating, Sequence[Round | WorkshopSlot]] = {SESSIONS: cat.rounds,
+                                                           WORKSHOPS: cat.slots}
     notes = {"unavailable_round": _("Not available in this round."),
              "presenter_busy": _("Presents their project in this round."),
              "unavailable_slot": _("Not available during these workshops.")}
@@ -410,6 +413,7 @@ def publish(slug: str):
     published = commit_or_refuse(publish_counting_emails, send_mail=True, details=True)
     if not published:
         return redirect(url_for(".overview", slug=slug))
+    assert published.value is not None  # (done: what the operation returned)
     publication, emailed = published.value
     flash(_("Published (version %(version)d): participants now see their programme; "
             "%(emailed)d received it by email.", version=publication.version,
