@@ -63,9 +63,10 @@ def test_simultaneous_registrations_of_one_address_make_one_person(app):
     registration (the later ones as an address already registered)."""
     event = make_event()
     db.session.commit()
+    event_id = event.id  # (read here: the threads have sessions of their own)
 
     def attempt(_n: int, start) -> str:
-        loaded = db.session.get(Event, event.id)
+        loaded = db.session.get(Event, event_id)
         start()
         details = operations.PersonDetails(first_name="P", last_name="Q",
                                            email="same@example.org", category="autre")
@@ -73,5 +74,5 @@ def test_simultaneous_registrations_of_one_address_make_one_person(app):
         return "already" if result.already else "registered"
 
     outcomes = run_concurrently(app, attempt, range(THREADS), request_context=True)
-    assert outcomes == ["already"] * (THREADS - 1) + ["registered"]
-    assert _statuses(event.id) == ["registered"]
+    assert outcomes == ["already"] * (THREADS - 1) + ["registered"], outcomes
+    assert _statuses(event_id) == ["registered"]
