@@ -371,3 +371,41 @@ def test_the_confirmation_is_rendered_after_the_commit(client, app, event, monke
     assert _register(client, event).status_code == 302
     assert happened == ["commit", "render registration_confirmed"]
     assert [m["To"] for m in read_outbox(app)] == ["aicha.benali@example.org"]
+
+
+@pytest.fixture
+def cached_config(app_config):
+    app_config["SCAN_CACHE_SECONDS"] = 10
+    return app_config
+
+
+def test_the_blank_form_is_rendered_once_and_still_registers(cached_config, client, app,
+                                                             event, monkeypatch):
+    """The blank fields are served from the per-process cache (issue 17: most of the
+    form page's CPU in a burst); each page still has its own CSRF token, and a refused
+    post shows its errors in freshly rendered fields."""
+    import flask
+
+    from eventapp.registration import views_public
+
+    views_public._BLANK_FIELDS = views_public.TTLCache()
+    rendered: list[str] = []
+    monkeypatch.setattr(flask.templating, "_render", _recording(flask.templating._render,
+                                                                 rendered))
+    first = client.get("/e/journee/register").get_data(as_text=True)
+    other = app.test_client().get("/e/journee/register").get_data(as_text=True)
+    assert rendered.count("registration/_person_fields.html") == 1
+    assert 'name="first_name"' in other and 'name="consent"' in other
+    assert first.split('name="first_name"')[1] == other.split('name="first_name"')[1]
+    refused = _register(client, event, email="not-an-email")
+    assert refused.status_code == 400  # its fields rendered afresh, with what was sent
+    assert 'value="not-an-email"' in refused.get_data(as_text=True)
+    assert _register(client, event).status_code == 302
+    assert [p.email for p in _participants(event)] == ["aicha.benali@example.org"]
+
+
+def _recording(render, names: list[str]):
+    def recorded(app, template, context):
+        names.append(template.name)
+        return render(app, template, context)
+    return recorded
