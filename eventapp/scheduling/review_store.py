@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Table, delete, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.sql.expression import ColumnClause
 
 from ..database import commit_keeping_loaded
 from ..extensions import db
@@ -101,5 +102,14 @@ def _on_statement(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in WATCHED_TABLES:
+    if getattr(table, "name", None) in WATCHED_TABLES and not _a_lock(state):
         _forget_draft_reviews(state.session)
+
+
+def _a_lock(state: ORMExecuteState) -> bool:
+    """An ``UPDATE`` that sets columns to themselves: SQLite's row lock (a scan locks its
+    person so, ``checkin.scan_sql``), which changes nothing (and must cost no statement)."""
+    values = getattr(state.statement, "_values", None) or {}
+    return state.is_update and bool(values) and all(
+        isinstance(value, ColumnClause) and value.name == getattr(column, "name", column)
+        for column, value in values.items())
