@@ -56,15 +56,22 @@ def get_participant_or_404(event: Event, participant_id: int) -> Participant:
     return person
 
 
+# A job's instance and solution documents are megabytes of JSON at 10,000 people: lists
+# and panels that show jobs' statuses and scores read them only if touched.
+_WITHOUT_DOCUMENTS = (defer(SolveJob.instance), defer(SolveJob.solution))
+
+
 def recent_jobs(event: Event, limit: int = 10) -> list[SolveJob]:
     return list(db.session.scalars(
         select(SolveJob).where(SolveJob.event_id == event.id)
-        .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).limit(limit)))
+        .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).limit(limit)
+        .options(*_WITHOUT_DOCUMENTS)))
 
 
 def active_job(event: Event) -> SolveJob | None:
     return db.session.scalar(select(SolveJob).where(
-        SolveJob.event_id == event.id, SolveJob.status.in_(JobStatus.ACTIVE)))
+        SolveJob.event_id == event.id, SolveJob.status.in_(JobStatus.ACTIVE))
+        .options(*_WITHOUT_DOCUMENTS))
 
 
 OUTCOME_LABELS = {
