@@ -15,10 +15,13 @@ import logging
 import re
 import smtplib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 from flask import current_app, g, render_template
 from flask_babel import force_locale
@@ -65,8 +68,25 @@ def queue_email(message: OutgoingEmail) -> None:
     g.setdefault("_mail_queue", []).append(message)
 
 
+def queue_rendered_email(template: str, to: str, locale: str, **context) -> None:
+    """Queue :func:`render_email` itself, to run when the message is sent, after the
+    commit: rendering takes milliseconds that a transaction holding a lock (the seats of
+    an event) should not spend, and a rolled-back change renders nothing. The objects in
+    ``context`` are read after the commit (reloaded if it expired them)."""
+    g.setdefault("_mail_queue", []).append(partial(render_email, template, to, locale,
+                                                   **context))
+
+
+def _rendered(queue: list[OutgoingEmail | Callable[[], OutgoingEmail]]) -> list[OutgoingEmail]:
+    """The queue with its deferred renderings done (in place: each is rendered once)."""
+    for index, item in enumerate(queue):
+        if not isinstance(item, OutgoingEmail):
+            queue[index] = item()
+    return cast("list[OutgoingEmail]", queue)  # (every item is an OutgoingEmail now)
+
+
 def queued_emails() -> list[OutgoingEmail]:
-    return list(g.get("_mail_queue", []))
+    return list(_rendered(g.get("_mail_queue", [])))
 
 
 def discard_queued() -> None:
@@ -91,7 +111,13 @@ def send_queued() -> int:
     """
     messages = g.pop("_mail_queue", [])
     sent = 0
-    for message in messages:
+    for item in messages:
+        try:
+            message = item if isinstance(item, OutgoingEmail) else item()
+        except Exception:
+            # (after the commit: the change stands, so the request must not fail)
+            log.exception("could not render a queued email")
+            continue
         try:
             deliver(build_message(message))
             sent += 1

@@ -130,8 +130,10 @@ def choices(event: Event) -> schemas.Choices:
     )
 
 
-def job_answer(job: SolveJob) -> schemas.SolveJob:
-    """Progress while it runs; the solution's summary and document once it has ended."""
+def job_answer(job: SolveJob, with_solution: bool = False) -> schemas.SolveJob:
+    """Progress while it runs; the solution's summary once it has ended, and its document
+    when asked (``with_solution``): at 10,000 people the document is over a megabyte, which
+    a client polling the job's progress should not download each time."""
     progress = job_progress_dict(job)
     event = job.event
     summary = solution = None
@@ -162,7 +164,7 @@ def job_answer(job: SolveJob) -> schemas.SolveJob:
         accepted_at=_local(job.accepted_at, event),
         has_schedule=job.has_schedule,
         summary=summary,
-        solution=solution,
+        solution=solution if with_solution else None,
     )
 
 

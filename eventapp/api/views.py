@@ -198,17 +198,27 @@ def start_solve(slug: str) -> tuple[schemas.SolveJob, int, dict]:
     return queries.job_answer(job), 202, {"Location": location}
 
 
+INCLUDE_SOLUTION = {"name": "include", "in": "query", "required": False,
+                    "schema": {"type": "string", "enum": ["solution"]},
+                    "description": "solution: the answer carries the solution document "
+                                   "(null otherwise: it is large)."}
+
+
 @operation("/events/<slug>/solve-jobs/<int:job_id>", "GET", "getSolveJob",
-           "A solve job's progress; once ended, its summary and solution (organisers).",
-           tags=["scheduling"], security=ORGANISER, parameters=[SLUG, JOB_ID],
-           errors=(401, 403, 404), answers=[Answer(200, schemas.SolveJob, "The job.")],
+           "A solve job's progress; once ended, its summary, and its solution document "
+           "with include=solution (organisers).",
+           tags=["scheduling"], security=ORGANISER, parameters=[SLUG, JOB_ID, INCLUDE_SOLUTION],
+           errors=(400, 401, 403, 404), answers=[Answer(200, schemas.SolveJob, "The job.")],
            guards=(organiser_required,))
 def get_solve_job(slug: str, job_id: int) -> schemas.SolveJob:
     event = _event_or_404(slug)
     job = _job_or_404(event, job_id)
     scheduling_operations.recover_stale_jobs(event)
     db.session.commit()
-    return queries.job_answer(job)
+    include = request.args.get("include")
+    if include not in (None, "solution"):
+        raise ApiError(400, "include must be solution.", field="include")
+    return queries.job_answer(job, with_solution=include == "solution")
 
 
 @operation("/events/<slug>/solve-jobs/<int:job_id>/cancel", "POST", "cancelSolveJob",

@@ -16,6 +16,7 @@ bp = Blueprint("registration", __name__, cli_group="registration")
 public_bp = Blueprint("public", __name__)
 public_bp.add_url_rule("/", view_func=views_event.index)
 public_bp.add_url_rule("/e/<slug>/", view_func=views_event.programme)
+public_bp.add_url_rule("/e/<slug>/projects", view_func=views_event.projects)
 public_bp.add_url_rule("/e/<slug>/colours.css", view_func=views_event.theme_css)
 
 

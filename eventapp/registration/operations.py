@@ -16,12 +16,13 @@ from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, text
+from sqlalchemy.exc import IntegrityError
 
 from ..db_types import utcnow
 from ..errors import Refused
 from ..events.models import Event
 from ..extensions import db
-from ..mail import queue_email, render_email
+from ..mail import queue_email, queue_rendered_email, render_email
 from ..programme.models import Project, Round
 from ..signals import participant_cancelled, participant_erased
 from ..urls import external_url
@@ -149,33 +150,63 @@ def register(event: Event, details: PersonDetails, locale: str,
     An address already registered (and not cancelled) changes nothing: its holder gets an
     email with a fresh link instead, and the caller gives the same answer as for a new
     registration (the form must not tell a stranger who is registered).
+
+    Only an event with a capacity serialises its registrations (:func:`lock_event`), and
+    only around the count and the insert, as late as can be: the lock lasts until the
+    commit, and the registrations of an opening burst would otherwise queue behind each
+    other one at a time. Without a capacity nothing is counted, so nothing is locked; two
+    registrations of one address at once are told apart by the unique address of the
+    event (the second becomes an "already registered"). The emails are rendered and sent
+    after the commit (:func:`eventapp.mail.queue_rendered_email`).
     """
     now = now or utcnow()
-    lock_event(event)
-    state = queries.registration_state(event, now)
+    settings = queries.settings_of(event)
+    state = queries.registration_state(event, now, settings)
     if state.code in {"not_open", "closed", "full"}:
         raise RegistrationError(state.message)
     email = normalise_email(details.email)
     existing = queries.participant_by_email(event.id, email)
     if existing is not None and existing.status != "cancelled":
-        token = issue_token(existing, PORTAL, now)
-        _queue_portal_email(existing, token, "already_registered")
-        return RegistrationResult(existing, token, existing.status == "waiting", already=True)
+        return _already_registered(existing, settings, now)
     participant = existing or Participant(event_id=event.id, key=new_participant_key(event.id))
     _apply_details(participant, details, email)
     participant.consent_at = now
     participant.locale = locale
-    waiting = not queries.has_free_seat(event)
+    waiting = False
+    if settings.capacity is not None:
+        lock_event(event)  # (the critical section: this count, the insert, the commit)
+        waiting = not queries.has_free_seat(event, settings)
+        if waiting and not settings.waiting_list:
+            raise RegistrationError(str(_l("The event is full; registration is closed.")))
     participant.status = "waiting" if waiting else ParticipantStatus.REGISTERED
     participant.waiting_since = now if waiting else None
     if existing is None:
         participant.created_at = now
-        db.session.add(participant)
-    db.session.flush()
-    token = issue_token(participant, PORTAL)
+        try:
+            with db.session.begin_nested():
+                db.session.add(participant)
+        except IntegrityError:
+            # The same address registered by a simultaneous request (a double click):
+            # that registration stands, and this one answers as for any known address.
+            other = queries.participant_by_email(event.id, email)
+            if other is None or other.status == "cancelled":
+                raise
+            return _already_registered(other, settings, now)
+    else:
+        db.session.flush()
+    token = issue_token(participant, PORTAL, first=existing is None)
     template = "registration_waiting" if waiting else "registration_confirmed"
-    _queue_portal_email(participant, token, template)
+    _queue_portal_email(participant, token, template, settings)
     return RegistrationResult(participant, token, waiting)
+
+
+def _already_registered(participant: Participant, settings: RegistrationSettings,
+                        now: datetime) -> RegistrationResult:
+    """The answer to a registration of an address already registered: a fresh link by
+    email, nothing else changed."""
+    token = issue_token(participant, PORTAL, now)
+    _queue_portal_email(participant, token, "already_registered", settings)
+    return RegistrationResult(participant, token, participant.status == "waiting", already=True)
 
 
 def resend_link(event: Event, email: str) -> bool:
@@ -233,13 +264,15 @@ def send_portal_link(participant: Participant, template: str = "registered_by_or
         _queue_portal_email(participant, issue_token(participant, PORTAL), template)
 
 
-def _queue_portal_email(participant: Participant, token: str, template: str) -> None:
+def _queue_portal_email(participant: Participant, token: str, template: str,
+                        settings: RegistrationSettings | None = None) -> None:
+    """Queue the email with the person's link, rendered after the commit."""
     if not participant.email:
         return
     link = external_url("portal.home", token=token)
-    queue_email(render_email(template, participant.email, participant.locale,
-                             participant=participant, event=participant.event, link=link,
-                             settings=queries.settings_of(participant.event)))
+    queue_rendered_email(template, participant.email, participant.locale,
+                         participant=participant, event=participant.event, link=link,
+                         settings=settings or queries.settings_of(participant.event))
 
 
 def _apply_details(participant: Participant, details: PersonDetails, email: str) -> None:

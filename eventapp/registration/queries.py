@@ -81,22 +81,25 @@ def registered_count(event_id: int) -> int:
     ) or 0
 
 
-def has_free_seat(event: Event) -> bool:
-    capacity = settings_of(event).capacity
+def has_free_seat(event: Event, settings: RegistrationSettings | None = None) -> bool:
+    """Whether one more person can be registered (``settings``: the event's, when the
+    caller has them already: an event without saved settings costs a SELECT per lookup)."""
+    capacity = (settings or settings_of(event)).capacity
     return capacity is None or registered_count(event.id) < capacity
 
 
-def registration_state(event: Event, now: datetime) -> RegistrationState:
+def registration_state(event: Event, now: datetime,
+                       settings: RegistrationSettings | None = None) -> RegistrationState:
     if event.stage == "draft":  # the organiser has not opened registration yet
         return RegistrationState("not_open", str(_l("Registration is not open yet.")))
     if event.stage == "closed":
         return RegistrationState("closed", str(_l("Registration is closed.")))
-    settings = settings_of(event)
+    settings = settings or settings_of(event)
     if settings.opens_at and now < settings.opens_at:
         return RegistrationState("not_open", str(_l("Registration is not open yet.")))
     if settings.closes_at and now >= settings.closes_at:
         return RegistrationState("closed", str(_l("Registration is closed.")))
-    if has_free_seat(event):
+    if has_free_seat(event, settings):
         return RegistrationState("open", "")
     if settings.waiting_list:
         return RegistrationState("waiting_list", str(_l(

@@ -30,10 +30,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(participant: Participant, purpose: str, now: datetime | None = None) -> str:
+def issue_token(participant: Participant, purpose: str, now: datetime | None = None, *,
+                first: bool = False) -> str:
     """Create a new token for ``purpose`` and return it in clear (shown once, never stored);
-    the participant's older tokens of that purpose expire ``REPLACED_LINK_GRACE`` later."""
-    _expire_older(participant, purpose, (now or utcnow()) + REPLACED_LINK_GRACE)
+    the participant's older tokens of that purpose expire ``REPLACED_LINK_GRACE`` later.
+    ``first``: the participant was created in this transaction, so has no older token to
+    look for (a statement saved on each registration)."""
+    if not first:
+        _expire_older(participant, purpose, (now or utcnow()) + REPLACED_LINK_GRACE)
     token = secrets.token_urlsafe(32)
     db.session.add(
         ParticipantToken(participant=participant, purpose=purpose, token_hash=hash_token(token))

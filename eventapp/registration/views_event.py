@@ -32,6 +32,14 @@ def programme(slug: str) -> str:
                            registration=registration_state(event, utcnow()))
 
 
+def projects(slug: str) -> str:
+    """An event's projects, linked from its public programme's grid: who presents each,
+    its keywords, its description (unfolded on demand), when and where. A page of its own,
+    so that the programme of a large day stays small (400 projects: 200 KB)."""
+    event = get_public_event_or_404(slug)
+    return render_template("programme/public/projects.html", page=build_public_programme(event))
+
+
 def theme_css(slug: str) -> Response:
     """The event's signage colours as CSS classes (inline styles are barred by our CSP)."""
     event = get_event_or_404(slug)

@@ -308,3 +308,29 @@ class MoveOverride(Model):
 
     participant: Mapped[Participant] = relationship()
     user = relationship("User")
+
+
+class ScheduleReview(Model):
+    """The figures of a schedule's review (``review.review_data``: metrics, fill, the
+    unlucky and why), computed once and read back: computing them evaluates the whole
+    day (about a second at 10,000 people), and the organiser's pages show them at every
+    visit. ``source`` is "draft" (the event's current assignments), or "job-<id>" (a
+    solve's result, which never changes; ``job_id`` deletes it with its job).
+
+    A draft's review is deleted by ``review_store`` as soon as anything it depends on
+    changes (participants, wishes, the programme, assignments, publications), and
+    computed again at the next visit.
+    """
+
+    __tablename__ = "schedule_reviews"
+    __table_args__ = (
+        UniqueConstraint("event_id", "source", name="uq_schedule_reviews_event_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(30))
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("solve_jobs.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

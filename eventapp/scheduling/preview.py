@@ -1,7 +1,7 @@
 """What publishing now would do, shown to the organiser before they confirm: how many
 people are emailed, who cannot be (no address: participants and presenters), the email
 as the first recipient would get it, and what would make publication refuse the draft.
-Writes nothing."""
+Writes nothing but its stored comparison (``review_store``: who the draft changes)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from ..registration.queries import settings_of
 from .catalogue import ScheduleCatalogue
 from .queries import (
     ParticipantChange,
+    changes_data,
+    changes_from_data,
     changes_if_published,
     draft_day,
     draft_map,
@@ -22,6 +24,7 @@ from .queries import (
     sessions_under_minimum,
     theme_variety_breaches,
 )
+from .review_store import DRAFT_PREVIEW, stored_review_data
 from .text import _
 
 SHOWN_WITHOUT_EMAIL = 20
@@ -62,7 +65,9 @@ def preview_publication(event: Event) -> PublicationPreview:
     cat = ScheduleCatalogue.load(event)
     latest = latest_publication(event)
     version = (latest.version if latest else 0) + 1
-    informed = [c for c in changes_if_published(event, cat) if told(c)]
+    changes = changes_from_data(cat, stored_review_data(
+        event.id, DRAFT_PREVIEW, lambda: changes_data(changes_if_published(event, cat))))
+    informed = [c for c in changes if told(c)]
     recipients = [c for c in informed if c.participant.email]
     silent = [c.participant for c in informed if not c.participant.email]
     seen = {p.id for p in silent}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -55,15 +56,22 @@ def get_participant_or_404(event: Event, participant_id: int) -> Participant:
     return person
 
 
+# A job's instance and solution documents are megabytes of JSON at 10,000 people: lists
+# and panels that show jobs' statuses and scores read them only if touched.
+_WITHOUT_DOCUMENTS = (defer(SolveJob.instance), defer(SolveJob.solution))
+
+
 def recent_jobs(event: Event, limit: int = 10) -> list[SolveJob]:
     return list(db.session.scalars(
         select(SolveJob).where(SolveJob.event_id == event.id)
-        .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).limit(limit)))
+        .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).limit(limit)
+        .options(*_WITHOUT_DOCUMENTS)))
 
 
 def active_job(event: Event) -> SolveJob | None:
     return db.session.scalar(select(SolveJob).where(
-        SolveJob.event_id == event.id, SolveJob.status.in_(JobStatus.ACTIVE)))
+        SolveJob.event_id == event.id, SolveJob.status.in_(JobStatus.ACTIVE))
+        .options(*_WITHOUT_DOCUMENTS))
 
 
 OUTCOME_LABELS = {
@@ -384,8 +392,40 @@ def compare_maps(cat: ScheduleCatalogue, before: ScheduleMap, after: ScheduleMap
     return changes
 
 
+def changes_data(changes: list[ParticipantChange]) -> list[list[Any]]:
+    """``changes`` as JSON, by keys (``review_store`` keeps them while the draft and the
+    publications do not change: comparing them costs reading every snapshot)."""
+    return [[c.participant.key, c.is_new, c.is_removed,
+             [[m.when_key, m.before_key, m.after_key, m.kind, m.number,
+               m.before_room.key if m.before_room else None,
+               m.after_room.key if m.after_room else None] for m in c.moves]]
+            for c in changes]
+
+
+def changes_from_data(cat: ScheduleCatalogue, data: list[list[Any]]) -> list[ParticipantChange]:
+    """:func:`changes_data`'s list named again with ``cat``'s rows (people no longer in
+    the event left out)."""
+    by_key, rounds, slots = cat.participant_by_key, cat.round_by_key, cat.slot_by_key
+    sessions, workshops, room_by_key = cat.session_by_key, cat.workshop_by_key, cat.room_by_key
+    changes = []
+    for key, is_new, is_removed, moves in data:
+        if key not in by_key:
+            continue
+        rebuilt = []
+        for when, before, after, kind, number, before_room, after_room in moves:
+            lookup: dict[str, Any] = sessions if kind == "session" else workshops
+            rebuilt.append(Move(rounds.get(when) or slots.get(when), when,
+                                lookup.get(before) if before else None, before,
+                                lookup.get(after) if after else None, after, kind, number,
+                                room_by_key.get(before_room or ""),
+                                room_by_key.get(after_room or "")))
+        changes.append(ParticipantChange(by_key[key], rebuilt, is_new=is_new,
+                                         is_removed=is_removed))
+    return changes
+
+
 def publication_changes(event: Event, version: int | None = None, *,
-                        cat: Catalogue | None = None, draft: ScheduleMap | None = None
+                        cat: ScheduleCatalogue | None = None, draft: ScheduleMap | None = None
                         ) -> list[ParticipantChange]:
     """Who moved, for the organiser's review and for the participants' emails.
 
@@ -498,7 +538,7 @@ def presenting_sessions(cat: Catalogue, people: set[int] | None = None
             query = query.where(link.c.participant_id.in_(list(people)))
         for owner, person in db.session.execute(query):
             target.setdefault(person, set()).add(owner)
-    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    order: dict[int | None, int] = {r.id: i for i, r in enumerate(cat.rounds)}
     result: dict[int, list[Session]] = {}
     for person in set(by_project) | set(by_session):
         projects, own = by_project.get(person, set()), by_session.get(person, set())
@@ -530,7 +570,8 @@ def _day_items(cat: Catalogue, sessions: dict[str, str], workshops: dict[str, st
     numbers = {r.id: i for i, r in enumerate(cat.rounds, start=1)}
     for session in presents or []:
         round_ = next(r for r in cat.rounds if r.id == session.round_id)
-        project, room = cat.session_project(session), cat.rooms.get(session.room_id)
+        project = cat.session_project(session)
+        room = cat.rooms.get(session.room_id) if session.room_id else None
         label = room.table_label(session.table_number) \
             if room is not None and session.table_number and room.tables > 1 else ""
         items.append(DayItem(
@@ -702,6 +743,8 @@ def session_options(participant: Participant, round_: Round) -> list[SwitchOptio
     options = []
     for session in sessions:
         room = session.room
+        if room is None:  # (joined on its room: never)
+            continue
         capacity = session.effective_capacity or 0
         left = min(capacity - by_session.get(session.id, 0),
                    room.capacity - room_load.get(room.id, 0))
@@ -848,14 +891,14 @@ def sessions_under_minimum(cat: Catalogue) -> list[tuple[Session, int]]:
         .where(Participant.status == ParticipantStatus.REGISTERED,
                Assignment.session_id.in_(list(cat.sessions)))
         .group_by(Assignment.session_id)).all())
-    order = {r.id: i for i, r in enumerate(cat.rounds)}
+    order: dict[int | None, int] = {r.id: i for i, r in enumerate(cat.rounds)}
     thin = [(cat.sessions[sid], n) for sid, n in counts.items()
             if 0 < n < cat.sessions[sid].min_audience]
     return sorted(thin, key=lambda pair: (order.get(pair[0].round_id, 0), pair[0].id))
 
 
-def theme_variety_breaches(cat: Catalogue, draft: ScheduleMap) -> list[tuple[Participant, int,
-                                                                            int]]:
+def theme_variety_breaches(cat: ScheduleCatalogue, draft: ScheduleMap
+                           ) -> list[tuple[Participant, int, int]]:
     """Registered participants whose draft sessions cover fewer themes than the event asks
     (min(min_distinct_themes, rounds attended)), with (got, needed): what a "move anyway"
     may leave, and publication refuses. No query beyond the catalogue and the draft."""

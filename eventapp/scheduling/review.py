@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from markupsafe import Markup
 
-from scheduler import evaluate, load_instance, unlucky_findings
+from scheduler import Reason, evaluate, load_instance, unlucky_findings
 
 from ..programme.catalogue import Catalogue
 from ..programme.grid import Grid, GridColumn, Seat, grid_rows, table_columns
@@ -73,7 +74,14 @@ class WorkshopFill:
 class Unlucky:
     participant: Participant
     wishes: list[Project]
-    why: list[Markup] = field(default_factory=list)  # one sentence per wish, with links
+    reasons: list[Reason] = field(default_factory=list)  # one per wish
+    cat: ScheduleCatalogue | None = None  # what names the reasons
+
+    @cached_property
+    def why(self) -> list[Markup]:
+        """One sentence per wish, with links: written only for the people a page shows
+        (the first hundred of thousands)."""
+        return explain(self.cat, self.reasons) if self.cat is not None else []
 
 
 @dataclass
@@ -87,44 +95,75 @@ class Review:
     unknown_keys: list[str] = field(default_factory=list)
 
 
-def build_review(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap,
-                 programme: list[dict] | None = None) -> Review:
-    """The review of ``schedule`` (made for ``instance``), named with ``cat``'s rows."""
+def review_data(instance: dict, schedule: ScheduleMap,
+                programme: list[dict] | None = None) -> dict:
+    """Everything a review needs that costs the whole day to compute, as JSON: the
+    metrics, the seats taken per session and workshop with their capacities, the unlucky
+    (keys, wishes and the findings of why). What names them (:func:`review_from_data`,
+    with the catalogue) is cheap, so this is what is stored (``review_store``) and read
+    back while the draft does not change."""
     # Parsed and checked once for the metrics and the unlucky (each would otherwise
     # validate the whole document again: about a second at 10,000 people).
     parsed = load_instance(instance)
     assignments = map_to_assignments(schedule)
     metrics = evaluate(parsed, assignments)
-    grid, unknown = _grid(cat, instance, schedule, programme or [])
-    return Review(
-        metrics=metrics, grid=grid,
-        workshops=_workshop_fill(cat, instance, schedule),
-        unlucky=_unlucky(cat, instance, parsed, schedule, assignments, programme or []),
-        seated=sum(1 for entry in schedule.values() if entry["sessions"] or entry["workshops"]),
-        participants=len(instance["participants"]),
-        unknown_keys=unknown,
-    )
+    why = unlucky_findings(parsed, {"assignments": assignments, "programme": programme or []})
+    session_project = {s["id"]: s["project"] for s in instance["sessions"]}
+    unlucky = []
+    for item in instance["participants"]:
+        wishes = item.get("wishes") or []
+        seen = {session_project.get(s)
+                for s in schedule.get(item["id"], {}).get("sessions", {}).values()}
+        if wishes and not seen & set(wishes):
+            unlucky.append([item["id"], list(wishes),
+                            [reason.as_dict() for reason in why.get(item["id"], [])]])
+    return {
+        "metrics": metrics,
+        "attendance": Counter(s for entry in schedule.values()
+                              for s in entry["sessions"].values()),
+        "capacity": {s["id"]: s.get("capacity") for s in instance["sessions"]},
+        "programme": programme or [],
+        "workshop_attendance": Counter(w for entry in schedule.values()
+                                       for w in entry["workshops"].values()),
+        "workshop_capacity": {w["id"]: w["capacity"] for w in instance["workshops"]},
+        "unlucky": unlucky,
+        "seated": sum(1 for entry in schedule.values()
+                      if entry["sessions"] or entry["workshops"]),
+        "participants": len(instance["participants"]),
+    }
 
 
-def _grid(cat: Catalogue, instance: dict, schedule: ScheduleMap,
-          programme: list[dict]) -> tuple[Grid[Cell], list[str]]:
-    """The fill grid, each session where ``programme`` (the solve's placement) puts it,
+def review_from_data(cat: ScheduleCatalogue, data: dict) -> Review:
+    """The review of :func:`review_data`'s figures, named with ``cat``'s rows."""
+    grid, unknown = _grid(cat, data)
+    return Review(metrics=data["metrics"], grid=grid, workshops=_workshop_fill(cat, data),
+                  unlucky=_unlucky(cat, data), seated=data["seated"],
+                  participants=data["participants"], unknown_keys=unknown)
+
+
+def build_review(cat: ScheduleCatalogue, instance: dict, schedule: ScheduleMap,
+                 programme: list[dict] | None = None) -> Review:
+    """The review of ``schedule`` (made for ``instance``), named with ``cat``'s rows."""
+    return review_from_data(cat, review_data(instance, schedule, programme))
+
+
+def _grid(cat: Catalogue, data: dict) -> tuple[Grid[Cell], list[str]]:
+    """The fill grid, each session where the solve's placement (``programme``) puts it,
     else where the database does, and the attended session keys nobody knows."""
     columns = table_columns(cat.rooms.values())
-    attendance = Counter(s for entry in schedule.values() for s in entry["sessions"].values())
+    attendance = Counter(data["attendance"])
     unknown = sorted(key for key in attendance if key not in cat.session_by_key)
-    seats = _seats(cat, instance, programme, attendance, columns)
+    seats = _seats(cat, data["capacity"], data["programme"], attendance, columns)
     rows = grid_rows(cat.rounds, columns,
                      lambda round_, column: seats.get(column.seat(round_), Cell(None)))
     return Grid(columns, rows), unknown
 
 
-def _seats(cat: Catalogue, instance: dict, programme: list[dict], attendance: Counter,
-           columns: list[GridColumn]) -> dict[Seat, Cell]:
+def _seats(cat: Catalogue, capacity: dict[str, int | None], programme: list[dict],
+           attendance: Counter, columns: list[GridColumn]) -> dict[Seat, Cell]:
     """Each placed session's cell. A session moved to another room, or without a table,
     takes its room's next table of the round; the first session at a table keeps it."""
     placed = {e["session"]: (e.get("round"), e.get("room")) for e in programme}
-    capacity = {s["id"]: s.get("capacity") for s in instance["sessions"]}
     tables = {(c.room.id, c.table) for c in columns}
     seats: dict[Seat, Cell] = {}
     next_table: Counter = Counter()
@@ -150,36 +189,24 @@ def _seats(cat: Catalogue, instance: dict, programme: list[dict], attendance: Co
     return seats
 
 
-def _workshop_fill(cat: Catalogue, instance: dict, schedule: ScheduleMap) -> list[WorkshopFill]:
-    capacity = {w["id"]: w["capacity"] for w in instance["workshops"]}
-    attendance = Counter(w for entry in schedule.values() for w in entry["workshops"].values())
+def _workshop_fill(cat: Catalogue, data: dict) -> list[WorkshopFill]:
+    capacity, attendance = data["workshop_capacity"], data["workshop_attendance"]
     slots = {slot.id: slot for slot in cat.slots}
-    result = [WorkshopFill(slots[w.slot_id], w, cat.rooms.get(w.room_id), attendance[w.key],
-                           capacity.get(w.key, w.capacity))
+    result = [WorkshopFill(slots[w.slot_id], w, cat.rooms.get(w.room_id),
+                           attendance.get(w.key, 0), capacity.get(w.key, w.capacity))
               for w in cat.workshops.values() if w.slot_id in slots]
     order = {slot.id: i for i, slot in enumerate(cat.slots)}
     result.sort(key=lambda f: (order[f.slot.id], f.workshop.position, f.workshop.id))
     return result
 
 
-def _unlucky(cat: ScheduleCatalogue, instance: dict, parsed: object, schedule: ScheduleMap,
-             assignments: list[dict], programme: list[dict]) -> list[Unlucky]:
+def _unlucky(cat: ScheduleCatalogue, data: dict) -> list[Unlucky]:
     """Participants with project wishes who got none of them (the contract's "unlucky"),
-    each wish with what kept them from it (``parsed``: ``instance`` loaded)."""
-    why = unlucky_findings(parsed, {"assignments": assignments, "programme": programme})
+    each wish with what kept them from it; people no longer in the event are left out."""
     projects = cat.project_by_key
-    session_project = {s["id"]: s["project"] for s in instance["sessions"]}
     people = cat.participant_by_key
-    result = []
-    for item in instance["participants"]:
-        wishes = item.get("wishes") or []
-        if not wishes or item["id"] not in people:
-            continue
-        seen = {session_project.get(s)
-                for s in schedule.get(item["id"], {}).get("sessions", {}).values()}
-        if not seen & set(wishes):
-            result.append(Unlucky(people[item["id"]],
-                                  [projects[k] for k in wishes if k in projects],
-                                  explain(cat, why.get(item["id"], []))))
+    result = [Unlucky(people[key], [projects[k] for k in wishes if k in projects],
+                      [Reason.from_dict(reason) for reason in reasons], cat)
+              for key, wishes, reasons in data["unlucky"] if key in people]
     result.sort(key=lambda u: (u.participant.last_name.lower(), u.participant.first_name.lower()))
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
@@ -14,7 +15,7 @@ from ..auth.access import organiser_required
 from ..events.models import Event
 from ..extensions import db
 from ..mail import queued_emails
-from ..programme.models import Round, WorkshopSlot
+from ..programme.models import Round, Session, WorkshopSlot
 from ..programme.queries import get_event_or_404
 from ..web import commit_or_refuse
 from . import jobs, operations
@@ -29,6 +30,8 @@ from .queries import (
     ListPage,
     active_job,
     below_min_audience,
+    changes_data,
+    changes_from_data,
     compare_maps,
     draft_day,
     draft_map,
@@ -49,7 +52,14 @@ from .queries import (
     solution_map,
     switch_summary,
 )
-from .review import build_review
+from .review import build_review, review_data, review_from_data
+from .review_store import (
+    DRAFT,
+    DRAFT_CHANGES,
+    job_changes_source,
+    job_source,
+    stored_review_data,
+)
 from .seating import SEATINGS, SESSIONS, WORKSHOPS, Seating
 
 RULE_NAMES = {
@@ -64,12 +74,17 @@ def _overview_context(event: Event, solve_form: SolveForm | None = None) -> dict
     db.session.commit()
     draft = draft_map(event)
     cat = ScheduleCatalogue.load(event)
-    review = build_review(cat, export_instance(event), draft) if draft else None
+    review = None
+    if draft:  # (read back while the draft and what it is made for do not change)
+        review = review_from_data(cat, stored_review_data(
+            event.id, DRAFT, lambda: review_data(export_instance(event), draft)))
     return {
         "event": event, "solve_form": solve_form or SolveForm(), "action_form": ActionForm(),
         "active": active_job(event), "jobs": recent_jobs(event),
         "publication": latest_publication(event), "review": review, "cat": cat,
-        "changes": publication_changes(event, cat=cat, draft=draft),
+        "changes": changes_from_data(cat, stored_review_data(
+            event.id, DRAFT_CHANGES,
+            lambda: changes_data(publication_changes(event, cat=cat, draft=draft)))),
         "switches": switch_summary(cat),
     }
 
@@ -93,6 +108,7 @@ def start_solve(slug: str):
     if not started:
         return redirect(url_for(".overview", slug=slug))
     job = started.value
+    assert job is not None  # (done: the operation's job)
     try:
         jobs.dispatch(job.id)
     except RuntimeError as error:
@@ -115,12 +131,25 @@ def _job_context(event: Event, job: SolveJob) -> dict:
         context["reasons"] = explain_diagnosis(cat, job.instance, solution["diagnosis"])
     if job.has_schedule:
         schedule = solution_map(solution)
-        context["review"] = build_review(cat, job.instance, schedule,
-                                         solution.get("programme"))
+        if job.is_active:  # (the best schedule so far: it may still change)
+            context["review"] = build_review(cat, job.instance, schedule,
+                                             solution.get("programme"))
+        else:
+            context["review"] = review_from_data(cat, stored_review_data(
+                event.id, job_source(job.id),
+                lambda: review_data(job.instance, schedule, solution.get("programme")),
+                job_id=job.id))
         publication = latest_publication(event)
         if publication is not None:
-            before, before_rooms = published_maps(publication)
-            context["changes"] = compare_maps(cat, before, schedule, before_rooms=before_rooms)
+            def changes() -> list:
+                before, before_rooms = published_maps(publication)
+                return changes_data(compare_maps(cat, before, schedule,
+                                                 before_rooms=before_rooms))
+
+            context["changes"] = changes_from_data(cat, changes() if job.is_active else
+                                                   stored_review_data(
+                                                       event.id, job_changes_source(job.id),
+                                                       changes, job_id=job.id))
     return context
 
 
@@ -262,7 +291,8 @@ def _move_sections(cat: ScheduleCatalogue, person, failed: tuple | None = None,
     failed (``failed``: its (when kind, id)) is shown as submitted, with its errors."""
     pins = participant_pins(person)
     places = dict(zip(SEATINGS, person_places(person), strict=True))
-    whens = {SESSIONS: cat.rounds, WORKSHOPS: cat.slots}
+    whens: dict[Seating, Sequence[Round | WorkshopSlot]] = {SESSIONS: cat.rounds,
+                                                           WORKSHOPS: cat.slots}
     notes = {"unavailable_round": _("Not available in this round."),
              "presenter_busy": _("Presents their project in this round."),
              "unavailable_slot": _("Not available during these workshops.")}
@@ -324,15 +354,16 @@ def _move(slug: str, participant_id: int, seating: Seating, when_id: int,
     if not valid:
         return _render_participant(event, person, 400, (kind, when_id), form, anyway)
     target = seating.get_target(form.target.data)
+    assert target is not None  # the form's choices are the places of that time
     moved = commit_or_refuse(lambda: operations.move_to(
         event, person, target, pin=form.pinned.data, anyway=anyway, user=current_user),
         show=False)
     if not moved:
-        form.target.errors = [moved.error.message, *moved.error.details]
+        form.target.errors = [moved.refusal.message, *moved.refusal.details]
         return _render_participant(event, person, 409, (kind, when_id), form, anyway)
     flash(_("Saved: %(name)s's place is updated.", name=person.full_name or person.key),
           "success")
-    seated = below_min_audience(target) if seating is SESSIONS else None
+    seated = below_min_audience(target) if isinstance(target, Session) else None
     if seated is not None:
         flash(_("“%(project)s” now has %(seated)d participant(s), below its minimum audience "
                 "of %(minimum)d: publishing is refused until more people join it or they "
@@ -383,6 +414,7 @@ def publish(slug: str):
     published = commit_or_refuse(publish_counting_emails, send_mail=True, details=True)
     if not published:
         return redirect(url_for(".overview", slug=slug))
+    assert published.value is not None  # (done: what the operation returned)
     publication, emailed = published.value
     flash(_("Published (version %(version)d): participants now see their programme; "
             "%(emailed)d received it by email.", version=publication.version,

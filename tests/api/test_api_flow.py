@@ -111,7 +111,11 @@ def test_end_to_end_through_the_api(app, client, shared_examples):
         time.sleep(0.2)
     assert job["status"] == "finished", job
     assert job["summary"]["status"] in {"OPTIMAL", "FEASIBLE"}
-    assert job["solution"]["format"] == "speed-dating-solution/1"
+    # The solution document (a megabyte at 10,000 people) only when asked for.
+    assert job["solution"] is None and job["summary"]["assigned_participants"] > 0
+    asked = client.get(f"{location}?include=solution", headers=organiser).get_json()
+    assert asked["solution"]["format"] == "speed-dating-solution/1"
+    assert_error(client.get(f"{location}?include=everything", headers=organiser), 400)
     assert job["progress"]["elapsed_s"] is not None
 
     not_yet = client.post(f"{API}/events/{slug}/publications", headers=organiser)

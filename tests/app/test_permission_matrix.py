@@ -53,6 +53,7 @@ ACCESS: dict[str, str] = {
     "auth.logout": PUBLIC,
     "public.index": PUBLIC,
     "public.programme": PUBLIC,
+    "public.projects": PUBLIC,
     "public.theme_css": PUBLIC,
     "programme.events": STAFF,
     "programme.event_new": ORGANISER,

@@ -159,13 +159,20 @@ def test_workshops_projects_and_unplaced_sessions(client, day):
     assert "Hosted by <strong class=\"person-name\">Laurent Dordain</strong>" in html
     assert "Karine Salinas" in html and "Sonia Abelanski" in html
     assert "To be scheduled" in html and "LAHSO" in html
+    # The projects are a page of their own, which the grid's cells link to (at 10,000
+    # people they were 200 KB of the programme, before any description).
+    assert 'id="project-' not in html and "Keywords:</strong>" not in html
+    assert 'href="/e/journee/projects#project-' in html
+    assert 'href="/e/journee/projects"' in html
+    assert "Premières Heures Emmaüs Défi" in page_text(html)
+    html = client.get("/e/journee/projects", headers=ENGLISH).get_data(as_text=True)
     assert 'id="project-' in html and "Reprendre une activité à l&#39;heure." in html
     assert "Keywords:</strong>" in html
+    assert '<details class="project-about"><summary>About the project' in html
     text = page_text(html)
     # SOLENI presents twice, at the second table of Salle 1: both presentations listed.
     assert ("When and where: Round 1, 11:50–12:10, Salle 1 — Construire des parcours innovants "
             "Round 2, 12:15–12:35, Salle 1 — Construire des parcours innovants") in text
-    assert "Premières Heures Emmaüs Défi" in text
 
 
 def test_unknown_event_gets_a_friendly_404(client, app):
@@ -216,6 +223,8 @@ def test_programme_mode_lists_every_session_as_to_be_scheduled(client, app):
     assert "No presentation has been given a round and a room yet." in text
     assert "To be scheduled" in text
     assert "AVISE" in text and "D2C" in text and "(Salle 2)" in text
+    text = page_text(client.get("/e/a-construire/projects", headers=ENGLISH).get_data(
+        as_text=True))
     assert "When and where: to be scheduled" in text
 
 

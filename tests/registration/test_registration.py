@@ -319,3 +319,93 @@ def test_a_new_link_replaces_the_old_one_after_a_grace_period(client, app, event
     live = db.session.scalars(db.select(ParticipantToken).where(
         ParticipantToken.expires_at.is_(None))).all()
     assert [row.token_hash for row in live] == [hash_token(newest)]
+
+
+def _register_counting(app, event, email: str) -> list[str]:
+    """The statements of one registration by the operation (a request context, no view)."""
+    from benchmarks.statements import counting_statements
+    from eventapp.registration import operations
+
+    details = operations.PersonDetails(first_name="Léa", last_name="Martin", email=email,
+                                       category="autre")
+    with app.test_request_context(), counting_statements(db.engine) as counter:
+        operations.register(event, details, "fr")
+    return counter.statements
+
+
+def test_a_registration_without_capacity_locks_nothing(app, event):
+    """Nothing is counted when the event has no capacity, so nothing is serialised: an
+    opening burst must not queue its registrations behind one lock (issue 17)."""
+    statements = " ".join(_register_counting(app, event, "lea@example.org")).upper()
+    assert "FOR UPDATE" not in statements and "UPDATE EVENTS" not in statements
+
+
+def test_a_registration_with_capacity_locks_before_counting(app, event):
+    make_registration_settings(event, capacity=5)
+    statements = [s.upper() for s in _register_counting(app, event, "lea@example.org")]
+    lock = next(i for i, s in enumerate(statements) if "FOR UPDATE" in s or "UPDATE EVENTS" in s)
+    count = max(i for i, s in enumerate(statements) if "COUNT(" in s)
+    insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO PARTICIPANTS"))
+    assert lock < count < insert
+
+
+def test_the_confirmation_is_rendered_after_the_commit(client, app, event, monkeypatch):
+    """The email is rendered once the registration is committed, not while its
+    transaction (and, with a capacity, the event's lock) is held."""
+    from eventapp import mail
+
+    happened: list[str] = []
+    commit, render = db.session.commit, mail.render_email
+
+    def recorded_commit() -> None:
+        happened.append("commit")
+        commit()
+
+    def recorded_render(template, *args, **kwargs):
+        happened.append(f"render {template}")
+        return render(template, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "commit", recorded_commit)
+    monkeypatch.setattr(mail, "render_email", recorded_render)
+    make_registration_settings(event, capacity=5)
+    assert _register(client, event).status_code == 302
+    assert happened == ["commit", "render registration_confirmed"]
+    assert [m["To"] for m in read_outbox(app)] == ["aicha.benali@example.org"]
+
+
+@pytest.fixture
+def cached_config(app_config):
+    app_config["SCAN_CACHE_SECONDS"] = 10
+    return app_config
+
+
+def test_the_blank_form_is_rendered_once_and_still_registers(cached_config, client, app,
+                                                             event, monkeypatch):
+    """The blank fields are served from the per-process cache (issue 17: most of the
+    form page's CPU in a burst); each page still has its own CSRF token, and a refused
+    post shows its errors in freshly rendered fields."""
+    import flask
+
+    from eventapp.registration import views_public
+
+    views_public._BLANK_FIELDS = views_public.TTLCache()
+    rendered: list[str] = []
+    monkeypatch.setattr(flask.templating, "_render", _recording(flask.templating._render,
+                                                                 rendered))
+    first = client.get("/e/journee/register").get_data(as_text=True)
+    other = app.test_client().get("/e/journee/register").get_data(as_text=True)
+    assert rendered.count("registration/_person_fields.html") == 1
+    assert 'name="first_name"' in other and 'name="consent"' in other
+    assert first.split('name="first_name"')[1] == other.split('name="first_name"')[1]
+    refused = _register(client, event, email="not-an-email")
+    assert refused.status_code == 400  # its fields rendered afresh, with what was sent
+    assert 'value="not-an-email"' in refused.get_data(as_text=True)
+    assert _register(client, event).status_code == 302
+    assert [p.email for p in _participants(event)] == ["aicha.benali@example.org"]
+
+
+def _recording(render, names: list[str]):
+    def recorded(app, template, context):
+        names.append(template.name)
+        return render(app, template, context)
+    return recorded

@@ -55,3 +55,24 @@ def test_simultaneous_registrations_overflow_to_the_waiting_list(app):
     outcomes = _race(app, event.id)
     assert outcomes == ["registered"] + ["waiting"] * 7
     assert _statuses(event.id) == ["registered"] + ["waiting"] * 7
+
+
+def test_simultaneous_registrations_of_one_address_make_one_person(app):
+    """Without a capacity nothing is locked (issue 17): the same address posted by several
+    requests at once (a double click) is one person, and every request is answered as a
+    registration (the later ones as an address already registered)."""
+    event = make_event()
+    db.session.commit()
+    event_id = event.id  # (read here: the threads have sessions of their own)
+
+    def attempt(_n: int, start) -> str:
+        loaded = db.session.get(Event, event_id)
+        start()
+        details = operations.PersonDetails(first_name="P", last_name="Q",
+                                           email="same@example.org", category="autre")
+        result = operations.register(loaded, details, "fr")
+        return "already" if result.already else "registered"
+
+    outcomes = run_concurrently(app, attempt, range(THREADS), request_context=True)
+    assert outcomes == ["already"] * (THREADS - 1) + ["registered"], outcomes
+    assert _statuses(event_id) == ["registered"]
