@@ -23,6 +23,7 @@ from .checker import evaluate
 from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
+from .joint import CUT_ROUNDS, joint_bound
 from .paths import solve_seating
 from .programme import (
     SECONDS_PER_EVAL,
@@ -30,6 +31,7 @@ from .programme import (
     initial_programme,
     placement_bound,
     programme_bound,
+    virtual_day,
 )
 from .reasons import Reason
 from .seatdata import Placement
@@ -252,15 +254,21 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
-    # the seat-counting relaxation's per-person MIP first (10 % -> 2.6 % from the objective
+    # the joint placement-and-seating LP with same-round cuts first (scheduler.joint: on the
+    # 2016 day 60,013 after one round of cuts, 59,875 after two, where the seat-counting
+    # relaxation below proves 60,480, 2.6 % above the best schedule); its number of cut
+    # rounds comes from the limit (deterministic), the clock being a safety net
+    relaxed = None
+    if not (stop is not None and stop.is_set()):
+        relaxed = _joint_bound(inst, budget, deadline, stop)
+    # else the seat-counting relaxation's per-person MIP (10 % -> 2.6 % from the objective
     # on the 2016 day): its outcome is deterministic (proven, or stopped by its node limit)
     # and it is cheap where it applies (2016: 0.3 s quiet, 2.5 s at load 14). After the
     # search it got only what the search's safety net left: when one seating of the search
     # ran to its own limit (UNKNOWN after 8.7 s on the 2016 day, 20 s limit), less than the
     # 0.5 s it needed was left and the reported bound fell back to the per-person one
     # (65,680 instead of 60,480); so the bound depended on the clock.
-    relaxed = None
-    if not (stop is not None and stop.is_set()):
+    if relaxed is None and not (stop is not None and stop.is_set()):
         relaxed = placement_bound(inst, max(0.5, min(0.25 * budget,
                                                      0.5 * (deadline - time.monotonic()))),
                                   stop, path_lp=False)
@@ -288,6 +296,18 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
         if relaxed is not None and math.isfinite(relaxed):
             bound = min(bound, math.floor(relaxed + 1e-6))
     return place, bound, seat
+
+
+def _joint_bound(inst: Instance, budget: float, deadline: float,
+                 stop: threading.Event | None) -> float | None:
+    """The joint LP's bound (scheduler.joint) with one round of cuts per 10 s of the limit
+    (at least one, at most ``CUT_ROUNDS``), in at most half the time left."""
+    day = virtual_day(inst)
+    if day is None:
+        return None
+    rounds = max(1, min(CUT_ROUNDS, int(budget / 10)))
+    return joint_bound(inst, day, 0.5 * max(0.0, deadline - time.monotonic()), stop,
+                       cut_rounds=rounds)
 
 
 def _fixed_placement(inst: Instance, ridx: dict[str, int]) -> Placement:
