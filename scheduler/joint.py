@@ -57,9 +57,19 @@ from .person_mip import _build as build_rows  # (private: its rows, not a drifti
 from .seatdata import SeatData
 from .stopping import watch_stop
 
-JOINT_MAX_BINARIES = 40_000  # people x legal session copies (2016: 10,440)
+# people x legal session copies: 2016 (10,440) solves its first LP in 0.6 s at load 9; the
+# 4-round 150-person day of the shapes benchmark (26,084) not in 120 s by the simplex, in
+# 15 s by the interior point method, and its cuts then moved nothing (its projects have
+# several sessions each): past this size the seat-counting relaxation is left to answer
+JOINT_MAX_BINARIES = 15_000
 JOINT_MAX_OPEN = 60  # open sessions (pairs grow with the square)
-CUT_ROUNDS = 6  # separation rounds after the first LP (2016: 60,013 after 1, 59,840 after 5)
+CUT_ROUNDS = 6  # separation rounds after the first LP (2016: 59,922 without, 59,837 after 5)
+# the pigeonhole rows of every set of R + 1 open sessions are in the first LP up to this many
+# open sessions (2016: 14 sessions, 870 rows of 4 sessions: 59,922 in one LP of 3.3 s at
+# load 10, where the greedy cuts took a second LP for 60,013; with the 5-session sets and
+# the triangles too, 59,861 in 6-17 s)
+STATIC_MAX_OPEN = 20
+IPM_ITERATIONS = 300  # the work limit of one LP (2016: 34 iterations)
 EPS = 1e-6
 
 
@@ -97,7 +107,7 @@ def joint_bound(inst: Instance, virtual_day_data: tuple, time_limit: float,
     for k in range(cut_rounds + 1):
         if stop is not None and stop.is_set():
             break
-        out = _solve_lp(built.model, t_end, stop, ipm=k > 0)
+        out = _solve_lp(built.model, t_end, stop)
         if out is None:
             break
         value, values = out
@@ -242,6 +252,12 @@ def _pair_rows(inst: Instance, lp, b, d: SeatData, people: list[str],
     if w:
         lp.rows(1, float(pigeon(len(opened), R)), INF, np.zeros(len(w)),
                 np.array(list(w.values())), 1.0)
+    if len(opened) <= STATIC_MAX_OPEN:  # every set of R + 1 sessions shares a round
+        for group in itertools.combinations(opened, R + 1):
+            pairs = list(itertools.combinations(group, 2))
+            if all(pq in w for pq in pairs):
+                lp.rows(1, 1.0, INF, np.zeros(len(pairs)), np.array([w[pq] for pq in pairs]),
+                        1.0)
     n_sessions: dict[str, int] = defaultdict(int)
     for s in inst.sessions:
         n_sessions[s.project] += 1
@@ -275,19 +291,21 @@ def _pair_rows(inst: Instance, lp, b, d: SeatData, people: list[str],
     return w, opened
 
 
-def _solve_lp(model: model_pb2.ModelProto, t_end: float, stop: threading.Event | None,
-              ipm: bool) -> tuple[float, dict[int, float]] | None:
-    """The LP's optimum and values, or None when it is not solved to optimality in time."""
+def _solve_lp(model: model_pb2.ModelProto, t_end: float, stop: threading.Event | None
+              ) -> tuple[float, dict[int, float]] | None:
+    """The LP's optimum and values, or None when it is not solved to optimality within its
+    iteration limit (work: the outcome does not depend on the machine's load) or in time
+    (a safety net)."""
     left = t_end - time.monotonic()
     if left <= 0.05:
         return None
     params = parameters_pb2.SolveParametersProto()
     params.time_limit.FromNanoseconds(int(left * 1e9))
-    # The simplex for the first LP (2016 day, load 9-11: 0.6 s, the interior point method
-    # 1.7-2.7 s), the interior point method (with its crossover to a vertex) once cuts are
-    # in (the simplex took 5.8 s after the first cuts, the interior point method 2.9 s)
-    params.highs.string_options["solver"] = "ipm" if ipm else "simplex"
-    params.highs.string_options["presolve"] = "on" if ipm else "off"
+    # The interior point method (with its crossover to a vertex): on the 2016 day at load
+    # 14, 34 iterations and 3.4 s, the simplex 9,855 iterations and 5.5 s; after a round of
+    # greedy cuts (load 11) 2.9 s against 5.8 s
+    params.highs.string_options["solver"] = "ipm"
+    params.highs.int_options["ipm_iteration_limit"] = IPM_ITERATIONS
     interrupter = SolveInterrupter()
     with watch_stop(stop, interrupter.interrupt):
         res = mo_solver.solve(model, parameters_pb2.SOLVER_TYPE_HIGHS,

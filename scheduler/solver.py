@@ -255,7 +255,7 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
         return None, math.inf, None
     bound = programme_bound(inst)
     # the joint placement-and-seating LP with same-round cuts first (scheduler.joint: on the
-    # 2016 day 60,013 after one round of cuts, 59,875 after two, where the seat-counting
+    # 2016 day 59,922 in one LP, 59,837 after five rounds of cuts, where the seat-counting
     # relaxation below proves 60,480, 2.6 % above the best schedule); its number of cut
     # rounds comes from the limit (deterministic), the clock being a safety net
     relaxed = None
@@ -300,13 +300,15 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
 
 def _joint_bound(inst: Instance, budget: float, deadline: float,
                  stop: threading.Event | None) -> float | None:
-    """The joint LP's bound (scheduler.joint) with one round of cuts per 10 s of the limit
-    (at least one, at most ``CUT_ROUNDS``), in at most half the time left."""
+    """The joint LP's bound (scheduler.joint) with one round of cuts per 30 s of the limit
+    (at most ``CUT_ROUNDS``; each costs an LP of 3-6 s on the 2016 day at load 10), in at
+    most 75 % of the time left (a safety net: rounds and iterations are counted, so that the
+    bound does not depend on the clock)."""
     day = virtual_day(inst)
     if day is None:
         return None
-    rounds = max(1, min(CUT_ROUNDS, int(budget / 10)))
-    return joint_bound(inst, day, 0.5 * max(0.0, deadline - time.monotonic()), stop,
+    rounds = min(CUT_ROUNDS, int(budget / 30))
+    return joint_bound(inst, day, 0.75 * max(0.0, deadline - time.monotonic()), stop,
                        cut_rounds=rounds)
 
 
