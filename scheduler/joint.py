@@ -201,8 +201,9 @@ def _build_joint(inst: Instance, d: SeatData, limits) -> _Joint | None:
 
 def _presenter_rows(inst: Instance, lp, b, d: SeatData, people: list[str],
                     hcols: dict) -> None:
-    """A presenter of an open project attends a session in exactly the available rounds
-    where their project is not held (the virtual day lets them idle in any)."""
+    """A presenter of an open project attends no session in a round where one of their
+    projects is held, and one in every other available round unless idling is allowed
+    (the virtual day lets them idle in any)."""
     open_projects = {s.project for s in inst.sessions if s.round is None or s.room is None}
     by_proj: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(inst.sessions):
@@ -220,10 +221,15 @@ def _presenter_rows(inst: Instance, lp, b, d: SeatData, people: list[str],
                     for pr in prs for i in by_proj[pr]):
                 continue  # unavailable, or presenting a fixed session: no session anyway
             ys = mine[d.round_of[b.choice[mine]] == r]
-            hs = np.array([c for pr in own for i in by_proj[pr] for c in hcols.get((i, r), [])],
-                          dtype=np.int64)
-            lo = 0.0 if inst.options.allow_idle else 1.0
-            lp.rows(1, lo, 1.0, np.zeros(len(ys) + len(hs)), np.concatenate([ys, hs]), 1.0)
+            held = [np.array(hcols.get((i, r), []), dtype=np.int64)
+                    for pr in own for i in by_proj[pr]]
+            held = [h for h in held if len(h)]
+            if not inst.options.allow_idle:  # seated unless presenting
+                cols = np.concatenate([ys, *held])
+                lp.rows(1, 1.0, INF, np.zeros(len(cols)), cols, 1.0)
+            for h in held:  # not seated while presenting (rows apart: two projects at once)
+                cols = np.concatenate([ys, h])
+                lp.rows(1, -INF, 1.0, np.zeros(len(cols)), cols, 1.0)
 
 
 def _pair_rows(inst: Instance, lp, b, d: SeatData, people: list[str],
