@@ -23,7 +23,7 @@ from .checker import evaluate
 from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
-from .joint import CUT_ROUNDS, joint_bound
+from .joint import CUT_ROUNDS, JOINT_MAX_OPEN, joint_bound
 from .paths import solve_seating
 from .programme import (
     SECONDS_PER_EVAL,
@@ -304,6 +304,8 @@ def _joint_bound(inst: Instance, budget: float, deadline: float,
     (at most ``CUT_ROUNDS``; each costs an LP of 3-6 s on the 2016 day at load 10), in at
     most 75 % of the time left (a safety net: rounds and iterations are counted, so that the
     bound does not depend on the clock)."""
+    if sum(1 for s in inst.sessions if s.round is None or s.room is None) > JOINT_MAX_OPEN:
+        return None  # (before building the virtual day, which placement_bound builds again)
     day = virtual_day(inst)
     if day is None:
         return None
