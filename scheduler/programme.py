@@ -11,10 +11,11 @@ well under a second for a given programme. So the programme is built in two step
 2. a deterministic local search moves or swaps sessions between rounds, each candidate
    programme being scored by the exact seating model (:func:`scheduler.paths.solve_seating`).
 
-The objective's proven bound in programme mode is the sum over participants of their best
-conceivable sessions (ignoring capacities and placement), plus the workshop optimum; it is
-valid but not tight, so programme-mode solutions are reported FEASIBLE, never OPTIMAL,
-unless that bound is met.
+The objective's proven bound in programme mode is the joint placement-and-seating LP's
+(:mod:`scheduler.joint`) where it applies, else the seat-counting relaxation's
+(:func:`placement_bound`), never above the sum over participants of their best
+conceivable sessions (:func:`programme_bound`), plus the workshop optimum; solutions are
+reported FEASIBLE, never OPTIMAL, unless that bound is met.
 """
 
 from __future__ import annotations

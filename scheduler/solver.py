@@ -24,6 +24,7 @@ from .checker import evaluate
 from .compact import build_compact, make_solver
 from .diagnosis import counting_reasons, relaxation_reasons
 from .instance import SOLUTION_FORMAT, Instance, load_instance
+from .joint import CUT_ROUNDS, JOINT_MAX_OPEN, joint_bound
 from .paths import solve_seating
 from .programme import (
     SECONDS_PER_EVAL,
@@ -31,6 +32,7 @@ from .programme import (
     initial_programme,
     placement_bound,
     programme_bound,
+    virtual_day,
 )
 from .reasons import Reason
 from .seatdata import Placement
@@ -255,15 +257,21 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
     if place is None:
         return None, math.inf, None
     bound = programme_bound(inst)
-    # the seat-counting relaxation's per-person MIP first (10 % -> 2.6 % from the objective
+    # the joint placement-and-seating LP with same-round cuts first (scheduler.joint: on the
+    # 2016 day 59,922 in one LP, 59,837 after five rounds of cuts, where the seat-counting
+    # relaxation below proves 60,480, 2.6 % above the best schedule); its number of cut
+    # rounds comes from the limit (deterministic), the clock being a safety net
+    relaxed = None
+    if not (stop is not None and stop.is_set()):
+        relaxed = _joint_bound(inst, budget, deadline, stop)
+    # else the seat-counting relaxation's per-person MIP (10 % -> 2.6 % from the objective
     # on the 2016 day): its outcome is deterministic (proven, or stopped by its node limit)
     # and it is cheap where it applies (2016: 0.3 s quiet, 2.5 s at load 14). After the
     # search it got only what the search's safety net left: when one seating of the search
     # ran to its own limit (UNKNOWN after 8.7 s on the 2016 day, 20 s limit), less than the
     # 0.5 s it needed was left and the reported bound fell back to the per-person one
     # (65,680 instead of 60,480); so the bound depended on the clock.
-    relaxed = None
-    if not (stop is not None and stop.is_set()):
+    if relaxed is None and not (stop is not None and stop.is_set()):
         relaxed = placement_bound(inst, max(0.5, min(0.25 * budget,
                                                      0.5 * (deadline - time.monotonic()))),
                                   stop, path_lp=False)
@@ -291,6 +299,22 @@ def _choose_programme(inst: Instance, deadline: float, t0: float, limit: float, 
         if relaxed is not None and math.isfinite(relaxed):
             bound = min(bound, math.floor(relaxed + 1e-6))
     return place, bound, seat
+
+
+def _joint_bound(inst: Instance, budget: float, deadline: float,
+                 stop: threading.Event | None) -> float | None:
+    """The joint LP's bound (scheduler.joint) with one round of cuts per 30 s of the limit
+    (at most ``CUT_ROUNDS``; each costs an LP of 3-6 s on the 2016 day at load 10), in at
+    most 75 % of the time left (a safety net: rounds and iterations are counted, so that the
+    bound does not depend on the clock)."""
+    if sum(1 for s in inst.sessions if s.round is None or s.room is None) > JOINT_MAX_OPEN:
+        return None  # (before building the virtual day, which placement_bound builds again)
+    day = virtual_day(inst)
+    if day is None:
+        return None
+    rounds = min(CUT_ROUNDS, int(budget / 30))
+    return joint_bound(inst, day, 0.75 * max(0.0, deadline - time.monotonic()), stop,
+                       cut_rounds=rounds)
 
 
 def _fixed_placement(inst: Instance, ridx: dict[str, int]) -> Placement:

@@ -286,17 +286,19 @@ def objective(data: dict, solution: dict) -> int:
 # --------------------------------------------------------------------------- brute force
 
 
-def brute_force_optimum(data: dict) -> int | None:
+def brute_force_optimum(data: dict, programme: list | None = None) -> int | None:
     """Optimum of a tiny fixed-programme day by enumeration (None: no schedule).
 
     Each person's choices are every combination of one session or nothing per round and one
     workshop or nothing per slot, kept when they pass that person's own rules (1, 2, 3, 6,
-    7, 8); then every combination of those over people is checked against every rule."""
-    day = Day.of(data)
+    7, 8); then every combination of those over people is checked against every rule.
+    ``programme`` (entries as in a solution) places the sessions of a programme-mode day."""
+    laid = {"programme": programme or []}
+    day = Day.of(data, laid)
     people = data["participants"]
     per_person = []
     for p in people:
-        alone_day = Day.of({**data, "participants": [p]})
+        alone_day = Day.of({**data, "participants": [p]}, laid)
         choices = []
         rounds = [[None] + [s for s in day.sessions if day.place[s][0] == r] for r in day.rounds]
         slots = [[None] + [w for w, x in day.workshops.items() if x["slot"] == sl]
@@ -306,14 +308,14 @@ def brute_force_optimum(data: dict) -> int | None:
                  "sessions": {r: s for r, s in zip(day.rounds, combo, strict=False) if s},
                  "workshops": {sl: x for sl, x in zip(day.slots, combo[len(day.rounds):],
                                                       strict=True) if x}}
-            alone = {"assignments": [a]}
+            alone = {**laid, "assignments": [a]}
             if not any(rule(alone_day, alone) for rule in
                        (rule1, rule2, rule3, rule6, rule7, rule8)):
                 choices.append(a)
         per_person.append(choices)
     best = None
     for pick in itertools.product(*per_person):
-        sol = {"assignments": list(pick)}
+        sol = {**laid, "assignments": list(pick)}
         if rule4(day, sol) or rule5(day, sol):
             continue
         value = objective(data, sol)
